@@ -1,0 +1,324 @@
+"""The actor catalog and its resolver.
+
+A ``Catalog`` is an immutable set of ``Actor`` records plus three indexes
+built once at construction: name key → actors, skeleton key → actors, and a
+list of keys for fuzzy matching. Resolution tries, in order:
+
+1. analyst pins (from decisions): the analyst's word beats any algorithm;
+2. the exact name key: a dict lookup, microseconds;
+3. the skeleton key (vowel-folded transliterations), trusted slightly less;
+4. fuzzy matching with ``rapidfuzz`` above a threshold chosen by the
+   benchmark in ``bench/aliases.py``.
+
+A key shared by several actors (the lists reuse "Islamic Jihad", "Ansar
+Allah", "The Base") is resolved to the actor that uses it as its main name
+if there is exactly one, otherwise the answer is marked ambiguous and lists
+the alternatives with a low confidence, so the analyst sees the doubt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from tearline.fusion.catalog.normalize import is_acronym, name_key, skeleton_key
+
+__all__ = ["DEFAULT_FUZZY_THRESHOLD", "Actor", "Catalog", "Resolution"]
+
+DEFAULT_FUZZY_THRESHOLD = 90.0
+"""rapidfuzz ``ratio`` cut-off; chosen from the sweep in docs/benchmarks-aliases.md."""
+
+_MIN_FUZZY_KEY = 6
+_SOURCE_RANK = {"decision": 0, "attack": 1, "un": 2, "ca": 3, "candidate": 9}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One threat actor after merging the records of every source."""
+
+    id: str
+    """Stable id: the highest-priority source reference, e.g. ``un:QDe.161``."""
+    name: str
+    """Display name."""
+    aliases: tuple[str, ...] = ()
+    """Every other known spelling, as the sources wrote them."""
+    sources: tuple[str, ...] = ()
+    """Source references merged into this actor (``attack:G0034``, ``ca:37``)."""
+    kind: str = "entity"
+    """``intrusion-set``, ``campaign``, ``entity`` or ``candidate``."""
+
+    def names(self) -> tuple[str, ...]:
+        """The main name followed by the aliases."""
+        return (self.name, *self.aliases)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "sources": list(self.sources),
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Actor:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            aliases=tuple(data.get("aliases", ())),
+            sources=tuple(data.get("sources", ())),
+            kind=data.get("kind", "entity"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The answer to "which actor is this name?", with its explanation."""
+
+    actor_id: str
+    name: str
+    """The actor's display name."""
+    confidence: float
+    method: str
+    """``decision``, ``exact``, ``skeleton``, ``fuzzy``, ``ambiguous`` or ``candidate``."""
+    matched: str
+    """The catalog key that matched."""
+    score: float = 100.0
+    """Raw fuzzy score (100 for exact matches)."""
+    alternatives: tuple[str, ...] = ()
+    """Other actor ids the same key could mean."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actor_id": self.actor_id,
+            "name": self.name,
+            "confidence": self.confidence,
+            "method": self.method,
+            "matched": self.matched,
+            "score": self.score,
+            "alternatives": list(self.alternatives),
+        }
+
+
+def _rank(actor: Actor) -> int:
+    return min((_SOURCE_RANK.get(s.split(":", 1)[0], 5) for s in actor.sources), default=5)
+
+
+@dataclass(slots=True)
+class _Index:
+    ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    primary: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _build_index(actors: Iterable[Actor], keyfunc: Any) -> _Index:
+    found: dict[str, dict[str, int]] = {}
+    primary: dict[str, set[str]] = {}
+    for actor in actors:
+        for position, text in enumerate(actor.names()):
+            key = keyfunc(text)
+            if not key:
+                continue
+            found.setdefault(key, {}).setdefault(actor.id, _rank(actor))
+            if position == 0:
+                primary.setdefault(key, set()).add(actor.id)
+    index = _Index()
+    for key, ranked in found.items():
+        index.ids[key] = tuple(sorted(ranked, key=lambda i: (ranked[i], i)))
+    index.primary = {k: frozenset(v) for k, v in primary.items()}
+    return index
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class Catalog:
+    """Actors and the indexes that resolve names to them.
+
+    Immutable by convention: ``apply_decisions`` and ``with_actors`` return a
+    new catalog, so a resolver shared between threads never changes under
+    them.
+    """
+
+    __slots__ = (
+        "_acronym_keys",
+        "_actors",
+        "_exact",
+        "_fuzzy_ids",
+        "_fuzzy_keys",
+        "_pins",
+        "_redirects",
+        "_skeleton",
+        "fuzzy_threshold",
+        "max_tokens",
+    )
+
+    def __init__(
+        self,
+        actors: Iterable[Actor],
+        *,
+        pins: Mapping[str, str] | None = None,
+        redirects: Mapping[str, str] | None = None,
+        fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
+    ) -> None:
+        self._actors: dict[str, Actor] = {a.id: a for a in actors}
+        self._pins: dict[str, str] = dict(pins or {})
+        self._redirects: dict[str, str] = dict(redirects or {})
+        self.fuzzy_threshold = fuzzy_threshold
+        self._exact = _build_index(self._actors.values(), name_key)
+        self._skeleton = _build_index(self._actors.values(), skeleton_key)
+        self._fuzzy_keys = [
+            k for k in self._exact.ids if len(k) >= _MIN_FUZZY_KEY and not k.startswith("isis")
+        ]
+        self._fuzzy_ids = [self._exact.ids[k] for k in self._fuzzy_keys]
+        spelled: dict[str, bool] = {}
+        for actor in self._actors.values():
+            for text in actor.names():
+                key = name_key(text)
+                spelled[key] = spelled.get(key, True) and is_acronym(text)
+        self._acronym_keys = frozenset(k for k, only in spelled.items() if only)
+        self.max_tokens = max((len(k.split()) for k in self._exact.ids), default=1)
+
+    # -- access -----------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def __contains__(self, actor_id: object) -> bool:
+        return isinstance(actor_id, str) and self.canonical_id(actor_id) in self._actors
+
+    def __iter__(self) -> Any:
+        return iter(self._actors.values())
+
+    def get(self, actor_id: str) -> Actor | None:
+        """The actor with this id, following merge redirects."""
+        return self._actors.get(self.canonical_id(actor_id))
+
+    def canonical_id(self, actor_id: str) -> str:
+        """Where an id points after analyst merges (itself if never merged)."""
+        seen = set()
+        while actor_id in self._redirects and actor_id not in seen:
+            seen.add(actor_id)
+            actor_id = self._redirects[actor_id]
+        return actor_id
+
+    @property
+    def pins(self) -> Mapping[str, str]:
+        """Alias keys fixed to an actor by analyst decisions."""
+        return dict(self._pins)
+
+    @property
+    def redirects(self) -> Mapping[str, str]:
+        """Old actor id → surviving id, from analyst merges."""
+        return dict(self._redirects)
+
+    def keys(self) -> Iterable[str]:
+        """Every exact name key in the catalog."""
+        return self._exact.ids.keys()
+
+    def is_acronym_key(self, key: str) -> bool:
+        """True when every spelling behind ``key`` is a short all-caps code."""
+        return key in self._acronym_keys
+
+    def with_actors(self, actors: Iterable[Actor]) -> Catalog:
+        """A copy with ``actors`` added (or replaced by id), keeping decisions."""
+        merged = dict(self._actors)
+        merged.update({a.id: a for a in actors})
+        return Catalog(
+            merged.values(),
+            pins=self._pins,
+            redirects=self._redirects,
+            fuzzy_threshold=self.fuzzy_threshold,
+        )
+
+    # -- resolution -------------------------------------------------------
+    def _answer(self, index: _Index, key: str, method: str, base: float) -> Resolution | None:
+        ids = index.ids.get(key)
+        if not ids:
+            return None
+        if len(ids) == 1:
+            return self._make(ids[0], base, method, key)
+        owners = [i for i in ids if i in index.primary.get(key, ())]
+        if len(owners) == 1:
+            rest = tuple(i for i in ids if i != owners[0])
+            return self._make(owners[0], base - 0.15, method, key, alternatives=rest)
+        return self._make(ids[0], min(base, 0.5), "ambiguous", key, alternatives=ids[1:])
+
+    def _make(
+        self,
+        actor_id: str,
+        confidence: float,
+        method: str,
+        key: str,
+        *,
+        score: float = 100.0,
+        alternatives: tuple[str, ...] = (),
+    ) -> Resolution:
+        actor = self._actors[actor_id]
+        return Resolution(
+            actor_id, actor.name, round(confidence, 3), method, key, score, alternatives
+        )
+
+    def lookup_key(self, key: str) -> Resolution | None:
+        """Resolve an already-normalized key without fuzzy matching.
+
+        The extractor calls this for every n-gram of a text, so it is only
+        dictionary lookups.
+        """
+        pinned = self._pins.get(key)
+        if pinned is not None:
+            target = self.canonical_id(pinned)
+            if target in self._actors:
+                return self._make(target, 1.0, "decision", key)
+        found = self._answer(self._exact, key, "exact", 1.0)
+        if found is not None or len(key) < 5 or key in self._acronym_keys:
+            return found
+        return self._answer(self._skeleton, skeleton_key(key), "skeleton", 0.9)
+
+    def resolve(self, name: str, *, fuzzy: bool = True) -> Resolution | None:
+        """The actor a name refers to, or None when nothing is close enough."""
+        key = name_key(name)
+        if not key:
+            return None
+        found = self.lookup_key(key)
+        if found is not None or not fuzzy:
+            return found
+        return self.fuzzy(key)
+
+    def fuzzy(self, key: str, threshold: float | None = None) -> Resolution | None:
+        """Best fuzzy match for a normalized key above ``threshold``.
+
+        Islamic State keys are never fuzzed: "isis sinai" and "isis syria"
+        differ by two letters and mean different things.
+        """
+        cutoff = self.fuzzy_threshold if threshold is None else threshold
+        if len(key) < _MIN_FUZZY_KEY or key.startswith("isis") or not self._fuzzy_keys:
+            return None
+        best = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is None:
+            return None
+        _, score, position = best
+        ids = self._fuzzy_ids[position]
+        confidence = 0.5 + 0.4 * (score - cutoff) / max(1.0, 100.0 - cutoff)
+        if len(ids) > 1:
+            return self._make(
+                ids[0],
+                min(confidence, 0.45),
+                "ambiguous",
+                self._fuzzy_keys[position],
+                score=score,
+                alternatives=ids[1:],
+            )
+        return self._make(ids[0], confidence, "fuzzy", self._fuzzy_keys[position], score=score)
+
+    def candidate(self, name: str, confidence: float = 0.35) -> Resolution:
+        """A provisional actor for an unknown name that looks like a group.
+
+        The id is derived from the name key, so the same unknown group found
+        in two reports gets the same candidate id and can be confirmed once.
+        """
+        key = name_key(name)
+        slug = _SLUG.sub("-", key).strip("-") or "unnamed"
+        return Resolution(f"candidate:{slug}", name, confidence, "candidate", key, 0.0)

@@ -1,0 +1,275 @@
+"""The ``tearline`` command: a thin shell over the library.
+
+Every listing takes ``--json`` for scripts; every error is a sentence that says
+what was wrong and what to do (``click.ClickException``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from sqlalchemy import Engine
+
+from tearline import settings
+from tearline.errors import TearlineError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Ctx:
+    def __init__(self, db: str | None) -> None:
+        self.db_url = settings.normalize_db_url(db) if db else settings.database_url()
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from tearline.store.db import ensure_current, make_engine
+
+            self._engine = make_engine(self.db_url)
+            ensure_current(self._engine)
+        return self._engine
+
+
+def _echo_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _date(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD or ISO 8601",
+                                 param_hint=name) from exc
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class TearlineGroup(click.Group):
+    """Turns TearlineError into a clean one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TearlineError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=TearlineGroup)
+@click.option("--db", envvar="TEARLINE_DB", help="SQLite file or database URL "
+              "(default tearline.db; postgresql://… for a shared server).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Tearline: gather fragments, fuse them into threats, warn in time."""
+    ctx.obj = Ctx(db)
+
+
+# -- database ---------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Database schema management."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_obj
+def db_upgrade(obj: Ctx, revision: str) -> None:
+    """Apply schema migrations."""
+    from tearline.store.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(obj.db_url)
+    before = current_revision(engine)
+    upgrade(engine, revision)
+    after = current_revision(engine)
+    console.print(f"schema: {before or '(empty)'} → {after}")
+
+
+# -- ingest -------------------------------------------------------------------
+def _progress_hook(progress: Progress) -> Callable[[Path, int], Callable[[int], None]]:
+    def on_file(path: Path, size: int) -> Callable[[int], None]:
+        task = progress.add_task(path.name[:40], total=size)
+        return lambda n: progress.advance(task, n)
+
+    return on_file
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the per-file results as JSON.")
+@click.option("--actor", default="cli", help="Who is ingesting (recorded in the audit log).")
+@click.pass_obj
+def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None:
+    """Ingest report files or folders (.md/.txt articles, .json/.jsonl reports, STIX bundles).
+
+    Each file is one transaction: a bad file is rejected whole, the rest go in.
+    Exit code 1 when anything was rejected.
+    """
+    from tearline.ingest.run import ingest_paths
+
+    engine = obj.engine
+    show_bar = not as_json and sys.stderr.isatty()
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=err_console, disable=not show_bar,
+                  transient=True) as progress:
+        summary = ingest_paths(engine, paths, actor=actor, on_file=_progress_hook(progress))
+    if as_json:
+        _echo_json({"files": [f.to_dict() for f in summary.files], "totals": summary.totals()})
+    else:
+        _print_ingest(summary)
+    if summary.rejected:
+        sys.exit(1)
+
+
+def _print_ingest(summary: Any) -> None:
+    for f in summary.files:
+        if f.error:
+            err_console.print(f"[red]rejected[/red] {f.error}", highlight=False)
+        for note in f.notes:
+            err_console.print(f"[yellow]note[/yellow] {f.path}: {note}", highlight=False)
+    t = summary.totals()
+    unchanged_files = sum(1 for f in summary.files if f.outcome == "unchanged")
+    console.print(
+        f"{t['files']} file(s): [green]{t['new']} new[/green], {t['unchanged']} unchanged"
+        f"{f' ({unchanged_files} file(s) already ingested, nothing new)' if unchanged_files else ''}"
+        f", [red]{t['rejected_files']} rejected[/red]", highlight=False)
+
+
+# -- listings -----------------------------------------------------------------
+@main.command()
+@click.option("--source", help="Source id or name.")
+@click.option("--agency", help="Originating agency.")
+@click.option("--since", help="Reported on or after (YYYY-MM-DD or ISO 8601).")
+@click.option("--until", help="Reported on or before.")
+@click.option("--tlp", type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]))
+@click.option("--text", help="Words in the title or body (case-insensitive).")
+@click.option("--category", help="report, news, warning, alert, request, response, statement…")
+@click.option("--limit", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
+            until: str | None, tlp: str | None, text: str | None, category: str | None,
+            limit: int | None, as_json: bool) -> None:
+    """List ingested reports (fragments)."""
+    from tearline.store.view import ReportFilter, list_reports, report_to_dict
+
+    f = ReportFilter(source=source, agency=agency, since=_date(since, "--since"),
+                     until=_date(until, "--until"), tlp=tlp, text=text, category=category,
+                     limit=limit)
+    with obj.engine.begin() as conn:
+        rows = list_reports(conn, f)
+        from tearline.security.audit import record_now
+
+        record_now(conn, "cli", "report.list", "report", None, count=len(rows))
+    if as_json:
+        _echo_json([report_to_dict(r, s) for r, s in rows])
+        return
+    table = Table(title=f"{len(rows)} report(s)")
+    for col in ("id", "reported", "grade", "tlp", "category", "source", "title"):
+        table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
+    for r, s in rows:
+        table.add_row(r.external_id or r.id[:20], (r.reported_at or r.received_at)
+                      .strftime("%Y-%m-%d %H:%M"), f"{s.reliability}{r.credibility}",
+                      r.tlp.upper(), r.category, s.name, r.title)
+    console.print(table)
+
+
+@main.command()
+@click.argument("report_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(obj: Ctx, report_id: str, as_json: bool) -> None:
+    """Show one report by id, id fragment or external id."""
+    from tearline.security.audit import record_now
+    from tearline.store.view import get_report, report_to_dict
+
+    with obj.engine.begin() as conn:
+        found = get_report(conn, report_id)
+        if found is None:
+            raise click.ClickException(
+                f"no report matches {report_id!r}; list ids with `tearline reports`")
+        record_now(conn, "cli", "report.read", "report", found[0].id)
+    data = report_to_dict(*found)
+    if as_json:
+        _echo_json(data)
+        return
+    console.print(f"[bold]{data['title']}[/bold]")
+    for key in ("id", "external_id", "category", "originator", "reported_at", "received_at",
+                "grade", "classification", "tlp", "releasability", "caveats", "outlet", "url",
+                "in_reply_to", "deadline", "tags"):
+        if data.get(key):
+            console.print(f"  {key}: {data[key]}", highlight=False)
+    src = data["source"]
+    console.print(f"  source: {src['name']} ({src['kind']}, {src['agency']}, "
+                  f"reliability {src['reliability']})", highlight=False)
+    console.print()
+    console.print(data["body"], highlight=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def sources(obj: Ctx, as_json: bool) -> None:
+    """List sources with their reliability and how much each has reported."""
+    from tearline.store.view import list_sources
+
+    with obj.engine.connect() as conn:
+        rows = list_sources(conn)
+    if as_json:
+        _echo_json(rows)
+        return
+    table = Table(title=f"{len(rows)} source(s)")
+    for col in ("agency", "source", "kind", "reliability", "reports", "first", "last"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(s["agency"], s["name"], s["kind"], s["reliability"], str(s["reports"]),
+                      (s["first"] or "")[:10], (s["last"] or "")[:10])
+    console.print(table)
+
+
+@main.command()
+@click.option("--stix", "fmt", flag_value="stix", default="stix", help="A STIX 2.1 bundle.")
+@click.option("--out", type=click.Path(path_type=Path), help="File to write (default stdout).")
+@click.pass_obj
+def export(obj: Ctx, fmt: str, out: Path | None) -> None:
+    """Export what the store holds as a STIX 2.1 bundle (protected fields never included)."""
+    from tearline.share.stix_export import write_bundle
+
+    with obj.engine.connect() as conn:
+        if out is None:
+            n = write_bundle(conn, sys.stdout.buffer)
+        else:
+            with out.open("wb") as fh:
+                n = write_bundle(conn, fh)
+            console.print(f"wrote {n} objects to {out}")
+
+
+# -- demo -----------------------------------------------------------------------
+@main.command()
+@click.option("--fresh/--keep", default=True, help="Start from an empty database file.")
+@click.pass_obj
+def demo(obj: Ctx, fresh: bool) -> None:
+    """Ingest the bundled demo scenario and show what the chain makes of it."""
+    from tearline.demo_run import run_demo
+
+    run_demo(obj, fresh=fresh, console=console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

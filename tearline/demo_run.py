@@ -1,0 +1,61 @@
+"""The main job on the embedded default: ingest the demo scenario, run the chain, show it.
+
+Each stage that exists is run in order; the output is what an analyst would
+look at first (reports and sources today, threads and the board as they land).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from tearline.settings import PACKAGE_DIR
+
+SCENARIO_DIR = PACKAGE_DIR / "demo" / "scenario"
+
+
+def _drop_sqlite_file(url: str) -> None:
+    if not url.startswith("sqlite:///"):
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        p = path.with_name(path.name + suffix)
+        if p.exists():
+            p.unlink()
+
+
+def run_demo(ctx: Any, fresh: bool, console: Console) -> None:
+    from tearline.ingest.run import ingest_paths
+    from tearline.store.view import ReportFilter, list_reports, list_sources
+
+    if fresh:
+        _drop_sqlite_file(ctx.db_url)
+    console.rule("[bold]Tearline demo")
+    console.print(f"database: {ctx.db_url}")
+    summary = ingest_paths(ctx.engine, [SCENARIO_DIR], actor="demo")
+    t = summary.totals()
+    console.print(f"ingested {t['files']} files: {t['new']} new, {t['unchanged']} unchanged, "
+                  f"{t['rejected_files']} rejected")
+    for f in summary.rejected:
+        console.print(f"[red]rejected[/red] {f.error}", highlight=False)
+
+    with ctx.engine.connect() as conn:
+        rows = list_reports(conn, ReportFilter())
+        srcs = list_sources(conn)
+    table = Table(title=f"Reports ({len(rows)})")
+    for col in ("reported", "grade", "tlp", "category", "originator", "title"):
+        table.add_column(col, overflow="fold")
+    for r, s in rows:
+        when = r.reported_at or r.received_at
+        table.add_row(when.strftime("%Y-%m-%d %H:%M"), f"{s.reliability}{r.credibility}",
+                      r.tlp.upper(), r.category, r.originator, r.title)
+    console.print(table)
+    st = Table(title=f"Sources ({len(srcs)})")
+    for col in ("agency", "source", "kind", "reliability", "reports"):
+        st.add_column(col)
+    for s in srcs:
+        st.add_row(s["agency"], s["name"], s["kind"], s["reliability"], str(s["reports"]))
+    console.print(st)

@@ -1,0 +1,214 @@
+"""Streaming STIX 2.1 bundles, checked object by object.
+
+Large bundles (MITRE ATT&CK is 50 MB) are read with ijson's C backend one
+object at a time, so memory stays near one batch of objects rather than the
+whole parsed bundle. Each object is kept exactly as sent — custom objects and
+unknown properties included — and only the properties Tearline relies on are
+checked: a bad id or timestamp rejects the whole file, naming the object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+import ijson
+import orjson
+
+from tearline.errors import IngestError
+from tearline.ingest.drafts import CREDIBILITY, RELIABILITY, ReportDraft, SourceDraft
+
+_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]+[a-z0-9]$")
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
+_ID_RE = re.compile(rf"^(?P<type>[a-z][a-z0-9-]+[a-z0-9])--{_UUID}$")
+_TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
+_TIMESTAMP_PROPS = (
+    "created", "modified", "published", "valid_from", "valid_until", "first_seen",
+    "last_seen", "first_observed", "last_observed", "start_time", "stop_time",
+)
+
+#: TLP marking-definition ids (2.0 and 1.0) to the TLP 2.0 level they mean.
+TLP_MARKINGS = {
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": "clear",
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": "green",
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": "amber",
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": "amber+strict",
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": "red",
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "clear",
+    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "green",
+    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": "amber",
+    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "red",
+}
+TLP_IDS_V2 = {
+    level: mid for mid, level in list(TLP_MARKINGS.items())[:5]
+}
+
+
+@dataclass(slots=True)
+class StixRow:
+    """One checked object ready to store, with the key that versions it."""
+
+    id: str
+    version: str
+    type: str
+    spec_version: str
+    content_hash: str
+    json: str
+
+
+def looks_like_bundle(head: bytes) -> bool:
+    """Tell a STIX bundle from a Tearline report by its first top-level keys."""
+    try:
+        for prefix, event, value in ijson.parse(head):
+            if prefix == "" and event == "start_array":
+                return False
+            if prefix == "" and event == "map_key" and value in ("objects", "spec_version"):
+                return True
+            if prefix == "type" and event == "string":
+                return bool(value == "bundle")
+    except ijson.JSONError:
+        pass  # a truncated head or broken JSON: let the full parser report it
+    return False
+
+
+def check_object(obj: Any, where: str, path: str) -> StixRow:
+    """Validate the properties Tearline depends on and serialize the object once."""
+    if not isinstance(obj, dict):
+        raise IngestError(path, where, f"expected a STIX object, got {type(obj).__name__}")
+    otype = obj.get("type")
+    if not isinstance(otype, str) or not _TYPE_RE.match(otype) or len(otype) > 250:
+        raise IngestError(path, f"{where}.type", f"invalid STIX type {otype!r}")
+    oid = obj.get("id")
+    m = _ID_RE.match(oid) if isinstance(oid, str) else None
+    if m is None:
+        raise IngestError(
+            path, f"{where}.id",
+            f"invalid STIX id {oid!r}: expected '{otype}--' followed by an RFC 4122 UUID",
+        )
+    if m.group("type") != otype:
+        raise IngestError(
+            path, f"{where}.id", f"id {oid!r} does not start with its type {otype!r}"
+        )
+    spec = obj.get("spec_version", "2.1")
+    if spec != "2.1":
+        raise IngestError(
+            path, f"{where}.spec_version",
+            f"spec_version {spec!r} is not supported; Tearline reads STIX 2.1 "
+            "(convert STIX 2.0 with the stix2-elevator tool)",
+        )
+    for prop in _TIMESTAMP_PROPS:
+        if prop in obj:
+            _check_timestamp(obj[prop], path, f"{where}.{prop} ({oid})")
+    created, modified = obj.get("created"), obj.get("modified")
+    if isinstance(created, str) and isinstance(modified, str) and modified < created:
+        raise IngestError(
+            path, f"{where}.modified ({oid})",
+            f"modified {modified} is earlier than created {created}",
+        )
+    rel = obj.get("x_tearline_reliability")
+    if rel is not None and rel not in RELIABILITY:
+        raise IngestError(
+            path, f"{where}.x_tearline_reliability ({oid})",
+            f"unknown source reliability {rel!r}: use one of A, B, C, D, E, F",
+        )
+    cred = obj.get("x_tearline_credibility")
+    if cred is not None and cred not in CREDIBILITY:
+        raise IngestError(
+            path, f"{where}.x_tearline_credibility ({oid})",
+            f"unknown information credibility {cred!r}: use an integer 1 to 6",
+        )
+    text = orjson.dumps(obj)
+    return StixRow(
+        id=oid,
+        version=modified or created or "",
+        type=otype,
+        spec_version=spec,
+        content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
+        json=text.decode(),
+    )
+
+
+def _check_timestamp(value: Any, path: str, where: str) -> None:
+    if not isinstance(value, str) or not _TS_RE.match(value):
+        raise IngestError(
+            path, where,
+            f"invalid timestamp {value!r}: STIX wants RFC 3339 in UTC, "
+            "e.g. '2025-03-07T09:30:00.000Z'",
+        )
+    try:
+        datetime.fromisoformat(value[:19])
+    except ValueError as exc:
+        raise IngestError(path, where, f"invalid timestamp {value!r}: {exc}") from exc
+
+
+def iter_bundle(fh: IO[bytes], path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (index, object) from a bundle file without loading it whole."""
+    index = -1
+    try:
+        for index, obj in enumerate(ijson.items(fh, "objects.item", use_float=True)):
+            yield index, obj
+    except ijson.JSONError as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise IngestError(
+            path, f"objects[{index + 1}] (near byte {fh.tell()})", f"broken JSON: {msg}"
+        ) from exc
+    if index < 0:
+        raise IngestError(path, "objects", "the bundle has no objects")
+
+
+def check_bundle_header(fh: IO[bytes], path: str) -> None:
+    """Read the bundle's own type and id (they normally precede 'objects')."""
+    seen: dict[str, Any] = {}
+    try:
+        for prefix, event, value in ijson.parse(fh):
+            if prefix == "" and event == "map_key" and value == "objects":
+                if "type" in seen:
+                    break
+            if prefix in ("type", "id", "spec_version") and event == "string":
+                seen[prefix] = value
+    except ijson.JSONError as exc:
+        raise IngestError(path, None, f"broken JSON: {str(exc).strip()[:200]}") from exc
+    if seen.get("type") != "bundle":
+        raise IngestError(path, "type", f"expected a STIX bundle, got type {seen.get('type')!r}")
+    bid = seen.get("id")
+    if not isinstance(bid, str) or not re.match(rf"^bundle--{_UUID}$", bid):
+        raise IngestError(path, "id", f"invalid bundle id {bid!r}")
+    if "spec_version" in seen and seen["spec_version"] != "2.1":
+        raise IngestError(
+            path, "spec_version",
+            f"bundle spec_version {seen['spec_version']!r}: only STIX 2.1 is read",
+        )
+
+
+def report_from_stix(obj: dict[str, Any], identities: dict[str, str]) -> ReportDraft:
+    """Project a STIX ``report`` SDO into a fragment so fusion sees liaison notes too."""
+    author = identities.get(obj.get("created_by_ref", ""), "Unknown partner")
+    tlp = next(
+        (TLP_MARKINGS[m] for m in obj.get("object_marking_refs", []) if m in TLP_MARKINGS),
+        "amber",
+    )
+    published = obj.get("published") or obj.get("created")
+    return ReportDraft(
+        title=obj.get("name", "(untitled STIX report)"),
+        body=obj.get("description") or obj.get("name", ""),
+        originator=author,
+        source=SourceDraft(
+            name=obj.get("x_tearline_source", author),
+            kind=obj.get("x_tearline_source_kind", "liaison"),
+            agency=author,
+            reliability=obj.get("x_tearline_reliability", "F"),
+        ),
+        reported_at=datetime.fromisoformat(published) if published else None,
+        category="report",
+        credibility=int(obj.get("x_tearline_credibility", 6)),
+        classification=obj.get("x_tearline_classification", "UNCLASSIFIED"),
+        tlp=tlp,
+        releasability=list(obj.get("x_tearline_releasability", [])),
+        external_id=obj.get("x_tearline_external_id"),
+        tags=list(obj.get("labels", [])),
+        stix_id=obj["id"],
+    )

@@ -1,0 +1,60 @@
+"""All environment configuration, read once, from ``TEARLINE_``-prefixed variables.
+
+Keeping every knob here means a deployment can be understood by reading one
+file, and tests can override a setting by setting one variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Root of the installed package (templates, schemas, demo data live below it).
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: Repository root when running from a checkout.
+REPO_ROOT = PACKAGE_DIR.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"TEARLINE_{name}", default)
+
+
+def database_url() -> str:
+    """The database to use: ``TEARLINE_DB`` (a SQLAlchemy URL or a file path).
+
+    A bare path means a SQLite file, the embedded default.
+    """
+    return normalize_db_url(_env("DB", "tearline.db"))
+
+
+def normalize_db_url(value: str) -> str:
+    """Turn a path or a short URL into the SQLAlchemy URL we actually use.
+
+    ``postgresql://`` URLs are pinned to the psycopg 3 driver so users can paste
+    the URL their tooling prints without knowing about drivers.
+    """
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser()}"
+    if value.startswith("postgresql://") or value.startswith("postgres://"):
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def shared_data_dir() -> Path:
+    """Where the public test/benchmark data lives (never copied into the repo)."""
+    explicit = os.environ.get("TEARLINE_SHARED_DATA")
+    if explicit:
+        return Path(explicit)
+    return REPO_ROOT.parent / "shared" / "data"
+
+
+def postgres_test_url() -> str:
+    """The PostgreSQL server the test suite uses for the second backend."""
+    return _env("TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+#: Rows per batch when writing; keeps SQLite under its variable limit and
+#: bounds memory on huge bundles.
+WRITE_BATCH = int(_env("WRITE_BATCH", "2000"))
+#: Agency that owns this instance; its cleared users see everything they need to know.
+OWNER_AGENCY = _env("AGENCY", "HOME")

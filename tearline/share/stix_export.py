@@ -1,0 +1,106 @@
+"""Writing what the store holds as one STIX 2.1 bundle, streamed.
+
+Objects that arrived as STIX are written back exactly as stored, so an ingest
+followed by an export is equal object-for-object. Tearline's own reports become
+STIX ``report`` objects carrying their TLP 2.0 marking and grading as
+``x_tearline_*`` properties; protected fields are never loaded, so they cannot
+appear here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
+
+import orjson
+from sqlalchemy import Connection
+
+from tearline.ingest.stix import TLP_IDS_V2
+from tearline.store.schema import Report, Source
+from tearline.store.view import iter_stix_json, native_reports
+
+TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+_IDENTITY_NS = uuid.UUID("1c3a5e8f-7b2d-4e6a-8f90-3d5b7c9e1a2f")
+
+
+def tlp_marking_definition(level: str) -> dict[str, Any]:
+    """The standard TLP 2.0 marking-definition object for a level."""
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": TLP_IDS_V2[level],
+        "created": "2022-10-01T00:00:00.000Z",
+        "name": f"TLP:{level.upper()}",
+        "extensions": {TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": level}},
+    }
+
+
+def _ts(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def identity_for(originator: str, created: datetime) -> dict[str, Any]:
+    return {
+        "type": "identity", "spec_version": "2.1",
+        "id": f"identity--{uuid.uuid5(_IDENTITY_NS, originator)}",
+        "created": _ts(created), "modified": _ts(created),
+        "name": originator, "identity_class": "organization",
+    }
+
+
+def report_to_stix(r: Report, s: Source, identity_id: str) -> dict[str, Any]:
+    when = r.reported_at or r.received_at
+    obj: dict[str, Any] = {
+        "type": "report", "spec_version": "2.1", "id": r.id,
+        "created": _ts(when), "modified": _ts(when), "published": _ts(when),
+        "name": r.title, "description": r.body, "report_types": ["threat-report"],
+        "created_by_ref": identity_id, "object_refs": [identity_id],
+        "object_marking_refs": [TLP_IDS_V2[r.tlp]], "lang": r.language,
+        "x_tearline_category": r.category, "x_tearline_source": s.name,
+        "x_tearline_source_kind": s.kind, "x_tearline_reliability": s.reliability,
+        "x_tearline_credibility": r.credibility,
+        "x_tearline_classification": r.classification,
+    }
+    if r.releasability:
+        obj["x_tearline_releasability"] = list(r.releasability)
+    if r.external_id:
+        obj["x_tearline_external_id"] = r.external_id
+    if r.tags:
+        obj["labels"] = list(r.tags)
+    return obj
+
+
+def iter_export(conn: Connection) -> Iterator[bytes]:
+    """Serialized objects: stored STIX first, then native reports with what they reference."""
+    stored_markings: set[str] = set()
+    for text in iter_stix_json(conn):
+        if text.startswith('{"type":"marking-definition"'):
+            stored_markings.add(orjson.loads(text)["id"])
+        yield text.encode()
+    identities: set[str] = set()
+    levels: set[str] = set()
+    for r, s in native_reports(conn):
+        ident = identity_for(r.originator, r.ingested_at)
+        if ident["id"] not in identities:
+            identities.add(ident["id"])
+            yield orjson.dumps(ident)
+        levels.add(r.tlp)
+        yield orjson.dumps(report_to_stix(r, s, ident["id"]))
+    for level in sorted(levels):
+        if TLP_IDS_V2[level] not in stored_markings:
+            yield orjson.dumps(tlp_marking_definition(level))
+
+
+def write_bundle(conn: Connection, out: IO[bytes]) -> int:
+    """Stream a bundle to ``out``; returns the number of objects written."""
+    out.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
+    n = 0
+    for blob in iter_export(conn):
+        if n:
+            out.write(b",\n")
+        out.write(blob)
+        n += 1
+    out.write(b"]}\n")
+    return n

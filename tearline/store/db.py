@@ -1,0 +1,106 @@
+"""Opening the database and bringing its schema up to date.
+
+SQLite is tuned for a single-writer embedded store (WAL, NORMAL sync, foreign
+keys on); PostgreSQL is used as is. Alembic owns the schema on both, so
+``tearline db upgrade`` is the only way tables change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+from tearline.errors import StoreError
+from tearline.settings import normalize_db_url
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for a URL or a SQLite path, with the backend tuned."""
+    url = normalize_db_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.exists():
+                raise StoreError(
+                    f"cannot create the database {path!r}: folder {str(parent)!r} does not "
+                    "exist; create it or pass another --db path"
+                )
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration this code knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``; safe to run on an up-to-date database."""
+    cfg = _alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        raise StoreError(
+            f"could not migrate {engine.url.render_as_string(hide_password=True)}: "
+            f"{exc.orig}. Check the URL and that the server is running."
+        ) from exc
+
+
+def ensure_current(engine: Engine) -> None:
+    """Create the schema in an empty database; refuse one at another revision.
+
+    A new file just works; an existing database is only migrated on an explicit
+    ``tearline db upgrade``, because a shared PostgreSQL may have other readers.
+    """
+    try:
+        current = current_revision(engine)
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open {engine.url.render_as_string(hide_password=True)}: {exc.orig}. "
+            "Check --db / TEARLINE_DB and that the server is running."
+        ) from exc
+    if current is None:
+        upgrade(engine)
+    elif current != head_revision():
+        raise StoreError(
+            f"the database is at schema revision {current} but this Tearline expects "
+            f"{head_revision()}: run `tearline db upgrade`"
+        )

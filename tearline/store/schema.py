@@ -1,0 +1,317 @@
+"""The relational schema for the whole chain.
+
+Shaped now for every stage even where behaviour comes later, so migrations
+after this one add columns rather than reshape tables. Two rules shape it:
+
+* protected fields (true source identity, collection method) live in
+  ``report_protected``, never in ``reports``: code that serializes a report row
+  cannot leak what it never loaded;
+* decisions and the audit trail are appended, never updated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from tearline.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """A releasable source designator with its Admiralty reliability."""
+
+    __tablename__ = "sources"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # humint|sigint|osint|liaison|internal
+    agency: Mapped[str] = mapped_column(String(200), index=True)
+    reliability: Mapped[str] = mapped_column(String(1))  # A-F
+    created_at: Mapped[datetime]
+
+
+class Report(Base):
+    """One fragment: the releasable body and its markings. Never protected fields."""
+
+    __tablename__ = "reports"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    category: Mapped[str] = mapped_column(String(16), default="report")
+    external_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    reported_at: Mapped[datetime | None] = mapped_column(index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    originator: Mapped[str] = mapped_column(String(200), index=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    credibility: Mapped[int] = mapped_column(Integer)
+    classification: Mapped[str] = mapped_column(String(32))
+    tlp: Mapped[str] = mapped_column(String(16), index=True)
+    releasability: Mapped[list[Any]] = mapped_column(default=list)
+    caveats: Mapped[list[Any]] = mapped_column(default=list)
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    byline: Mapped[str | None] = mapped_column(String(200))
+    in_reply_to: Mapped[str | None] = mapped_column(String(200), index=True)
+    deadline: Mapped[datetime | None]
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    stix_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    ingest_file: Mapped[str | None] = mapped_column(Text)
+    ingested_at: Mapped[datetime]
+
+
+class ReportProtected(Base):
+    """Source identity and collection method, apart from the releasable body.
+
+    Only the sanitizer may read this table, and only to strip what it holds.
+    """
+
+    __tablename__ = "report_protected"
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    source_identity: Mapped[str | None] = mapped_column(Text)
+    collection_method: Mapped[str | None] = mapped_column(Text)
+    handling_notes: Mapped[str | None] = mapped_column(Text)
+
+
+class StixObject(Base):
+    """A STIX 2.1 object kept byte-faithfully (unknown properties and custom types too).
+
+    Keyed by (id, version) so every version of an object survives; ``version``
+    is ``modified`` or, for unversioned objects, ``created`` or empty.
+    """
+
+    __tablename__ = "stix_objects"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(80), index=True)
+    spec_version: Mapped[str] = mapped_column(String(8))
+    content_hash: Mapped[str] = mapped_column(String(32))
+    added_seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    added_at: Mapped[datetime] = mapped_column(index=True)
+    json: Mapped[str] = mapped_column(Text)
+
+
+class IngestRecord(Base):
+    """What each ingest run did with each file: the provenance of every row."""
+
+    __tablename__ = "ingest_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    path: Mapped[str] = mapped_column(Text)
+    file_hash: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # new|unchanged|rejected
+    new_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class Entity(Base):
+    """A resolved thing fragments talk about: actor, person, place, venue type…"""
+
+    __tablename__ = "entities"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="known")  # known|candidate
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Mention(Base):
+    """A span of a report's text that refers to an entity or a value."""
+
+    __tablename__ = "mentions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    entity_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class ActorDecision(Base):
+    """An analyst's confirm/merge/split of actors; wins over the algorithm."""
+
+    __tablename__ = "actor_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(16))  # confirm|merge|split
+    subject: Mapped[str] = mapped_column(Text)
+    target: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class OriginCluster(Base):
+    """Fragments that rest on one upstream origin (circular reporting)."""
+
+    __tablename__ = "origin_members"
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(String(80), index=True)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Thread(Base):
+    """A threat thread: fragments that point at the same threat."""
+
+    __tablename__ = "threads"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ThreadMember(Base):
+    __tablename__ = "thread_members"
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id"), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    """A versioned thread assessment; a new row per recomputation, never an update."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime]
+    as_of: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)
+    likelihood: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AchMatrix(Base):
+    """Analysis of Competing Hypotheses state for a thread (hypotheses, evidence, ratings)."""
+
+    __tablename__ = "ach_matrices"
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id"), primary_key=True)
+    updated_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Partner(Base):
+    """A partner service and its trust tier; the policy function reads this."""
+
+    __tablename__ = "partners"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(8))
+    service: Mapped[str | None] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(16))  # core|associate|selective|warning-only
+    channels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    taxii_url: Mapped[str | None] = mapped_column(Text)
+    credentials: Mapped[dict[str, Any]] = mapped_column(default=dict)  # hashed secrets only
+    created_at: Mapped[datetime]
+
+
+class Release(Base):
+    """An explicit release of one object to one partner (approver-driven)."""
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    object_id: Mapped[str] = mapped_column(String(120), index=True)
+    partner_code: Mapped[str] = mapped_column(ForeignKey("partners.code"), index=True)
+    approved_by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Warning(Base):
+    """A duty-to-warn case (ICD 191): trigger, decision, delivery, follow-ups."""
+
+    __tablename__ = "warnings"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    thread_id: Mapped[str | None] = mapped_column(ForeignKey("threads.id"), index=True)
+    state: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class WarningEvent(Base):
+    """Each decision and delivery on a warning, appended."""
+
+    __tablename__ = "warning_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    warning_id: Mapped[str] = mapped_column(ForeignKey("warnings.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class User(Base):
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    compartments: Mapped[list[Any]] = mapped_column(default=list)
+    clearance: Mapped[str] = mapped_column(String(32), default="UNCLASSIFIED")
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained: each row's hash covers the previous row's hash."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(120), index=True)
+    action: Mapped[str] = mapped_column(String(48))
+    object_type: Mapped[str | None] = mapped_column(String(48))
+    object_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SyncState(Base):
+    """Per remote collection, how far federation has pulled (TAXII added_after)."""
+
+    __tablename__ = "sync_state"
+    remote: Mapped[str] = mapped_column(Text, primary_key=True)
+    collection: Mapped[str] = mapped_column(String(120), primary_key=True)
+    added_after: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
+Index("ix_stix_type_added", StixObject.type, StixObject.added_seq)

@@ -1,0 +1,132 @@
+"""Read-only queries the CLI, API and exports share.
+
+Kept apart from the writer so read paths can later be wrapped by the sharing
+policy in one place. Nothing here selects from ``report_protected``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, or_, select
+
+from tearline.model.fragment import Fragment
+from tearline.store.schema import Report, Source, StixObject
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    source: str | None = None
+    agency: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    tlp: str | None = None
+    text: str | None = None
+    category: str | None = None
+    limit: int | None = None
+
+
+def _filtered(f: ReportFilter) -> Select[tuple[Report, Source]]:
+    q = select(Report, Source).join(Source, Report.source_id == Source.id)
+    if f.source:
+        q = q.where(or_(Source.id == f.source, func.lower(Source.name) == f.source.lower()))
+    if f.agency:
+        q = q.where(func.lower(Source.agency) == f.agency.lower())
+    when = func.coalesce(Report.reported_at, Report.received_at)
+    if f.since:
+        q = q.where(when >= f.since)
+    if f.until:
+        q = q.where(when <= f.until)
+    if f.tlp:
+        q = q.where(Report.tlp == f.tlp)
+    if f.category:
+        q = q.where(Report.category == f.category)
+    if f.text:
+        like = f"%{f.text.lower()}%"
+        q = q.where(or_(func.lower(Report.title).like(like), func.lower(Report.body).like(like)))
+    q = q.order_by(when, Report.id)
+    if f.limit:
+        q = q.limit(f.limit)
+    return q
+
+
+def list_reports(conn: Connection, f: ReportFilter) -> list[tuple[Report, Source]]:
+    return [(r, s) for r, s in conn.execute(_filtered(f)).all()]
+
+
+def get_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
+    """Find by full id, unique id prefix or external id (what analysts quote)."""
+    q = select(Report, Source).join(Source, Report.source_id == Source.id)
+    row = conn.execute(q.where(Report.id == report_id)).first()
+    if row is None:
+        row = conn.execute(q.where(Report.external_id == report_id)).first()
+    if row is None and len(report_id) >= 6:
+        rows = conn.execute(q.where(Report.id.like(f"%{report_id}%")).limit(2)).all()
+        row = rows[0] if len(rows) == 1 else None
+    return (row[0], row[1]) if row else None
+
+
+def list_sources(conn: Connection) -> list[dict[str, Any]]:
+    q = (
+        select(Source, func.count(Report.id), func.min(Report.reported_at),
+               func.max(Report.reported_at))
+        .outerjoin(Report, Report.source_id == Source.id)
+        .group_by(Source.id)
+        .order_by(Source.agency, Source.name)
+    )
+    return [
+        {"id": s.id, "name": s.name, "kind": s.kind, "agency": s.agency,
+         "reliability": s.reliability, "reports": n,
+         "first": first.isoformat() if first else None,
+         "last": last.isoformat() if last else None}
+        for s, n, first, last in conn.execute(q).all()
+    ]
+
+
+def report_to_dict(r: Report, s: Source) -> dict[str, Any]:
+    """The releasable view of a report; protected fields are not even loaded."""
+    return {
+        "id": r.id, "external_id": r.external_id, "category": r.category, "title": r.title,
+        "body": r.body, "language": r.language,
+        "reported_at": r.reported_at.isoformat() if r.reported_at else None,
+        "received_at": r.received_at.isoformat(), "originator": r.originator,
+        "source": {"id": s.id, "name": s.name, "kind": s.kind, "agency": s.agency,
+                   "reliability": s.reliability},
+        "credibility": r.credibility, "grade": f"{s.reliability}{r.credibility}",
+        "classification": r.classification, "tlp": r.tlp, "releasability": r.releasability,
+        "caveats": r.caveats, "outlet": r.outlet, "url": r.url, "byline": r.byline,
+        "in_reply_to": r.in_reply_to,
+        "deadline": r.deadline.isoformat() if r.deadline else None, "tags": r.tags,
+        "stix_id": r.stix_id,
+    }
+
+
+def to_fragment(r: Report, s: Source) -> Fragment:
+    """The analysis chain's view of a report (no protected fields, ever)."""
+    return Fragment(
+        id=r.id, title=r.title, body=r.body, reported_at=r.reported_at,
+        received_at=r.received_at, originator=r.originator, source_name=s.name,
+        source_kind=s.kind, source_agency=s.agency, reliability=s.reliability,
+        credibility=r.credibility, category=r.category, language=r.language, tlp=r.tlp,
+        outlet=r.outlet, external_id=r.external_id, in_reply_to=r.in_reply_to,
+        deadline=r.deadline, tags=tuple(r.tags or ()),
+    )
+
+
+def iter_stix_json(conn: Connection) -> Iterator[str]:
+    """Every stored STIX object version, in the order it was added, as stored text."""
+    q = select(StixObject.json).order_by(StixObject.added_seq)
+    result = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
+    for (text,) in result:
+        yield text
+
+
+def native_reports(conn: Connection) -> Iterator[tuple[Report, Source]]:
+    """Reports that did not arrive as STIX (those are exported as the objects they were)."""
+    q = (select(Report, Source).join(Source, Report.source_id == Source.id)
+         .where(Report.stix_id.is_(None)).order_by(Report.received_at, Report.id))
+    for r, s in conn.execute(q):
+        yield r, s

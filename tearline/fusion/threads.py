@@ -1,0 +1,471 @@
+"""Threat threads: incremental clustering of fragments about one threat.
+
+A thread gathers the fragments that speak of the same threat or incident:
+the same resolved actors, places and target types, close in time, in similar
+words. Fragments arrive one at a time and each either joins the best existing
+thread or opens a new one; earlier decisions are never revisited, so adding a
+fragment never recomputes the past.
+
+Cost per fragment is bounded by blocking, never by the number of threads:
+candidate threads come from inverted indexes on entity keys (``actor:…``,
+``place:…``) and on the fragment's most distinctive words, and each posting
+list is read only for its ``POSTING_CAP`` most recently active threads.
+
+Scoring a candidate combines
+
+* text: cosine between the fragment's TF-IDF vector (top ``DOC_TERMS``
+  words, IDF as known when it arrives) and the thread centroid;
+* entities: the weighted share of the fragment's entity keys that the thread
+  already holds (actors weigh most); a thread naming only *other* actors is
+  penalised rather than ignored, because two groups in one city are two
+  threats;
+* time: full weight within ``TIME_GRACE_DAYS`` of the thread's span, decaying
+  after that.
+
+With no entities (plain news text) the score is the text cosine alone, which
+is what the ECB+ benchmark measures. ``THREAD_THRESHOLD`` was chosen there
+(see ``docs/benchmarks-fusion.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+from tearline.fusion.discrepancies import Discrepancy, casualty_values, find_discrepancies
+from tearline.fusion.origins import OriginIndex
+from tearline.fusion.timeline import (
+    FragmentEvents,
+    TimelineEvent,
+    attack_dates,
+    build_timeline,
+    fragment_events,
+)
+from tearline.model.fragment import Fragment
+from tearline.model.mention import Mention, MentionKind
+
+__all__ = [
+    "THREAD_THRESHOLD",
+    "Attachment",
+    "EntityGraph",
+    "ThreadIndex",
+    "ThreadView",
+    "entity_keys",
+]
+
+THREAD_THRESHOLD = 0.22
+ENTITY_WEIGHT = 0.6
+ACTOR_CONFLICT = 0.5
+TIME_GRACE_DAYS = 3.0
+TIME_DECAY_DAYS = 14.0
+DOC_TERMS = 30
+LOOKUP_TERMS = 15
+CENTROID_TERMS = 200
+POSTING_CAP = 40
+
+_KIND_WEIGHT = {
+    MentionKind.ACTOR: 3.0,
+    MentionKind.PERSON: 2.0,
+    MentionKind.PLACE: 1.5,
+    MentionKind.VENUE: 1.0,
+    MentionKind.MODALITY: 0.5,
+}
+_TOKEN = re.compile(r"[^\W\d_][\w'-]+|\b\d{4}\b")
+_STOP_WORDS = (
+    "the and for with from that this was were are has have had will would been being its "
+    "his her their they them she him who which what when where there than then also into "
+    "over after before about said says say not but can could may might one two new more "
+    "most other some such only just out all any our you your how why very year years"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def entity_keys(mentions: Iterable[Mention]) -> dict[str, float]:
+    """Blocking and graph keys (``kind:value``) with their scoring weights."""
+    keys: dict[str, float] = {}
+    for m in mentions:
+        weight = _KIND_WEIGHT.get(m.kind)
+        if weight is None or m.value is None or isinstance(m.value, dict | list):
+            continue
+        value = str(m.value).casefold() if m.kind is MentionKind.PERSON else str(m.value)
+        keys[f"{m.kind.value}:{value}"] = weight
+    return keys
+
+
+def _term_counts(text: str) -> Counter[str]:
+    # Capitalised words count double: names carry most of what tells one
+    # event from another similar one.
+    counts: Counter[str] = Counter()
+    for word in _TOKEN.findall(text):
+        low = word.casefold()
+        if len(low) > 2 and low not in _STOP:
+            counts[low] += 2 if word[0].isupper() else 1
+    return counts
+
+
+@dataclass(slots=True)
+class Attachment:
+    """Where a fragment went and why."""
+
+    fragment_id: str
+    thread_id: str
+    opened: bool
+    score: float
+    text_similarity: float = 0.0
+    entity_overlap: float = 0.0
+    shared_entities: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EntityGraph:
+    """Entities of a thread and how often pairs of them share a fragment."""
+
+    nodes: dict[str, int]
+    edges: list[tuple[str, str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nodes": self.nodes, "edges": [list(e) for e in self.edges]}
+
+
+@dataclass(slots=True)
+class ThreadView:
+    """Everything a thread exposes to assessment, built on demand."""
+
+    id: str
+    fragments: list[tuple[str, str]]
+    """(fragment id, Admiralty grade such as "B2") in arrival order."""
+    origin_clusters: dict[str, list[str]]
+    independent_origins: int
+    entity_graph: EntityGraph
+    timeline: list[TimelineEvent]
+    discrepancies: list[Discrepancy]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "fragments": [{"id": f, "grade": g} for f, g in self.fragments],
+            "origin_clusters": self.origin_clusters,
+            "independent_origins": self.independent_origins,
+            "entity_graph": self.entity_graph.to_dict(),
+            "timeline": [e.to_dict() for e in self.timeline],
+            "discrepancies": [d.to_dict() for d in self.discrepancies],
+        }
+
+
+class _Thread:
+    # Slotted: a million-fragment run holds hundreds of thousands of these.
+    __slots__ = ("centroid", "edges", "entities", "first", "fragment_ids", "id", "last", "norm2")
+
+    def __init__(self, tid: str, at: float) -> None:
+        self.id = tid
+        self.fragment_ids: list[str] = []
+        self.centroid: dict[str, float] = {}
+        self.norm2 = 0.0
+        self.entities: Counter[str] = Counter()
+        self.edges: Counter[tuple[str, str]] = Counter()
+        self.first = at
+        self.last = at
+
+
+class _Record:
+    __slots__ = ("casualties", "events", "grade", "thread")
+
+    def __init__(self, thread: int, grade: str, events: FragmentEvents, casualties: list) -> None:
+        self.thread = thread
+        self.grade = grade
+        self.events = events
+        self.casualties = casualties
+
+
+class ThreadIndex:
+    """Incremental threat-thread clustering with origin tracking.
+
+    Owns an ``OriginIndex`` (or shares the one given) so each thread can
+    report its origin clusters and count independent origins.
+    """
+
+    def __init__(
+        self,
+        *,
+        origins: OriginIndex | None = None,
+        track_origins: bool = True,
+        threshold: float = THREAD_THRESHOLD,
+        entity_weight: float = ENTITY_WEIGHT,
+    ) -> None:
+        self.origins = origins if origins is not None else OriginIndex()
+        self.track_origins = track_origins
+        self.threshold = threshold
+        self.entity_weight = entity_weight
+        self._threads: list[_Thread] = []
+        self._records: dict[str, _Record] = {}
+        self._df: Counter[str] = Counter()
+        self._n = 0
+        self._term_post: dict[str, list[int]] = {}
+        self._key_post: dict[str, list[int]] = {}
+        self._by_id: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._threads)
+
+    # -- adding -----------------------------------------------------------
+
+    def add(self, fragment: Fragment, mentions: Sequence[Mention] = ()) -> Attachment:
+        """Put one fragment in a thread; re-adding a known id returns its thread."""
+        known = self._records.get(fragment.id)
+        if known is not None:
+            return Attachment(fragment.id, self._threads[known.thread].id, False, 1.0)
+        if self.track_origins:
+            self.origins.add(fragment)
+        vector = self._vector(fragment.text)
+        keys = entity_keys(mentions)
+        at = fragment.anchor_time.timestamp()
+        best, result = self._best(vector, keys, at)
+        if best is None or result.score < self.threshold:
+            best = len(self._threads)
+            self._threads.append(_Thread(f"thread:{fragment.id}", at))
+            self._by_id[self._threads[best].id] = best
+            result = Attachment(fragment.id, "", True, result.score)
+        thread = self._threads[best]
+        result.fragment_id = fragment.id
+        result.thread_id = thread.id
+        self._absorb(best, thread, fragment.id, vector, keys, at)
+        grade = f"{fragment.reliability}{fragment.credibility}"
+        self._records[fragment.id] = _Record(
+            best, grade, fragment_events(fragment, mentions), casualty_values(mentions)
+        )
+        return result
+
+    def add_many(
+        self, fragments: Iterable[Fragment], mentions: Mapping[str, Sequence[Mention]] | None = None
+    ) -> list[Attachment]:
+        """Add fragments in order; ``mentions`` maps fragment id to its mentions."""
+        mentions = mentions or {}
+        return [self.add(f, mentions.get(f.id, ())) for f in fragments]
+
+    def _vector(self, text: str) -> dict[str, float]:
+        counts = _term_counts(text)
+        self._n += 1
+        df = self._df
+        df.update(counts.keys())
+        n = self._n + 1
+        weights = {w: (1 + math.log(c)) * math.log(n / (df[w] + 0.5)) for w, c in counts.items()}
+        top = sorted(weights.items(), key=lambda kv: -kv[1])[:DOC_TERMS]
+        norm = math.sqrt(sum(x * x for _, x in top)) or 1.0
+        return {w: x / norm for w, x in top if x > 0}
+
+    def _best(
+        self, vector: dict[str, float], keys: dict[str, float], at: float
+    ) -> tuple[int | None, Attachment]:
+        candidates: set[int] = set()
+        for term in list(vector)[:LOOKUP_TERMS]:
+            candidates.update(self._term_post.get(term, ())[-POSTING_CAP:])
+        for key in keys:
+            candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
+        best: int | None = None
+        result = Attachment("", "", False, 0.0)
+        key_total = sum(keys.values())
+        actors = {k for k in keys if k.startswith("actor:")}
+        for t in candidates:
+            thread = self._threads[t]
+            centroid = thread.centroid
+            dot = sum(x * centroid.get(w, 0.0) for w, x in vector.items())
+            cos = dot / math.sqrt(thread.norm2) if thread.norm2 > 0 else 0.0
+            shared = [k for k in keys if k in thread.entities]
+            ent = sum(keys[k] for k in shared) / key_total if key_total else 0.0
+            if key_total:
+                score = (cos + self.entity_weight * ent) / (1 + self.entity_weight)
+                if actors and not actors & set(shared) and _has_actor(thread):
+                    score *= ACTOR_CONFLICT
+            else:
+                score = cos
+            score *= _time_factor(at, thread)
+            if score > result.score:
+                best = t
+                result = Attachment("", "", False, score, cos, ent, sorted(shared))
+        return best, result
+
+    def _absorb(
+        self,
+        t: int,
+        thread: _Thread,
+        fid: str,
+        vector: dict[str, float],
+        keys: dict[str, float],
+        at: float,
+    ) -> None:
+        centroid = thread.centroid
+        dot = sum(x * centroid.get(w, 0.0) for w, x in vector.items())
+        thread.norm2 += 2 * dot + sum(x * x for x in vector.values())
+        for w, x in vector.items():
+            centroid[w] = centroid.get(w, 0.0) + x
+            _post(self._term_post, w, t)
+        if len(centroid) > CENTROID_TERMS * 3 // 2:
+            # Keep the heaviest terms; the tail would only cost memory.
+            kept = sorted(centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS]
+            thread.centroid = dict(kept)
+            thread.norm2 = sum(x * x for _, x in kept)
+        thread.fragment_ids.append(fid)
+        thread.entities.update(keys.keys())
+        for a, b in combinations(sorted(keys), 2):
+            thread.edges[(a, b)] += 1
+        for key in keys:
+            _post(self._key_post, key, t)
+        thread.first = min(thread.first, at)
+        thread.last = max(thread.last, at)
+
+    # -- reading ----------------------------------------------------------
+
+    def thread_of(self, fragment_id: str) -> str:
+        """Id of the thread holding this fragment."""
+        record = self._records.get(fragment_id)
+        if record is None:
+            raise KeyError(f"fragment {fragment_id!r} is in no thread")
+        return self._threads[record.thread].id
+
+    def thread_ids(self) -> list[str]:
+        """Thread ids in the order the threads were opened."""
+        return [t.id for t in self._threads]
+
+    def fragments_of(self, thread_id: str) -> list[str]:
+        """Fragment ids of one thread in arrival order."""
+        return list(self._thread(thread_id).fragment_ids)
+
+    def assignments(self) -> dict[str, str]:
+        """Fragment id to thread id for every fragment seen."""
+        return {fid: self._threads[r.thread].id for fid, r in self._records.items()}
+
+    def view(self, thread_id: str, as_of: datetime | None = None) -> ThreadView:
+        """Build the thread's full picture; ``as_of`` is the assessment time."""
+        thread = self._thread(thread_id)
+        ids = thread.fragment_ids
+        records = {fid: self._records[fid] for fid in ids}
+        events = {fid: r.events for fid, r in records.items()}
+        origins: dict[str, list[str]] = {}
+        if self.track_origins:
+            origins = self.origins.group(ids)
+        edges = sorted(((a, b, n) for (a, b), n in thread.edges.items()), key=lambda e: (-e[2], e))
+        return ThreadView(
+            id=thread.id,
+            fragments=[(fid, records[fid].grade) for fid in ids],
+            origin_clusters=origins,
+            independent_origins=len(origins) if self.track_origins else len(ids),
+            entity_graph=EntityGraph(dict(thread.entities.most_common()), edges),
+            timeline=build_timeline(events, as_of),
+            discrepancies=find_discrepancies(
+                {fid: r.casualties for fid, r in records.items()}, attack_dates(events)
+            ),
+        )
+
+    def _thread(self, thread_id: str) -> _Thread:
+        t = self._by_id.get(thread_id)
+        if t is None:
+            raise KeyError(f"no thread {thread_id!r}")
+        return self._threads[t]
+
+    # -- persistence ------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data state for the store; origins are saved alongside."""
+        return {
+            "version": 1,
+            "threshold": self.threshold,
+            "entity_weight": self.entity_weight,
+            "track_origins": self.track_origins,
+            "n": self._n,
+            "df": dict(self._df),
+            "threads": [
+                {
+                    "id": t.id,
+                    "fragment_ids": t.fragment_ids,
+                    "centroid": t.centroid,
+                    "norm2": t.norm2,
+                    "entities": dict(t.entities),
+                    "edges": [[a, b, n] for (a, b), n in t.edges.items()],
+                    "first": t.first,
+                    "last": t.last,
+                }
+                for t in self._threads
+            ],
+            "records": {
+                fid: {
+                    "grade": r.grade,
+                    "events": r.events.to_dict(),
+                    "casualties": [list(c) for c in r.casualties],
+                }
+                for fid, r in self._records.items()
+            },
+            "origins": self.origins.to_dict() if self.track_origins else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ThreadIndex:
+        """Restore a saved index, rebuilding the blocking postings."""
+        saved_origins = data.get("origins")
+        index = cls(
+            origins=OriginIndex.from_dict(saved_origins) if saved_origins else None,
+            track_origins=data["track_origins"],
+            threshold=data["threshold"],
+            entity_weight=data["entity_weight"],
+        )
+        index._n = data["n"]
+        index._df = Counter(data["df"])
+        order = sorted(range(len(data["threads"])), key=lambda i: data["threads"][i]["last"])
+        rows = data["threads"]
+        for i, row in enumerate(rows):
+            thread = _Thread(row["id"], row["first"])
+            thread.last = row["last"]
+            thread.fragment_ids = list(row["fragment_ids"])
+            thread.centroid = dict(row["centroid"])
+            thread.norm2 = row["norm2"]
+            thread.entities = Counter(row["entities"])
+            thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
+            index._threads.append(thread)
+            index._by_id[thread.id] = i
+            for fid in thread.fragment_ids:
+                rec = data["records"][fid]
+                events = FragmentEvents.from_dict(rec["events"])
+                casualties = [tuple(c) for c in rec["casualties"]]
+                index._records[fid] = _Record(i, rec["grade"], events, casualties)
+        for i in order:  # oldest activity first, so the capped tails hold the newest
+            for w in index._threads[i].centroid:
+                _post(index._term_post, w, i)
+            for key in index._threads[i].entities:
+                _post(index._key_post, key, i)
+        return index
+
+
+def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
+    """Append thread ``t`` to a posting list, keeping it short and recent."""
+    lst = postings.get(key)
+    if lst is None:
+        postings[key] = [t]
+        return
+    if lst[-1] == t:
+        return
+    if t in lst[-8:]:
+        lst.remove(t)
+    lst.append(t)
+    if len(lst) > 4 * POSTING_CAP:
+        del lst[: -POSTING_CAP * 2]
+
+
+def _has_actor(thread: _Thread) -> bool:
+    return any(k.startswith("actor:") for k in thread.entities)
+
+
+def _time_factor(at: float, thread: _Thread) -> float:
+    """1 near the thread's time span, decaying with days beyond the grace period."""
+    if at < thread.first:
+        gap = thread.first - at
+    elif at > thread.last:
+        gap = at - thread.last
+    else:
+        return 1.0
+    days = gap / 86400.0 - TIME_GRACE_DAYS
+    return 1.0 if days <= 0 else math.exp(-days / TIME_DECAY_DAYS)

@@ -1,0 +1,245 @@
+"""Dated events of a threat thread, derived from fragments and their mentions.
+
+An event is a typed happening (warning issued, alert, raid, statement, attack,
+claim, request, arrest, threat) on a date, backed by the fragments that report
+it. The type comes from the fragment's category and from cue words; the date
+from a DATE mention in the same sentence as the cue, else the fragment's own
+date. Warning windows (WINDOW mentions) are events too, and one whose end has
+passed before the assessment time is marked *lapsed* rather than dropped:
+design invariant 4 says a lapsed window is never silently downgraded.
+
+``fragment_events`` runs once per fragment and returns compact plain data;
+``build_timeline`` merges any number of those on demand, so a thread never
+stores a timeline that could go stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from tearline.model.fragment import Fragment
+from tearline.model.mention import Mention, MentionKind
+
+__all__ = [
+    "EventKind",
+    "FragmentEvents",
+    "TimelineEvent",
+    "WindowStatus",
+    "attack_dates",
+    "build_timeline",
+    "fragment_events",
+]
+
+
+class EventKind(StrEnum):
+    """What happened on a timeline date."""
+
+    WARNING = "warning_issued"
+    ALERT = "alert"
+    RAID = "raid"
+    ARREST = "arrest"
+    STATEMENT = "statement"
+    ATTACK = "attack"
+    CLAIM = "claim"
+    REQUEST = "request"
+    RESPONSE = "response"
+    THREAT = "threat"
+    WINDOW = "window"
+
+
+class WindowStatus(StrEnum):
+    """Whether a warning window is still running at the assessment time."""
+
+    OPEN = "open"
+    LAPSED = "lapsed"
+
+
+_CATEGORY = {
+    "warning": EventKind.WARNING,
+    "alert": EventKind.ALERT,
+    "request": EventKind.REQUEST,
+    "response": EventKind.RESPONSE,
+    "statement": EventKind.STATEMENT,
+}
+_CUES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
+    (EventKind.CLAIM, re.compile(r"\bclaim(?:ed|s|ing)? (?:of )?responsibility\b", re.I)),
+    (
+        EventKind.ATTACK,
+        re.compile(
+            r"\b(?:attack(?:ed)?|bomb(?:ing|ed)|explosion|exploded|shooting|stabbing|"
+            r"massacre|assault|ambush(?:ed)?|detonated|opened fire|gunmen)\b",
+            re.I,
+        ),
+    ),
+    (EventKind.RAID, re.compile(r"\braid(?:s|ed)?\b", re.I)),
+    (EventKind.ARREST, re.compile(r"\b(?:arrest(?:ed|s)?|detained|apprehended)\b", re.I)),
+    (EventKind.WARNING, re.compile(r"\b(?:warn(?:ed|ing|s)?|threat warning)\b", re.I)),
+    (EventKind.ALERT, re.compile(r"\b(?:alert|advisory)\b", re.I)),
+    (EventKind.STATEMENT, re.compile(r"\b(?:statement|communiqu[eé]|press conference)\b", re.I)),
+    (EventKind.REQUEST, re.compile(r"\b(?:request(?:ed|s)?|asked (?:for|partners))\b", re.I)),
+    (EventKind.THREAT, re.compile(r"\b(?:threaten(?:ed|s)?|plot(?:ted|ting)?|planning)\b", re.I)),
+)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+@dataclass(slots=True)
+class FragmentEvents:
+    """What one fragment contributes to a timeline, kept as small plain data."""
+
+    events: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    """(event kind, ISO date, cue text, date stated in the text) tuples; when the
+    text states no date the fragment's own date stands in and the flag is False."""
+    windows: list[tuple[str, str, str]] = field(default_factory=list)
+    """(ISO start, ISO end, phrase) of each warning window."""
+    at: str = ""
+    """The fragment's own date-time (ISO), the fallback event date."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"events": self.events, "windows": self.windows, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FragmentEvents:
+        return cls(
+            [tuple(e) for e in data["events"]],  # type: ignore[misc]
+            [tuple(w) for w in data["windows"]],  # type: ignore[misc]
+            data["at"],
+        )
+
+
+@dataclass(slots=True)
+class TimelineEvent:
+    """One dated event with every fragment that supports it."""
+
+    kind: EventKind
+    date: str
+    fragment_ids: list[str]
+    cues: list[str]
+    end: str | None = None
+    """Windows only: the last day of the window."""
+    status: WindowStatus | None = None
+    """Windows only: open, or lapsed before the assessment time."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "date": self.date,
+            "end": self.end,
+            "status": None if self.status is None else self.status.value,
+            "fragment_ids": self.fragment_ids,
+            "cues": self.cues,
+        }
+
+
+def _iso_day(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> FragmentEvents:
+    """Derive the events and windows one fragment reports.
+
+    Cue words are matched per sentence so that a date mentioned next to
+    "attack" dates the attack, not the warning in the next sentence.
+    """
+    text = fragment.text
+    own_day = fragment.anchor_time.date().isoformat()
+    dates = [
+        (m.start, d) for m in mentions if m.kind is MentionKind.DATE if (d := _iso_day(m.value))
+    ]
+    out = FragmentEvents(at=fragment.anchor_time.isoformat())
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: EventKind, day: str, cue: str, stated: bool) -> None:
+        if (kind.value, day) not in seen:
+            seen.add((kind.value, day))
+            out.events.append((kind.value, day, cue, stated))
+
+    category = _CATEGORY.get(fragment.category)
+    if category is not None:
+        add(category, own_day, f"category: {fragment.category}", False)
+    for sentence in _SENTENCE.finditer(text):
+        lo, hi = sentence.span()
+        in_sentence = [d for pos, d in dates if lo <= pos < hi]
+        for kind, cue in _CUES:
+            match = cue.search(sentence.group(0))
+            if match is None:
+                continue
+            if in_sentence:
+                add(kind, in_sentence[0], match.group(0), True)
+            else:
+                add(kind, own_day, match.group(0), False)
+    for m in mentions:
+        if m.kind is MentionKind.WINDOW and isinstance(m.value, Mapping):
+            start, end = _iso_day(m.value.get("start")), _iso_day(m.value.get("end"))
+            if end is not None:
+                out.windows.append((start or end, end, m.text))
+    return out
+
+
+def build_timeline(
+    per_fragment: Mapping[str, FragmentEvents], as_of: datetime | None = None
+) -> list[TimelineEvent]:
+    """Merge fragments' events into one dated, sorted timeline.
+
+    ``as_of`` is the assessment time; when omitted it is the latest thing the
+    thread knows of (the newest fragment or the latest event date). A window
+    ending before it is reported as lapsed.
+    """
+    merged: dict[tuple[str, str, str | None], TimelineEvent] = {}
+    latest = ""
+    for fid in sorted(per_fragment):
+        record = per_fragment[fid]
+        latest = max(latest, record.at[:10])
+        for kind, day, cue, _ in record.events:
+            latest = max(latest, day)
+            _merge(merged, (kind, day, None), fid, cue)
+        for start, end, phrase in record.windows:
+            _merge(merged, (EventKind.WINDOW.value, start, end), fid, phrase)
+    cutoff = as_of.date().isoformat() if as_of is not None else latest
+    for event in merged.values():
+        if event.kind is EventKind.WINDOW and event.end is not None:
+            event.status = WindowStatus.LAPSED if event.end < cutoff else WindowStatus.OPEN
+    return sorted(merged.values(), key=lambda e: (e.date, e.kind.value, e.end or ""))
+
+
+def _merge(
+    merged: dict[tuple[str, str, str | None], TimelineEvent],
+    key: tuple[str, str, str | None],
+    fid: str,
+    cue: str,
+) -> None:
+    event = merged.get(key)
+    if event is None:
+        merged[key] = TimelineEvent(EventKind(key[0]), key[1], [fid], [cue], end=key[2])
+        return
+    if fid not in event.fragment_ids:
+        event.fragment_ids.append(fid)
+    if cue not in event.cues:
+        event.cues.append(cue)
+
+
+def attack_dates(per_fragment: Mapping[str, FragmentEvents]) -> dict[str, list[str]]:
+    """Dates each fragment states for an attack, for discrepancy checks.
+
+    Only dates written in the text count: a report filed two days after the
+    attack does not thereby disagree about when it happened.
+    """
+    out: dict[str, list[str]] = {}
+    for fid, record in per_fragment.items():
+        days = [d for kind, d, _, stated in record.events if stated and kind == "attack"]
+        if days:
+            out[fid] = days
+    return out

@@ -47,7 +47,7 @@ def run_demo(ctx: Any, fresh: bool, console: Console) -> None:
         srcs = list_sources(conn)
     table = Table(title=f"Reports ({len(rows)})")
     for col in ("reported", "grade", "tlp", "category", "originator", "title"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col != "title")
     for r, s in rows:
         when = r.reported_at or r.received_at
         table.add_row(when.strftime("%Y-%m-%d %H:%M"), f"{s.reliability}{r.credibility}",

@@ -47,6 +47,8 @@ def parse_article(text: str, path: str) -> ReportDraft:
     if not headline:
         raise IngestError(path, f"line {i + 1}", "the headline line is empty")
     i += 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1  # a blank line between headline and metadata is common
     meta: dict[str, str] = {}
     meta_lines: dict[str, int] = {}
     while i < len(lines) and lines[i].strip():

@@ -208,7 +208,9 @@ def report_from_stix(obj: dict[str, Any], identities: dict[str, str]) -> ReportD
         classification=obj.get("x_tearline_classification", "UNCLASSIFIED"),
         tlp=tlp,
         releasability=list(obj.get("x_tearline_releasability", [])),
-        external_id=obj.get("x_tearline_external_id"),
+        external_id=obj.get("x_tearline_external_id") or next(
+            (ref["external_id"] for ref in obj.get("external_references", [])
+             if isinstance(ref, dict) and ref.get("external_id")), None),
         tags=list(obj.get("labels", [])),
         stix_id=obj["id"],
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy.orm import Session
 
 from tearline.model.fragment import Fragment
 from tearline.store.schema import Report, Source, StixObject
@@ -53,20 +54,27 @@ def _filtered(f: ReportFilter) -> Select[tuple[Report, Source]]:
     return q
 
 
+def _orm(conn: Connection) -> Session:
+    """An ORM session on the caller's connection, so entity rows come back whole."""
+    return Session(bind=conn, expire_on_commit=False)
+
+
 def list_reports(conn: Connection, f: ReportFilter) -> list[tuple[Report, Source]]:
-    return [(r, s) for r, s in conn.execute(_filtered(f)).all()]
+    with _orm(conn) as session:
+        return [(r, s) for r, s in session.execute(_filtered(f)).all()]
 
 
 def get_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
     """Find by full id, unique id prefix or external id (what analysts quote)."""
     q = select(Report, Source).join(Source, Report.source_id == Source.id)
-    row = conn.execute(q.where(Report.id == report_id)).first()
-    if row is None:
-        row = conn.execute(q.where(Report.external_id == report_id)).first()
-    if row is None and len(report_id) >= 6:
-        rows = conn.execute(q.where(Report.id.like(f"%{report_id}%")).limit(2)).all()
-        row = rows[0] if len(rows) == 1 else None
-    return (row[0], row[1]) if row else None
+    with _orm(conn) as session:
+        row = session.execute(q.where(Report.id == report_id)).first()
+        if row is None:
+            row = session.execute(q.where(Report.external_id == report_id)).first()
+        if row is None and len(report_id) >= 6:
+            rows = session.execute(q.where(Report.id.like(f"%{report_id}%")).limit(2)).all()
+            row = rows[0] if len(rows) == 1 else None
+        return (row[0], row[1]) if row else None
 
 
 def list_sources(conn: Connection) -> list[dict[str, Any]]:
@@ -82,7 +90,7 @@ def list_sources(conn: Connection) -> list[dict[str, Any]]:
          "reliability": s.reliability, "reports": n,
          "first": first.isoformat() if first else None,
          "last": last.isoformat() if last else None}
-        for s, n, first, last in conn.execute(q).all()
+        for s, n, first, last in _orm(conn).execute(q).all()
     ]
 
 
@@ -128,5 +136,6 @@ def native_reports(conn: Connection) -> Iterator[tuple[Report, Source]]:
     """Reports that did not arrive as STIX (those are exported as the objects they were)."""
     q = (select(Report, Source).join(Source, Report.source_id == Source.id)
          .where(Report.stix_id.is_(None)).order_by(Report.received_at, Report.id))
-    for r, s in conn.execute(q):
-        yield r, s
+    with _orm(conn) as session:
+        for r, s in session.execute(q):
+            yield r, s

@@ -49,14 +49,16 @@ class Writer:
         self.now = datetime.now(UTC)
         self.audit = AuditTrail()
         self.notes: list[str] = []
-        self._sources: dict[str, Source | None] = {}
+        self._sources: dict[str, str | None] = {}
         self._next_seq: int | None = None
 
     # -- sources and reports -------------------------------------------------
     def _ensure_source(self, src: SourceDraft) -> None:
         if src.id in self._sources:
             return
-        stored = self.conn.execute(select(Source).where(Source.id == src.id)).scalar()
+        stored = self.conn.execute(
+            select(Source.reliability).where(Source.id == src.id)
+        ).scalar()
         if stored is None:
             insert_ignore(self.conn, Source, [{
                 "id": src.id, "name": src.name, "kind": src.kind, "agency": src.agency,
@@ -64,10 +66,10 @@ class Writer:
             }])
             self.audit.record(self.actor, "source.create", "source", src.id,
                               reliability=src.reliability)
-        elif stored.reliability != src.reliability:
+        elif stored != src.reliability:
             self.notes.append(
                 f"source {src.id!r} is graded {src.reliability} here but stored as "
-                f"{stored.reliability}; kept the stored grade (a regrade is a recorded decision)"
+                f"{stored}; kept the stored grade (a regrade is a recorded decision)"
             )
         self._sources[src.id] = stored
 

@@ -1,0 +1,171 @@
+"""Small helpers shared by the extractors: tokens, sentences, numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tearline.model.mention import Mention, MentionKind
+
+WORD = re.compile(r"\w+", re.UNICODE)
+# Between two tokens of one name only spaces, hyphens, dashes, apostrophes,
+# dots of initials and slashes may appear; a comma or line break ends it.
+JOINER = re.compile(r"[ \t\-–—'’./]{1,3}")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n+")
+
+# Lower-case words allowed inside a capitalised name ("Army of the Pure").
+PARTICLES = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "in",
+        "for",
+        "al",
+        "el",
+        "ul",
+        "bin",
+        "bint",
+        "ibn",
+        "fi",
+        "wa",
+        "wal",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "da",
+        "di",
+        "von",
+        "van",
+        "y",
+        "bil",
+    ]
+)
+
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1000}
+NUMBER_WORDS = sorted([*_UNITS, *_TENS, *_SCALES, "dozen"], key=len, reverse=True)
+# A number written in digits ("1,234") or in words ("one hundred and forty-three").
+_WORD_ALT = "|".join(NUMBER_WORDS)
+NUMBER = (
+    r"(?:\d{1,3}(?:,\d{3})+|\d+|(?:"
+    + _WORD_ALT
+    + r")(?:(?:[\s-]+|\s+and\s+)(?:"
+    + _WORD_ALT
+    + r"))*)"
+)
+
+
+def parse_number(text: str) -> int | None:
+    """Digits or English number words to an int ("a dozen" → 12)."""
+    text = text.strip().lower().replace(",", "")
+    if text.isdigit():
+        return int(text)
+    total, current, seen = 0, 0, False
+    for word in re.split(r"[\s-]+", text):
+        if word in ("and", ""):
+            continue
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "dozen":
+            current = max(current, 1) * 12
+        elif word in _SCALES:
+            current = max(current, 1) * _SCALES[word]
+            if _SCALES[word] >= 1000:
+                total, current = total + current, 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence, splitting on end punctuation and line breaks."""
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        if match.start() > start:
+            yield start, match.start()
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def sentence_at(text: str, index: int) -> tuple[int, int]:
+    """The sentence containing ``index``."""
+    for start, end in sentences(text):
+        if start <= index <= end:
+            return start, end
+    return 0, len(text)
+
+
+def is_capitalised(token: str) -> bool:
+    return token[:1].isupper() or token[:1].isdigit()
+
+
+def shouting(text: str, start: int, end: int, window: int = 40) -> bool:
+    """True when the surroundings are written in capitals (a headline in caps),
+    where a capitalised word says nothing about being a name."""
+    around = text[max(0, start - window) : end + window]
+    letters = [c for c in around if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+
+
+def mention(
+    kind: MentionKind,
+    text: str,
+    start: int,
+    end: int,
+    value: Any,
+    confidence: float = 1.0,
+    **detail: Any,
+) -> Mention:
+    """A Mention whose ``text`` is exactly ``text[start:end]``."""
+    return Mention(kind, text[start:end], start, end, value, confidence, dict(detail))
+
+
+def drop_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions of one kind (first wins ties)."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end))

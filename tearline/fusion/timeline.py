@@ -160,12 +160,15 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
         (m.start, d) for m in mentions if m.kind is MentionKind.DATE if (d := _iso_day(m.value))
     ]
     out = FragmentEvents(at=fragment.anchor_time.isoformat())
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], int] = {}
 
     def add(kind: EventKind, day: str, cue: str, stated: bool) -> None:
-        if (kind.value, day) not in seen:
-            seen.add((kind.value, day))
+        key = (kind.value, day)
+        if key not in seen:
+            seen[key] = len(out.events)
             out.events.append((kind.value, day, cue, stated))
+        elif stated:  # the text confirms a date so far only assumed
+            out.events[seen[key]] = (kind.value, day, cue, True)
 
     category = _CATEGORY.get(fragment.category)
     if category is not None:
@@ -181,6 +184,9 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
                 add(kind, in_sentence[0], match.group(0), True)
             else:
                 add(kind, own_day, match.group(0), False)
+    stated_kinds = {kind for kind, _, _, stated in out.events if stated}
+    # A fallback date is only a guess: drop it when the text dates that kind.
+    out.events = [e for e in out.events if e[3] or e[0] not in stated_kinds]
     for m in mentions:
         if m.kind is MentionKind.WINDOW and isinstance(m.value, Mapping):
             start, end = _iso_day(m.value.get("start")), _iso_day(m.value.get("end"))

@@ -1,0 +1,228 @@
+"""Origin clusters: near-duplicates, attribution links, order independence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tearline.fusion.origins import (
+    LinkReason,
+    OriginIndex,
+    normalize_text,
+    parse_attributions,
+)
+from tearline.model.fragment import Fragment
+
+T0 = datetime(2024, 3, 1, 12, tzinfo=UTC)
+
+STORY = [
+    "Security forces in the northern province intercepted a truck carrying explosives "
+    "near the border crossing late on Tuesday evening, officials in the provincial capital said.",
+    "The driver and two passengers were detained after a brief chase along the coastal road, "
+    "and investigators are examining phones recovered from the cab of the vehicle.",
+    "Local residents described hearing gunfire shortly before midnight as soldiers closed "
+    "the checkpoint and diverted traffic towards the old market district.",
+    "The interior ministry has raised the alert level for public gatherings across the region "
+    "until the end of the month, citing a continuing risk to crowded venues.",
+]
+OTHER = (
+    "Farmers in the valley expect a record harvest of apricots this summer after "
+    "an unusually wet spring, and cooperatives are hiring seasonal workers to cope."
+)
+
+
+def frag(fid: str, body: str, title: str = "Report", at: datetime = T0, **kw: object) -> Fragment:
+    return Fragment(
+        id=fid,
+        title=title,
+        body=body,
+        reported_at=at,
+        received_at=at,
+        originator="test",
+        source_name="test",
+        source_kind="news",
+        source_agency="test",
+        reliability="C",
+        credibility=3,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def body(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs)
+
+
+VARIANTS = {
+    "identical": body(STORY),
+    "new headline only": body(STORY),
+    "upper case": body(STORY).upper(),
+    "punctuation changed": body(STORY).replace(",", "").replace(".", " ;"),
+    "paragraph cut": body(STORY[:3]),
+    "paragraph added": body([*STORY, OTHER]),
+    "middle paragraph cut": body([STORY[0], STORY[1], STORY[3]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_near_duplicate_variants_share_an_origin(name: str) -> None:
+    index = OriginIndex()
+    index.add(frag("a", body(STORY), title="Truck of explosives seized"))
+    links = index.add(frag("b", VARIANTS[name], title="Border arrests after chase"))
+    assert index.cluster_of("b") == index.cluster_of("a") == "a"
+    assert links and links[0].reason is LinkReason.NEAR_DUPLICATE
+    assert links[0].other == "a" and links[0].jaccard >= index.duplicate_jaccard
+    assert index.independent_origins(["a", "b"]) == 1
+
+
+def test_unrelated_text_stays_separate() -> None:
+    index = OriginIndex()
+    index.add(frag("a", body(STORY)))
+    assert index.add(frag("b", OTHER * 3)) == []
+    assert index.independent_origins(["a", "b"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "kind"),
+    [
+        (
+            "The plot was foiled, according to the Interior Ministry.",
+            "interior ministry",
+            "according_to",
+        ),
+        ("A senior official told Reuters on Monday.", "reuters", "told"),
+        ("KABUL (Reuters) - A car bomb exploded.", "reuters", "dateline"),
+        (
+            "A memo reviewed by The Washington Post shows the plan.",
+            "washington post",
+            "reviewed_by",
+        ),
+        ("Al Jazeera reported that the group had regrouped.", "al jazeera", "reported"),
+        ("citing a statement from the Ministry of Defence", "ministry of defence", "citing"),
+        ("Photo\nCredit: Associated Press", "ap", "credit"),
+        ("According to Le Monde's sources, the cell was small.", "le monde", "according_to"),
+    ],
+)
+def test_attribution_phrases(text: str, key: str, kind: str) -> None:
+    found = parse_attributions(text)
+    assert [(a.key, a.kind) for a in found] == [(key, kind)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Police said two men were held.", "according to officials", "he told reporters", ""],
+)
+def test_unnamed_sources_are_not_attributions(text: str) -> None:
+    assert parse_attributions(text) == []
+
+
+def test_outlet_field_is_an_attribution() -> None:
+    assert [a.key for a in parse_attributions("text", outlet="Agence France-Presse")] == ["afp"]
+
+
+# Two independently written reports of one event, both resting on Reuters.
+REWRITE_A = (
+    "Gunmen stormed a police station in Kandahar overnight and killed four officers, "
+    "a provincial official told Reuters. The attackers escaped on motorcycles towards "
+    "the mountains, and the Taliban denied any involvement in the Kandahar raid."
+)
+REWRITE_B = (
+    "Four police officers died when armed men attacked their station in Kandahar during "
+    "the night, according to Reuters. Witnesses saw the attackers flee on motorcycles; "
+    "the Taliban rejected responsibility for the raid on the police station."
+)
+
+
+def test_shared_attribution_links_rewrites() -> None:
+    index = OriginIndex()
+    index.add(frag("a", REWRITE_A))
+    links = index.add(frag("b", REWRITE_B, at=T0 + timedelta(hours=5)))
+    assert [(lk.reason, lk.key) for lk in links] == [(LinkReason.ATTRIBUTION, "reuters")]
+    assert links[0].phrase == "according to Reuters"
+    assert links[0].other_phrase == "told Reuters"
+    back = index.reasons("a")
+    assert back[0].other == "b" and back[0].phrase == "told Reuters"
+    assert index.independent_origins(["a", "b"]) == 1
+
+
+def test_attribution_needs_time_proximity_and_shared_content() -> None:
+    index = OriginIndex()
+    index.add(frag("a", REWRITE_A))
+    # Same wire, weeks later: a different story.
+    assert index.add(frag("late", REWRITE_B, at=T0 + timedelta(days=30))) == []
+    # Same wire, same day, unrelated content.
+    assert index.add(frag("other", OTHER + " The figures were reported by Reuters.")) == []
+    assert index.independent_origins(["a", "late", "other"]) == 3
+
+
+def test_readding_is_idempotent_and_unknown_ids_fail_clearly() -> None:
+    index = OriginIndex()
+    index.add(frag("a", body(STORY)))
+    assert index.add(frag("a", body(STORY))) == []
+    assert len(index) == 1
+    with pytest.raises(KeyError, match="'zz'"):
+        index.cluster_of("zz")
+
+
+def test_normalize_text_ignores_case_and_punctuation() -> None:
+    assert normalize_text("  Hello, WORLD!  It's—fine. ") == "hello world it s fine"
+
+
+def _corpus() -> list[Fragment]:
+    frs = [
+        frag("a", body(STORY)),
+        frag("b", body(STORY[:3])),
+        frag("c", body([*STORY[1:], OTHER])),
+        frag("d", REWRITE_A),
+        frag("e", REWRITE_B, at=T0 + timedelta(hours=3)),
+        frag("f", OTHER * 2),
+        frag("g", REWRITE_B, at=T0 + timedelta(days=20)),
+        frag("h", "Short note."),
+    ]
+    return frs
+
+
+def _partition(index: OriginIndex, ids: list[str]) -> dict[str, str]:
+    return {fid: index.cluster_of(fid) for fid in ids}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(8)))
+def test_any_insertion_order_gives_the_same_clusters(order: list[int]) -> None:
+    corpus = _corpus()
+    ids = [f.id for f in corpus]
+    reference = OriginIndex()
+    for f in corpus:
+        reference.add(f)
+    shuffled = OriginIndex()
+    for i in order:
+        shuffled.add(corpus[i])
+    assert _partition(shuffled, ids) == _partition(reference, ids)
+    assert _partition(reference, ids)["b"] == "a"
+    assert _partition(reference, ids)["e"] == "d"
+
+
+def test_round_trip_keeps_clusters_and_stays_incremental() -> None:
+    corpus = _corpus()
+    index = OriginIndex()
+    for f in corpus[:6]:
+        index.add(f)
+    restored = OriginIndex.from_dict(index.to_dict())
+    ids = [f.id for f in corpus[:6]]
+    assert _partition(restored, ids) == _partition(index, ids)
+    assert restored.reasons("b") == index.reasons("b")
+    # The restored index keeps its LSH buckets: a new copy still finds its origin.
+    restored.add(frag("z", body(STORY).upper()))
+    assert restored.cluster_of("z") == "a"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=30)))
+def test_parsers_never_crash(text: str, outlet: str | None) -> None:
+    for a in parse_attributions(text, outlet=outlet):
+        assert a.key and a.key == a.key.strip()
+    index = OriginIndex()
+    index.add(frag("x", text or "x", title=text[:20] or "t"))
+    assert index.independent_origins(["x"]) == 1

@@ -145,9 +145,9 @@ def _print_ingest(summary: Any) -> None:
             err_console.print(f"[yellow]note[/yellow] {f.path}: {note}", highlight=False)
     t = summary.totals()
     unchanged_files = sum(1 for f in summary.files if f.outcome == "unchanged")
+    again = f" ({unchanged_files} file(s) already ingested, nothing new)" if unchanged_files else ""
     console.print(
-        f"{t['files']} file(s): [green]{t['new']} new[/green], {t['unchanged']} unchanged"
-        f"{f' ({unchanged_files} file(s) already ingested, nothing new)' if unchanged_files else ''}"
+        f"{t['files']} file(s): [green]{t['new']} new[/green], {t['unchanged']} unchanged{again}"
         f", [red]{t['rejected_files']} rejected[/red]", highlight=False)
 
 

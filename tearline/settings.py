@@ -58,3 +58,6 @@ def postgres_test_url() -> str:
 WRITE_BATCH = int(_env("WRITE_BATCH", "2000"))
 #: Agency that owns this instance; its cleared users see everything they need to know.
 OWNER_AGENCY = _env("AGENCY", "HOME")
+#: TLP assumed for objects that carry no TLP marking (e.g. reference data):
+#: conservative, so unmarked material is never shared to the community by accident.
+DEFAULT_TLP = _env("DEFAULT_TLP", "amber")

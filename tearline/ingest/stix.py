@@ -58,6 +58,9 @@ class StixRow:
     spec_version: str
     content_hash: str
     json: str
+    tlp: str | None = None
+    rel_to: str = ""
+    classification: str | None = None
 
 
 def looks_like_bundle(head: bytes) -> bool:
@@ -122,6 +125,11 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
             f"unknown information credibility {cred!r}: use an integer 1 to 6",
         )
     text = orjson.dumps(obj)
+    markings = obj.get("object_marking_refs")
+    tlp = None
+    if markings:
+        tlp = next((TLP_MARKINGS[m] for m in markings if m in TLP_MARKINGS), None)
+    rel = obj.get("x_tearline_releasability")
     return StixRow(
         id=oid,
         version=modified or created or "",
@@ -129,6 +137,9 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
         spec_version=spec,
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
         json=text.decode(),
+        tlp=tlp,
+        rel_to=f"|{'|'.join(rel)}|" if isinstance(rel, list) and rel else "",
+        classification=obj.get("x_tearline_classification"),
     )
 
 
@@ -165,9 +176,8 @@ def check_bundle_header(fh: IO[bytes], path: str) -> None:
     seen: dict[str, Any] = {}
     try:
         for prefix, event, value in ijson.parse(fh):
-            if prefix == "" and event == "map_key" and value == "objects":
-                if "type" in seen:
-                    break
+            if prefix == "" and event == "map_key" and value == "objects" and "type" in seen:
+                break
             if prefix in ("type", "id", "spec_version") and event == "string":
                 seen[prefix] = value
     except ijson.JSONError as exc:

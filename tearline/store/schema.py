@@ -12,7 +12,7 @@ after this one add columns rather than reshape tables. Two rules shape it:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -40,7 +40,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Source(Base):
@@ -112,6 +112,11 @@ class StixObject(Base):
     type: Mapped[str] = mapped_column(String(80), index=True)
     spec_version: Mapped[str] = mapped_column(String(8))
     content_hash: Mapped[str] = mapped_column(String(32))
+    # Markings lifted out of the JSON at ingest so the sharing policy can filter
+    # in SQL: TLP 2.0 level (None = unmarked), "|NRD|ALB|"-style REL TO list.
+    tlp: Mapped[str | None] = mapped_column(String(16))
+    rel_to: Mapped[str] = mapped_column(String(400), default="")
+    classification: Mapped[str | None] = mapped_column(String(32))
     added_seq: Mapped[int] = mapped_column(BigInteger, index=True)
     added_at: Mapped[datetime] = mapped_column(index=True)
     json: Mapped[str] = mapped_column(Text)

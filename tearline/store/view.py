@@ -137,5 +137,4 @@ def native_reports(conn: Connection) -> Iterator[tuple[Report, Source]]:
     q = (select(Report, Source).join(Source, Report.source_id == Source.id)
          .where(Report.stix_id.is_(None)).order_by(Report.received_at, Report.id))
     with _orm(conn) as session:
-        for r, s in session.execute(q):
-            yield r, s
+        yield from session.execute(q)

@@ -23,7 +23,7 @@ from tearline.security.audit import AuditTrail
 from tearline.store.schema import Report, ReportProtected, Source, StixObject
 
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
-              "json")
+              "json", "tlp", "rel_to", "classification")
 
 
 def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> int:
@@ -111,7 +111,8 @@ class Writer:
         seq0 = self._next_seq
         self._next_seq += len(rows)
         tuples = [
-            (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i, self.now, r.json)
+            (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i, self.now, r.json,
+             r.tlp, r.rel_to, r.classification)
             for i, r in enumerate(rows)
         ]
         if self.conn.dialect.name == "postgresql":
@@ -132,7 +133,7 @@ class Writer:
         cur.executemany(
             f"INSERT INTO stix_objects ({','.join(_STIX_COLS)}) VALUES ({placeholders}) "
             "ON CONFLICT DO NOTHING",
-            [t[:6] + (at,) + t[7:] for t in tuples],
+            [(*t[:6], at, *t[7:]) for t in tuples],
         )
         return int(cur.rowcount)
 

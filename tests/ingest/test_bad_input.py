@@ -135,7 +135,8 @@ def test_rejection_midway_through_a_large_bundle_leaves_nothing(sqlite_engine: E
             for i in range(5000)]
     objs.append({**INDICATOR, "id": "indicator--broken"})
     before = _snapshot(sqlite_engine)
-    summary = ingest_paths(sqlite_engine, [_write(tmp_path, "big.json", json.dumps(_bundle(*objs)))])
+    big = _write(tmp_path, "big.json", json.dumps(_bundle(*objs)))
+    summary = ingest_paths(sqlite_engine, [big])
     assert summary.files[0].outcome == "rejected"
     assert "objects[5000].id" in (summary.files[0].error or "")
     assert _snapshot(sqlite_engine) == before

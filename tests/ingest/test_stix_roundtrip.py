@@ -52,8 +52,8 @@ def test_attack_enterprise_roundtrip_validates(sqlite_engine: Engine, tmp_path: 
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_attack_enterprise_roundtrip_postgres(tmp_path: Path, shared_data: Path) -> None:
-    from tests.conftest import drop_postgres_schema, make_postgres_engine
     from tearline.store.db import ensure_current
+    from tests.conftest import drop_postgres_schema, make_postgres_engine
 
     engine, schema = make_postgres_engine()
     try:

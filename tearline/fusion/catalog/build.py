@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from tearline import settings
 from tearline.fusion.catalog.model import Actor, Catalog
 from tearline.fusion.catalog.normalize import name_key, skeleton_key
@@ -53,10 +55,11 @@ log = logging.getLogger(__name__)
 ATTACK_FILE = "attack/enterprise-attack-18.1.reconstructed-stix21.json"
 UN_FILE = "actor-lists/un-sc-consolidated-2024-09-26.xml"
 CANADA_FILE = "actor-lists/misp-galaxy-terrorist-groups-canada.json"
-_CACHE_VERSION = "4"
+_CACHE_VERSION = "6"
 _SOURCE_ORDER = ("attack", "un", "ca")
 _DISPLAY_ORDER = ("attack", "ca", "un")
 _MIN_SUPPORT_KEY = 4
+_NEAR_NAME = 85
 
 
 def shared_data_dir() -> Path:
@@ -120,9 +123,18 @@ def merge_records(records: Sequence[SourceRecord]) -> list[Actor]:
         if len(skel) >= 4:
             by_skeleton.setdefault(skel, []).append(i)
 
+    loose = [
+        {skeleton_key(n) for n in (r.name, *r.aliases) if len(name_key(n)) >= 6} for r in records
+    ]
     groups = _UnionFind(len(records))
     for i, record in enumerate(records):
         peers = set(by_key.get(names[i], ())) | set(by_skeleton.get(skeletons[i], ()))
+        for key in keys[i]:
+            for j in by_key.get(key, ()):
+                # Near-identical main names that also share any other name
+                # ("Harakat ul-Mudjahidin"/"HARAKAT UL-MUJAHIDIN", both "HuM").
+                if j not in peers and fuzz.ratio(names[i], names[j]) >= _NEAR_NAME:
+                    peers.add(j)
         for j in peers:
             other = records[j]
             if other.source == record.source:
@@ -130,10 +142,17 @@ def merge_records(records: Sequence[SourceRecord]) -> list[Actor]:
             if names[i] == names[j] or skeletons[i] == skeletons[j]:
                 groups.union(i, j)
                 continue
+            if fuzz.ratio(names[i], names[j]) >= _NEAR_NAME and keys[i] & keys[j]:
+                groups.union(i, j)
+                continue
+            if names[i] in keys[j] and (loose[i] & loose[j]) - {skeletons[i]}:
+                groups.union(i, j)
+                continue
             # names[i] is one of j's aliases.
             shared = {k for k in keys[i] & keys[j] if len(k) >= _MIN_SUPPORT_KEY} - {names[i]}
             if names[j] in keys[i] or shared or (
-                not record.aliases
+                names[i] in keys[j]
+                and not record.aliases
                 and claims[(record.source, names[i])] == 1
                 and claims[(other.source, names[i])] == 1
             ):

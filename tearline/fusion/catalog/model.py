@@ -29,10 +29,11 @@ from tearline.fusion.catalog.normalize import is_acronym, name_key, skeleton_key
 
 __all__ = ["DEFAULT_FUZZY_THRESHOLD", "Actor", "Catalog", "Resolution"]
 
-DEFAULT_FUZZY_THRESHOLD = 90.0
+DEFAULT_FUZZY_THRESHOLD = 88.0
 """rapidfuzz ``ratio`` cut-off; chosen from the sweep in docs/benchmarks-aliases.md."""
 
 _MIN_FUZZY_KEY = 6
+_MIN_SKELETON_KEY = 5
 _SOURCE_RANK = {"decision": 0, "attack": 1, "un": 2, "ca": 3, "candidate": 9}
 
 
@@ -114,11 +115,15 @@ class _Index:
     primary: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-def _build_index(actors: Iterable[Actor], keyfunc: Any) -> _Index:
+def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) -> _Index:
     found: dict[str, dict[str, int]] = {}
     primary: dict[str, set[str]] = {}
     for actor in actors:
         for position, text in enumerate(actor.names()):
+            # Codes such as "SPIR" have no vowels to fold; their skeleton
+            # ("spr") would match ordinary words ("Sapporo").
+            if loose and (is_acronym(text) or len(name_key(text)) < _MIN_SKELETON_KEY):
+                continue
             key = keyfunc(text)
             if not key:
                 continue
@@ -169,7 +174,7 @@ class Catalog:
         self._redirects: dict[str, str] = dict(redirects or {})
         self.fuzzy_threshold = fuzzy_threshold
         self._exact = _build_index(self._actors.values(), name_key)
-        self._skeleton = _build_index(self._actors.values(), skeleton_key)
+        self._skeleton = _build_index(self._actors.values(), skeleton_key, loose=True)
         self._fuzzy_keys = [
             k for k in self._exact.ids if len(k) >= _MIN_FUZZY_KEY and not k.startswith("isis")
         ]
@@ -273,7 +278,7 @@ class Catalog:
             if target in self._actors:
                 return self._make(target, 1.0, "decision", key)
         found = self._answer(self._exact, key, "exact", 1.0)
-        if found is not None or len(key) < 5 or key in self._acronym_keys:
+        if found is not None or len(key) < _MIN_SKELETON_KEY or key in self._acronym_keys:
             return found
         return self._answer(self._skeleton, skeleton_key(key), "skeleton", 0.9)
 

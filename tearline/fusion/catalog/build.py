@@ -150,11 +150,15 @@ def merge_records(records: Sequence[SourceRecord]) -> list[Actor]:
                 continue
             # names[i] is one of j's aliases.
             shared = {k for k in keys[i] & keys[j] if len(k) >= _MIN_SUPPORT_KEY} - {names[i]}
-            if names[j] in keys[i] or shared or (
-                names[i] in keys[j]
-                and not record.aliases
-                and claims[(record.source, names[i])] == 1
-                and claims[(other.source, names[i])] == 1
+            if (
+                names[j] in keys[i]
+                or shared
+                or (
+                    names[i] in keys[j]
+                    and not record.aliases
+                    and claims[(record.source, names[i])] == 1
+                    and claims[(other.source, names[i])] == 1
+                )
             ):
                 groups.union(i, j)
 

@@ -46,6 +46,11 @@ _CANDIDATE = re.compile(
     + _HEADS
     + r"))\b"
 )
+_ROLE_LEAD = re.compile(
+    r"(?:Members|Member|Fighters|Supporters|Leaders?|Commanders?|Militants|Officials|Spokesman|"
+    r"Head|Chief|Founder|Statement|Units?|Elements|Remnants|Followers|Cells?|Gunmen)\s+"
+    r"(?:of|from|for)\s+(?:the\s+)?"
+)
 _GENERIC_FIRST = frozenset(
     [
         "The",
@@ -150,6 +155,10 @@ def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> lis
     out: list[Mention] = []
     for match in _CANDIDATE.finditer(text):
         start, end = match.span(1)
+        # "Members of the Northern Shield Battalion": drop the role noun in front.
+        lead = _ROLE_LEAD.match(text, start, end)
+        if lead:
+            start = lead.end()
         if any(not (end <= m.start or start >= m.end) for m in taken):
             continue
         span = text[start:end]

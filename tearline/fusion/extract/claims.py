@@ -26,7 +26,7 @@ _CLAIM = re.compile(
     r"(?:claimed|claims|claiming|took|takes|accepted)\s+(?:full\s+)?(?:responsibility|credit)"
 )
 _CLAIMED_BY = re.compile(
-    r"(?:responsibility|credit)\s+(?:for\s+[^.]{1,80}?\s+)?(?:was|has been|had been)\s+"
+    r"(?:[Rr]esponsibility|[Cc]redit)\s+(?:for\s+[^.]{1,80}?\s+)?(?:was|has been|had been)\s+"
     rf"claimed\s+by\s+(?P<who>(?:the\s+)?{_NAME})"
 )
 _OUTLET = re.compile(

@@ -322,3 +322,13 @@ class SyncState(Base):
 
 
 Index("ix_stix_type_added", StixObject.type, StixObject.added_seq)
+
+
+class FusionState(Base):
+    """The incremental fusion indexes, saved so new fragments attach without a rebuild."""
+
+    __tablename__ = "fusion_state"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    updated_at: Mapped[datetime]
+    fragment_count: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

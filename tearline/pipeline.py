@@ -1,0 +1,287 @@
+"""The fusion run end to end: stored reports → mentions, origins, threads → stored.
+
+``fuse`` is incremental: the thread and origin indexes are saved in
+``fusion_state``, and a later run only extracts and attaches the reports that
+arrived since. An analyst's actor decision changes what extraction resolves,
+so a changed decision log triggers a rebuild (recorded in the returned stats).
+``load_state(as_of=…)`` replays fusion over only what had been received by
+then — the basis of "what was known when".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, delete, select
+
+from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
+from tearline.fusion.extract import extract
+from tearline.fusion.origins import OriginIndex
+from tearline.fusion.threads import ThreadIndex
+from tearline.model.fragment import Fragment
+from tearline.model.mention import Mention, MentionKind
+from tearline.store import schema as S
+from tearline.store.view import ReportFilter, list_reports, to_fragment
+from tearline.store.writer import insert_ignore
+
+_STATE_KEY = "threads"
+ProgressSpec = Callable[[int, int], None]  # (done, total)
+_ENTITY_KINDS = {MentionKind.ACTOR, MentionKind.PERSON, MentionKind.PLACE,
+                 MentionKind.NATIONALITY, MentionKind.VENUE, MentionKind.MODALITY}
+
+
+@dataclass
+class FusionState:
+    """Everything fusion knows, in memory, for assessment and the interfaces."""
+
+    fragments: dict[str, Fragment]
+    mentions: dict[str, list[Mention]]
+    threads: ThreadIndex
+    catalog: Catalog
+    attachments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    as_of: datetime | None = None
+
+    @property
+    def origins(self) -> OriginIndex:
+        return self.threads.origins
+
+
+@dataclass
+class FuseStats:
+    added: int = 0
+    total: int = 0
+    threads: int = 0
+    rebuilt: bool = False
+    reason: str = ""
+
+
+# -- catalog with the analysts' decisions ----------------------------------------
+def load_decisions(conn: Connection) -> list[Decision]:
+    rows = conn.execute(
+        select(S.ActorDecision.action, S.ActorDecision.subject, S.ActorDecision.target,
+               S.ActorDecision.reason, S.ActorDecision.user, S.ActorDecision.created_at)
+        .where(S.ActorDecision.deleted_at.is_(None)).order_by(S.ActorDecision.id)
+    )
+    out = []
+    for action, subject, target, reason, user, created in rows:
+        payload = orjson.loads(target) if target and target.startswith("{") else {}
+        out.append(Decision(
+            kind=DecisionKind(action), actor_id=subject, alias=payload.get("alias"),
+            target_id=payload.get("target_id"), new_actor_id=payload.get("new_actor_id"),
+            user=user, reason=reason or "", created_at=created,
+        ))
+    return out
+
+
+def catalog_for(conn: Connection) -> tuple[Catalog, str]:
+    """The seeded catalog with decisions replayed, and a fingerprint of the decisions."""
+    decisions = load_decisions(conn)
+    fingerprint = hashlib.sha256(
+        orjson.dumps([d.to_dict() for d in decisions], option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()[:16]
+    return apply_decisions(load_catalog(), decisions, strict=False), fingerprint
+
+
+def record_decision(conn: Connection, decision: Decision) -> None:
+    """Append an analyst decision (validated against the current catalog first)."""
+    current, _ = catalog_for(conn)
+    apply_decisions(current, [decision])  # raises DecisionError with a clear message
+    target = orjson.dumps({"alias": decision.alias, "target_id": decision.target_id,
+                           "new_actor_id": decision.new_actor_id}).decode()
+    conn.execute(S.ActorDecision.__table__.insert(), [{
+        "action": decision.kind.value, "subject": decision.actor_id, "target": target,
+        "reason": decision.reason, "user": decision.user or "analyst",
+        "created_at": datetime.now(UTC), "deleted_at": None,
+    }])
+    from tearline.security.audit import record_now
+
+    record_now(conn, decision.user or "analyst", f"actor.{decision.kind.value}", "actor",
+               decision.actor_id, **decision.to_dict())
+
+
+# -- fragments ---------------------------------------------------------------------
+def load_fragments(conn: Connection, as_of: datetime | None = None) -> list[Fragment]:
+    """Every fragment in arrival order (received_at, then id): fusion's replay order."""
+    frags = [to_fragment(r, s) for r, s in list_reports(conn, ReportFilter())]
+    if as_of is not None:
+        frags = [f for f in frags if f.received_at <= as_of]
+    return sorted(frags, key=lambda f: (f.received_at, f.id))
+
+
+def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
+                as_of: datetime | None = None, progress: ProgressSpec | None = None,
+                index: ThreadIndex | None = None) -> FusionState:
+    """Pure fusion over plain fragments: extract, attach, in the order given."""
+    frags = list(fragments)
+    index = index or ThreadIndex()
+    state = FusionState({}, {}, index, catalog, as_of=as_of)
+    for n, f in enumerate(frags, start=1):
+        mentions = extract(f, catalog)
+        att = index.add(f, mentions)
+        state.fragments[f.id] = f
+        state.mentions[f.id] = mentions
+        state.attachments[f.id] = {"thread": att.thread_id, "opened": att.opened,
+                                   "score": round(att.score, 4),
+                                   "shared": list(att.shared_entities)}
+        if progress:
+            progress(n, len(frags))
+    return state
+
+
+# -- persistence ------------------------------------------------------------------
+def _mention_rows(fid: str, mentions: list[Mention]) -> list[dict[str, Any]]:
+    rows = []
+    for m in mentions:
+        eid = f"{m.kind.value}:{m.value}" if m.kind in _ENTITY_KINDS else None
+        rows.append({"report_id": fid, "entity_id": eid, "kind": m.kind.value,
+                     "start": m.start, "end": m.end, "text": m.text,
+                     "value": {"value": m.value, "detail": m.detail},
+                     "confidence": m.confidence})
+    return rows
+
+
+def _entity_rows(state: FusionState, fids: Iterable[str]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for fid in fids:
+        for m in state.mentions[fid]:
+            if m.kind not in _ENTITY_KINDS:
+                continue
+            eid = f"{m.kind.value}:{m.value}"
+            if eid in seen:
+                continue
+            name = m.text
+            status = "candidate" if m.detail.get("candidate") else "known"
+            if m.kind is MentionKind.ACTOR:
+                actor = state.catalog.get(str(m.value))
+                name = actor.name if actor else m.text
+            seen[eid] = {"id": eid, "kind": m.kind.value, "name": name, "status": status,
+                         "attributes": {}}
+    return list(seen.values())
+
+
+def thread_title(state: FusionState, thread_id: str) -> str:
+    """A readable label from the thread's strongest entities."""
+    view = state.threads.view(thread_id)
+    parts: list[str] = []
+    for prefix in ("actor:", "place:", "venue:"):
+        for key, _n in sorted(view.entity_graph.nodes.items(), key=lambda kv: -kv[1]):
+            if key.startswith(prefix):
+                value = key.split(":", 1)[1]
+                actor = state.catalog.get(value) if prefix == "actor:" else None
+                parts.append(actor.name if actor else value.split(":")[-1])
+                break
+    if parts:
+        return " · ".join(parts)
+    first = state.fragments.get(view.fragments[0][0]) if view.fragments else None
+    return first.title if first else thread_id
+
+
+def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: bool,
+             fingerprint: str) -> None:
+    now = datetime.now(UTC)
+    if rebuilt:
+        for table in (S.Mention, S.OriginCluster, S.ThreadMember):
+            conn.execute(delete(table))
+        conn.execute(delete(S.Thread))
+    rows = [r for fid in new_ids for r in _mention_rows(fid, state.mentions[fid])]
+    insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
+    if rows:
+        conn.execute(S.Mention.__table__.insert(), rows)
+    # Origin clusters can merge when a new fragment bridges two: rewrite all.
+    origins = state.origins
+    conn.execute(delete(S.OriginCluster))
+    origin_rows = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
+                    "reasons": [link.to_dict() for link in origins.reasons(fid)]}
+                   for fid in state.threads.assignments()]
+    if origin_rows:
+        conn.execute(S.OriginCluster.__table__.insert(), origin_rows)
+    touched = {state.threads.thread_of(fid) for fid in new_ids}
+    existing = set(conn.execute(select(S.Thread.id)).scalars())
+    for tid in sorted(touched):
+        view = state.threads.view(tid)
+        values = {"title": thread_title(state, tid), "updated_at": now,
+                  "state": {"fragments": len(view.fragments),
+                            "independent_origins": view.independent_origins}}
+        if tid in existing:
+            conn.execute(S.Thread.__table__.update().where(S.Thread.id == tid).values(**values))
+        else:
+            conn.execute(S.Thread.__table__.insert(), [{"id": tid, "status": "open",
+                                                        "created_at": now, **values}])
+    members = [{"thread_id": state.threads.thread_of(fid), "report_id": fid,
+                "score": state.attachments[fid]["score"],
+                "reason": orjson.dumps(state.attachments[fid]).decode(), "added_at": now}
+               for fid in new_ids]
+    insert_ignore(conn, S.ThreadMember, members)
+    payload = {"index": state.threads.to_dict(), "decisions": fingerprint}
+    conn.execute(delete(S.FusionState).where(S.FusionState.key == _STATE_KEY))
+    conn.execute(S.FusionState.__table__.insert(), [{
+        "key": _STATE_KEY, "updated_at": now, "fragment_count": len(state.fragments),
+        "payload": payload}])
+
+
+def fuse(engine: Engine, *, rebuild: bool = False,
+         progress: ProgressSpec | None = None) -> tuple[FusionState, FuseStats]:
+    """Bring threads up to date with the stored reports (incrementally when possible)."""
+    stats = FuseStats()
+    with engine.begin() as conn:
+        catalog, fingerprint = catalog_for(conn)
+        saved = conn.execute(
+            select(S.FusionState.payload).where(S.FusionState.key == _STATE_KEY)
+        ).scalar()
+        fragments = load_fragments(conn)
+        index: ThreadIndex | None = None
+        if saved and not rebuild:
+            if saved.get("decisions") != fingerprint:
+                stats.reason = "actor decisions changed since the last run"
+            else:
+                index = ThreadIndex.from_dict(saved["index"])
+        stats.rebuilt = index is None and bool(saved)
+        if rebuild:
+            stats.rebuilt, stats.reason = True, "rebuild requested"
+        known = set(index.assignments()) if index else set()
+        old = [f for f in fragments if f.id in known]
+        new = [f for f in fragments if f.id not in known]
+        state = build_state(new, catalog, progress=progress, index=index)
+        for f in old:  # restore what earlier runs extracted, without re-extracting
+            state.fragments[f.id] = f
+        if old:
+            state.mentions.update(_load_mentions(conn, [f.id for f in old]))
+        _persist(conn, state, [f.id for f in new], stats.rebuilt or not saved, fingerprint)
+        stats.added, stats.total = len(new), len(fragments)
+        stats.threads = len(state.threads)
+    return state, stats
+
+
+def _load_mentions(conn: Connection, ids: list[str]) -> dict[str, list[Mention]]:
+    out: dict[str, list[Mention]] = {i: [] for i in ids}
+    wanted = set(ids)
+    for m in conn.execute(
+        select(S.Mention.report_id, S.Mention.kind, S.Mention.text, S.Mention.start,
+               S.Mention.end, S.Mention.value, S.Mention.confidence)
+        .order_by(S.Mention.report_id, S.Mention.start)
+    ):
+        if m.report_id in wanted:
+            out[m.report_id].append(Mention(
+                MentionKind(m.kind), m.text, m.start, m.end, m.value.get("value"),
+                m.confidence, m.value.get("detail") or {}))
+    return out
+
+
+def load_state(engine: Engine, as_of: datetime | None = None) -> FusionState:
+    """Fusion as it stands now (persisted) or as it stood at ``as_of`` (replayed).
+
+    The replay uses only fragments received by ``as_of``, in arrival order, so
+    the picture is exactly what Tearline could have shown at that moment.
+    """
+    if as_of is None:
+        state, _ = fuse(engine)
+        return state
+    with engine.connect() as conn:
+        catalog, _ = catalog_for(conn)
+        fragments = load_fragments(conn, as_of)
+    return build_state(fragments, catalog, as_of=as_of)

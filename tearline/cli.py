@@ -271,5 +271,15 @@ def demo(obj: Ctx, fresh: bool) -> None:
     run_demo(obj, fresh=fresh, console=console)
 
 
+def _register() -> None:
+    """Commands that live next to the stage they drive."""
+    from tearline.fusion.cli import COMMANDS as fusion_commands
+
+    for command in fusion_commands:
+        main.add_command(command)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -166,14 +166,25 @@ def _entity_rows(state: FusionState, fids: Iterable[str]) -> list[dict[str, Any]
 
 def thread_title(state: FusionState, thread_id: str) -> str:
     """A readable label from the thread's strongest entities."""
+    from collections import Counter
+
     view = state.threads.view(thread_id)
+    surface: dict[str, Counter[str]] = {}
+    for fid, _grade in view.fragments:
+        for m in state.mentions.get(fid, ()):
+            surface.setdefault(f"{m.kind.value}:{m.value}", Counter())[m.text] += 1
     parts: list[str] = []
     for prefix in ("actor:", "place:", "venue:"):
         for key, _n in sorted(view.entity_graph.nodes.items(), key=lambda kv: -kv[1]):
             if key.startswith(prefix):
                 value = key.split(":", 1)[1]
                 actor = state.catalog.get(value) if prefix == "actor:" else None
-                parts.append(actor.name if actor else value.split(":")[-1])
+                if actor:
+                    parts.append(actor.name)
+                elif key in surface:
+                    parts.append(surface[key].most_common(1)[0][0])
+                else:
+                    parts.append(value.split(":")[-1].replace("_", " "))
                 break
     if parts:
         return " · ".join(parts)

@@ -1,0 +1,280 @@
+"""CLI commands for fusion: ``fuse``, ``threads``, ``thread``, ``actors``, ``actor``.
+
+Thin: each command calls ``tearline.pipeline`` and renders the result, as a
+rich table for people or ``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tearline.errors import TearlineError
+
+console = Console()
+
+
+def _echo_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def short_id(thread_id: str) -> str:
+    """The first block of the fragment uuid that opened the thread: easy to type."""
+    tail = thread_id.split("--", 1)[-1]
+    return tail.split("-", 1)[0]
+
+
+def find_thread(thread_ids: list[str], wanted: str) -> str:
+    if wanted in thread_ids:
+        return wanted
+    hits = [t for t in thread_ids if wanted in t]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise TearlineError(f"no thread matches {wanted!r}; list them with `tearline threads`")
+    raise TearlineError(f"{wanted!r} matches {len(hits)} threads; give more of the id")
+
+
+@click.command()
+@click.option("--rebuild", is_flag=True, help="Re-cluster everything from scratch.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def fuse(obj: Any, rebuild: bool, as_json: bool) -> None:
+    """Extract entities and join new fragments into origin clusters and threads."""
+    from tearline.pipeline import fuse as run_fuse
+
+    with Progress(TextColumn("fusing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True,
+                  disable=as_json or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("fuse", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        _state, stats = run_fuse(obj.engine, rebuild=rebuild, progress=advance)
+    data = {"added": stats.added, "total": stats.total, "threads": stats.threads,
+            "rebuilt": stats.rebuilt, "reason": stats.reason}
+    if as_json:
+        _echo_json(data)
+        return
+    why = f" (rebuilt: {stats.reason})" if stats.rebuilt else ""
+    console.print(f"fused {stats.added} new of {stats.total} fragments into "
+                  f"{stats.threads} threads{why}", highlight=False)
+
+
+def thread_rows(state: Any) -> list[dict[str, Any]]:
+    from tearline.pipeline import thread_title
+
+    rows = []
+    for tid in state.threads.thread_ids():
+        view = state.threads.view(tid)
+        times = [state.fragments[f].anchor_time for f, _ in view.fragments]
+        rows.append({"id": tid, "short": short_id(tid), "title": thread_title(state, tid),
+                     "fragments": len(view.fragments),
+                     "independent_origins": view.independent_origins,
+                     "first": min(times).isoformat(), "last": max(times).isoformat()})
+    rows.sort(key=lambda r: (-r["fragments"], r["first"]))
+    return rows
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def threads(obj: Any, as_json: bool) -> None:
+    """List threat threads, largest first."""
+    from tearline.pipeline import load_state
+
+    rows = thread_rows(load_state(obj.engine))
+    if as_json:
+        _echo_json(rows)
+        return
+    table = Table(title=f"{len(rows)} thread(s)")
+    for col in ("thread", "title", "fragments", "origins", "first", "last"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["short"], r["title"], str(r["fragments"]), str(r["independent_origins"]),
+                      r["first"][:10], r["last"][:10])
+    console.print(table)
+
+
+def thread_detail(state: Any, tid: str) -> dict[str, Any]:
+    from tearline.pipeline import thread_title
+
+    view = state.threads.view(tid)
+    data = view.to_dict()
+    data["title"] = thread_title(state, tid)
+    origins = state.origins
+    data["members"] = [
+        {"id": fid, "grade": grade, "title": state.fragments[fid].title,
+         "originator": state.fragments[fid].originator,
+         "origin_cluster": origins.cluster_of(fid),
+         "origin_reasons": [link.to_dict() for link in origins.reasons(fid)],
+         "attached": state.attachments.get(fid)}
+        for fid, grade in view.fragments
+    ]
+    return data
+
+
+@click.command()
+@click.argument("thread_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def thread(obj: Any, thread_id: str, as_json: bool) -> None:
+    """Show one thread: fragments and their origins, timeline, entities, discrepancies."""
+    from tearline.pipeline import load_state
+
+    state = load_state(obj.engine)
+    tid = find_thread(state.threads.thread_ids(), thread_id)
+    data = thread_detail(state, tid)
+    if as_json:
+        _echo_json(data)
+        return
+    title = {fid: state.fragments[fid].title for fid in state.fragments}
+    console.rule(f"[bold]{data['title']}[/bold]  ({short_id(tid)})")
+    console.print(f"{len(data['members'])} fragments, "
+                  f"{data['independent_origins']} independent origin(s)")
+    ft = Table(title="Fragments and origins")
+    for col in ("grade", "originator", "title", "origin", "why"):
+        ft.add_column(col, overflow="fold")
+    for m in data["members"]:
+        why = "; ".join(
+            f"{r['reason']} with {title.get(r['other'], r['other'])[:40]!r}"
+            + (f" (J={r['jaccard']:.2f})" if r.get("jaccard") else "")
+            for r in m["origin_reasons"]) or "own origin"
+        ft.add_row(m["grade"], m["originator"], m["title"], short_id(m["origin_cluster"]), why)
+    console.print(ft)
+    tl = Table(title="Timeline")
+    for col in ("date", "event", "status", "fragments", "cues"):
+        tl.add_column(col, overflow="fold")
+    for e in data["timeline"]:
+        span = e["date"] + (f" → {e['end']}" if e.get("end") else "")
+        tl.add_row(span, e["kind"], e.get("status") or "", str(len(e["fragment_ids"])),
+                   ", ".join(e["cues"][:3]))
+    console.print(tl)
+    if data["discrepancies"]:
+        dt = Table(title="Discrepancies")
+        for col in ("fact", "value", "reported by"):
+            dt.add_column(col, overflow="fold")
+        for d in data["discrepancies"]:
+            for v in d["values"]:
+                dt.add_row(d["subject"], v["value"], "; ".join(
+                    state.fragments[f].originator for f in v["fragment_ids"]))
+        console.print(dt)
+    nodes = sorted(data["entity_graph"]["nodes"].items(), key=lambda kv: -kv[1])[:15]
+    console.print("entities: " + ", ".join(f"{k} ×{n}" for k, n in nodes), highlight=False)
+
+
+@click.command()
+@click.option("--search", help="Resolve a name against the whole catalog instead.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def actors(obj: Any, search: str | None, as_json: bool) -> None:
+    """Actors mentioned in the fragments (or resolve a name with --search)."""
+    from collections import Counter
+
+    from tearline.pipeline import load_state
+
+    state = load_state(obj.engine)
+    if search:
+        res = state.catalog.resolve(search)
+        data: Any = res.to_dict() if res else None
+        if as_json:
+            _echo_json(data)
+        elif res is None:
+            console.print(f"no actor matches {search!r}")
+        else:
+            actor = state.catalog.get(res.actor_id)
+            console.print(f"{search!r} → {actor.name if actor else res.actor_id} "
+                          f"({res.actor_id})", highlight=False)
+            console.print(data, highlight=False)
+        return
+    counts: Counter[str] = Counter()
+    forms: dict[str, set[str]] = {}
+    for mentions in state.mentions.values():
+        for m in mentions:
+            if m.kind.value == "actor":
+                counts[str(m.value)] += 1
+                forms.setdefault(str(m.value), set()).add(m.text)
+    rows = []
+    for aid, n in counts.most_common():
+        actor = state.catalog.get(aid)
+        rows.append({"id": aid, "name": actor.name if actor else aid, "mentions": n,
+                     "kind": actor.kind if actor else "candidate",
+                     "forms_seen": sorted(forms[aid])})
+    if as_json:
+        _echo_json(rows)
+        return
+    table = Table(title=f"{len(rows)} actor(s) mentioned")
+    for col in ("id", "name", "kind", "mentions", "forms seen"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["kind"], str(r["mentions"]),
+                      ", ".join(r["forms_seen"]))
+    console.print(table)
+
+
+@click.group()
+def actor() -> None:
+    """Analyst decisions on actors: they persist and win over the algorithm."""
+
+
+def _decide(obj: Any, **kwargs: Any) -> None:
+    from tearline.fusion.catalog import Decision
+    from tearline.pipeline import record_decision
+
+    with obj.engine.begin() as conn:
+        record_decision(conn, Decision(**kwargs))
+    console.print(f"recorded {kwargs['kind'].value}; run `tearline fuse` to re-cluster")
+
+
+@actor.command("confirm")
+@click.argument("alias")
+@click.argument("actor_id")
+@click.option("--by", "user", default="analyst")
+@click.option("--reason", required=True, help="Why (recorded in the decision log).")
+@click.pass_obj
+def actor_confirm(obj: Any, alias: str, actor_id: str, user: str, reason: str) -> None:
+    """Pin ALIAS to ACTOR_ID."""
+    from tearline.fusion.catalog import DecisionKind
+
+    _decide(obj, kind=DecisionKind.CONFIRM, actor_id=actor_id, alias=alias, user=user,
+            reason=reason)
+
+
+@actor.command("merge")
+@click.argument("actor_id")
+@click.argument("into_id")
+@click.option("--by", "user", default="analyst")
+@click.option("--reason", required=True)
+@click.pass_obj
+def actor_merge(obj: Any, actor_id: str, into_id: str, user: str, reason: str) -> None:
+    """Merge ACTOR_ID into INTO_ID (the first disappears)."""
+    from tearline.fusion.catalog import DecisionKind
+
+    _decide(obj, kind=DecisionKind.MERGE, actor_id=actor_id, target_id=into_id, user=user,
+            reason=reason)
+
+
+@actor.command("split")
+@click.argument("actor_id")
+@click.argument("alias")
+@click.option("--new-id", default=None, help="Id for the new actor.")
+@click.option("--by", "user", default="analyst")
+@click.option("--reason", required=True)
+@click.pass_obj
+def actor_split(obj: Any, actor_id: str, alias: str, new_id: str | None, user: str,
+                reason: str) -> None:
+    """Take ALIAS out of ACTOR_ID into a new actor of its own."""
+    from tearline.fusion.catalog import DecisionKind
+
+    _decide(obj, kind=DecisionKind.SPLIT, actor_id=actor_id, alias=alias, new_actor_id=new_id,
+            user=user, reason=reason)
+
+
+COMMANDS = [fuse, threads, thread, actors, actor]

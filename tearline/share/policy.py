@@ -20,21 +20,38 @@ Rules, in order:
   core, associate and selective partners, and a *warning* to any tier.
 * Anything the rules do not allow is refused: unknown tiers, unmarked objects
   (treated as ``settings.DEFAULT_TLP``) and anonymous principals.
+
+Values are compared exactly, never case-folded: TLP levels are lower case and
+classifications upper case, as the store writes them. A value spelled any other
+way is unknown and refused, because SQLite and PostgreSQL fold non-ASCII case
+differently from Python and the SQL twin must agree with ``decide`` row for row.
+For the same reason a partner code is only ever "named" by a REL TO list when it
+is a well-formed code (``PARTNER_CODE_RE``), and an empty TLP or classification
+is unknown rather than missing (``None`` is missing).
+
+The compartment ``NTK:*`` stands for every compartment; only the instance
+owner's own principal (``local_owner``) holds it by default.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, literal, or_
+from sqlalchemy import ColumnElement, and_, false, func, literal, or_
 
 from tearline import settings
 
 CLASSIFICATION_ORDER = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 TLP_ORDER = ("clear", "green", "amber", "amber+strict", "red")
 COMPARTMENT_PREFIX = "NTK:"
+#: Holding this compartment satisfies every need-to-know caveat.
+ALL_COMPARTMENTS = "NTK:*"
+#: What a partner code looks like (the report schema's REL TO pattern).
+PARTNER_CODE_RE = re.compile(r"^[A-Z0-9-]{2,16}$")
 
 
 class Tier(StrEnum):
@@ -88,6 +105,27 @@ class Marking:
         return frozenset(c for c in self.caveats if c.startswith(COMPARTMENT_PREFIX))
 
 
+def parse_rel_to(rel_to: str | None) -> frozenset[str]:
+    """The codes a stored "|A|B|" string names: exactly the segments between two bars.
+
+    Defined so that ``code in parse_rel_to(s)`` holds exactly when ``"|code|"`` is
+    a substring of ``s``, which is what the SQL twin tests.
+    """
+    return frozenset(c for c in (rel_to or "").split("|")[1:-1] if c)
+
+
+def format_rel_to(codes: Iterable[str]) -> str:
+    """The stored form of a REL TO list ("" when empty), the inverse of ``parse_rel_to``."""
+    items = sorted(set(codes) - {""})
+    return f"|{'|'.join(items)}|" if items else ""
+
+
+def local_owner(name: str = "owner") -> Principal:
+    """The owning agency's own view (the CLI's default): full clearance, every compartment."""
+    return Principal.user(name, "TOP SECRET", frozenset({ALL_COMPARTMENTS}),
+                          frozenset({"admin", "approver", "analyst"}))
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     allowed: bool
@@ -98,19 +136,26 @@ class Decision:
 
 
 def _rank(order: tuple[str, ...], value: str | None, unknown: int) -> int:
+    """Position of ``value`` in ``order``, compared exactly (see the module docstring)."""
     try:
-        return order.index((value or "").lower() if order is TLP_ORDER else (value or "").upper())
+        return order.index(value) if value is not None else unknown
     except ValueError:
         return unknown
 
 
+def _code_ok(code: str) -> bool:
+    return bool(PARTNER_CODE_RE.match(code))
+
+
 def decide(principal: Principal, marking: Marking) -> Decision:
     """The single decision every read path relies on (see the module docstring)."""
-    cls_rank = _rank(CLASSIFICATION_ORDER, marking.classification or "UNCLASSIFIED",
-                     len(CLASSIFICATION_ORDER))
+    classification = "UNCLASSIFIED" if marking.classification is None else marking.classification
+    cls_rank = _rank(CLASSIFICATION_ORDER, classification, len(CLASSIFICATION_ORDER))
     if principal.kind is PrincipalKind.USER:
         if cls_rank > _rank(CLASSIFICATION_ORDER, principal.clearance, -1):
-            return Decision(False, f"needs clearance {marking.classification}")
+            return Decision(False, f"needs clearance {classification!r}")
+        if ALL_COMPARTMENTS in principal.compartments:
+            return Decision(True, "cleared user holding every compartment")
         missing = marking.compartments - principal.compartments
         if missing:
             return Decision(False, f"needs compartment(s) {', '.join(sorted(missing))}")
@@ -129,16 +174,16 @@ def decide(principal: Principal, marking: Marking) -> Decision:
         return Decision(False, f"unknown tier {tier!r}")
     if released:
         return Decision(True, "explicitly released")
-    tlp = _rank(TLP_ORDER, marking.tlp or settings.DEFAULT_TLP, len(TLP_ORDER))
-    named = code in marking.releasability
+    level = settings.DEFAULT_TLP if marking.tlp is None else marking.tlp
+    tlp = _rank(TLP_ORDER, level, len(TLP_ORDER))
+    named = _code_ok(code) and code in marking.releasability
     if tlp <= TLP_ORDER.index("green") and cls_rank == 0:
         return Decision(True, "community TLP, unclassified")
     ceiling = TLP_ORDER.index("amber+strict" if tier is Tier.CORE else "amber")
     if named and tlp <= ceiling:
         return Decision(True, f"REL TO {code}, within the {tier.value} tier's TLP ceiling")
     if named:
-        return Decision(False, f"TLP:{(marking.tlp or settings.DEFAULT_TLP).upper()} is above "
-                        f"the {tier.value} tier's ceiling")
+        return Decision(False, f"TLP {level!r} is above the {tier.value} tier's ceiling")
     return Decision(False, f"not releasable to {code}")
 
 
@@ -149,7 +194,13 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
 
     ``rel_to`` is a "|A|B|" string column; ``released`` an EXISTS over releases
     for this partner. Kept next to ``decide`` and tested against it so the two
-    cannot drift apart.
+    cannot drift apart. Need-to-know compartments have no column: rows that
+    carry compartment caveats must also pass ``decide`` (stored STIX objects
+    carry none).
+
+    REL TO is tested with ``replace(rel_to, '|CODE|', '') <> rel_to``, not
+    ``LIKE``: LIKE is case-insensitive on SQLite and treats ``_`` and ``%`` as
+    wildcards, either of which would name partners the list does not name.
     """
     released = released if released is not None else false()
     is_warning = is_warning if is_warning is not None else false()
@@ -168,7 +219,10 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
     eff_tlp = _coalesce(tlp, settings.DEFAULT_TLP)
     unclassified = or_(classification.is_(None), classification == "UNCLASSIFIED")
     ceiling = TLP_ORDER[: TLP_ORDER.index("amber+strict" if tier is Tier.CORE else "amber") + 1]
-    named = rel_to.like(f"%|{principal.id}|%")
+    named: ColumnElement[bool] = false()
+    if _code_ok(principal.id):
+        needle = f"|{principal.id}|"
+        named = and_(rel_to.is_not(None), func.replace(rel_to, needle, "") != rel_to)
     return or_(
         released,
         and_(eff_tlp.in_(("clear", "green")), unclassified),
@@ -177,6 +231,4 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
 
 
 def _coalesce(col: Any, default: str) -> Any:
-    from sqlalchemy import func
-
     return func.coalesce(col, literal(default))

@@ -59,3 +59,24 @@ def run_demo(ctx: Any, fresh: bool, console: Console) -> None:
     for s in srcs:
         st.add_row(s["agency"], s["name"], s["kind"], s["reliability"], str(s["reports"]))
     console.print(st)
+    _show_fusion(ctx, console)
+
+
+def _show_fusion(ctx: Any, console: Console) -> None:
+    """Fuse and show the threads, the largest with its timeline and discrepancies."""
+    from tearline.fusion.cli import thread_rows
+    from tearline.pipeline import fuse
+
+    state, stats = fuse(ctx.engine)
+    console.print(f"fusion: {stats.added} fragments → {stats.threads} threads")
+    rows = thread_rows(state)
+    tt = Table(title="Threat threads")
+    for col in ("thread", "title", "fragments", "independent origins", "first", "last"):
+        tt.add_column(col, overflow="fold")
+    for r in rows:
+        tt.add_row(r["short"], r["title"], str(r["fragments"]), str(r["independent_origins"]),
+                   r["first"][:10], r["last"][:10])
+    console.print(tt)
+    if rows:
+        console.print(f"Details: tearline --db {ctx.db_url.removeprefix('sqlite:///')} "
+                      f"thread {rows[0]['short']}", highlight=False)

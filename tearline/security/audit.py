@@ -76,7 +76,7 @@ def record_now(conn: Connection, actor: str, action: str, object_type: str | Non
 def verify(conn: Connection) -> int | None:
     """Return the seq of the first row whose chain is broken, or None if intact."""
     prev = GENESIS
-    for row in conn.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+    for row in conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.seq)):
         expect = _entry_hash(prev, row.at, row.actor, row.action, row.object_type,
                              row.object_id, row.detail)
         if row.prev_hash != prev or row.hash != expect:

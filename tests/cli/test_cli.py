@@ -71,7 +71,7 @@ def test_rejected_file_gives_nonzero_exit(db: str, tmp_path: Path) -> None:
 def test_export_roundtrip_through_cli(db: str, tmp_path: Path) -> None:
     run(db, "ingest", str(SCENARIO_DIR))
     out_file = tmp_path / "out.json"
-    code, out = run(db, "export", "--stix", "--out", str(out_file))
+    code, _out = run(db, "export", "--stix", "--out", str(out_file))
     assert code == 0
     bundle = json.loads(out_file.read_text())
     types = {o["type"] for o in bundle["objects"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def test_ingest_writes_a_verifiable_chain(engine: Engine, tmp_path: Path) -> Non
         assert [r.action for r in rows] == [
             "source.create", "report.create", "ingest.file", "report.read"]
         assert rows[0].actor == "alice" and rows[-1].actor == "bob"
-        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
         assert verify(conn) is None
 
 

@@ -1,0 +1,139 @@
+"""ACH matrices in and out: seeding from a thread, CSV, JSON, Markdown and HTML.
+
+Seeding makes one evidence item per origin cluster (never per fragment), so a
+syndicated story enters the matrix once; the analyst then rates the rows.
+Exports show the same numbers ``AchMatrix.evaluate`` computes, so a printed
+matrix and the stored one cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+
+from tearline.assess.ach import AchMatrix, AchResult, EvidenceItem
+from tearline.assess.config import AssessConfig, load_config
+from tearline.assess.state import FusionStateSpec, thread_fragments
+
+__all__ = ["seed_evidence", "to_csv", "to_html", "to_json", "to_markdown"]
+
+
+def seed_evidence(matrix: AchMatrix, state: FusionStateSpec, thread_id: str) -> list[EvidenceItem]:
+    """Add one unrated item per origin cluster of the thread that the matrix lacks."""
+    config = load_config()
+    view = state.threads.view(thread_id)
+    have = {f for e in matrix.evidence for f in e.fragment_ids}
+    added = []
+    frags = {f.id: f for f in thread_fragments(state, thread_id)}
+    for cid, ids in sorted(view.origin_clusters.items()):
+        if have.intersection(ids):
+            continue
+        members = [frags[i] for i in ids if i in frags]
+        if not members:
+            continue
+        best = max(members, key=lambda f: (config.grade_weight(f.reliability, f.credibility), f.id))
+        item = EvidenceItem(
+            f"E{len(matrix.evidence) + 1}", f"{best.external_id or best.source_name}: {best.title}",
+            [f.id for f in members], cid, f"{best.reliability}{best.credibility}",
+        )
+        matrix.add_evidence(item)
+        added.append(item)
+    return added
+
+
+def _result(matrix: AchMatrix, config: AssessConfig | None) -> AchResult:
+    return matrix.evaluate(config or load_config())
+
+
+def to_json(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
+    """The matrix and its evaluation as one JSON document."""
+    return json.dumps(
+        {"matrix": matrix.to_dict(), "result": _result(matrix, config).to_dict()},
+        indent=2, ensure_ascii=False,
+    )
+
+
+def _rows(matrix: AchMatrix, result: AchResult) -> list[list[str]]:
+    head = ["item", "description", "grade", "origin", "weight", "diagnosticity"]
+    head += [h.id for h in matrix.hypotheses]
+    config = load_config()
+    rows = [head]
+    for e in matrix.evidence:
+        row = [e.id, e.description, e.grade, e.origin_cluster or "",
+               f"{e.weight(config):.2f}", f"{result.diagnosticity[e.id]:.2f}"]
+        row += [matrix.rating(e.id, h.id).value for h in matrix.hypotheses]
+        rows.append(row)
+    rows.append(["", "weighted inconsistency", "", "", "", ""]
+                + [f"{result.inconsistency[h.id]:.2f}" for h in matrix.hypotheses])
+    return rows
+
+
+def to_csv(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
+    """One row per item, one column per hypothesis, and a final inconsistency row."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerows(_rows(matrix, _result(matrix, config)))
+    return buf.getvalue()
+
+
+def _summary(matrix: AchMatrix, result: AchResult) -> list[str]:
+    labels = {h.id: h.label for h in matrix.hypotheses}
+    lines = []
+    if result.most_likely:
+        lines.append(
+            f"Most likely (least weighted inconsistency): {result.most_likely} — "
+            f"{labels[result.most_likely]}"
+        )
+    if result.sensitivity:
+        for s in result.sensitivity:
+            lines.append(f"Sensitive: if {s.item_id} is {s.change}, {s.new_leader} leads instead.")
+    else:
+        lines.append("No single item, removed or reversed, changes the leading hypothesis.")
+    return lines
+
+
+def to_markdown(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
+    """A readable matrix table with hypotheses, scores and sensitivity notes."""
+    result = _result(matrix, config)
+    rows = _rows(matrix, result)
+    out = [f"# ACH: {matrix.thread_id}", ""]
+    out += [f"- **{h.id}**: {h.label}{' (acted on)' if h.acted_on else ''}"
+            for h in matrix.hypotheses]
+    out.append("")
+    out.append("| " + " | ".join(rows[0]) + " |")
+    out.append("|" + "---|" * len(rows[0]))
+    for row in rows[1:]:
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    out.append("")
+    out += [f"- {line}" for line in _summary(matrix, result)]
+    return "\n".join(out) + "\n"
+
+
+def to_html(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
+    """A standalone HTML table; inconsistent cells are shaded so rows read at a glance."""
+    result = _result(matrix, config)
+    rows = _rows(matrix, result)
+    shade = {"II": "#f4a6a6", "I": "#f9d6d6", "C": "#d8efd8", "CC": "#a9dca9"}
+    esc = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>ACH {esc(matrix.thread_id)}</title>",
+        "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
+        "</style></head><body>",
+        f"<h1>ACH: {esc(matrix.thread_id)}</h1><ul>",
+    ]
+    parts += [f"<li><b>{esc(h.id)}</b>: {esc(h.label)}</li>" for h in matrix.hypotheses]
+    parts.append("</ul><table><tr>" + "".join(f"<th>{esc(c)}</th>" for c in rows[0]) + "</tr>")
+    n_fixed = 6
+    for row in rows[1:]:
+        cells = []
+        for i, c in enumerate(row):
+            style = f" style='background:{shade[c]}'" if i >= n_fixed and c in shade else ""
+            cells.append(f"<td{style}>{esc(c)}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</table><ul>")
+    parts += [f"<li>{esc(line)}</li>" for line in _summary(matrix, result)]
+    parts.append("</ul></body></html>")
+    return "\n".join(parts)

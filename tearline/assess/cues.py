@@ -102,14 +102,19 @@ class Blame:
     negated: bool
 
 
-def _parties(start: int, end: int, sentence: str, mentions: Sequence[Mention]) -> set[str]:
+def _parties(
+    start: int, end: int, sentence: str, mentions: Sequence[Mention], negated: bool
+) -> set[str]:
+    # A country named in an affirmative sentence is usually a location
+    # ("the Afghanistan-based affiliate"); only a service or government is a
+    # party there. In a rejection, the bare country is what is rejected.
     found = {f"party:{m.group(1)[:5].casefold()}" for m in _PARTY.finditer(sentence)}
     for m in mentions:
         if not (start <= m.start < end):
             continue
         if m.kind is MentionKind.ACTOR and not m.detail.get("candidate"):
             found.add(f"actor:{m.value}")
-        elif m.kind in (MentionKind.PLACE, MentionKind.NATIONALITY) and str(
+        elif negated and m.kind in (MentionKind.PLACE, MentionKind.NATIONALITY) and str(
             m.value
         ).startswith("country:"):
             name = str(m.detail.get("name") or m.text)
@@ -124,7 +129,7 @@ def find_blames(text: str, mentions: Sequence[Mention]) -> list[Blame]:
         negated = bool(_NEGATION.search(s))
         if not negated and not _BLAME.search(s):
             continue
-        for party in sorted(_parties(start, end, s, mentions)):
+        for party in sorted(_parties(start, end, s, mentions, negated)):
             out.append(Blame(party, s.strip(), negated))
     return out
 

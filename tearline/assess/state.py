@@ -9,7 +9,7 @@ what the pipeline does too: a thread at time T is the prefix of the run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -27,7 +27,9 @@ __all__ = [
     "build_state",
     "load_fragments",
     "load_fusion_state",
+    "make_replayer",
     "resolve_thread",
+    "thread_at",
     "thread_fragments",
 ]
 
@@ -94,6 +96,42 @@ def load_fusion_state(engine: Engine, as_of: datetime | None = None) -> FusionSt
         return build_state(load_fragments(engine), as_of)
     state: FusionStateSpec = load_state(engine, as_of=as_of)
     return state
+
+
+def make_replayer(engine: Engine) -> Callable[[datetime | None], FusionStateSpec]:
+    """A function giving the fused state as of any time, loading reports and catalog once.
+
+    Look-back reports replay fusion at many times; re-reading the database
+    and the actor catalog for each would dominate the cost.
+    """
+    fragments = load_fragments(engine)
+    try:
+        from tearline.pipeline import build_state as pipeline_build
+        from tearline.pipeline import catalog_for
+    except ImportError:
+        return lambda at: build_state(fragments, at)
+    with engine.connect() as conn:
+        catalog, _ = catalog_for(conn)
+
+    def replay(at: datetime | None) -> FusionStateSpec:
+        chosen = sorted((f for f in fragments if at is None or f.received_at <= at),
+                        key=lambda f: (f.received_at, f.id))
+        state: FusionStateSpec = pipeline_build(chosen, catalog, as_of=at)
+        return state
+
+    return replay
+
+
+def thread_at(state: FusionStateSpec, members: list[str]) -> str | None:
+    """The thread holding the earliest of ``members`` present in ``state``.
+
+    A thread id is its opening fragment's, and fusion never revisits earlier
+    decisions, so this finds the same thread in an earlier replay.
+    """
+    for fid in members:
+        if fid in state.fragments:
+            return state.threads.thread_of(fid)
+    return None
 
 
 def resolve_thread(state: FusionStateSpec, ref: str) -> str:

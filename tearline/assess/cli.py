@@ -1,0 +1,212 @@
+"""Assessment commands: ``assess``, ``ach``, ``alarms``, ``asof``, ``retro``.
+
+Thin shells over the library. Each takes the main CLI's context object (any
+object with ``.engine``) and accepts a thread id, a fragment id or an
+external id such as ``NRD-SIG-2025-0224``. The main CLI registers ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tearline.assess.ach import AchError, AchMatrix, EvidenceItem
+from tearline.assess.ach_io import seed_evidence, to_csv, to_html, to_json, to_markdown
+from tearline.assess.assessment import assess_thread
+from tearline.assess.state import load_fusion_state, make_replayer, resolve_thread
+from tearline.assess.store import (
+    list_versions,
+    load_matrix,
+    record_override,
+    save_assessment,
+    save_matrix,
+    version_points,
+)
+
+__all__ = ["COMMANDS", "ach", "alarms", "asof", "assess", "retro"]
+
+
+def _when(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not a time; use ISO 8601, e.g. 2025-03-06T12:00") from exc
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _thread(obj: Any, ref: str) -> tuple[Any, str]:
+    state = load_fusion_state(obj.engine)
+    try:
+        return state, resolve_thread(state, ref)
+    except KeyError as exc:
+        raise click.ClickException(
+            f"no thread or report {ref!r}; run `tearline threads` to list threads") from exc
+
+
+def _echo(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.command("assess")
+@click.argument("thread")
+@click.option("--at", help="Assessment time (ISO 8601); default now.")
+@click.option("--save/--no-save", default=True, help="Store a new version if it changed.")
+@click.option("--override", type=float,
+              help="Analyst probability (0-1) replacing the computed one.")
+@click.option("--by", "changed_by", default="cli", help="Who is assessing (recorded).")
+@click.option("--reason", help="Why (required with --override).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | None,
+           changed_by: str, reason: str | None, as_json: bool) -> None:
+    """Assess a thread: credibility, specificity, imminence, harm, likelihood, confidence."""
+    state, tid = _thread(obj, thread)
+    if override is not None:
+        if not reason:
+            raise click.UsageError("--override needs --reason: a judgement change is recorded")
+        version = record_override(obj.engine, tid, override, changed_by, reason, _when(at))
+        click.echo(f"{tid}: override stored as version {version}")
+        return
+    a = assess_thread(state, tid, _when(at))
+    version = save_assessment(obj.engine, a, changed_by) if save else None
+    if as_json:
+        _echo({**a.to_dict(), "stored_version": version})
+        return
+    click.echo(f"{tid}\nlikelihood: {a.likelihood} ({a.probability_range})\n"
+               f"confidence: {a.confidence.value}")
+    for line in a.rationale:
+        click.echo(f"- {line}")
+    if version:
+        click.echo(f"stored as version {version}")
+
+
+@click.command("alarms")
+@click.argument("thread", required=False)
+@click.option("--at", help="Evaluate as of this time (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def alarms(obj: Any, thread: str | None, at: str | None, as_json: bool) -> None:
+    """List bias alarms for one thread, or for every thread."""
+    from tearline.assess.review import review_thread
+
+    when = _when(at)
+    state = make_replayer(obj.engine)(when) if when else load_fusion_state(obj.engine)
+    tids = [_thread(obj, thread)[1]] if thread else state.threads.thread_ids()
+    found = []
+    for tid in tids:
+        versions = version_points(list_versions(obj.engine, tid))
+        for alarm in review_thread(state, tid, when, load_matrix(obj.engine, tid), versions):
+            found.append({"thread": tid, **alarm.to_dict()})
+    if as_json:
+        _echo(found)
+        return
+    for a in found:
+        click.echo(f"{a['raised_at'][:16]}  {a['kind']:<22} {a['summary']}")
+    if not found:
+        click.echo("no alarms")
+
+
+@click.command("asof")
+@click.argument("thread")
+@click.option("--at", required=True, help="The past time (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def asof(obj: Any, thread: str, at: str, as_json: bool) -> None:
+    """The thread as it stood at a past time, and the assessment as then computed."""
+    from tearline.assess.lookback import as_of
+
+    when = _when(at)
+    assert when is not None
+    try:
+        view = as_of(obj.engine, thread, when)
+    except KeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json or view.assessment is None:
+        _echo(view.to_dict())
+        return
+    a = view.assessment
+    click.echo(f"{view.thread_id} as of {when.isoformat()}: {len(view.fragment_ids)} fragments")
+    click.echo(f"likelihood: {a.likelihood} ({a.probability_range}); "
+               f"confidence: {a.confidence.value}")
+    if view.stored:
+        click.echo(f"stored then: v{view.stored.version} {view.stored.likelihood} "
+                   f"by {view.stored.changed_by}")
+    for alarm in view.alarms:
+        click.echo(f"alarm {alarm.kind.value}: {alarm.summary}")
+
+
+@click.command("retro")
+@click.argument("thread")
+@click.option("--html", "html_path", type=click.Path(path_type=Path),
+              help="Also write the HTML report (with SVG timeline) here.")
+@click.pass_obj
+def retro(obj: Any, thread: str, html_path: Path | None) -> None:
+    """Retrospective: warning timeline, decision points, who knew what when, alarms."""
+    from tearline.assess.lookback import retrospective
+    from tearline.assess.lookback import to_html as retro_html
+    from tearline.assess.lookback import to_markdown as retro_md
+
+    try:
+        report = retrospective(obj.engine, thread)
+    except KeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(retro_md(report))
+    if html_path:
+        html_path.write_text(retro_html(report), encoding="utf-8")
+        click.echo(f"wrote {html_path}")
+
+
+@click.command("ach")
+@click.argument("thread")
+@click.option("--add-hypothesis", "hyp", nargs=2, metavar="ID LABEL", help="Add a hypothesis.")
+@click.option("--acted-on", is_flag=True, help="With --add-hypothesis: policy follows it.")
+@click.option("--add-evidence", "evi", nargs=2, metavar="ID DESCRIPTION",
+              help="Add an evidence item (use --fragment to link reports).")
+@click.option("--fragment", "fragments", multiple=True, help="Report id or external id.")
+@click.option("--grade", default=None, help="Admiralty grade for the item, e.g. B2.")
+@click.option("--seed", is_flag=True, help="Add one item per origin cluster of the thread.")
+@click.option("--rate", "rates", nargs=3, multiple=True, metavar="ITEM HYP RATING",
+              help="Rate a cell: CC, C, N, I, II or NA.")
+@click.option("--export", "fmt", type=click.Choice(["md", "csv", "json", "html"]), default="md",
+              show_default=True)
+@click.pass_obj
+def ach(obj: Any, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
+        evi: tuple[str, str] | None, fragments: tuple[str, ...], grade: str | None, seed: bool,
+        rates: tuple[tuple[str, str, str], ...], fmt: str) -> None:
+    """Show or edit a thread's Analysis of Competing Hypotheses matrix."""
+    state, tid = _thread(obj, thread)
+    matrix = load_matrix(obj.engine, tid) or AchMatrix(tid)
+    try:
+        if hyp:
+            matrix.add_hypothesis(hyp[0], hyp[1], acted_on)
+        if seed:
+            seed_evidence(matrix, state, tid)
+        if evi:
+            ids = []
+            for ref in fragments:
+                match = [f for f in state.fragments.values() if ref in (f.id, f.external_id)]
+                if not match:
+                    raise click.ClickException(f"no report {ref!r}")
+                ids.append(match[0].id)
+            first = state.fragments[ids[0]] if ids else None
+            matrix.add_evidence(EvidenceItem(
+                evi[0], evi[1], ids, state.origins.cluster_of(ids[0]) if ids else None,
+                grade or (f"{first.reliability}{first.credibility}" if first else "F6")))
+        for item, hid, rating in rates:
+            matrix.rate(item, hid, rating)
+    except AchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if hyp or seed or evi or rates:
+        save_matrix(obj.engine, matrix)
+    render = {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}[fmt]
+    click.echo(render(matrix))
+
+
+COMMANDS: list[click.Command] = [assess, ach, alarms, asof, retro]

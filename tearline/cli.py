@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from tearline import settings
 from tearline.errors import TearlineError
+from tearline.share.viewer import resolve_viewer, viewer_option
 
 console = Console()
 err_console = Console(stderr=True)
@@ -162,10 +163,11 @@ def _print_ingest(summary: Any) -> None:
 @click.option("--category", help="report, news, warning, alert, request, response, statement…")
 @click.option("--limit", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@viewer_option
 @click.pass_obj
 def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
             until: str | None, tlp: str | None, text: str | None, category: str | None,
-            limit: int | None, as_json: bool) -> None:
+            limit: int | None, as_json: bool, viewer: str | None) -> None:
     """List ingested reports (fragments)."""
     from tearline.store.view import ReportFilter, list_reports, report_to_dict
 
@@ -173,10 +175,7 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
                      until=_date(until, "--until"), tlp=tlp, text=text, category=category,
                      limit=limit)
     with obj.engine.begin() as conn:
-        rows = list_reports(conn, f)
-        from tearline.security.audit import record_now
-
-        record_now(conn, "cli", "report.list", "report", None, count=len(rows))
+        rows = list_reports(conn, f, resolve_viewer(conn, viewer))
     if as_json:
         _echo_json([report_to_dict(r, s) for r, s in rows])
         return
@@ -193,18 +192,19 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
 @main.command()
 @click.argument("report_id")
 @click.option("--json", "as_json", is_flag=True)
+@viewer_option
 @click.pass_obj
-def show(obj: Ctx, report_id: str, as_json: bool) -> None:
+def show(obj: Ctx, report_id: str, as_json: bool, viewer: str | None) -> None:
     """Show one report by id, id fragment or external id."""
-    from tearline.security.audit import record_now
     from tearline.store.view import get_report, report_to_dict
 
     with obj.engine.begin() as conn:
-        found = get_report(conn, report_id)
-        if found is None:
-            raise click.ClickException(
-                f"no report matches {report_id!r}; list ids with `tearline reports`")
-        record_now(conn, "cli", "report.read", "report", found[0].id)
+        found = get_report(conn, report_id, resolve_viewer(conn, viewer))
+    if found is None:
+        raise click.ClickException(
+            f"no report matches {report_id!r}"
+            + (f" that {viewer} may see" if viewer else "")
+            + "; list ids with `tearline reports`")
     data = report_to_dict(*found)
     if as_json:
         _echo_json(data)
@@ -246,17 +246,19 @@ def sources(obj: Ctx, as_json: bool) -> None:
 @main.command()
 @click.option("--stix", "fmt", flag_value="stix", default="stix", help="A STIX 2.1 bundle.")
 @click.option("--out", type=click.Path(path_type=Path), help="File to write (default stdout).")
+@viewer_option
 @click.pass_obj
-def export(obj: Ctx, fmt: str, out: Path | None) -> None:
+def export(obj: Ctx, fmt: str, out: Path | None, viewer: str | None) -> None:
     """Export what the store holds as a STIX 2.1 bundle (protected fields never included)."""
     from tearline.share.stix_export import write_bundle
 
-    with obj.engine.connect() as conn:
+    with obj.engine.begin() as conn:
+        principal = resolve_viewer(conn, viewer)
         if out is None:
-            n = write_bundle(conn, sys.stdout.buffer)
+            n = write_bundle(conn, sys.stdout.buffer, principal)
         else:
             with out.open("wb") as fh:
-                n = write_bundle(conn, fh)
+                n = write_bundle(conn, fh, principal)
             console.print(f"wrote {n} objects to {out}")
 
 
@@ -280,6 +282,16 @@ def _register() -> None:
 
 
 _register()
+
+def _register_web() -> None:
+    """``serve`` and ``sync`` (tearline.web.cli)."""
+    from tearline.web.cli import COMMANDS as web_commands
+
+    for command in web_commands:
+        main.add_command(command)
+
+
+_register_web()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

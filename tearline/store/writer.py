@@ -9,7 +9,7 @@ conflicts" so re-ingesting the same content writes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select, tuple_
@@ -22,6 +22,7 @@ from tearline.ingest.stix import StixRow
 from tearline.security.audit import AuditTrail
 from tearline.store.schema import Report, ReportProtected, Source, StixObject
 
+_TICK = timedelta(microseconds=1)
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
               "json", "tlp", "rel_to", "classification")
 
@@ -51,6 +52,7 @@ class Writer:
         self.notes: list[str] = []
         self._sources: dict[str, str | None] = {}
         self._next_seq: int | None = None
+        self._next_at = self.now
 
     # -- sources and reports -------------------------------------------------
     def _ensure_source(self, src: SourceDraft) -> None:
@@ -105,14 +107,20 @@ class Writer:
         if not rows:
             return 0, 0
         if self._next_seq is None:
-            self._next_seq = (
-                self.conn.execute(select(func.max(StixObject.added_seq))).scalar() or 0
-            ) + 1
-        seq0 = self._next_seq
+            seq_max, at_max = self.conn.execute(
+                select(func.max(StixObject.added_seq), func.max(StixObject.added_at))
+            ).one()
+            self._next_seq = (seq_max or 0) + 1
+            self._next_at = max(self.now, at_max + _TICK) if at_max else self.now
+        seq0, at0 = self._next_seq, self._next_at
         self._next_seq += len(rows)
+        self._next_at = at0 + _TICK * len(rows)
+        # Each object gets its own added_at, one microsecond apart and after
+        # everything stored, so TAXII date_added is strictly increasing and a
+        # client resuming from a date_added never skips a tie.
         tuples = [
-            (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i, self.now, r.json,
-             r.tlp, r.rel_to, r.classification)
+            (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i,
+             at0 + _TICK * i, r.json, r.tlp, r.rel_to, r.classification)
             for i, r in enumerate(rows)
         ]
         if self.conn.dialect.name == "postgresql":
@@ -128,12 +136,12 @@ class Writer:
         assert raw is not None
         cur = raw.cursor()
         placeholders = ",".join("?" * len(_STIX_COLS))
-        # The ORM type for added_at would convert per row; do it once here.
-        at = self.now.replace(tzinfo=None).isoformat(sep=" ")
+        # Store added_at in the ORM type's SQLite text form, without its per-row overhead.
         cur.executemany(
             f"INSERT INTO stix_objects ({','.join(_STIX_COLS)}) VALUES ({placeholders}) "
             "ON CONFLICT DO NOTHING",
-            [(*t[:6], at, *t[7:]) for t in tuples],
+            [(*t[:6], t[6].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), *t[7:])
+             for t in tuples],
         )
         return int(cur.rowcount)
 

@@ -1,0 +1,138 @@
+"""The STIX store as sharing sees it: what a principal may see, and safe writes.
+
+Shared by the TAXII server and federation sync so both apply one visibility
+rule and one write rule:
+
+* ``stix_visibility`` binds the policy's SQL twin (``policy.sql_visibility``)
+  to ``stix_objects`` and to the caller's explicit releases;
+* ``store_rows`` writes checked objects through the ingest ``Writer``,
+  treating a re-sent identical object as done and a same-version object with
+  different content as that object's failure (never the whole batch's);
+* ``publish_reports`` gives native Tearline reports their STIX form in the
+  store, built by ``stix_export.report_to_stix`` from the releasable columns
+  only — ``report_protected`` is never read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    exists,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+
+from tearline import settings
+from tearline.ingest.stix import StixRow, check_object
+from tearline.share.policy import Principal, PrincipalKind, sql_visibility
+from tearline.share.stix_export import identity_for, report_to_stix
+from tearline.store.schema import Release, Report, Source, StixObject
+from tearline.store.writer import Writer
+
+#: How a stored object says it is a duty-to-warn warning (warning-only partners see these).
+WARNING_TYPE = "x-tearline-warning"
+
+
+def stix_visibility(who: Principal) -> ColumnElement[bool]:
+    """The policy's SQL condition over ``stix_objects`` for this principal.
+
+    ``releases.visible_stix_filter`` owns this binding; the local version is a
+    fallback kept only until that module is committed.
+    """
+    try:
+        from tearline.share.releases import visible_stix_filter
+    except ImportError:  # pragma: no cover - transitional
+        return _fallback_visibility(who)
+    return visible_stix_filter(who)
+
+
+def _fallback_visibility(who: Principal) -> ColumnElement[bool]:
+    released = is_warning = None
+    if who.kind is PrincipalKind.PARTNER:
+        released = exists().where(
+            Release.object_id == StixObject.id, Release.partner_code == who.id,
+            Release.revoked_at.is_(None),
+        )
+        is_warning = or_(StixObject.type == WARNING_TYPE,
+                         StixObject.json.like('%"x_tearline_category":"warning"%'))
+    return sql_visibility(who, tlp=StixObject.tlp, classification=StixObject.classification,
+                          rel_to=StixObject.rel_to, released=released, is_warning=is_warning)
+
+
+@dataclass
+class StoreOutcome:
+    """What ``store_rows`` did with each (id, version)."""
+
+    new: list[StixRow] = field(default_factory=list)
+    unchanged: list[StixRow] = field(default_factory=list)
+    conflicts: list[StixRow] = field(default_factory=list)
+
+
+def _stored_hashes(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for i in range(0, len(keys), 400):
+        for oid, version, h in conn.execute(
+            select(StixObject.id, StixObject.version, StixObject.content_hash)
+            .where(tuple_(StixObject.id, StixObject.version).in_(keys[i:i + 400]))
+        ):
+            found[(oid, version)] = h
+    return found
+
+
+def store_rows(writer: Writer, rows: Sequence[StixRow]) -> StoreOutcome:
+    """Write rows not yet stored; sort the rest into unchanged and conflicting."""
+    out = StoreOutcome()
+    unique: dict[tuple[str, str], StixRow] = {}
+    for r in rows:
+        unique.setdefault((r.id, r.version), r)
+    stored = _stored_hashes(writer.conn, list(unique))
+    for key, r in unique.items():
+        if key not in stored:
+            out.new.append(r)
+        elif stored[key] == r.content_hash:
+            out.unchanged.append(r)
+        else:
+            out.conflicts.append(r)
+    for i in range(0, len(out.new), settings.WRITE_BATCH):
+        writer.add_stix(out.new[i:i + settings.WRITE_BATCH])
+    return out
+
+
+def publish_reports(engine: Engine, actor: str = "publish") -> int:
+    """Store a STIX form of every native report that has none yet; returns how many.
+
+    The report keeps its id (already ``report--<uuid>``), so releases recorded
+    against the report apply to its STIX form. Its ``stix_id`` is then set, so
+    exports emit the stored object once instead of rebuilding it.
+    """
+    q = (select(Report, Source).join(Source, Report.source_id == Source.id)
+         .where(Report.stix_id.is_(None)).order_by(Report.received_at, Report.id))
+    from sqlalchemy.orm import Session
+
+    with engine.begin() as conn:
+        with Session(bind=conn) as session:
+            pairs = list(session.execute(q).tuples())
+        if not pairs:
+            return 0
+        rows: list[StixRow] = []
+        for i, (r, s) in enumerate(pairs):
+            ident = identity_for(r.originator, r.ingested_at)
+            rows.append(check_object(ident, f"identity[{i}]", "publish"))
+            rows.append(check_object(report_to_stix(r, s, ident["id"]), f"report[{i}]",
+                                     "publish"))
+        writer = Writer(conn, actor, "publish:reports")
+        outcome = store_rows(writer, rows)
+        ids = [r.id for r, _ in pairs]
+        for i in range(0, len(ids), 400):
+            conn.execute(update(Report).where(Report.id.in_(ids[i:i + 400]))
+                         .values(stix_id=Report.id))
+        writer.finish({"kind": "publish", "new": len(outcome.new),
+                       "unchanged": len(outcome.unchanged)})
+    return len(pairs)

@@ -1,0 +1,263 @@
+"""TAXII 2.1 endpoints: discovery, API root, collections, objects, manifest, status.
+
+Handlers are thin: authenticate, find the collection the caller may use, turn
+the query string into ``Filters``, run one SQL page, answer in the TAXII media
+type. Pages of objects are assembled from the stored JSON text without
+parsing it, which is what keeps a 1000-object page close to the cost of
+reading the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine, delete
+from starlette.responses import Response
+
+from tearline import __version__
+from tearline.security.audit import record_now
+from tearline.share.policy import Principal
+from tearline.store.schema import StixObject
+
+from . import collections as cols
+from . import status as status_store
+from ._add import add_objects
+from ._auth import authenticate
+from ._media import (
+    STIX_MEDIA,
+    TAXII_MEDIA,
+    TaxiiError,
+    check_accept,
+    check_content_type,
+    taxii_bytes,
+    taxii_json,
+)
+from ._query import (
+    Filters,
+    delete_condition,
+    encode_next,
+    format_timestamp,
+    page_query,
+    parse_filters,
+)
+
+API_ROOT = "api1"
+DISCOVERY_PATH = "/taxii2/"
+ROOT_PATH = f"/taxii2/{API_ROOT}/"
+#: Largest add-objects body accepted, advertised on the API root.
+MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+
+
+class TaxiiRoute(APIRoute):
+    """Checks Accept before the handler and renders ``TaxiiError`` as a TAXII error."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                check_accept(request.headers.get("accept"))
+                return await inner(request)
+            except TaxiiError as exc:
+                return exc.to_response()
+
+        return handler
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _who(request: Request) -> Principal:
+    with _engine(request).connect() as conn:
+        return authenticate(conn, request.headers.get("authorization"))
+
+
+def _root(api_root: str) -> None:
+    if api_root != API_ROOT:
+        raise TaxiiError(404, "API root not found", f"no API root {api_root!r}; try {ROOT_PATH}")
+
+
+def _readable(request: Request, api_root: str, collection_id: str) -> tuple[
+        Principal, cols.CollectionSpec]:
+    _root(api_root)
+    who = _who(request)
+    spec = cols.find(collection_id, who)
+    if not cols.can_read(spec, who):
+        raise TaxiiError(403, "Forbidden", f"collection {spec.alias!r} is write-only for you")
+    return who, spec
+
+
+def _page_headers(first: Any, last: Any) -> dict[str, str]:
+    return {"X-TAXII-Date-Added-First": format_timestamp(first),
+            "X-TAXII-Date-Added-Last": format_timestamp(last)}
+
+
+def _page(rows: Sequence[Any], f: Filters) -> tuple[Sequence[Any], bool, str | None]:
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    nxt = encode_next(rows[-1].added_at, rows[-1].added_seq) if more and rows else None
+    return rows, more, nxt
+
+
+_OBJ_COLS = (StixObject.json, StixObject.added_at, StixObject.added_seq)
+_MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
+
+
+def _objects_response(request: Request, who: Principal, f: Filters,
+                      object_id: str | None = None) -> Response:
+    with _engine(request).connect() as conn:
+        rows = conn.execute(page_query(_OBJ_COLS, who, f, object_id)).all()
+    if not rows and object_id is not None:
+        raise TaxiiError(404, "Object not found",
+                         f"no object {object_id!r} in this collection matches")
+    rows, _, nxt = _page(rows, f)
+    head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
+    if not rows:
+        return taxii_bytes(b'{"more":false}')
+    body = head + '"objects":[' + ",".join(r.json for r in rows) + "]}"
+    return taxii_bytes(body.encode(), _page_headers(rows[0].added_at, rows[-1].added_at))
+
+
+def make_router() -> APIRouter:
+    """All TAXII routes, mounted by ``tearline.web.app.make_app``."""
+    router = APIRouter(route_class=TaxiiRoute, tags=["TAXII 2.1"])
+
+    @router.get(DISCOVERY_PATH)
+    def discovery(request: Request) -> Response:
+        _who(request)
+        base = str(request.base_url).rstrip("/")
+        return taxii_json({
+            "title": "Tearline TAXII 2.1",
+            "description": "Intelligence shared under this agency's sharing policy.",
+            "default": f"{base}{ROOT_PATH}",
+            "api_roots": [f"{base}{ROOT_PATH}"],
+        })
+
+    @router.get("/taxii2/{api_root}/")
+    def api_root(request: Request, api_root: str) -> Response:
+        _root(api_root)
+        _who(request)
+        return taxii_json({
+            "title": "Tearline sharing", "description": f"Tearline {__version__}",
+            "versions": [TAXII_MEDIA], "max_content_length": MAX_CONTENT_LENGTH,
+        })
+
+    @router.get("/taxii2/{api_root}/status/{status_id}/")
+    def get_status(request: Request, api_root: str, status_id: str) -> Response:
+        _root(api_root)
+        who = _who(request)
+        with _engine(request).connect() as conn:
+            return taxii_json(status_store.load(conn, status_id, who))
+
+    @router.get("/taxii2/{api_root}/collections/")
+    def list_collections(request: Request, api_root: str) -> Response:
+        _root(api_root)
+        who = _who(request)
+        found = [cols.to_resource(c, who) for c in cols.visible_collections(who)]
+        return taxii_json({"collections": found} if found else {})
+
+    @router.get("/taxii2/{api_root}/collections/{collection_id}/")
+    def get_collection(request: Request, api_root: str, collection_id: str) -> Response:
+        _root(api_root)
+        who = _who(request)
+        return taxii_json(cols.to_resource(cols.find(collection_id, who), who))
+
+    @router.get("/taxii2/{api_root}/collections/{collection_id}/manifest/")
+    def manifest(request: Request, api_root: str, collection_id: str) -> Response:
+        who, _ = _readable(request, api_root, collection_id)
+        f = parse_filters(request.query_params)
+        with _engine(request).connect() as conn:
+            rows = conn.execute(page_query(_MANIFEST_COLS, who, f)).all()
+        rows, more, nxt = _page(rows, f)
+        if not rows:
+            return taxii_json({"more": False})
+        out: dict[str, Any] = {"more": more}
+        if nxt:
+            out["next"] = nxt
+        out["objects"] = [
+            {"id": r.id, "date_added": format_timestamp(r.added_at),
+             "version": r.version or format_timestamp(r.added_at), "media_type": STIX_MEDIA}
+            for r in rows
+        ]
+        return taxii_json(out, headers=_page_headers(rows[0].added_at, rows[-1].added_at))
+
+    @router.get("/taxii2/{api_root}/collections/{collection_id}/objects/")
+    def get_objects(request: Request, api_root: str, collection_id: str) -> Response:
+        who, _ = _readable(request, api_root, collection_id)
+        return _objects_response(request, who, parse_filters(request.query_params))
+
+    @router.post("/taxii2/{api_root}/collections/{collection_id}/objects/")
+    async def post_objects(request: Request, api_root: str, collection_id: str) -> Response:
+        _root(api_root)
+        check_content_type(request.headers.get("content-type"))
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_CONTENT_LENGTH:
+            raise TaxiiError(413, "Payload too large",
+                             f"{length} bytes is over max_content_length {MAX_CONTENT_LENGTH}")
+        body = await request.body()
+        from starlette.concurrency import run_in_threadpool
+
+        def work() -> dict[str, Any]:
+            who = _who(request)
+            spec = cols.find(collection_id, who)
+            if not cols.can_write(spec, who):
+                raise TaxiiError(403, "Forbidden", f"you may not add to {spec.alias!r}")
+            return add_objects(_engine(request), who, spec, body)
+
+        return taxii_json(await run_in_threadpool(work), status=202)
+
+    @router.get("/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/")
+    def get_object(request: Request, api_root: str, collection_id: str,
+                   object_id: str) -> Response:
+        who, _ = _readable(request, api_root, collection_id)
+        f = parse_filters(request.query_params, allow=("version", "spec_version"))
+        return _objects_response(request, who, f, object_id)
+
+    @router.delete("/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/")
+    def delete_object(request: Request, api_root: str, collection_id: str,
+                      object_id: str) -> Response:
+        _root(api_root)
+        who = _who(request)
+        spec = cols.find(collection_id, who)
+        if not cols.can_delete(who) or not cols.can_read(spec, who):
+            raise TaxiiError(403, "Forbidden", "only this agency's users with a deleting role "
+                             "may delete objects")
+        f = parse_filters(request.query_params, default_version="all",
+                          allow=("version", "spec_version"))
+        with _engine(request).begin() as conn:
+            gone = conn.execute(
+                delete(StixObject).where(delete_condition(object_id, f))
+                .returning(StixObject.version)
+            ).scalars().all()
+            if not gone:
+                raise TaxiiError(404, "Object not found", f"no object {object_id!r} matches")
+            record_now(conn, status_store.principal_key(who), "taxii.delete", "stix",
+                       object_id, versions=sorted(gone))
+        return Response(status_code=200, media_type=TAXII_MEDIA)
+
+    @router.get("/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/versions/")
+    def versions(request: Request, api_root: str, collection_id: str,
+                 object_id: str) -> Response:
+        who, _ = _readable(request, api_root, collection_id)
+        f = parse_filters(request.query_params, default_version="all", allow=("spec_version",))
+        with _engine(request).connect() as conn:
+            rows = conn.execute(page_query(_MANIFEST_COLS, who, f, object_id)).all()
+        if not rows:
+            raise TaxiiError(404, "Object not found", f"no object {object_id!r} matches")
+        rows, more, nxt = _page(rows, f)
+        out: dict[str, Any] = {"more": more}
+        if nxt:
+            out["next"] = nxt
+        out["versions"] = [r.version or format_timestamp(r.added_at) for r in rows]
+        return taxii_json(out, headers=_page_headers(rows[0].added_at, rows[-1].added_at))
+
+    @router.api_route("/taxii2/{rest:path}", methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
+    def not_found(rest: str) -> Response:
+        raise TaxiiError(404, "Not found", f"no TAXII endpoint at /taxii2/{rest}")
+
+    return router

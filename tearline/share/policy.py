@@ -18,6 +18,7 @@ Rules, in order:
 
   An explicit release (an approver's recorded decision) opens an object to
   core, associate and selective partners, and a *warning* to any tier.
+  Objects under a need-to-know compartment reach partners only by release.
 * Anything the rules do not allow is refused: unknown tiers, unmarked objects
   (treated as ``settings.DEFAULT_TLP``) and anonymous principals.
 
@@ -174,6 +175,8 @@ def decide(principal: Principal, marking: Marking) -> Decision:
         return Decision(False, f"unknown tier {tier!r}")
     if released:
         return Decision(True, "explicitly released")
+    if marking.compartments:
+        return Decision(False, "need-to-know compartments are not shared without a release")
     level = settings.DEFAULT_TLP if marking.tlp is None else marking.tlp
     tlp = _rank(TLP_ORDER, level, len(TLP_ORDER))
     named = _code_ok(code) and code in marking.releasability

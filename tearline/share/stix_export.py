@@ -5,6 +5,11 @@ followed by an export is equal object-for-object. Tearline's own reports become
 STIX ``report`` objects carrying their TLP 2.0 marking and grading as
 ``x_tearline_*`` properties; protected fields are never loaded, so they cannot
 appear here.
+
+Given a principal, the bundle holds only what the sharing policy lets it see:
+stored objects are filtered in SQL (``releases.visible_stix_filter``), native
+reports through ``policy.decide``; the standard TLP marking-definitions the
+remaining objects refer to are always included. The export is audited.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from datetime import datetime
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from tearline.ingest.stix import TLP_IDS_V2
-from tearline.store.schema import Report, Source
-from tearline.store.view import iter_stix_json, native_reports
+from tearline.share.policy import Principal, decide
+from tearline.store.schema import Report, Source, StixObject
+from tearline.store.view import actor_name, iter_stix_json, native_reports
 
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 _IDENTITY_NS = uuid.UUID("1c3a5e8f-7b2d-4e6a-8f90-3d5b7c9e1a2f")
@@ -72,16 +78,46 @@ def report_to_stix(r: Report, s: Source, identity_id: str) -> dict[str, Any]:
     return obj
 
 
-def iter_export(conn: Connection) -> Iterator[bytes]:
-    """Serialized objects: stored STIX first, then native reports with what they reference."""
+def _visible_stix(conn: Connection, principal: Principal) -> Iterator[tuple[str, str | None]]:
+    from tearline.share.releases import visible_stix_filter
+
+    q = (select(StixObject.json, StixObject.tlp).where(visible_stix_filter(principal))
+         .order_by(StixObject.added_seq))
+    result = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
+    for row in result:
+        yield row[0], row[1]
+
+
+def iter_export(conn: Connection, principal: Principal | None = None,
+                shipped: list[str] | None = None) -> Iterator[bytes]:
+    """Serialized objects: stored STIX first, then native reports with what they reference.
+
+    ``principal`` limits the bundle to what it may see; ``shipped`` (if given)
+    collects the ids of the reports written, for the audit record.
+    """
     stored_markings: set[str] = set()
-    for text in iter_stix_json(conn):
+    levels: set[str] = set()
+    stored: Iterator[tuple[str, str | None]] = (
+        ((t, None) for t in iter_stix_json(conn)) if principal is None
+        else _visible_stix(conn, principal))
+    for text, tlp in stored:
         if text.startswith('{"type":"marking-definition"'):
             stored_markings.add(orjson.loads(text)["id"])
+        if tlp in TLP_IDS_V2:
+            levels.add(tlp)
         yield text.encode()
     identities: set[str] = set()
-    levels: set[str] = set()
+    index = None
+    if principal is not None:
+        from tearline.share.releases import load_index, marking_for_report
+
+        index = load_index(conn)
     for r, s in native_reports(conn):
+        if principal is not None and index is not None and not decide(
+                principal, marking_for_report(r, index)):
+            continue
+        if shipped is not None:
+            shipped.append(r.id)
         ident = identity_for(r.originator, r.ingested_at)
         if ident["id"] not in identities:
             identities.add(ident["id"])
@@ -93,14 +129,24 @@ def iter_export(conn: Connection) -> Iterator[bytes]:
             yield orjson.dumps(tlp_marking_definition(level))
 
 
-def write_bundle(conn: Connection, out: IO[bytes]) -> int:
-    """Stream a bundle to ``out``; returns the number of objects written."""
+def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None = None) -> int:
+    """Stream a bundle to ``out``; returns the number of objects written.
+
+    With a principal the bundle is policy-filtered and the export is audited
+    (the caller commits ``conn``).
+    """
     out.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
     n = 0
-    for blob in iter_export(conn):
+    shipped: list[str] = []
+    for blob in iter_export(conn, principal, shipped):
         if n:
             out.write(b",\n")
         out.write(blob)
         n += 1
     out.write(b"]}\n")
+    if principal is not None:
+        from tearline.security.audit import record_now
+
+        record_now(conn, actor_name(principal), "export.stix", "bundle", None, objects=n,
+                   reports=shipped)
     return n

@@ -296,6 +296,17 @@ class User(Base):
     disabled_at: Mapped[datetime | None]
 
 
+class ApiToken(Base):
+    """A user's bearer token, stored as its SHA-256 (see ``security.credentials``)."""
+
+    __tablename__ = "api_tokens"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class AuditEntry(Base):
     """Append-only, hash-chained: each row's hash covers the previous row's hash."""
 

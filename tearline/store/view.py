@@ -1,7 +1,11 @@
 """Read-only queries the CLI, API and exports share.
 
-Kept apart from the writer so read paths can later be wrapped by the sharing
-policy in one place. Nothing here selects from ``report_protected``.
+Kept apart from the writer so read paths are wrapped by the sharing policy in
+one place. Nothing here selects from ``report_protected``.
+
+Pass ``principal`` for any read on someone's behalf (CLI, API, export): rows
+go through ``policy.decide`` and the read is audited. Without a principal the
+read is the analysis chain's own (fusion, assessment) and is not filtered.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tearline.model.fragment import Fragment
+from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.store.schema import Report, Source, StixObject
 
 
@@ -28,6 +33,7 @@ class ReportFilter:
     text: str | None = None
     category: str | None = None
     limit: int | None = None
+    offset: int = 0
 
 
 def _filtered(f: ReportFilter) -> Select[tuple[Report, Source]]:
@@ -48,10 +54,7 @@ def _filtered(f: ReportFilter) -> Select[tuple[Report, Source]]:
     if f.text:
         like = f"%{f.text.lower()}%"
         q = q.where(or_(func.lower(Report.title).like(like), func.lower(Report.body).like(like)))
-    q = q.order_by(when, Report.id)
-    if f.limit:
-        q = q.limit(f.limit)
-    return q
+    return q.order_by(when, Report.id)
 
 
 def _orm(conn: Connection) -> Session:
@@ -59,13 +62,49 @@ def _orm(conn: Connection) -> Session:
     return Session(bind=conn, expire_on_commit=False)
 
 
-def list_reports(conn: Connection, f: ReportFilter) -> list[tuple[Report, Source]]:
+def actor_name(principal: Principal) -> str:
+    """How a principal appears in the audit log."""
+    return principal.id if principal.kind is PrincipalKind.USER else f"partner:{principal.id}"
+
+
+def list_reports(conn: Connection, f: ReportFilter,
+                 principal: Principal | None = None) -> list[tuple[Report, Source]]:
+    """Reports matching ``f``, only those ``principal`` may see; limit/offset count visible rows."""
+    from tearline.security.audit import record_now
+    from tearline.share.releases import load_index, marking_for_report
+
     with _orm(conn) as session:
-        return [(r, s) for r, s in session.execute(_filtered(f)).all()]
+        if principal is None:
+            q = _filtered(f).offset(f.offset or None)
+            rows = [(r, s) for r, s in session.execute(q.limit(f.limit) if f.limit else q)]
+            return rows
+        index = load_index(conn)
+        out: list[tuple[Report, Source]] = []
+        skip = f.offset
+        for r, s in session.execute(_filtered(f).execution_options(yield_per=2000)):
+            if not decide(principal, marking_for_report(r, index)):
+                continue
+            if skip:
+                skip -= 1
+                continue
+            out.append((r, s))
+            if f.limit and len(out) >= f.limit:
+                break
+    record_now(conn, actor_name(principal), "report.list", "report", None,
+               count=len(out), ids=[r.id for r, _ in out])
+    return out
 
 
-def get_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
-    """Find by full id, unique id prefix or external id (what analysts quote)."""
+def get_report(conn: Connection, report_id: str,
+               principal: Principal | None = None) -> tuple[Report, Source] | None:
+    """Find by full id, unique id prefix or external id (what analysts quote).
+
+    A report ``principal`` may not see is reported as not found (its existence is
+    itself information), and the refused read is audited.
+    """
+    from tearline.security.audit import record_now
+    from tearline.share.releases import load_index, marking_for_report
+
     q = select(Report, Source).join(Source, Report.source_id == Source.id)
     with _orm(conn) as session:
         row = session.execute(q.where(Report.id == report_id)).first()
@@ -74,7 +113,14 @@ def get_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None
         if row is None and len(report_id) >= 6:
             rows = session.execute(q.where(Report.id.like(f"%{report_id}%")).limit(2)).all()
             row = rows[0] if len(rows) == 1 else None
-        return (row[0], row[1]) if row else None
+        found = (row[0], row[1]) if row else None
+    if principal is None or found is None:
+        return found
+    r = found[0]
+    decision = decide(principal, marking_for_report(r, load_index(conn, [r.id, r.stix_id or r.id])))
+    record_now(conn, actor_name(principal), "report.read" if decision else "report.read.denied",
+               "report", r.id, reason=decision.reason)
+    return found if decision else None
 
 
 def list_sources(conn: Connection) -> list[dict[str, Any]]:

@@ -1,0 +1,43 @@
+"""``--as``: look at the store through someone else's eyes from the command line.
+
+The CLI reads as the instance owner (``policy.local_owner``) unless told to
+view as a partner (``--as NRD``) or a local user (``--as user:alice``), so an
+analyst can check exactly what a partner would receive before releasing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Connection
+
+from tearline.share.policy import Principal, local_owner
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+viewer_option: Callable[[F], F] = click.option(
+    "--as", "viewer", metavar="PARTNER_CODE",
+    help="View as this partner (or 'user:NAME' for a local user): only what the sharing "
+         "policy lets them see.")
+
+
+def resolve_viewer(conn: Connection, viewer: str | None) -> Principal:
+    """The principal a ``--as`` value names, or the local owner; unknown names are errors."""
+    from tearline.security.credentials import principal_for_partner, principal_for_user
+
+    if not viewer:
+        return local_owner("cli")
+    if viewer.startswith("user:"):
+        name = viewer.removeprefix("user:")
+        principal = principal_for_user(conn, name)
+        if principal is None:
+            raise click.BadParameter(f"no enabled local user named {name!r}; list them with "
+                                     "`tearline users list`", param_hint="--as")
+        return principal
+    principal = principal_for_partner(conn, viewer.strip().upper())
+    if principal is None:
+        raise click.BadParameter(f"no partner with code {viewer!r}; list them with "
+                                 "`tearline partners list`", param_hint="--as")
+    return principal

@@ -1,0 +1,208 @@
+"""Two Tearline instances, two databases, two processes: what sync may and may not move.
+
+Agency A ("ALN") shares with agency B ("BRV"), a *selective* partner in A's
+records: B may receive only what an approver in A explicitly released to it.
+A holds three reports — one released to B, one not, and one released whose
+protected fields (true source identity, collection method) must never leave A.
+Every byte between the instances goes through a recording proxy so the test
+can say what was on the wire, not only what was stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from taxii2client.v21 import Collection
+
+from tearline.ingest.run import ingest_file
+from tearline.security.credentials import set_partner_password
+from tearline.security.users import add_user
+from tearline.share.partners import create_partner
+from tearline.share.releases import record_release
+from tearline.store.db import ensure_current, make_engine
+from tearline.store.schema import Report, StixObject, SyncState
+
+from .conftest import PASSWORD, TEARLINE, Server, start_server, stop_server
+
+SECRETS = ("AGENT NIGHTJAR-7731", "implant on router ZX-42", "meet only at the dacha")
+AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+
+
+def _report(n: int, title: str, **extra: object) -> dict[str, object]:
+    return {"external_id": f"ALN-2025-{n:04d}", "title": title,
+            "body": f"{title}. Details for report {n}.",
+            "reported_at": f"2025-03-0{n}T08:00:00+00:00",
+            "originator": "Alnland Service", "tlp": "amber", "classification": "UNCLASSIFIED",
+            "source": {"name": f"HUMINT-{n}", "kind": "humint", "reliability": "B"},
+            "credibility": 2, **extra}
+
+
+class _Recorder:
+    """A loopback TCP proxy that keeps every byte it forwards, both ways."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = target_port
+        self.data = bytearray()
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                with self.lock:
+                    self.data.extend(chunk)
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[dict[str, object]]:
+    a_db, b_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    reports = [
+        _report(1, "Courier network moving funds through Tashkent"),
+        _report(2, "Internal note on a liaison meeting, not for release"),
+        _report(3, "Cell leader plans travel to Almaty",
+                protected={"source_identity": SECRETS[0], "collection_method": SECRETS[1],
+                           "handling_notes": SECRETS[2]}),
+    ]
+    feed = tmp_path / "aln.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in reports) + "\n")
+    a = make_engine(a_db)
+    ensure_current(a)
+    with a.begin() as conn:
+        add_user(conn, "boss", actor="test", roles=["admin", "approver"], password=PASSWORD,
+                 clearance="TOP SECRET")
+        create_partner(conn, "BRV", "Bravoland Service", "selective", actor="test")
+        set_partner_password(conn, "BRV", PASSWORD, actor="test")
+    assert ingest_file(a, feed).error is None
+    with a.begin() as conn:
+        ids = dict(conn.execute(select(Report.external_id, Report.id)).all())
+        for ext in ("ALN-2025-0001", "ALN-2025-0003"):
+            record_release(conn, ids[ext], "BRV", approved_by="boss")
+    b = make_engine(b_db)
+    ensure_current(b)
+    with b.begin() as conn:
+        add_user(conn, "bob", actor="test", roles=["analyst"], password=PASSWORD)
+        create_partner(conn, "ALN", "Alnland Service", "core", actor="test")
+        set_partner_password(conn, "ALN", PASSWORD, actor="test")
+    a.dispose()
+    b.dispose()
+    srv_a, srv_b = start_server(a_db), start_server(b_db)
+    rec_a = _Recorder(int(srv_a.base.rsplit(":", 1)[1]))
+    rec_b = _Recorder(int(srv_b.base.rsplit(":", 1)[1]))
+    try:
+        yield {"a": srv_a, "b": srv_b, "ids": ids, "rec_a": rec_a, "rec_b": rec_b,
+               "tmp": tmp_path}
+    finally:
+        rec_a.close()
+        rec_b.close()
+        stop_server(srv_a)
+        stop_server(srv_b)
+
+
+def _sync(db: str, partner: str, port: int, login: str, *extra: str) -> dict[str, object]:
+    out = subprocess.run(
+        [TEARLINE, "--db", db, "sync", "--partner", partner, "--url",
+         f"http://127.0.0.1:{port}/taxii2/", "--user", login, "--password", PASSWORD,
+         "--json", *extra],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def _stored(db: str) -> dict[str, dict[str, object]]:
+    eng = make_engine(db)
+    with eng.connect() as conn:
+        rows = {oid: json.loads(js) for oid, js in conn.execute(
+            select(StixObject.id, StixObject.json))}
+    eng.dispose()
+    return rows
+
+
+def test_sync_moves_released_reports_with_markings_and_nothing_else(
+        pair: dict[str, object]) -> None:
+    a, b = pair["a"], pair["b"]
+    assert isinstance(a, Server) and isinstance(b, Server)
+    ids: dict[str, str] = pair["ids"]  # type: ignore[assignment]
+    rec_a, rec_b = pair["rec_a"], pair["rec_b"]
+    released = {ids["ALN-2025-0001"], ids["ALN-2025-0003"]}
+    withheld = ids["ALN-2025-0002"]
+
+    # B pulls from A (as partner BRV), then A pushes to B's inbox (as partner ALN).
+    pulled = _sync(b.db, "ALN", rec_a.port, "BRV", "--no-push")  # type: ignore[attr-defined]
+    assert sum(c["new"] for c in pulled["pulled"].values()) == 2  # type: ignore[union-attr]
+    pushed = _sync(a.db, "BRV", rec_b.port, "ALN", "--no-pull")  # type: ignore[attr-defined]
+    assert sum(c["sent"] for c in pushed["pushed"].values()) == 2  # type: ignore[union-attr]
+    assert sum(c["failed"] for c in pushed["pushed"].values()) == 0  # type: ignore[union-attr]
+
+    stored = _stored(b.db)
+    assert released <= set(stored)
+    assert withheld not in stored
+    for oid in released:
+        assert stored[oid]["object_marking_refs"] == [AMBER]
+        assert stored[oid]["x_tearline_classification"] == "UNCLASSIFIED"
+
+    # B's analysts see the reports through B's own TAXII server, markings intact …
+    col = Collection(b.collection_url("shared"), user="bob", password=PASSWORD)
+    seen = {o["id"]: o for o in col.get_objects(type="report")["objects"]}
+    assert set(seen) == released
+    assert all(o["object_marking_refs"] == [AMBER] for o in seen.values())
+    # … and as fragments for fusion (pulled report SDOs are projected like ingest).
+    eng = make_engine(b.db)
+    with eng.connect() as conn:
+        titles = set(conn.execute(select(Report.title)).scalars())
+        state = conn.execute(select(SyncState.collection, SyncState.added_after)).all()
+    eng.dispose()
+    assert "Cell leader plans travel to Almaty" in titles
+    assert not any("liaison meeting" in t for t in titles)
+    assert state
+
+    # Incremental and idempotent: a second run moves nothing new.
+    again = _sync(b.db, "ALN", rec_a.port, "BRV")  # type: ignore[attr-defined]
+    assert sum(c["new"] for c in again["pulled"].values()) == 0  # type: ignore[union-attr]
+    again_push = _sync(a.db, "BRV", rec_b.port, "ALN", "--no-pull")  # type: ignore[attr-defined]
+    assert sum(c["sent"] for c in again_push["pushed"].values()) == 0  # type: ignore[union-attr]
+
+    # Protected fields never crossed: not on the wire, not anywhere in B's files.
+    wire = bytes(rec_a.data) + bytes(rec_b.data)  # type: ignore[attr-defined]
+    assert b"Tashkent" in wire  # the recorder did see the traffic
+    b_files = b"".join(p.read_bytes() for p in Path(b.db).parent.glob("b.db*"))
+    for secret in SECRETS:
+        assert secret.encode() not in wire
+        assert secret.encode() not in b_files
+    assert b"liaison meeting" not in wire and b"liaison meeting" not in b_files
+    eng = make_engine(b.db)
+    with eng.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM report_protected")).scalar() == 0
+    eng.dispose()

@@ -104,6 +104,16 @@ def _unauthorized(why: str) -> TaxiiError:
     return TaxiiError(401, "Unauthorized", why, {"WWW-Authenticate": WWW_AUTHENTICATE})
 
 
+def cached(authorization: str | None) -> Principal | None:
+    """The principal for a recently verified Authorization header, without the database."""
+    if not authorization:
+        return None
+    key = hashlib.sha256(authorization.encode()).hexdigest()
+    with _lock:
+        hit = _cache.get(key)
+    return hit[1] if hit and hit[0] > time.monotonic() else None
+
+
 def authenticate(conn: Connection, authorization: str | None) -> Principal:
     """The principal behind an Authorization header, or a 401 error naming what was wrong."""
     if not authorization:

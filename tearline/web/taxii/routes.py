@@ -25,7 +25,7 @@ from tearline.store.schema import StixObject
 from . import collections as cols
 from . import status as status_store
 from ._add import add_objects
-from ._auth import authenticate
+from ._auth import authenticate, cached
 from ._media import (
     STIX_MEDIA,
     TAXII_MEDIA,
@@ -73,8 +73,12 @@ def _engine(request: Request) -> Engine:
 
 
 def _who(request: Request) -> Principal:
+    header = request.headers.get("authorization")
+    who = cached(header)
+    if who is not None:
+        return who
     with _engine(request).connect() as conn:
-        return authenticate(conn, request.headers.get("authorization"))
+        return authenticate(conn, header)
 
 
 def _root(api_root: str) -> None:

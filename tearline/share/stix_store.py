@@ -22,47 +22,22 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    exists,
-    or_,
     select,
     update,
 )
 
 from tearline import settings
 from tearline.ingest.stix import StixRow, check_object
-from tearline.share.policy import Principal, PrincipalKind, sql_visibility
+from tearline.share.policy import Principal
+from tearline.share.releases import visible_stix_filter
 from tearline.share.stix_export import identity_for, report_to_stix
-from tearline.store.schema import Release, Report, Source, StixObject
+from tearline.store.schema import Report, Source, StixObject
 from tearline.store.writer import Writer
-
-#: How a stored object says it is a duty-to-warn warning (warning-only partners see these).
-WARNING_TYPE = "x-tearline-warning"
 
 
 def stix_visibility(who: Principal) -> ColumnElement[bool]:
-    """The policy's SQL condition over ``stix_objects`` for this principal.
-
-    ``releases.visible_stix_filter`` owns this binding; the local version is a
-    fallback kept only until that module is committed.
-    """
-    try:
-        from tearline.share.releases import visible_stix_filter
-    except ImportError:  # pragma: no cover - transitional
-        return _fallback_visibility(who)
+    """The policy's SQL condition over ``stix_objects`` (owned by ``releases``)."""
     return visible_stix_filter(who)
-
-
-def _fallback_visibility(who: Principal) -> ColumnElement[bool]:
-    released = is_warning = None
-    if who.kind is PrincipalKind.PARTNER:
-        released = exists().where(
-            Release.object_id == StixObject.id, Release.partner_code == who.id,
-            Release.revoked_at.is_(None),
-        )
-        is_warning = or_(StixObject.type == WARNING_TYPE,
-                         StixObject.json.like('%"x_tearline_category":"warning"%'))
-    return sql_visibility(who, tlp=StixObject.tlp, classification=StixObject.classification,
-                          rel_to=StixObject.rel_to, released=released, is_warning=is_warning)
 
 
 @dataclass

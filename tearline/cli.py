@@ -293,5 +293,16 @@ def _register_web() -> None:
 
 _register_web()
 
+
+def _register_share() -> None:
+    """``partners``, ``users`` and ``release`` (tearline.share.cli)."""
+    from tearline.share.cli import COMMANDS as share_commands
+
+    for command in share_commands:
+        main.add_command(command)
+
+
+_register_share()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -83,7 +83,10 @@ def _visible_stix(conn: Connection, principal: Principal) -> Iterator[tuple[str,
 
     q = (select(StixObject.json, StixObject.tlp).where(visible_stix_filter(principal))
          .order_by(StixObject.added_seq))
-    result = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
+    # Options on the statement, not the connection: Connection.execution_options
+    # changes the connection itself, and the audit INSERT after the export would
+    # then be sent as a server-side cursor (a syntax error on PostgreSQL).
+    result = conn.execute(q.execution_options(stream_results=True, yield_per=2000))
     for row in result:
         yield row[0], row[1]
 

@@ -173,7 +173,7 @@ def to_fragment(r: Report, s: Source) -> Fragment:
 def iter_stix_json(conn: Connection) -> Iterator[str]:
     """Every stored STIX object version, in the order it was added, as stored text."""
     q = select(StixObject.json).order_by(StixObject.added_seq)
-    result = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
+    result = conn.execute(q.execution_options(stream_results=True, yield_per=2000))
     for (text,) in result:
         yield text
 

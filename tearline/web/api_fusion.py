@@ -65,7 +65,7 @@ class _ReportView:
         self.category = row["category"]
 
 
-def _thread_dict(t: Thread, members: list[tuple[Any, Marking]], principal: Principal,
+def _thread_dict(t: Any, members: list[tuple[Any, Marking]], principal: Principal,
                  index: ReleaseIndex) -> dict[str, Any] | None:
     marking = combine_markings((m for _, m in members), released_to=index.released_to(t.id))
     if not decide(principal, marking):
@@ -86,7 +86,7 @@ def threads(request: Request, principal: Principal = Depends(current_principal))
         index = load_index(conn)
         members = _members(conn, None, index)
         items = []
-        for (t,) in conn.execute(select(Thread).order_by(Thread.updated_at.desc(), Thread.id)):
+        for t in conn.execute(select(Thread).order_by(Thread.updated_at.desc(), Thread.id)):
             d = _thread_dict(t, members.get(t.id, []), principal, index)
             if d is not None:
                 items.append(d)
@@ -103,7 +103,7 @@ def thread(request: Request, thread_id: str,
         d = None
         if row is not None:
             index = load_index(conn)
-            d = _thread_dict(row[0], _members(conn, [thread_id], index).get(thread_id, []),
+            d = _thread_dict(row, _members(conn, [thread_id], index).get(thread_id, []),
                              principal, index)
             record_now(conn, actor_name(principal),
                        "thread.read" if d else "thread.read.denied", "thread", thread_id)
@@ -126,7 +126,7 @@ def warnings(request: Request,
              principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     with transaction(request) as conn:
         index = load_index(conn)
-        items = [_warning_dict(w, principal) for (w,) in
+        items = [_warning_dict(w, principal) for w in
                  conn.execute(select(Warning).order_by(Warning.created_at, Warning.id))
                  if decide(principal, marking_for_warning(w, index))]
         record_now(conn, actor_name(principal), "warning.list", "warning", None,
@@ -140,11 +140,11 @@ def warning(request: Request, warning_id: str,
     with transaction(request) as conn:
         row = conn.execute(select(Warning).where(Warning.id == warning_id)).first()
         allowed = row is not None and bool(
-            decide(principal, marking_for_warning(row[0], load_index(conn, [warning_id]))))
+            decide(principal, marking_for_warning(row, load_index(conn, [warning_id]))))
         if row is not None:
             record_now(conn, actor_name(principal),
                        "warning.read" if allowed else "warning.read.denied", "warning",
                        warning_id)
     if row is None or not allowed:
         raise ApiError(404, f"no warning {warning_id!r} that you may see")
-    return {"ok": True, "item": _warning_dict(row[0], principal)}
+    return {"ok": True, "item": _warning_dict(row, principal)}

@@ -274,35 +274,17 @@ def demo(obj: Ctx, fresh: bool) -> None:
 
 
 def _register() -> None:
-    """Commands that live next to the stage they drive."""
+    """Commands that live next to the stage they drive, in chain order."""
+    from tearline.assess.cli import COMMANDS as assess_commands
     from tearline.fusion.cli import COMMANDS as fusion_commands
+    from tearline.share.cli import COMMANDS as share_commands
+    from tearline.web.cli import COMMANDS as web_commands
 
-    for command in fusion_commands:
+    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands):
         main.add_command(command)
 
 
 _register()
-
-def _register_web() -> None:
-    """``serve`` and ``sync`` (tearline.web.cli)."""
-    from tearline.web.cli import COMMANDS as web_commands
-
-    for command in web_commands:
-        main.add_command(command)
-
-
-_register_web()
-
-
-def _register_share() -> None:
-    """``partners``, ``users`` and ``release`` (tearline.share.cli)."""
-    from tearline.share.cli import COMMANDS as share_commands
-
-    for command in share_commands:
-        main.add_command(command)
-
-
-_register_share()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tearline.assess.assessment import assess_thread
-from tearline.assess.state import build_state, load_fragments, resolve_thread
+from tearline.assess.state import make_replayer, resolve_thread
 
 __all__ = ["calibration_rows", "main"]
 
@@ -31,12 +31,12 @@ def calibration_rows(ref: str = "NRD-SIG-2025-0224") -> list[tuple[str, ...]]:
         engine = make_engine(str(Path(tmp) / "calibrate.db"))
         ensure_current(engine)
         ingest_paths(engine, [PACKAGE_DIR / "demo" / "scenario"])
-        fragments = load_fragments(engine)
+        replay = make_replayer(engine)
         engine.dispose()
     rows = []
     day = datetime(2025, 2, 24, 18, tzinfo=UTC)
     while day <= datetime(2025, 3, 20, 18, tzinfo=UTC):
-        state = build_state(fragments, day)
+        state = replay(day)
         a = assess_thread(state, resolve_thread(state, ref), day)
         rows.append((
             day.date().isoformat(), str(len(a.fragment_ids)),

@@ -1,18 +1,14 @@
 """The fused picture assessment reads: fragments, mentions, origins, threads.
 
-``tearline.pipeline`` owns fusion; when it is importable its ``load_state`` is
-used. Until then (and for unit tests on hand-made fragments) ``build_state``
-runs the public fusion functions over fragments in arrival order, which is
-what the pipeline does too: a thread at time T is the prefix of the run.
+``tearline.pipeline`` owns fusion; this module only adapts it: a thread at
+time T is the prefix of the run over fragments in arrival order.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Engine
 
@@ -22,18 +18,13 @@ from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention
 
 __all__ = [
-    "FusionState",
     "FusionStateSpec",
-    "build_state",
-    "load_fragments",
     "load_fusion_state",
     "make_replayer",
     "resolve_thread",
     "thread_at",
     "thread_fragments",
 ]
-
-log = logging.getLogger(__name__)
 
 
 class FusionStateSpec(Protocol):
@@ -45,55 +36,10 @@ class FusionStateSpec(Protocol):
     threads: ThreadIndex
 
 
-@dataclass
-class FusionState:
-    """A plain fused state, shaped like the pipeline's."""
-
-    fragments: dict[str, Fragment]
-    mentions: dict[str, list[Mention]]
-    origins: OriginIndex
-    threads: ThreadIndex
-
-
-def _catalog() -> Any:
-    try:
-        from tearline.fusion.catalog import load_catalog
-
-        return load_catalog()
-    except Exception as exc:  # the actor lists are optional; fusion works without
-        log.warning("no actor catalog (%s); actors are unresolved", exc)
-        return None
-
-
-def build_state(fragments: Iterable[Fragment], as_of: datetime | None = None) -> FusionState:
-    """Fuse ``fragments`` received by ``as_of`` (all when None) in arrival order."""
-    from tearline.fusion.extract import extract
-
-    chosen = [f for f in fragments if as_of is None or f.received_at <= as_of]
-    chosen.sort(key=lambda f: (f.received_at, f.id))
-    catalog = _catalog()
-    threads = ThreadIndex()
-    mentions: dict[str, list[Mention]] = {}
-    for f in chosen:
-        mentions[f.id] = extract(f, catalog)
-        threads.add(f, mentions[f.id])
-    return FusionState({f.id: f for f in chosen}, mentions, threads.origins, threads)
-
-
-def load_fragments(engine: Engine) -> list[Fragment]:
-    """Every stored report as a plain fragment (no protected fields)."""
-    from tearline.store.view import ReportFilter, list_reports, to_fragment
-
-    with engine.connect() as conn:
-        return [to_fragment(r, s) for r, s in list_reports(conn, ReportFilter())]
-
-
 def load_fusion_state(engine: Engine, as_of: datetime | None = None) -> FusionStateSpec:
-    """The pipeline's state when it exists, else one fused here."""
-    try:
-        from tearline.pipeline import load_state  # type: ignore[attr-defined]
-    except ImportError:
-        return build_state(load_fragments(engine), as_of)
+    """The pipeline's state now (persisted, brought up to date) or replayed at ``as_of``."""
+    from tearline.pipeline import load_state
+
     state: FusionStateSpec = load_state(engine, as_of=as_of)
     return state
 
@@ -104,19 +50,15 @@ def make_replayer(engine: Engine) -> Callable[[datetime | None], FusionStateSpec
     Look-back reports replay fusion at many times; re-reading the database
     and the actor catalog for each would dominate the cost.
     """
-    fragments = load_fragments(engine)
-    try:
-        from tearline.pipeline import build_state as pipeline_build
-        from tearline.pipeline import catalog_for
-    except ImportError:
-        return lambda at: build_state(fragments, at)
+    from tearline.pipeline import build_state, catalog_for, load_fragments
+
     with engine.connect() as conn:
+        fragments = load_fragments(conn)
         catalog, _ = catalog_for(conn)
 
     def replay(at: datetime | None) -> FusionStateSpec:
-        chosen = sorted((f for f in fragments if at is None or f.received_at <= at),
-                        key=lambda f: (f.received_at, f.id))
-        state: FusionStateSpec = pipeline_build(chosen, catalog, as_of=at)
+        chosen = [f for f in fragments if at is None or f.received_at <= at]
+        state: FusionStateSpec = build_state(chosen, catalog, as_of=at)
         return state
 
     return replay

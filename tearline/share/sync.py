@@ -241,7 +241,7 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
     last: tuple[datetime, int] | None = None
     with engine.connect() as conn:
         batch: list[str] = []
-        for text, at, seq in conn.execution_options(yield_per=PUSH_BATCH).execute(q):
+        for text, at, seq in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
             batch.append(text)
             last = (at, seq) if last is None or (at, seq) > last else last
             if len(batch) >= PUSH_BATCH:

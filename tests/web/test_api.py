@@ -255,7 +255,6 @@ def test_protected_fields_never_in_any_response(local_api: tuple[TestClient, See
             assert needle not in text, (path, needle)
 
 
-@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")  # raised for the TAXII routes
 def test_every_route_is_in_the_openapi_document(
         local_api: tuple[TestClient, Seeded, Engine]) -> None:
     client, _, _ = local_api

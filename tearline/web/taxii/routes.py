@@ -260,7 +260,8 @@ def make_router() -> APIRouter:
         out["versions"] = [r.version or format_timestamp(r.added_at) for r in rows]
         return taxii_json(out, headers=_page_headers(rows[0].added_at, rows[-1].added_at))
 
-    @router.api_route("/taxii2/{rest:path}", methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
+    @router.api_route("/taxii2/{rest:path}", methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
+                      include_in_schema=False)
     def not_found(rest: str) -> Response:
         raise TaxiiError(404, "Not found", f"no TAXII endpoint at /taxii2/{rest}")
 

@@ -20,7 +20,13 @@ import ijson
 import orjson
 
 from tearline.errors import IngestError
-from tearline.ingest.drafts import CREDIBILITY, RELIABILITY, ReportDraft, SourceDraft
+from tearline.ingest.drafts import (
+    CLASSIFICATIONS,
+    CREDIBILITY,
+    RELIABILITY,
+    ReportDraft,
+    SourceDraft,
+)
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9-]+[a-z0-9]$")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
@@ -124,6 +130,15 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
             path, f"{where}.x_tearline_credibility ({oid})",
             f"unknown information credibility {cred!r}: use an integer 1 to 6",
         )
+    classification = obj.get("x_tearline_classification")
+    if classification is not None:
+        if not isinstance(classification, str) or classification.upper() not in CLASSIFICATIONS:
+            raise IngestError(
+                path, f"{where}.x_tearline_classification ({oid})",
+                f"unknown classification {classification!r}: use one of "
+                + ", ".join(CLASSIFICATIONS),
+            )
+        classification = classification.upper()
     text = orjson.dumps(obj)
     markings = obj.get("object_marking_refs")
     tlp = None
@@ -139,7 +154,7 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
         json=text.decode(),
         tlp=tlp,
         rel_to=f"|{'|'.join(rel)}|" if isinstance(rel, list) and rel else "",
-        classification=obj.get("x_tearline_classification"),
+        classification=classification,
     )
 
 
@@ -215,7 +230,7 @@ def report_from_stix(obj: dict[str, Any], identities: dict[str, str]) -> ReportD
         reported_at=datetime.fromisoformat(published) if published else None,
         category="report",
         credibility=int(obj.get("x_tearline_credibility", 6)),
-        classification=obj.get("x_tearline_classification", "UNCLASSIFIED"),
+        classification=str(obj.get("x_tearline_classification", "UNCLASSIFIED")).upper(),
         tlp=tlp,
         releasability=list(obj.get("x_tearline_releasability", [])),
         external_id=obj.get("x_tearline_external_id") or next(

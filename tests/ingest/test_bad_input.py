@@ -80,6 +80,8 @@ BAD_CASES = [
      ["objects[0].created", "RFC 3339"]),
     ("stixgrade.json", json.dumps(_bundle({**INDICATOR, "x_tearline_reliability": "Z"})),
      ["x_tearline_reliability", "unknown source reliability 'Z'"]),
+    ("classif.json", json.dumps(_bundle({**INDICATOR, "x_tearline_classification": "SECRETISH"})),
+     ["x_tearline_classification", "unknown classification 'SECRETISH'"]),
     ("truncated.json", json.dumps(_bundle(INDICATOR, INDICATOR))[:-40],
      ["broken JSON"]),
     ("empty.json", b"", ["empty (0 bytes)"]),

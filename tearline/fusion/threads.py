@@ -15,16 +15,26 @@ Scoring a candidate combines
 
 * text: cosine between the fragment's TF-IDF vector (top ``DOC_TERMS``
   words, IDF as known when it arrives) and the thread centroid;
-* entities: the weighted share of the fragment's entity keys that the thread
-  already holds (actors weigh most); a thread naming only *other* actors is
-  penalised rather than ignored, because two groups in one city are two
-  threats;
+* entities: evidence from the entity keys the fragment shares with the
+  thread, weighted by kind (actors weigh most) and saturating at
+  ``FULL_EVIDENCE``. Shared entities *add* to the text score; a fragment
+  that names nothing the thread knows is judged on its words alone, so
+  entity extraction never makes plain news text harder to thread;
+* conflicts: a thread naming only *other* actors, or only places in other
+  countries, is penalised rather than ignored, because two groups in one
+  city are two threats. Related entities are not rivals: a branch and its
+  parent group ("ISIS-K" and the Islamic State, which claims in its own
+  name for its branches) and a city and any place in the same country
+  ("Almaty", "Astana", "Kazakhstan"). These *implied* keys are kept apart
+  from the named ones (``_Thread.related``) so that two sibling branches
+  still conflict and the entity graph shows only what was named;
 * time: full weight within ``TIME_GRACE_DAYS`` of the thread's span, decaying
-  after that.
+  slowly after that, because plots run for weeks between the first warning
+  and the attack.
 
-With no entities (plain news text) the score is the text cosine alone, which
-is what the ECB+ benchmark measures. ``THREAD_THRESHOLD`` was chosen there
-(see ``docs/benchmarks-fusion.md``).
+With no entities (plain news text) the score is the text cosine alone.
+``THREAD_THRESHOLD`` and the entity weights were chosen on ECB+ with the real
+extractor and checked on the demo scenario (see ``docs/benchmarks-fusion.md``).
 """
 
 from __future__ import annotations
@@ -57,14 +67,17 @@ __all__ = [
     "ThreadIndex",
     "ThreadView",
     "entity_keys",
+    "related_keys",
 ]
 
 THREAD_THRESHOLD = 0.22
-ENTITY_WEIGHT = 0.4
+ENTITY_WEIGHT = 0.3
+FULL_EVIDENCE = 3.0
+LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
 PLACE_CONFLICT = 0.5
-TIME_GRACE_DAYS = 3.0
-TIME_DECAY_DAYS = 14.0
+TIME_GRACE_DAYS = 7.0
+TIME_DECAY_DAYS = 30.0
 DOC_TERMS = 30
 LOOKUP_TERMS = 10
 CENTROID_TERMS = 200
@@ -98,6 +111,23 @@ def entity_keys(mentions: Iterable[Mention]) -> dict[str, float]:
         value = str(m.value).casefold() if m.kind is MentionKind.PERSON else str(m.value)
         keys[f"{m.kind.value}:{value}"] = weight
     return keys
+
+
+def related_keys(mentions: Iterable[Mention]) -> set[str]:
+    """Keys a fragment implies without naming them: parent groups, countries.
+
+    ``actor:<parent>`` for an actor the catalog knows as a branch, and
+    ``place:country:XX`` for a city. They decide conflicts, not evidence.
+    """
+    out: set[str] = set()
+    for m in mentions:
+        if m.kind is MentionKind.ACTOR and m.detail.get("parent"):
+            out.add(f"actor:{m.detail['parent']}")
+        elif m.kind is MentionKind.PLACE and m.detail.get("type") == "city":
+            country = m.detail.get("country")
+            if country:
+                out.add(f"place:country:{country}")
+    return out
 
 
 def _term_counts(text: str) -> Counter[str]:
@@ -172,6 +202,7 @@ class _Thread:
         "kinds",
         "last",
         "norm2",
+        "related",
     )
 
     def __init__(self, tid: str, at: float) -> None:
@@ -182,6 +213,7 @@ class _Thread:
         self.entities: Counter[str] = Counter()
         self.edges: Counter[tuple[str, str]] = Counter()
         self.kinds: set[str] = set()
+        self.related: set[str] = set()
         self.first = at
         self.last = at
 
@@ -237,8 +269,9 @@ class ThreadIndex:
             self.origins.add(fragment)
         vector = self._vector(fragment.text)
         keys = entity_keys(mentions)
+        related = related_keys(mentions) - keys.keys()
         at = fragment.anchor_time.timestamp()
-        best, result = self._best(vector, keys, at)
+        best, result = self._best(vector, keys, related, at)
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -248,6 +281,9 @@ class ThreadIndex:
         result.fragment_id = fragment.id
         result.thread_id = thread.id
         self._absorb(best, thread, fragment.id, vector, keys, at)
+        thread.related.update(related)
+        for key in related:
+            _post(self._key_post, key, best)
         grade = f"{fragment.reliability}{fragment.credibility}"
         self._records[fragment.id] = _Record(
             best, grade, fragment_events(fragment, mentions), casualty_values(mentions)
@@ -273,7 +309,7 @@ class ThreadIndex:
         return {w: x / norm for w, x in top if x > 0}
 
     def _best(
-        self, vector: dict[str, float], keys: dict[str, float], at: float
+        self, vector: dict[str, float], keys: dict[str, float], related: set[str], at: float
     ) -> tuple[int | None, Attachment]:
         candidates: set[int] = set()
         for term in list(vector)[:LOOKUP_TERMS]:
@@ -281,29 +317,40 @@ class ThreadIndex:
         for key, weight in keys.items():
             if weight >= BLOCK_WEIGHT:  # venue types and modalities are too common to block on
                 candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
+        for key in related:  # kin: the parent group's threads, the country's threads
+            candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
         best: int | None = None
         result = Attachment("", "", False, 0.0)
-        key_total = sum(keys.values())
-        actors = {k for k in keys if k.startswith("actor:")}
-        places = {k for k in keys if k.startswith("place:")}
+        actors = [k for k in keys if k.startswith("actor:")]
+        places = [k for k in keys if k.startswith("place:")]
+        parents = [k for k in related if k.startswith("actor:")]
+        countries = [k for k in related if k.startswith("place:")]
         for t in candidates:
             thread = self._threads[t]
             centroid = thread.centroid
             dot = sum(x * centroid.get(w, 0.0) for w, x in vector.items())
             cos = dot / math.sqrt(thread.norm2) if thread.norm2 > 0 else 0.0
-            shared = [k for k in keys if k in thread.entities]
-            ent = sum(keys[k] for k in shared) / key_total if key_total else 0.0
-            if key_total:
-                score = (cos + self.entity_weight * ent) / (1 + self.entity_weight)
-                # Naming only other actors, or only other places, is evidence
-                # of a different threat, not merely missing evidence.
-                if actors and "actor" in thread.kinds and not actors.intersection(shared):
-                    score *= ACTOR_CONFLICT
-                if places and "place" in thread.kinds and not places.intersection(shared):
-                    score *= PLACE_CONFLICT
-            else:
-                score = cos
-            score *= _time_factor(at, thread)
+            shared: list[str] = []
+            ent = 0.0
+            factor = _time_factor(at, thread)
+            if keys:
+                entities = thread.entities
+                shared = [k for k in keys if k in entities]
+                weight = sum(keys[k] for k in shared)
+                if actors and "actor" in thread.kinds and not any(k in entities for k in actors):
+                    if _linked(actors, parents, entities, thread.related):
+                        weight += LINEAGE_SHARE * _KIND_WEIGHT[MentionKind.ACTOR]
+                    else:
+                        factor *= ACTOR_CONFLICT
+                if (
+                    places
+                    and "place" in thread.kinds
+                    and not any(k in entities for k in places)
+                    and not _linked(places, countries, entities, thread.related)
+                ):
+                    factor *= PLACE_CONFLICT
+                ent = min(1.0, weight / FULL_EVIDENCE)
+            score = (cos + self.entity_weight * ent) * factor
             if score > result.score:
                 best = t
                 result = Attachment("", "", False, score, cos, ent, sorted(shared))
@@ -406,6 +453,7 @@ class ThreadIndex:
                     "centroid": t.centroid,
                     "norm2": t.norm2,
                     "entities": dict(t.entities),
+                    "related": sorted(t.related),
                     "edges": [[a, b, n] for (a, b), n in t.edges.items()],
                     "first": t.first,
                     "last": t.last,
@@ -446,6 +494,7 @@ class ThreadIndex:
             thread.entities = Counter(row["entities"])
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
             thread.kinds = {k.partition(":")[0] for k in thread.entities}
+            thread.related = set(row.get("related", ()))
             index._threads.append(thread)
             index._by_id[thread.id] = i
             for fid in thread.fragment_ids:
@@ -456,7 +505,7 @@ class ThreadIndex:
         for i in order:  # oldest activity first, so the capped tails hold the newest
             for w in index._threads[i].centroid:
                 _post(index._term_post, w, i)
-            for key in index._threads[i].entities:
+            for key in (*index._threads[i].entities, *index._threads[i].related):
                 _post(index._key_post, key, i)
         return index
 
@@ -474,6 +523,22 @@ def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
     lst.append(t)
     if len(lst) > 4 * POSTING_CAP:
         del lst[: -POSTING_CAP * 2]
+
+
+def _linked(
+    named: Sequence[str], implied: Sequence[str], entities: Mapping[str, int], related: set[str]
+) -> bool:
+    """Whether a fragment's entities are kin to a thread's (not the same, not rivals).
+
+    The thread names what the fragment implies (the branch's parent group,
+    the city's country), or implies what the fragment names (a claim by the
+    parent group on a branch's thread, a country on a thread of its cities),
+    or both imply one country. Two branches of one parent imply the same
+    parent but name neither, so they stay rivals.
+    """
+    if any(k in entities for k in implied) or any(k in related for k in named):
+        return True
+    return any(k.startswith("place:") and k in related for k in implied)
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

@@ -163,3 +163,36 @@ def test_extraction_never_crashes_and_spans_are_exact(text: str) -> None:
     for m in extract_text(text, ANCHOR, SMALL):
         assert 0 <= m.start <= m.end <= len(text)
         assert text[m.start : m.end] == m.text
+
+
+CODENAMES = Catalog(
+    [
+        Actor("attack:G0091", "Silence", ("Whisper Spider",), ("attack:G0091",), "intrusion-set"),
+        Actor("attack:G1004", "Lapsus$", ("DEV-0537",), ("attack:G1004",), "intrusion-set"),
+        Actor("ca:30", "Hizballah", ("Hezbollah",), ("ca:30",)),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Silence of this kind has preceded earlier operations.", []),
+        ("Lapse of the 48-hour window does not end the threat.", []),  # skeleton of Lapsus
+        ("ALMATY CELL GOES QUIET\nSilence followed.", []),
+        ("Analysts tied the bank thefts to Silence last year.", ["attack:G0091"]),
+        ("Lapsus$ leaked the source code.", ["attack:G1004"]),
+        ("Hezbollah fired rockets.", ["ca:30"]),  # listed entities need no case evidence
+    ],
+)
+def test_codenames_that_are_ordinary_words_need_case_evidence(
+    text: str, expected: list[str]
+) -> None:
+    assert [m.value for m in find_actors(text, CODENAMES)] == expected
+
+
+def test_branch_mentions_record_their_parent_group() -> None:
+    (branch,) = find_actors("ISIS-K claimed the attack.", SMALL)
+    assert branch.detail["parent"] == "ca:36"
+    (core,) = find_actors("Daesh claimed the attack.", SMALL)
+    assert "parent" not in core.detail

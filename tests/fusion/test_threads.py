@@ -206,3 +206,65 @@ def test_every_fragment_lands_in_exactly_one_thread(texts: list[list[str]]) -> N
     for tid in index.thread_ids():
         view = index.view(tid)
         assert view.independent_origins <= len(view.fragments)
+
+
+def _actor(value: str, parent: str | None = None) -> Mention:
+    mention = m(MentionKind.ACTOR, value)
+    if parent:
+        mention.detail["parent"] = parent
+    return mention
+
+
+def _city(value: str, country: str) -> Mention:
+    mention = m(MentionKind.PLACE, value)
+    mention.detail.update(type="city", country=country)
+    return mention
+
+
+WARNING = "Intercepts point to a cell preparing to strike a crowded venue before the holiday."
+CLAIM = "A statement on the group's channel celebrated the soldiers who carried out the raid."
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "together"),
+    [
+        # a claim in the parent's name on a branch's attack: kin, not rivals
+        ([_actor("un:branch-k", "ca:core")], [_actor("ca:core")], True),
+        ([_actor("ca:core")], [_actor("un:branch-k", "ca:core")], True),
+        # two branches of one parent are still two actors
+        ([_actor("un:branch-k", "ca:core")], [_actor("un:branch-w", "ca:core")], False),
+        # a city and its country, or two cities of one country, do not conflict
+        (
+            [ACTOR_A, _city("city:1526384", "KZ")],
+            [ACTOR_A, m(MentionKind.PLACE, "country:KZ")],
+            True,
+        ),
+        ([ACTOR_A, _city("city:1526384", "KZ")], [ACTOR_A, _city("city:1526273", "KZ")], True),
+        ([ACTOR_A, _city("city:1526384", "KZ")], [ACTOR_A, _city("city:2911298", "DE")], False),
+    ],
+)
+def test_related_entities_are_not_conflicts(
+    first: list[Mention], second: list[Mention], together: bool
+) -> None:
+    index = ThreadIndex(track_origins=False)
+    a = index.add(frag("a", WARNING), [*first, HALL])
+    b = index.add(frag("b", CLAIM, T0 + timedelta(days=2)), [*second, HALL])
+    assert (a.thread_id == b.thread_id) is together
+
+
+def test_weeks_between_warning_and_attack_keep_one_thread() -> None:
+    index = ThreadIndex(track_origins=False)
+    almaty = _city("city:1526384", "KZ")
+    a = index.add(frag("a", WARNING), [ACTOR_A, almaty])
+    b = index.add(frag("b", CLAIM, T0 + timedelta(days=14)), [ACTOR_A, almaty])
+    assert a.thread_id == b.thread_id
+
+
+def test_related_keys_survive_a_round_trip() -> None:
+    index = ThreadIndex(track_origins=False)
+    index.add(frag("a", WARNING), [_actor("un:branch-k", "ca:core"), _city("city:1", "KZ")])
+    again = ThreadIndex.from_dict(index.to_dict())
+    b = again.add(
+        frag("b", CLAIM, T0 + timedelta(days=1)), [_actor("ca:core"), _city("city:1", "KZ")]
+    )
+    assert b.thread_id == index.thread_of("a")

@@ -138,6 +138,24 @@ def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) 
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+_NOT_ORGANISATIONS = frozenset({"intrusion-set", "campaign"})
+
+
+def _parent_map(actors: Iterable[Actor]) -> dict[str, str]:
+    """Branch id → parent id, from word-prefixes of main-name keys."""
+    listed = [a for a in actors if a.kind not in _NOT_ORGANISATIONS]
+    by_key: dict[str, set[str]] = {}
+    for actor in listed:
+        by_key.setdefault(name_key(actor.name), set()).add(actor.id)
+    out: dict[str, str] = {}
+    for actor in listed:
+        words = name_key(actor.name).split()
+        for size in range(len(words) - 1, 0, -1):
+            owners = by_key.get(" ".join(words[:size]), set()) - {actor.id}
+            if len(owners) == 1:
+                out[actor.id] = next(iter(owners))
+                break
+    return out
 
 
 class Catalog:
@@ -154,6 +172,7 @@ class Catalog:
         "_exact",
         "_fuzzy_ids",
         "_fuzzy_keys",
+        "_parents",
         "_pins",
         "_redirects",
         "_skeleton",
@@ -186,6 +205,7 @@ class Catalog:
                 spelled[key] = spelled.get(key, True) and is_acronym(text)
         self._acronym_keys = frozenset(k for k, only in spelled.items() if only)
         self.max_tokens = max((len(k.split()) for k in self._exact.ids), default=1)
+        self._parents: dict[str, str] | None = None
 
     # -- access -----------------------------------------------------------
     def __len__(self) -> int:
@@ -222,6 +242,22 @@ class Catalog:
     def keys(self) -> Iterable[str]:
         """Every exact name key in the catalog."""
         return self._exact.ids.keys()
+
+    def parent(self, actor_id: str) -> str | None:
+        """The group an actor is a branch of ("ISIS-K" → "Islamic State"), if any.
+
+        A claim is often made in the parent's name about a branch's attack,
+        so fusion must not treat parent and branch as rival actors. The
+        relation is read from the names themselves: a listed entity whose
+        main name key extends another entity's main name key word by word
+        ("isis khorasan" → "isis", "al qaida in the arabian peninsula" →
+        "al qaida"). Only main names are used, because aliases carry history
+        ("Al-Qaida in Iraq" for the Islamic State) rather than structure, and
+        ATT&CK intrusion sets are left out, where shared prefixes are chance.
+        """
+        if self._parents is None:
+            self._parents = _parent_map(self._actors.values())
+        return self._parents.get(self.canonical_id(actor_id))
 
     def is_acronym_key(self, key: str) -> bool:
         """True when every spelling behind ``key`` is a short all-caps code."""

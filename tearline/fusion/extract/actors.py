@@ -9,7 +9,17 @@ precision up:
 * a short code (two or three capitals, such as "ADF" or "ISI") counts only
   when the text around it is not itself in capitals, and two-letter codes
   are ignored except "IS";
-* a match that lands on a place name is left to the place extractor.
+* a match that lands on a place name is left to the place extractor;
+* a one-word ATT&CK codename ("Silence", "Equation") needs case
+  evidence, since those names are ordinary words: a capital where an
+  ordinary word would have none (mid-sentence, outside a title-case
+  headline) or an unusual shape ("FIN7", "Lapsus$"). One-word matches
+  through the loose skeleton key are never taken, because "Lapse" and
+  "Lapsus" share one.
+
+Each resolved mention records the actor's parent group when the catalog
+knows one (``parent``), so fusion can tell a branch and its core apart from
+two rival groups.
 
 Capitalised names ending in "Brigade", "Front", "Movement", "Army",
 "Battalion" and the like that the catalog does not know become *candidate*
@@ -20,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from tearline.fusion.catalog import Catalog, name_key
+from tearline.fusion.catalog import Catalog, Resolution, name_key
 from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
@@ -105,6 +115,40 @@ def _name_like(text: str, start: int, end: int) -> bool:
     return True
 
 
+_SENTENCE_LEAD = re.compile(r"(?:^|[.!?:;\n\"“‘'(\[—–-])\s*$")
+_PLAIN_WORD = re.compile(r"[A-Z][a-z]+")
+_SYMBOLS = frozenset("$@#&*+!")
+# ATT&CK names its groups and campaigns with ordinary words ("Silence",
+# "Equation", "Cleaver"); listed terrorist entities rarely collide so.
+_CODENAME_KINDS = frozenset({"intrusion-set", "campaign"})
+
+
+def _case_evidence(text: str, start: int, end: int) -> bool:
+    """Whether a one-word codename match is a name rather than an ordinary word.
+
+    A capital letter proves something only where an ordinary word would be
+    written in lower case: mid-sentence, in a line that is not itself in
+    title case. Unusual shapes ("APT28", "FIN7", "Lapsus$") always count.
+    """
+    if not _PLAIN_WORD.fullmatch(text[start:end]) or text[end : end + 1] in _SYMBOLS:
+        return True
+    if _SENTENCE_LEAD.search(text, max(0, start - 40), start) is not None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    words = [w for w in WORD.findall(text[line_start : None if line_end < 0 else line_end])
+             if len(w) > 3]  # fmt: skip
+    capitals = sum(1 for w in words if w[0].isupper())
+    return capitals < 0.6 * len(words)
+
+
+def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Catalog) -> bool:
+    actor = catalog.get(found.actor_id)
+    if actor is None or actor.kind not in _CODENAME_KINDS:
+        return True
+    return _case_evidence(text, start, end)
+
+
 def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
     words = list(WORD.finditer(text))
     places = country_index()
@@ -129,9 +173,16 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
             span = text[start:end]
             if span in places or span in DEMONYMS:
                 continue
-            found = catalog.lookup_key(name_key(span))
+            key = name_key(span)
+            found = catalog.lookup_key(key)
             if found is None:
                 continue
+            if len(key.split()) == 1 and (
+                found.method == "skeleton"
+                or not _plausible(text, words[i + n - 1].start(), end, found, catalog)
+            ):
+                continue
+            parent = catalog.parent(found.actor_id)
             out.append(
                 mention(
                     MentionKind.ACTOR,
@@ -143,6 +194,7 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
                     name=found.name,
                     method=found.method,
                     alternatives=list(found.alternatives),
+                    **({"parent": parent} if parent else {}),
                 )
             )
             matched = n

@@ -10,6 +10,13 @@ words counts as a person only when something in the text says so:
 
 Places, actors and venues found by the other extractors win over a person
 span that overlaps them (``extract`` resolves that).
+
+A name never crosses a line break (headlines and bylines sit on lines of
+their own, and a name glued across them is nonsense). Outlets and agencies
+take the same cues as people ("according to Crescent Watch", "told Northstar
+Wire"), so a name ending in an organisation word is not a person; and a name
+that continues a longer capitalised run ("Committee for State Protection
+Ruslan Temirkhanov") keeps only its last two name words.
 """
 
 from __future__ import annotations
@@ -33,9 +40,10 @@ _TITLES = (
 )
 _NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:al|el|bin|ibn|abu|Abu|de|van|von|der|da|di|la|le)[- ]"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
+_GAP = r"[ \t]+"  # inside a name: spaces only, never a line break
+_NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
 _AFTER_TITLE = re.compile(
-    rf"\b(?:{_TITLES})\.?\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_PARTICLE})?{_NAME_WORD}){{0,3}})"
+    rf"\b(?:{_TITLES})\.?{_GAP}(?P<name>{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,3}})"
 )
 _SAID_AFTER = re.compile(
     rf"(?P<name>{_NAME})\s+(?:said|says|told|added|stated|wrote|claimed|warned|denied)\b"
@@ -46,7 +54,9 @@ _APPOSITION = re.compile(
     r"(?:spokesman|spokeswoman|official|minister|commander|leader|resident|witness|analyst|"
     r"officer|professor|director|member|chief|suspect|lawyer|journalist|survivor)\b"
 )
-_ABU = re.compile(rf"\b(?P<name>Abu\s+{_NAME_WORD}(?:\s+(?:{_PARTICLE})?{_NAME_WORD}){{0,2}})")
+_ABU = re.compile(
+    rf"\b(?P<name>Abu{_GAP}{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,2}})"
+)
 # Capitalised words that start sentences or name things, not people.
 _NOT_NAMES = frozenset(
     [
@@ -94,14 +104,36 @@ _NOT_NAMES = frozenset(
 )
 
 
-_TITLE_WORD = re.compile(rf"(?:{_TITLES})\.?")
+_TITLE_WORD = re.compile(rf"(?:{_TITLES})\.?", re.IGNORECASE)
+# Last words that make a capitalised run an organisation, not a person.
+_ORG_HEAD_WORDS = """Watch Wire Observer Times Post News Gazette Courier Daily Herald Tribune
+    Journal Press Agency Service Services Ministry Office Group Institute Centre Center Bureau
+    Directorate Committee Council Network Media Television Radio Monitor Foundation Company
+    Report Magazine Channel Ledger Express Mail Telegraph Standard Guardian Today Weekly
+    Airlines Bank University Police Army Court Party Union Association Commission"""
+_ORG_HEADS = frozenset(_ORG_HEAD_WORDS.split())
+_RUN_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+(?:(?:for|of|the|and|de)[ \t]+)*$")
+_NAME_TOKEN = re.compile(r"\S+")
 
 
-def _clean(name: str) -> str:
-    words = name.split()
-    while words and (words[0] in _NOT_NAMES or _TITLE_WORD.fullmatch(words[0])):
-        words = words[1:]
-    return " ".join(words)
+def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int] | None:
+    """Span of the person's name inside a matched span, or None.
+
+    Offsets are taken from the tokens themselves, so the result is always a
+    true slice of ``text`` however the words were spaced.
+    """
+    tokens = list(_NAME_TOKEN.finditer(text, start, end))
+    titled = [i for i, t in enumerate(tokens[:-1]) if _TITLE_WORD.fullmatch(t.group())]
+    if titled:  # "Crown Prince Mohammed bin Salman": the name follows the last title
+        tokens = tokens[titled[-1] + 1 :]
+    while tokens and tokens[0].group() in _NOT_NAMES:
+        tokens = tokens[1:]
+    if not tokens or tokens[-1].group() in _NOT_NAMES or tokens[-1].group() in _ORG_HEADS:
+        return None
+    capitals = [i for i, t in enumerate(tokens) if t.group()[:1].isupper()]
+    if trim_run and len(capitals) > 2 and _RUN_BEFORE.search(text, max(0, start - 60), start):
+        tokens = tokens[capitals[-2] :]
+    return tokens[0].start(), tokens[-1].end()
 
 
 def find_people(text: str) -> list[Mention]:
@@ -115,14 +147,13 @@ def find_people(text: str) -> list[Mention]:
         (_ABU, 0.7, "kunya"),
     ):
         for match in pattern.finditer(text):
-            raw = match.group("name")
-            name = _clean(raw)
+            span = _clean(text, *match.span("name"), trim_run=kind != "kunya")
+            if span is None:
+                continue
+            start, end = span
+            name = " ".join(text[start:end].split())
             if len(name.split()) < (1 if kind in ("title", "kunya") else 2):
                 continue
-            if name.split()[-1] in _NOT_NAMES:
-                continue
-            start = match.start("name") + raw.index(name)
-            end = start + len(name)
             title = None
             if kind == "title":
                 title = text[match.start() : match.start("name")].strip()

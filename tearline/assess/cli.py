@@ -7,7 +7,6 @@ external id such as ``NRD-SIG-2025-0224``. The main CLI registers ``COMMANDS``.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from tearline.assess.store import (
     save_matrix,
     version_points,
 )
+from tearline.cli_output import echo_json
 
 __all__ = ["COMMANDS", "ach", "alarms", "asof", "assess", "retro"]
 
@@ -49,10 +49,6 @@ def _thread(obj: Any, ref: str) -> tuple[Any, str]:
     except KeyError as exc:
         raise click.ClickException(
             f"no thread or report {ref!r}; run `tearline threads` to list threads") from exc
-
-
-def _echo(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 @click.command("assess")
@@ -82,7 +78,7 @@ def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | 
         latest = latest_version(obj.engine, tid)
         version = latest.version if latest else None
     if as_json:
-        _echo({**a.to_dict(), "stored_version": version, "new_version": is_new})
+        echo_json({**a.to_dict(), "stored_version": version, "new_version": is_new})
         return
     click.echo(f"{tid}\nlikelihood: {a.likelihood} ({a.probability_range})\n"
                f"confidence: {a.confidence.value}")
@@ -111,7 +107,7 @@ def alarms(obj: Any, thread: str | None, at: str | None, as_json: bool) -> None:
         for alarm in review_thread(state, tid, when, load_matrix(obj.engine, tid), versions):
             found.append({"thread": tid, **alarm.to_dict()})
     if as_json:
-        _echo(found)
+        echo_json(found)
         return
     for a in found:
         click.echo(f"{a['raised_at'][:16]}  {a['kind']:<22} {a['summary']}")
@@ -135,7 +131,7 @@ def asof(obj: Any, thread: str, at: str, as_json: bool) -> None:
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json or view.assessment is None:
-        _echo(view.to_dict())
+        echo_json(view.to_dict())
         return
     a = view.assessment
     click.echo(f"{view.thread_id} as of {when.isoformat()}: {len(view.fragment_ids)} fragments")

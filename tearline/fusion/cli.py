@@ -10,18 +10,14 @@ import sys
 from typing import Any
 
 import click
-import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tearline.cli_output import echo_json
 from tearline.errors import TearlineError
 
 console = Console()
-
-
-def _echo_json(data: Any) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def short_id(thread_id: str) -> str:
@@ -49,23 +45,36 @@ def fuse(obj: Any, rebuild: bool, as_json: bool) -> None:
     """Extract entities and join new fragments into origin clusters and threads."""
     from tearline.pipeline import fuse as run_fuse
 
-    with Progress(TextColumn("fusing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True,
-                  disable=as_json or not sys.stderr.isatty()) as progress:
+    with Progress(
+        TextColumn("fusing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=as_json or not sys.stderr.isatty(),
+    ) as progress:
         task = progress.add_task("fuse", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         _state, stats = run_fuse(obj.engine, rebuild=rebuild, progress=advance)
-    data = {"added": stats.added, "total": stats.total, "threads": stats.threads,
-            "rebuilt": stats.rebuilt, "reason": stats.reason}
+    data = {
+        "added": stats.added,
+        "total": stats.total,
+        "threads": stats.threads,
+        "rebuilt": stats.rebuilt,
+        "reason": stats.reason,
+    }
     if as_json:
-        _echo_json(data)
+        echo_json(data)
         return
     why = f" (rebuilt: {stats.reason})" if stats.rebuilt else ""
-    console.print(f"fused {stats.added} new of {stats.total} fragments into "
-                  f"{stats.threads} threads{why}", highlight=False)
+    console.print(
+        f"fused {stats.added} new of {stats.total} fragments into {stats.threads} threads{why}",
+        highlight=False,
+    )
 
 
 def thread_rows(state: Any) -> list[dict[str, Any]]:
@@ -75,10 +84,17 @@ def thread_rows(state: Any) -> list[dict[str, Any]]:
     for tid in state.threads.thread_ids():
         view = state.threads.view(tid)
         times = [state.fragments[f].anchor_time for f, _ in view.fragments]
-        rows.append({"id": tid, "short": short_id(tid), "title": thread_title(state, tid),
-                     "fragments": len(view.fragments),
-                     "independent_origins": view.independent_origins,
-                     "first": min(times).isoformat(), "last": max(times).isoformat()})
+        rows.append(
+            {
+                "id": tid,
+                "short": short_id(tid),
+                "title": thread_title(state, tid),
+                "fragments": len(view.fragments),
+                "independent_origins": view.independent_origins,
+                "first": min(times).isoformat(),
+                "last": max(times).isoformat(),
+            }
+        )
     rows.sort(key=lambda r: (-r["fragments"], r["first"]))
     return rows
 
@@ -92,14 +108,20 @@ def threads(obj: Any, as_json: bool) -> None:
 
     rows = thread_rows(load_state(obj.engine))
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     table = Table(title=f"{len(rows)} thread(s)")
     for col in ("thread", "title", "fragments", "origins", "first", "last"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["short"], r["title"], str(r["fragments"]), str(r["independent_origins"]),
-                      r["first"][:10], r["last"][:10])
+        table.add_row(
+            r["short"],
+            r["title"],
+            str(r["fragments"]),
+            str(r["independent_origins"]),
+            r["first"][:10],
+            r["last"][:10],
+        )
     console.print(table)
 
 
@@ -111,11 +133,15 @@ def thread_detail(state: Any, tid: str) -> dict[str, Any]:
     data["title"] = thread_title(state, tid)
     origins = state.origins
     data["members"] = [
-        {"id": fid, "grade": grade, "title": state.fragments[fid].title,
-         "originator": state.fragments[fid].originator,
-         "origin_cluster": origins.cluster_of(fid),
-         "origin_reasons": [link.to_dict() for link in origins.reasons(fid)],
-         "attached": state.attachments.get(fid)}
+        {
+            "id": fid,
+            "grade": grade,
+            "title": state.fragments[fid].title,
+            "originator": state.fragments[fid].originator,
+            "origin_cluster": origins.cluster_of(fid),
+            "origin_reasons": [link.to_dict() for link in origins.reasons(fid)],
+            "attached": state.attachments.get(fid),
+        }
         for fid, grade in view.fragments
     ]
     return data
@@ -133,20 +159,25 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
     tid = find_thread(state.threads.thread_ids(), thread_id)
     data = thread_detail(state, tid)
     if as_json:
-        _echo_json(data)
+        echo_json(data)
         return
     title = {fid: state.fragments[fid].title for fid in state.fragments}
     console.rule(f"[bold]{data['title']}[/bold]  ({short_id(tid)})")
-    console.print(f"{len(data['members'])} fragments, "
-                  f"{data['independent_origins']} independent origin(s)")
+    console.print(
+        f"{len(data['members'])} fragments, {data['independent_origins']} independent origin(s)"
+    )
     ft = Table(title="Fragments and origins")
     for col in ("grade", "originator", "title", "origin", "why"):
         ft.add_column(col, overflow="fold")
     for m in data["members"]:
-        why = "; ".join(
-            f"{r['reason']} with {title.get(r['other'], r['other'])[:40]!r}"
-            + (f" (J={r['jaccard']:.2f})" if r.get("jaccard") else "")
-            for r in m["origin_reasons"]) or "own origin"
+        why = (
+            "; ".join(
+                f"{r['reason']} with {title.get(r['other'], r['other'])[:40]!r}"
+                + (f" (J={r['jaccard']:.2f})" if r.get("jaccard") else "")
+                for r in m["origin_reasons"]
+            )
+            or "own origin"
+        )
         ft.add_row(m["grade"], m["originator"], m["title"], short_id(m["origin_cluster"]), why)
     console.print(ft)
     tl = Table(title="Timeline")
@@ -154,8 +185,13 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
         tl.add_column(col, overflow="fold")
     for e in data["timeline"]:
         span = e["date"] + (f" → {e['end']}" if e.get("end") else "")
-        tl.add_row(span, e["kind"], e.get("status") or "", str(len(e["fragment_ids"])),
-                   ", ".join(e["cues"][:3]))
+        tl.add_row(
+            span,
+            e["kind"],
+            e.get("status") or "",
+            str(len(e["fragment_ids"])),
+            ", ".join(e["cues"][:3]),
+        )
     console.print(tl)
     if data["discrepancies"]:
         dt = Table(title="Discrepancies")
@@ -163,8 +199,11 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
             dt.add_column(col, overflow="fold")
         for d in data["discrepancies"]:
             for v in d["values"]:
-                dt.add_row(d["subject"], v["value"], "; ".join(
-                    state.fragments[f].originator for f in v["fragment_ids"]))
+                dt.add_row(
+                    d["subject"],
+                    v["value"],
+                    "; ".join(state.fragments[f].originator for f in v["fragment_ids"]),
+                )
         console.print(dt)
     nodes = sorted(data["entity_graph"]["nodes"].items(), key=lambda kv: -kv[1])[:15]
     console.print("entities: " + ", ".join(f"{k} ×{n}" for k, n in nodes), highlight=False)
@@ -185,13 +224,15 @@ def actors(obj: Any, search: str | None, as_json: bool) -> None:
         res = state.catalog.resolve(search)
         data: Any = res.to_dict() if res else None
         if as_json:
-            _echo_json(data)
+            echo_json(data)
         elif res is None:
             console.print(f"no actor matches {search!r}")
         else:
             actor = state.catalog.get(res.actor_id)
-            console.print(f"{search!r} → {actor.name if actor else res.actor_id} "
-                          f"({res.actor_id})", highlight=False)
+            console.print(
+                f"{search!r} → {actor.name if actor else res.actor_id} ({res.actor_id})",
+                highlight=False,
+            )
             console.print(data, highlight=False)
         return
     counts: Counter[str] = Counter()
@@ -204,18 +245,23 @@ def actors(obj: Any, search: str | None, as_json: bool) -> None:
     rows = []
     for aid, n in counts.most_common():
         actor = state.catalog.get(aid)
-        rows.append({"id": aid, "name": actor.name if actor else aid, "mentions": n,
-                     "kind": actor.kind if actor else "candidate",
-                     "forms_seen": sorted(forms[aid])})
+        rows.append(
+            {
+                "id": aid,
+                "name": actor.name if actor else aid,
+                "mentions": n,
+                "kind": actor.kind if actor else "candidate",
+                "forms_seen": sorted(forms[aid]),
+            }
+        )
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     table = Table(title=f"{len(rows)} actor(s) mentioned")
     for col in ("id", "name", "kind", "mentions", "forms seen"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["id"], r["name"], r["kind"], str(r["mentions"]),
-                      ", ".join(r["forms_seen"]))
+        table.add_row(r["id"], r["name"], r["kind"], str(r["mentions"]), ", ".join(r["forms_seen"]))
     console.print(table)
 
 
@@ -243,8 +289,9 @@ def actor_confirm(obj: Any, alias: str, actor_id: str, user: str, reason: str) -
     """Pin ALIAS to ACTOR_ID."""
     from tearline.fusion.catalog import DecisionKind
 
-    _decide(obj, kind=DecisionKind.CONFIRM, actor_id=actor_id, alias=alias, user=user,
-            reason=reason)
+    _decide(
+        obj, kind=DecisionKind.CONFIRM, actor_id=actor_id, alias=alias, user=user, reason=reason
+    )
 
 
 @actor.command("merge")
@@ -257,8 +304,9 @@ def actor_merge(obj: Any, actor_id: str, into_id: str, user: str, reason: str) -
     """Merge ACTOR_ID into INTO_ID (the first disappears)."""
     from tearline.fusion.catalog import DecisionKind
 
-    _decide(obj, kind=DecisionKind.MERGE, actor_id=actor_id, target_id=into_id, user=user,
-            reason=reason)
+    _decide(
+        obj, kind=DecisionKind.MERGE, actor_id=actor_id, target_id=into_id, user=user, reason=reason
+    )
 
 
 @actor.command("split")
@@ -268,13 +316,21 @@ def actor_merge(obj: Any, actor_id: str, into_id: str, user: str, reason: str) -
 @click.option("--by", "user", default="analyst")
 @click.option("--reason", required=True)
 @click.pass_obj
-def actor_split(obj: Any, actor_id: str, alias: str, new_id: str | None, user: str,
-                reason: str) -> None:
+def actor_split(
+    obj: Any, actor_id: str, alias: str, new_id: str | None, user: str, reason: str
+) -> None:
     """Take ALIAS out of ACTOR_ID into a new actor of its own."""
     from tearline.fusion.catalog import DecisionKind
 
-    _decide(obj, kind=DecisionKind.SPLIT, actor_id=actor_id, alias=alias, new_actor_id=new_id,
-            user=user, reason=reason)
+    _decide(
+        obj,
+        kind=DecisionKind.SPLIT,
+        actor_id=actor_id,
+        alias=alias,
+        new_actor_id=new_id,
+        user=user,
+        reason=reason,
+    )
 
 
 COMMANDS = [fuse, threads, thread, actors, actor]

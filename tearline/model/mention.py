@@ -7,11 +7,11 @@ the scale benchmark; it becomes a pydantic model only at the API edge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class MentionKind(str, Enum):
+class MentionKind(StrEnum):
     """What an extracted span refers to."""
 
     ACTOR = "actor"  # a threat actor; value = canonical actor id
@@ -22,8 +22,10 @@ class MentionKind(str, Enum):
     MODALITY = "modality"  # value = e.g. "firearms", "explosives"
     DATE = "date"  # value = ISO date (resolved against the fragment's date)
     WINDOW = "window"  # value = {"start": iso, "end": iso}
-    CASUALTIES = "casualties"  # value = {"kind": "killed"|"injured", "count": n, "qualifier": "at_least"|...}
-    CLAIM = "claim"  # a claim of responsibility or attribution; value = {"claimant":..., "actor":...}
+    # value = {"kind": "killed"|"injured", "count": n, "qualifier": "at_least"|...}
+    CASUALTIES = "casualties"
+    # a claim of responsibility or attribution; value = {"claimant":..., "actor":...}
+    CLAIM = "claim"
 
 
 @dataclass(slots=True)

@@ -98,3 +98,14 @@ def test_db_upgrade_and_bad_db_path(tmp_path: Path) -> None:
     assert code == 0 and "→" in out
     code, out = run(str(tmp_path / "missing" / "x.db"), "sources")
     assert code == 1 and "does not exist" in out
+
+
+def test_demo_command_shows_the_chain(db: str) -> None:
+    code, out = run(db, "demo")
+    assert code == 0, out
+    for heading in ("Reports (48)", "Sources", "Threat board", "Bias alarms"):
+        assert heading in out
+    assert "0 rejected" in out
+    # the board names the concert-hall plot and judges it in ICD 203 words
+    assert "Almaty" in out
+    assert any(term in out for term in ("almost certain", "very likely", "likely"))

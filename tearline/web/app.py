@@ -1,4 +1,4 @@
-"""The ASGI application: REST API, TAXII 2.1 and (later) the web console.
+"""The ASGI application: the REST API and the TAXII 2.1 server.
 
 One app object per process; every route reads through the sharing policy.
 Routers live in their own modules and are mounted here so each stays small.
@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from tearline import __version__
+from tearline.web.api import router as api_router
+from tearline.web.taxii import make_router as make_taxii_router
 
 
 def make_app(engine: Engine) -> FastAPI:
@@ -20,16 +22,6 @@ def make_app(engine: Engine) -> FastAPI:
         description="Intelligence fusion and warning sharing: REST API and TAXII 2.1.",
     )
     app.state.engine = engine
-    try:
-        from tearline.web.api import router as api_router
-    except ImportError:  # the REST API module is still being built
-        api_router = None
-    if api_router is not None:
-        app.include_router(api_router)
-    try:
-        from tearline.web.taxii import make_router as make_taxii_router
-    except ImportError:
-        make_taxii_router = None
-    if make_taxii_router is not None:
-        app.include_router(make_taxii_router())
+    app.include_router(api_router)
+    app.include_router(make_taxii_router())
     return app

@@ -81,12 +81,17 @@ def resolve_thread(state: FusionStateSpec, ref: str) -> str:
 
     Analysts quote report numbers, not thread ids, so any of them works.
     """
-    if ref in state.threads.thread_ids():
+    ids = state.threads.thread_ids()
+    if ref in ids:
         return ref
     for fid, frag in state.fragments.items():
         if ref in (fid, frag.external_id, frag.title):
             return state.threads.thread_of(fid)
-    raise KeyError(f"no thread or fragment {ref!r}")
+    hits = [t for t in ids if ref in t]  # the short ids `tearline threads` prints
+    if len(hits) == 1:
+        return hits[0]
+    raise KeyError(f"no thread or fragment {ref!r}" if not hits
+                   else f"{ref!r} matches {len(hits)} threads; give more of the id")
 
 
 def thread_fragments(state: FusionStateSpec, thread_id: str) -> list[Fragment]:

@@ -120,8 +120,23 @@ class AchResult:
     sensitivity: list[SensitivityFinding]
 
     @property
+    def tied(self) -> list[str]:
+        """Hypotheses scoring exactly like the first: a tie names no winner."""
+        if not self.ranking:
+            return []
+        key = self._key(self.ranking[0])
+        tied = [h for h in self.ranking if self._key(h) == key]
+        return tied if len(tied) > 1 else []
+
+    def _key(self, h: str) -> tuple[float, float]:
+        return (round(self.inconsistency[h], 9), round(self.consistency[h], 9))
+
+    @property
     def most_likely(self) -> str | None:
-        return self.ranking[0] if self.ranking else None
+        """The least inconsistent hypothesis; None while the leaders tie."""
+        if not self.ranking or self.tied:
+            return None
+        return self.ranking[0]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,6 +144,7 @@ class AchResult:
             "consistency": {k: round(v, 4) for k, v in self.consistency.items()},
             "ranking": self.ranking,
             "most_likely": self.most_likely,
+            "tied": self.tied,
             "diagnosticity": {k: round(v, 4) for k, v in self.diagnosticity.items()},
             "sensitivity": [s.to_dict() for s in self.sensitivity],
         }

@@ -81,7 +81,10 @@ def to_csv(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
 def _summary(matrix: AchMatrix, result: AchResult) -> list[str]:
     labels = {h.id: h.label for h in matrix.hypotheses}
     lines = []
-    if result.most_likely:
+    if result.tied:
+        lines.append("No hypothesis leads yet: " + ", ".join(result.tied) + " tie (rate the "
+                     "evidence against each hypothesis to separate them).")
+    elif result.most_likely:
         lines.append(
             f"Most likely (least weighted inconsistency): {result.most_likely} — "
             f"{labels[result.most_likely]}"

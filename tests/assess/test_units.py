@@ -136,3 +136,18 @@ def test_ach_least_inconsistency_wins_not_most_consistency() -> None:
     assert AchMatrix.from_dict(m.to_dict()).evaluate(CFG).ranking == result.ranking
     flips = {s.item_id for s in result.sensitivity}
     assert flips == {"E9"}
+
+
+def test_ach_unrated_matrix_names_no_winner() -> None:
+    from tearline.assess.ach_io import to_markdown
+
+    m = AchMatrix("t")
+    m.add_hypothesis("H1", "one")
+    m.add_hypothesis("H2", "two")
+    m.add_evidence(EvidenceItem("E1", "e", grade="B2"))
+    result = m.evaluate(CFG)
+    assert result.tied == ["H1", "H2"] and result.most_likely is None
+    assert "No hypothesis leads yet: H1, H2 tie" in to_markdown(m, CFG)
+    m.rate_row("E1", {"H1": "C", "H2": "I"})
+    result = m.evaluate(CFG)
+    assert result.tied == [] and result.most_likely == "H1"

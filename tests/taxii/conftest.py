@@ -161,12 +161,29 @@ def seed(db: str, tmp: Path, shared_data: Path) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Server]:
+@pytest.fixture(scope="session",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           shared_data: Path) -> Iterator[Server]:
+    """The same seeded server on each backend (PostgreSQL in a schema of its own)."""
     tmp = tmp_path_factory.mktemp("taxii")
-    db = str(tmp / "a.db")
+    schema = None
+    if request.param == "sqlite":
+        db = str(tmp / "a.db")
+    else:
+        from tests.conftest import make_postgres_engine
+
+        engine, schema = make_postgres_engine()
+        db = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
     seed(db, tmp, shared_data)
     srv = start_server(db)
     srv.token = (tmp / "core1.token").read_text()  # type: ignore[attr-defined]
-    yield srv
-    stop_server(srv)
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
+        if schema:
+            from tests.conftest import drop_postgres_schema
+
+            drop_postgres_schema(schema)

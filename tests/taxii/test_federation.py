@@ -85,9 +85,17 @@ class _Recorder:
         self.sock.close()
 
 
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[dict[str, object]]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, object]]:
+    """Agency A (the sender) on each backend; agency B on a SQLite file we can grep."""
     a_db, b_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    schema = None
+    if request.param == "postgres":
+        from tests.conftest import make_postgres_engine
+
+        engine, schema = make_postgres_engine()
+        a_db = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
     reports = [
         _report(1, "Courier network moving funds through Tashkent"),
         _report(2, "Internal note on a liaison meeting, not for release"),
@@ -128,6 +136,10 @@ def pair(tmp_path: Path) -> Iterator[dict[str, object]]:
         rec_b.close()
         stop_server(srv_a)
         stop_server(srv_b)
+        if schema:
+            from tests.conftest import drop_postgres_schema
+
+            drop_postgres_schema(schema)
 
 
 def _sync(db: str, partner: str, port: int, login: str, *extra: str) -> dict[str, object]:

@@ -23,6 +23,7 @@ say which alarms were firing at any past time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -104,6 +105,17 @@ def _label(f: Fragment) -> str:
     return f.external_id or f.title
 
 
+def _party_name(party: str, sentence: str) -> str:
+    """A readable name for a party key: the word in the sentence its stem came from."""
+    kind, _, key = party.partition(":")
+    if kind == "party":
+        m = re.search(rf"\b({re.escape(key)}\w*(?:\s+(?:special\s+)?services?)?)", sentence,
+                      re.IGNORECASE)
+        if m:
+            return m.group(1)
+    return key
+
+
 def dismissal_alarms(fragments: Sequence[Fragment], matrix: AchMatrix | None = None) -> list[Alarm]:
     """Dismissals whose only reason is who sent the warning, or none at all."""
     hits: list[tuple[Fragment, str, str]] = []
@@ -116,7 +128,10 @@ def dismissal_alarms(fragments: Sequence[Fragment], matrix: AchMatrix | None = N
             hits.append((f, reason, found[0]))
     out = []
     if hits:
-        first, reason, sentence = hits[0]
+        # Headline the dismissing party's own words over a news story retelling
+        # them, and a sender-only reason over a missing one; the others support it.
+        first, reason, sentence = min(
+            hits, key=lambda h: (h[1] != "sender", h[0].category == "news", h[0].received_at))
         why = "only the sender's identity" if reason == "sender" else "no reason"
         out.append(Alarm(
             AlarmKind.DISMISSAL,
@@ -330,9 +345,10 @@ def disinformation_alarms(
             contradicted = sorted({i for ids in against.values() for i in ids},
                                   key=lambda i: by_id[i].received_at)
             sentence = next(b.text for b in blames[f.id] if b.party == party)
+            named = _party_name(party, sentence)
             out.append(Alarm(
                 AlarmKind.DISINFORMATION,
-                f"Possible disinformation: {_label(f)} attributes to {party.split(':', 1)[1]} "
+                f"Possible disinformation: {_label(f)} attributes to {named} "
                 f"(\"{sentence}\"); supported by {len(support)} other origin(s), "
                 f"contradicted by {len(against)}",
                 max([f.received_at, *(by_id[i].received_at for i in contradicted[:need])]),

@@ -39,6 +39,7 @@ extractor and checked on the demo scenario (see ``docs/benchmarks-fusion.md``).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -71,25 +72,27 @@ __all__ = [
 ]
 
 THREAD_THRESHOLD = 0.22
-ENTITY_WEIGHT = 0.3
-FULL_EVIDENCE = 3.0
+ENTITY_WEIGHT = 0.25
+FULL_EVIDENCE = 4.5
 LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
 PLACE_CONFLICT = 0.5
+COUNTRY_WEIGHT = 0.25
 TIME_GRACE_DAYS = 7.0
 TIME_DECAY_DAYS = 30.0
 DOC_TERMS = 30
 LOOKUP_TERMS = 10
 CENTROID_TERMS = 200
-BLOCK_WEIGHT = 1.5
+_BLOCK_PREFIXES = ("actor:", "person:", "place:city:")
 POSTING_CAP = 16
+MAX_CANDIDATES = 12
 
 _KIND_WEIGHT = {
     MentionKind.ACTOR: 3.0,
-    MentionKind.PERSON: 2.0,
+    MentionKind.PERSON: 0.75,
     MentionKind.PLACE: 1.5,
-    MentionKind.VENUE: 1.0,
-    MentionKind.MODALITY: 0.5,
+    MentionKind.VENUE: 0.5,
+    MentionKind.MODALITY: 0.25,
 }
 _TOKEN = re.compile(r"[^\W\d_][\w'-]+|\b\d{4}\b")
 _STOP_WORDS = (
@@ -109,6 +112,9 @@ def entity_keys(mentions: Iterable[Mention]) -> dict[str, float]:
         if weight is None or m.value is None or isinstance(m.value, dict | list):
             continue
         value = str(m.value).casefold() if m.kind is MentionKind.PERSON else str(m.value)
+        if m.kind is MentionKind.PLACE and value.startswith("country:"):
+            # Many reports name a country in passing; a city is the place of the event.
+            weight = COUNTRY_WEIGHT
         keys[f"{m.kind.value}:{value}"] = weight
     return keys
 
@@ -311,24 +317,38 @@ class ThreadIndex:
     def _best(
         self, vector: dict[str, float], keys: dict[str, float], related: set[str], at: float
     ) -> tuple[int | None, Attachment]:
-        candidates: set[int] = set()
+        # Rank candidate threads by how many of the fragment's posting lists
+        # name them (an entity key counts double) and score only the top
+        # MAX_CANDIDATES: scoring is the costly part, and a thread that shares
+        # neither words nor names with the fragment cannot win anyway.
+        hits: dict[int, int] = {}
+        get = hits.get
         for term in list(vector)[:LOOKUP_TERMS]:
-            candidates.update(self._term_post.get(term, ())[-POSTING_CAP:])
-        for key, weight in keys.items():
-            if weight >= BLOCK_WEIGHT:  # venue types and modalities are too common to block on
-                candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
+            for t in self._term_post.get(term, ())[-POSTING_CAP:]:
+                hits[t] = get(t, 0) + 1
+        for key in keys:
+            if key.startswith(_BLOCK_PREFIXES):  # venues and modalities are too common
+                for t in self._key_post.get(key, ())[-POSTING_CAP:]:
+                    hits[t] = get(t, 0) + 2
         for key in related:  # kin: the parent group's threads, the country's threads
-            candidates.update(self._key_post.get(key, ())[-POSTING_CAP:])
+            for t in self._key_post.get(key, ())[-POSTING_CAP:]:
+                hits[t] = get(t, 0) + 1
+        if len(hits) > MAX_CANDIDATES:
+            candidates: Iterable[int] = heapq.nlargest(MAX_CANDIDATES, hits, key=hits.__getitem__)
+        else:
+            candidates = hits
         best: int | None = None
         result = Attachment("", "", False, 0.0)
         actors = [k for k in keys if k.startswith("actor:")]
-        places = [k for k in keys if k.startswith("place:")]
+        places = [k for k in keys if k.startswith("place:city:")]
         parents = [k for k in related if k.startswith("actor:")]
+        key_total = sum(keys.values())
+        items = list(vector.items())
         countries = [k for k in related if k.startswith("place:")]
         for t in candidates:
             thread = self._threads[t]
-            centroid = thread.centroid
-            dot = sum(x * centroid.get(w, 0.0) for w, x in vector.items())
+            get_weight = thread.centroid.get
+            dot = sum([x * get_weight(w, 0.0) for w, x in items])
             cos = dot / math.sqrt(thread.norm2) if thread.norm2 > 0 else 0.0
             shared: list[str] = []
             ent = 0.0
@@ -344,12 +364,12 @@ class ThreadIndex:
                         factor *= ACTOR_CONFLICT
                 if (
                     places
-                    and "place" in thread.kinds
+                    and "city" in thread.kinds
                     and not any(k in entities for k in places)
                     and not _linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
-                ent = min(1.0, weight / FULL_EVIDENCE)
+                ent = min(1.0, weight / min(FULL_EVIDENCE, key_total))
             score = (cos + self.entity_weight * ent) * factor
             if score > result.score:
                 best = t
@@ -378,7 +398,7 @@ class ThreadIndex:
             thread.norm2 = sum(x * x for _, x in kept)
         thread.fragment_ids.append(fid)
         thread.entities.update(keys.keys())
-        thread.kinds.update(k.partition(":")[0] for k in keys)
+        thread.kinds.update(_kind_of(k) for k in keys)
         for a, b in combinations(sorted(keys), 2):
             thread.edges[(a, b)] += 1
         for key in keys:
@@ -493,7 +513,7 @@ class ThreadIndex:
             thread.norm2 = row["norm2"]
             thread.entities = Counter(row["entities"])
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
-            thread.kinds = {k.partition(":")[0] for k in thread.entities}
+            thread.kinds = {_kind_of(k) for k in thread.entities}
             thread.related = set(row.get("related", ()))
             index._threads.append(thread)
             index._by_id[thread.id] = i
@@ -523,6 +543,11 @@ def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
     lst.append(t)
     if len(lst) > 4 * POSTING_CAP:
         del lst[: -POSTING_CAP * 2]
+
+
+def _kind_of(key: str) -> str:
+    """Entity kind of a key, with cities apart: only city against city conflicts."""
+    return "city" if key.startswith("place:city:") else key.partition(":")[0]
 
 
 def _linked(

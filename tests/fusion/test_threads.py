@@ -178,7 +178,7 @@ def test_casualty_qualifiers_are_part_of_the_value() -> None:
 
 def test_entity_keys_skip_structured_and_unweighted_kinds() -> None:
     keys = entity_keys([ACTOR_A, m(MentionKind.DATE, "2024-01-01"), m(MentionKind.PERSON, "Ali K")])
-    assert keys == {"actor:actor:red-hand": 3.0, "person:ali k": 2.0}
+    assert keys == {"actor:actor:red-hand": 3.0, "person:ali k": 0.75}
 
 
 def test_round_trip_restores_threads_and_keeps_attaching() -> None:
@@ -221,8 +221,14 @@ def _city(value: str, country: str) -> Mention:
     return mention
 
 
-WARNING = "Intercepts point to a cell preparing to strike a crowded venue before the holiday."
-CLAIM = "A statement on the group's channel celebrated the soldiers who carried out the raid."
+WARNING = (
+    "Intercepts point to a cell preparing to strike the Steppe Crown concert hall before the "
+    "holiday; the facilitator asked about tickets."
+)
+CLAIM = (
+    "A statement on the group's channel celebrated the soldiers who struck the Steppe Crown "
+    "concert hall during the holiday concert."
+)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 NUM_PERM = 64
+BUCKET_CAP = 32
 BANDS, ROWS = 21, 3  # P(candidate) = 0.94 at J=0.5, 0.44 at J=0.3, 0.03 at J=0.1
 SHINGLE = 4
 UNIGRAM_PERM = 32
@@ -387,8 +388,9 @@ class OriginIndex:
 
     @staticmethod
     def _bucket_insert(index: dict[int, int | list[int]], keys: list[int], i: int) -> set[int]:
-        # A bucket holds a bare int until it has a second member: most
-        # buckets never do, and an int costs far less than a list.
+        # Buckets keep at most BUCKET_CAP members, newest last. A bucket
+        # holds a bare int until it has a second member: most buckets never
+        # do, and an int costs far less than a list.
         seen: set[int] = set()
         for key in keys:
             cur = index.get(key)
@@ -400,6 +402,12 @@ class OriginIndex:
             else:
                 seen.update(cur)
                 cur.append(i)
+                if len(cur) > BUCKET_CAP:
+                    # A crowded bucket (a common word, a busy wire service)
+                    # would make every new fragment compare with all of its
+                    # history. Keeping the newest members bounds the cost;
+                    # older copies are still reached through their cluster.
+                    del cur[: len(cur) - BUCKET_CAP]
         seen.discard(i)
         return seen
 

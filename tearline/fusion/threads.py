@@ -76,7 +76,8 @@ ENTITY_WEIGHT = 0.25
 FULL_EVIDENCE = 4.5
 LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
-PLACE_CONFLICT = 0.5
+PLACE_CONFLICT = 0.4
+RIVAL_CITY_CONFIDENCE = 0.9
 COUNTRY_WEIGHT = 0.25
 TIME_GRACE_DAYS = 7.0
 TIME_DECAY_DAYS = 30.0
@@ -277,7 +278,8 @@ class ThreadIndex:
         keys = entity_keys(mentions)
         related = related_keys(mentions) - keys.keys()
         at = fragment.anchor_time.timestamp()
-        best, result = self._best(vector, keys, related, at)
+        rivals = _rival_places(mentions)
+        best, result = self._best(vector, keys, related, rivals, at)
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -315,7 +317,12 @@ class ThreadIndex:
         return {w: x / norm for w, x in top if x > 0}
 
     def _best(
-        self, vector: dict[str, float], keys: dict[str, float], related: set[str], at: float
+        self,
+        vector: dict[str, float],
+        keys: dict[str, float],
+        related: set[str],
+        places: list[str],
+        at: float,
     ) -> tuple[int | None, Attachment]:
         # Rank candidate threads by how many of the fragment's posting lists
         # name them (an entity key counts double) and score only the top
@@ -340,7 +347,6 @@ class ThreadIndex:
         best: int | None = None
         result = Attachment("", "", False, 0.0)
         actors = [k for k in keys if k.startswith("actor:")]
-        places = [k for k in keys if k.startswith("place:city:")]
         parents = [k for k in related if k.startswith("actor:")]
         key_total = sum(keys.values())
         items = list(vector.items())
@@ -543,6 +549,22 @@ def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
     lst.append(t)
     if len(lst) > 4 * POSTING_CAP:
         del lst[: -POSTING_CAP * 2]
+
+
+def _rival_places(mentions: Iterable[Mention]) -> list[str]:
+    """City keys sure enough to set a fragment against a thread elsewhere.
+
+    A city read from a lone capitalised word after a preposition (confidence
+    below ``RIVAL_CITY_CONFIDENCE``) may be a surname or a street; it still
+    counts as shared evidence, but not as proof of another place.
+    """
+    return [
+        f"place:{m.value}"
+        for m in mentions
+        if m.kind is MentionKind.PLACE
+        and str(m.value).startswith("city:")
+        and m.confidence >= RIVAL_CITY_CONFIDENCE
+    ]
 
 
 def _kind_of(key: str) -> str:

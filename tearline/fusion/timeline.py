@@ -85,6 +85,9 @@ _CUES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
     (EventKind.THREAT, re.compile(r"\b(?:threaten(?:ed|s)?|plot(?:ted|ting)?|planning)\b", re.I)),
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# One pass that says whether a sentence holds any cue at all: most do not,
+# and then the nine cue searches are skipped (fusion runs this per fragment).
+_ANY_CUE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CUES), re.I)
 
 
 @dataclass(slots=True)
@@ -174,6 +177,8 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
     if category is not None:
         add(category, own_day, f"category: {fragment.category}", False)
     for sentence in _SENTENCE.finditer(text):
+        if _ANY_CUE.search(sentence.group(0)) is None:
+            continue
         lo, hi = sentence.span()
         in_sentence = [d for pos, d in dates if lo <= pos < hi]
         for kind, cue in _CUES:

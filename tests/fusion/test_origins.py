@@ -226,3 +226,15 @@ def test_parsers_never_crash(text: str, outlet: str | None) -> None:
     index = OriginIndex()
     index.add(frag("x", text or "x", title=text[:20] or "t"))
     assert index.independent_origins(["x"]) == 1
+
+
+def test_crowded_buckets_stay_bounded_and_copies_still_cluster() -> None:
+    from tearline.fusion.origins import BUCKET_CAP
+
+    index = OriginIndex()
+    body = "\n".join(STORY)
+    for i in range(BUCKET_CAP * 3):
+        index.add(frag(f"copy-{i}", body, at=T0 + timedelta(minutes=i)))
+    sizes = [len(v) for v in index._bands.values() if isinstance(v, list)]
+    assert sizes and max(sizes) <= BUCKET_CAP
+    assert index.independent_origins([f"copy-{i}" for i in range(BUCKET_CAP * 3)]) == 1

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash
 
+from tearline.fusion.attribution import Attribution, parse_attributions
 from tearline.model.fragment import Fragment
 
 __all__ = [
@@ -151,92 +152,6 @@ def _dedup_text(fragment: Fragment) -> str:
     """Body alone, unless it is too short to carry the story by itself."""
     body = fragment.body or ""
     return body if len(body.split()) >= 3 * SHINGLE else fragment.text
-
-
-# -- attribution phrases -----------------------------------------------------
-
-# A source name: capitalised words, optionally joined by short connectors
-# ("Ministry of the Interior", "al-Qaeda in the Arabian Peninsula").
-_WORD = r"[A-Z](?:[\w&'-]|\.(?=\w))*"  # "U.S" keeps its dots; a full stop ends the name
-_NAME = rf"((?:{_WORD}|al-{_WORD})(?:\s+(?:of|for|and|the|de|al|in|{_WORD}))*)"
-_DOC = (
-    r"(?:(?:a|an|the)\s+)?"
-    r"(?:(?:report|statement|document|memo|assessment|cable|bulletin|post)\s+(?:by|from|of)\s+"
-    r"(?:the\s+)?)?"
-)
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("according_to", re.compile(r"\b[Aa]ccording to\s+" + _DOC + _NAME)),
-    ("told", re.compile(r"\btold\s+" + _NAME)),
-    ("reviewed_by", re.compile(r"\b(?:reviewed|seen|obtained)\s+by\s+" + _NAME)),
-    ("citing", re.compile(r"\b[Cc]iting\s+" + _DOC + _NAME)),
-    ("reported", re.compile(_NAME + r"\s+(?:reported|reports|first reported)\b")),
-    ("dateline", re.compile(r"(?m)^[^\n(]{0,60}\(([A-Z][A-Za-z&. -]{1,40})\)\s*[-\u2013\u2014:]")),
-    ("credit", re.compile(r"(?mi)^\s*(?:credit|source|via)\s*:\s*([^\n]{2,60})$")),
-)
-_ALIASES = {
-    "associated press": "ap",
-    "the associated press": "ap",
-    "agence france-presse": "afp",
-    "agence france presse": "afp",
-    "reuters news agency": "reuters",
-    "thomson reuters": "reuters",
-}
-# Names that do not identify one upstream report: linking on them would
-# merge every story that mentions police or unnamed officials.
-_GENERIC_WORDS = (
-    "police officials sources he she they it we witnesses residents media authorities "
-    "reporters journalists analysts experts officers investigators"
-)
-_GENERIC = frozenset(_GENERIC_WORDS.split())
-_LEADING = re.compile(r"^(?:the|a|an)\s+", re.I)
-_TRAILING = re.compile(r"(?:'s|\s+(?:of|for|and|the|de|al|in))+$")
-
-
-@dataclass(frozen=True, slots=True)
-class Attribution:
-    """An upstream source a fragment names, with the phrase that names it."""
-
-    key: str
-    """Normalised source name, the thing fragments are linked on."""
-    kind: str
-    """Pattern that found it: according_to, told, reviewed_by, citing, reported, dateline,
-    credit or outlet."""
-    phrase: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"key": self.key, "kind": self.kind, "phrase": self.phrase}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, str]) -> Attribution:
-        return cls(data["key"], data["kind"], data["phrase"])
-
-
-def _source_key(name: str) -> str | None:
-    key = _TRAILING.sub("", _LEADING.sub("", name.strip().strip(".,;:"))).strip()
-    key = _SPACE.sub(" ", key.casefold())
-    key = _ALIASES.get(key, key)
-    if len(key) < 2 or key in _GENERIC:
-        return None
-    return key
-
-
-def parse_attributions(text: str, outlet: str | None = None) -> list[Attribution]:
-    """Find the named upstream sources in ``text`` (and the outlet field).
-
-    Only named sources count; "police said" or "officials told reporters"
-    name nobody in particular and would link unrelated stories.
-    """
-    found: dict[str, Attribution] = {}
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            key = _source_key(match.group(1))
-            if key is not None and key not in found:
-                found[key] = Attribution(key, kind, match.group(0).strip())
-    if outlet:
-        key = _source_key(outlet)
-        if key is not None and key not in found:
-            found[key] = Attribution(key, "outlet", f"outlet: {outlet}")
-    return list(found.values())
 
 
 class LinkReason(StrEnum):

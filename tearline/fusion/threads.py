@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +49,15 @@ from itertools import combinations
 from typing import Any
 
 from tearline.fusion.discrepancies import Discrepancy, casualty_values, find_discrepancies
+from tearline.fusion.evidence import (
+    KIND_WEIGHT,
+    entity_keys,
+    kind_of,
+    linked,
+    related_keys,
+    rival_places,
+    term_counts,
+)
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.timeline import (
     FragmentEvents,
@@ -77,8 +85,6 @@ FULL_EVIDENCE = 4.5
 LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
 PLACE_CONFLICT = 0.4
-RIVAL_CITY_CONFIDENCE = 0.9
-COUNTRY_WEIGHT = 0.25
 TIME_GRACE_DAYS = 7.0
 TIME_DECAY_DAYS = 30.0
 DOC_TERMS = 30
@@ -87,65 +93,6 @@ CENTROID_TERMS = 200
 _BLOCK_PREFIXES = ("actor:", "person:", "place:city:")
 POSTING_CAP = 16
 MAX_CANDIDATES = 12
-
-_KIND_WEIGHT = {
-    MentionKind.ACTOR: 3.0,
-    MentionKind.PERSON: 0.75,
-    MentionKind.PLACE: 1.5,
-    MentionKind.VENUE: 0.5,
-    MentionKind.MODALITY: 0.25,
-}
-_TOKEN = re.compile(r"[^\W\d_][\w'-]+|\b\d{4}\b")
-_STOP_WORDS = (
-    "the and for with from that this was were are has have had will would been being its "
-    "his her their they them she him who which what when where there than then also into "
-    "over after before about said says say not but can could may might one two new more "
-    "most other some such only just out all any our you your how why very year years"
-)
-_STOP = frozenset(_STOP_WORDS.split())
-
-
-def entity_keys(mentions: Iterable[Mention]) -> dict[str, float]:
-    """Blocking and graph keys (``kind:value``) with their scoring weights."""
-    keys: dict[str, float] = {}
-    for m in mentions:
-        weight = _KIND_WEIGHT.get(m.kind)
-        if weight is None or m.value is None or isinstance(m.value, dict | list):
-            continue
-        value = str(m.value).casefold() if m.kind is MentionKind.PERSON else str(m.value)
-        if m.kind is MentionKind.PLACE and value.startswith("country:"):
-            # Many reports name a country in passing; a city is the place of the event.
-            weight = COUNTRY_WEIGHT
-        keys[f"{m.kind.value}:{value}"] = weight
-    return keys
-
-
-def related_keys(mentions: Iterable[Mention]) -> set[str]:
-    """Keys a fragment implies without naming them: parent groups, countries.
-
-    ``actor:<parent>`` for an actor the catalog knows as a branch, and
-    ``place:country:XX`` for a city. They decide conflicts, not evidence.
-    """
-    out: set[str] = set()
-    for m in mentions:
-        if m.kind is MentionKind.ACTOR and m.detail.get("parent"):
-            out.add(f"actor:{m.detail['parent']}")
-        elif m.kind is MentionKind.PLACE and m.detail.get("type") == "city":
-            country = m.detail.get("country")
-            if country:
-                out.add(f"place:country:{country}")
-    return out
-
-
-def _term_counts(text: str) -> Counter[str]:
-    # Capitalised words count double: names carry most of what tells one
-    # event from another similar one.
-    counts: Counter[str] = Counter()
-    for word in _TOKEN.findall(text):
-        low = word.casefold()
-        if len(low) > 2 and low not in _STOP:
-            counts[low] += 2 if word[0].isupper() else 1
-    return counts
 
 
 @dataclass(slots=True)
@@ -278,7 +225,7 @@ class ThreadIndex:
         keys = entity_keys(mentions)
         related = related_keys(mentions) - keys.keys()
         at = fragment.anchor_time.timestamp()
-        rivals = _rival_places(mentions)
+        rivals = rival_places(mentions)
         best, result = self._best(vector, keys, related, rivals, at)
         if best is None or result.score < self.threshold:
             best = len(self._threads)
@@ -306,7 +253,7 @@ class ThreadIndex:
         return [self.add(f, mentions.get(f.id, ())) for f in fragments]
 
     def _vector(self, text: str) -> dict[str, float]:
-        counts = _term_counts(text)
+        counts = term_counts(text)
         self._n += 1
         df = self._df
         df.update(counts.keys())
@@ -364,15 +311,15 @@ class ThreadIndex:
                 shared = [k for k in keys if k in entities]
                 weight = sum(keys[k] for k in shared)
                 if actors and "actor" in thread.kinds and not any(k in entities for k in actors):
-                    if _linked(actors, parents, entities, thread.related):
-                        weight += LINEAGE_SHARE * _KIND_WEIGHT[MentionKind.ACTOR]
+                    if linked(actors, parents, entities, thread.related):
+                        weight += LINEAGE_SHARE * KIND_WEIGHT[MentionKind.ACTOR]
                     else:
                         factor *= ACTOR_CONFLICT
                 if (
                     places
                     and "city" in thread.kinds
                     and not any(k in entities for k in places)
-                    and not _linked(places, countries, entities, thread.related)
+                    and not linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
                 ent = min(1.0, weight / min(FULL_EVIDENCE, key_total))
@@ -404,7 +351,7 @@ class ThreadIndex:
             thread.norm2 = sum(x * x for _, x in kept)
         thread.fragment_ids.append(fid)
         thread.entities.update(keys.keys())
-        thread.kinds.update(_kind_of(k) for k in keys)
+        thread.kinds.update(kind_of(k) for k in keys)
         for a, b in combinations(sorted(keys), 2):
             thread.edges[(a, b)] += 1
         for key in keys:
@@ -519,7 +466,7 @@ class ThreadIndex:
             thread.norm2 = row["norm2"]
             thread.entities = Counter(row["entities"])
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
-            thread.kinds = {_kind_of(k) for k in thread.entities}
+            thread.kinds = {kind_of(k) for k in thread.entities}
             thread.related = set(row.get("related", ()))
             index._threads.append(thread)
             index._by_id[thread.id] = i
@@ -549,43 +496,6 @@ def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
     lst.append(t)
     if len(lst) > 4 * POSTING_CAP:
         del lst[: -POSTING_CAP * 2]
-
-
-def _rival_places(mentions: Iterable[Mention]) -> list[str]:
-    """City keys sure enough to set a fragment against a thread elsewhere.
-
-    A city read from a lone capitalised word after a preposition (confidence
-    below ``RIVAL_CITY_CONFIDENCE``) may be a surname or a street; it still
-    counts as shared evidence, but not as proof of another place.
-    """
-    return [
-        f"place:{m.value}"
-        for m in mentions
-        if m.kind is MentionKind.PLACE
-        and str(m.value).startswith("city:")
-        and m.confidence >= RIVAL_CITY_CONFIDENCE
-    ]
-
-
-def _kind_of(key: str) -> str:
-    """Entity kind of a key, with cities apart: only city against city conflicts."""
-    return "city" if key.startswith("place:city:") else key.partition(":")[0]
-
-
-def _linked(
-    named: Sequence[str], implied: Sequence[str], entities: Mapping[str, int], related: set[str]
-) -> bool:
-    """Whether a fragment's entities are kin to a thread's (not the same, not rivals).
-
-    The thread names what the fragment implies (the branch's parent group,
-    the city's country), or implies what the fragment names (a claim by the
-    parent group on a branch's thread, a country on a thread of its cities),
-    or both imply one country. Two branches of one parent imply the same
-    parent but name neither, so they stay rivals.
-    """
-    if any(k in entities for k in implied) or any(k in related for k in named):
-        return True
-    return any(k.startswith("place:") and k in related for k in implied)
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

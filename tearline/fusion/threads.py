@@ -93,6 +93,7 @@ CENTROID_TERMS = 200
 _BLOCK_PREFIXES = ("actor:", "person:", "place:city:")
 POSTING_CAP = 16
 MAX_CANDIDATES = 12
+SHORT_TEXT_TERMS = 60
 
 
 @dataclass(slots=True)
@@ -208,6 +209,7 @@ class ThreadIndex:
         self._term_post: dict[str, list[int]] = {}
         self._key_post: dict[str, list[int]] = {}
         self._by_id: dict[str, int] = {}
+        self._terms = 0
 
     def __len__(self) -> int:
         return len(self._threads)
@@ -254,6 +256,7 @@ class ThreadIndex:
 
     def _vector(self, text: str) -> dict[str, float]:
         counts = term_counts(text)
+        self._terms = len(counts)
         self._n += 1
         df = self._df
         df.update(counts.keys())
@@ -297,6 +300,9 @@ class ThreadIndex:
         parents = [k for k in related if k.startswith("actor:")]
         key_total = sum(keys.values())
         items = list(vector.items())
+        # A short note's cosine says little, so its names must say more; a
+        # long article's words already carry the story.
+        entity_weight = self.entity_weight * min(1.0, SHORT_TEXT_TERMS / max(1, self._terms))
         countries = [k for k in related if k.startswith("place:")]
         for t in candidates:
             thread = self._threads[t]
@@ -323,7 +329,7 @@ class ThreadIndex:
                 ):
                     factor *= PLACE_CONFLICT
                 ent = min(1.0, weight / min(FULL_EVIDENCE, key_total))
-            score = (cos + self.entity_weight * ent) * factor
+            score = (cos + entity_weight * ent) * factor
             if score > result.score:
                 best = t
                 result = Attachment("", "", False, score, cos, ent, sorted(shared))

@@ -19,7 +19,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -269,6 +269,44 @@ def ecb(thresholds: list[float], seeds: int) -> tuple[list[dict], str]:
     return rows, mode
 
 
+def demo() -> dict:
+    """B-cubed of the demo scenario's threads against answers.json (main, other).
+
+    Runs the real pipeline (ingest into a temporary SQLite file, extract,
+    fuse) so the figure is what an analyst would see.
+    """
+    import tempfile
+
+    from tearline.demo_run import SCENARIO_DIR
+    from tearline.ingest.run import ingest_paths
+    from tearline.pipeline import fuse
+    from tearline.settings import PACKAGE_DIR
+    from tearline.store.db import ensure_current, make_engine
+
+    answers = json.loads((PACKAGE_DIR / "demo" / "answers.json").read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(str(Path(tmp) / "demo.db"))
+        ensure_current(engine)
+        ingest_paths(engine, [SCENARIO_DIR])
+        state, _ = fuse(engine)
+        engine.dispose()
+    headlines = {
+        p.read_text().splitlines()[0].lstrip("#").strip(): p.name
+        for p in (SCENARIO_DIR / "news").glob("*.md")
+    }
+    label = {k: name for name, keys in answers["threads"].items() for k in keys}
+    gold, pred = [], []
+    for fid, frag in state.fragments.items():
+        key = frag.external_id or headlines.get(frag.title, "")
+        gold.append(label[key])
+        pred.append(state.threads.thread_of(fid))
+    p, r, f = bcubed(pred, gold)
+    main = Counter(t for t, g in zip(pred, gold, strict=True) if g == "main")
+    largest = main.most_common(1)[0][1]
+    return {"fragments": len(gold), "threads": len(set(pred)), "p": p, "r": r, "f1": f,
+            "main_in_largest": largest, "main": len(answers["threads"]["main"])}  # fmt: skip
+
+
 def calibrate(seed: int = 0) -> tuple[list[dict], list[dict]]:
     """Jaccard of edited copies versus independent reports of one event."""
     rows = [json.loads(line) for line in ECB.open()]
@@ -341,7 +379,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--thresholds", default="0.18,0.2,0.22,0.25,0.3")
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--skip", default="", help="comma list of: scale,ecb,calibrate")
+    ap.add_argument("--skip", default="", help="comma list of: scale,ecb,demo,calibrate")
     ap.add_argument("--write", action="store_true", help="write docs/benchmarks-fusion.md")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--no-extract", action="store_true", help="ECB+ on text similarity only")
@@ -377,6 +415,14 @@ def main() -> None:
                   "`f1_min` is the worst order.\n",
                   table(rows, ["threshold", "p", "r", "f1", "f1_min"], {"threshold": ".2f"}),
                   ""]  # fmt: skip
+    if "demo" not in skip:
+        row = demo()
+        parts += ["## Thread quality on the demo scenario\n",
+                  f"{row['fragments']} fragments, answer key `tearline/demo/answers.json` "
+                  f"(`threads.main`, `threads.other`), through ingest and `fuse`. "
+                  f"{row['main_in_largest']} of {row['main']} main-story fragments share one "
+                  "thread.\n",
+                  table([row], ["fragments", "threads", "p", "r", "f1"]), ""]  # fmt: skip
     if "calibrate" not in skip:
         dup, att = calibrate()
         parts += ["## Origin thresholds\n",

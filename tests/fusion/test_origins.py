@@ -238,3 +238,16 @@ def test_crowded_buckets_stay_bounded_and_copies_still_cluster() -> None:
     sizes = [len(v) for v in index._bands.values() if isinstance(v, list)]
     assert sizes and max(sizes) <= BUCKET_CAP
     assert index.independent_origins([f"copy-{i}" for i in range(BUCKET_CAP * 3)]) == 1
+
+
+@pytest.mark.parametrize("text", [*STORY, OTHER, "\n".join(STORY), "one", "Ünïcode — “quotes” 123"])
+def test_fast_signatures_equal_datasketch_bit_for_bit(text: str) -> None:
+    import numpy as np
+
+    from tearline.fusion.origins import signature_arrays, text_signature
+
+    slow, fast = text_signature(text), signature_arrays(text)
+    for mh, arr in zip(slow, fast, strict=True):
+        assert (mh is None) == (arr is None)
+        if mh is not None:
+            assert np.array_equal(mh.hashvalues, arr)

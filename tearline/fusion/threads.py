@@ -10,17 +10,21 @@ Cost per fragment is bounded by blocking, never by the number of threads:
 candidate threads come from inverted indexes on entity keys (``actor:…``,
 ``place:…``) and on the fragment's most distinctive words, and each posting
 list is read only for its ``POSTING_CAP`` most recently active threads.
+Threads named by the most posting lists are scored, at most
+``MAX_CANDIDATES`` of them.
 
 Scoring a candidate combines
 
 * text: cosine between the fragment's TF-IDF vector (top ``DOC_TERMS``
   words, IDF as known when it arrives) and the thread centroid;
 * entities: evidence from the entity keys the fragment shares with the
-  thread, weighted by kind (actors weigh most) and saturating at
-  ``FULL_EVIDENCE``. Shared entities *add* to the text score; a fragment
-  that names nothing the thread knows is judged on its words alone, so
-  entity extraction never makes plain news text harder to thread;
-* conflicts: a thread naming only *other* actors, or only places in other
+  thread, weighted by kind (``evidence.KIND_WEIGHT``: actors weigh most),
+  relative to what the fragment names and saturating at ``FULL_EVIDENCE``.
+  Shared entities *add* to the text score; a fragment that names nothing the
+  thread knows is judged on its words alone. Their weight shrinks for long
+  texts (``SHORT_TEXT_TERMS``): a short agency note's cosine says little,
+  a long article's words already carry the story;
+* conflicts: a thread naming only *other* actors, or only cities in other
   countries, is penalised rather than ignored, because two groups in one
   city are two threats. Related entities are not rivals: a branch and its
   parent group ("ISIS-K" and the Islamic State, which claims in its own

@@ -62,7 +62,9 @@ class World:
         rng = random.Random(seed)
         self.actors = [f"{_name(rng, 2)} {_name(rng, 3)}" for _ in range(400)]
         self.cities = [_name(rng, 3) for _ in range(600)]
-        self.words = list({_name(rng, rng.randint(2, 4)).lower() for _ in range(6000)})
+        # dict.fromkeys, not a set: set order follows the hash seed, and the
+        # benchmark must generate the same stream in every process.
+        self.words = list(dict.fromkeys(_name(rng, rng.randint(2, 4)).lower() for _ in range(6000)))
         weights = [1 / (i + 1) ** 0.9 for i in range(len(self.words))]
         total = sum(weights)
         self.cum = list(itertools.accumulate(w / total for w in weights))

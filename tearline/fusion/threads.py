@@ -282,18 +282,20 @@ class ThreadIndex:
         # name them (an entity key counts double) and score only the top
         # MAX_CANDIDATES: scoring is the costly part, and a thread that shares
         # neither words nor names with the fragment cannot win anyway.
-        hits: dict[int, int] = {}
-        get = hits.get
+        # Postings are gathered into one list and counted by Counter in C: this
+        # loop runs for every fragment and was the single largest cost.
+        pool: list[int] = []
+        term_post, key_post = self._term_post, self._key_post
         for term in list(vector)[:LOOKUP_TERMS]:
-            for t in self._term_post.get(term, ())[-POSTING_CAP:]:
-                hits[t] = get(t, 0) + 1
+            pool += term_post.get(term, ())[-POSTING_CAP:]
         for key in keys:
             if key.startswith(_BLOCK_PREFIXES):  # venues and modalities are too common
-                for t in self._key_post.get(key, ())[-POSTING_CAP:]:
-                    hits[t] = get(t, 0) + 2
-        for key in related:  # kin: the parent group's threads, the country's threads
-            for t in self._key_post.get(key, ())[-POSTING_CAP:]:
-                hits[t] = get(t, 0) + 1
+                tail = key_post.get(key, ())[-POSTING_CAP:]
+                pool += tail
+                pool += tail  # an entity key counts double
+        for key in sorted(related):  # kin: the parent group's threads, the country's threads
+            pool += key_post.get(key, ())[-POSTING_CAP:]
+        hits = Counter(pool)
         if len(hits) > MAX_CANDIDATES:
             candidates: Iterable[int] = heapq.nlargest(MAX_CANDIDATES, hits, key=hits.__getitem__)
         else:

@@ -151,7 +151,8 @@ def main() -> None:
     floor = results["floor"].get("seconds")
     print(f"\nFile: {args.file.name} ({size_mb:.1f} MB); best of {args.repeat}; "
           f"{os.cpu_count()} cores\n")
-    print("| run | objects | seconds | objects/s | × floor | peak memory growth (MB) | × file size |")
+    print("| run | objects | seconds | objects/s | × floor | peak memory growth (MB) "
+          "| × file size |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for mode, r in results.items():
         if "error" in r:
@@ -160,7 +161,8 @@ def main() -> None:
         label = {"floor": "floor (orjson + bare executemany)", "sqlite": "tearline → SQLite",
                  "postgres": "tearline → PostgreSQL", "stix2": "stix2.parse (naive)"}[mode]
         ratio = r["seconds"] / floor if floor else float("nan")
-        print(f"| {label} | {r['objects']} | {r['seconds']:.2f} | {r['objects'] / r['seconds']:,.0f}"
+        rate = r["objects"] / r["seconds"]
+        print(f"| {label} | {r['objects']} | {r['seconds']:.2f} | {rate:,.0f}"
               f" | {ratio:.2f} | {r['peak_mb']:.0f} | {r['peak_mb'] / size_mb:.2f} |")
 
 

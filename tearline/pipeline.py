@@ -121,7 +121,7 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
                 index: ThreadIndex | None = None) -> FusionState:
     """Pure fusion over plain fragments: extract, attach, in the order given."""
     frags = list(fragments)
-    index = index or ThreadIndex()
+    index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
     for n, f in enumerate(frags, start=1):
         mentions = extract(f, catalog)

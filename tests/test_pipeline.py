@@ -79,3 +79,13 @@ def test_changed_threads_get_a_new_assessment_version(sqlite_engine: Engine,
             .order_by(S.Assessment.version.desc()).limit(1)).scalar_one()
     assert latest in ("first assessment", "thread changed: 1 new fragment(s)")
     assert load_state(sqlite_engine).threads.assignments() == after.threads.assignments()
+
+
+def test_build_state_uses_the_index_it_is_given() -> None:
+    """An empty ThreadIndex is falsy (it has __len__); it must still be the one used."""
+    from tearline.fusion.threads import ThreadIndex
+    from tearline.pipeline import build_state
+
+    index = ThreadIndex(threshold=0.9, entity_weight=0.1)
+    state = build_state([], None, index=index)  # type: ignore[arg-type]
+    assert state.threads is index

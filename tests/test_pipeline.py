@@ -89,3 +89,38 @@ def test_build_state_uses_the_index_it_is_given() -> None:
     index = ThreadIndex(threshold=0.9, entity_weight=0.1)
     state = build_state([], None, index=index)  # type: ignore[arg-type]
     assert state.threads is index
+
+
+def test_analyst_decision_persists_and_wins_over_the_catalog(sqlite_engine: Engine,
+                                                              tmp_path: Path) -> None:
+    """A confirm decision pins a spelling the algorithm could not resolve; fuse re-clusters."""
+    from click.testing import CliRunner
+
+    from tearline.cli import main
+    from tearline.model.mention import MentionKind
+
+    report = {"title": "Cell of the Crimson Lantern Brigade moves south",
+              "body": "Members of the Crimson Lantern Brigade were seen near the stadium.",
+              "reported_at": "2025-03-01T10:00:00+00:00", "originator": "Northern Service",
+              "source": {"name": "HUM-9", "kind": "humint", "reliability": "C"}}
+    (tmp_path / "r.json").write_text(json.dumps(report))
+    ingest_paths(sqlite_engine, [tmp_path / "r.json"])
+    state, _ = fuse(sqlite_engine)
+    isisk = state.catalog.resolve("ISIS-K")
+    assert isisk is not None
+    before = {m.value for ms in state.mentions.values() for m in ms
+              if m.kind is MentionKind.ACTOR}
+    assert isisk.actor_id not in before
+
+    db = sqlite_engine.url.database
+    out = CliRunner().invoke(main, ["--db", db, "actor", "confirm", "Crimson Lantern Brigade",
+                                    isisk.actor_id, "--by", "ana", "--reason", "liaison says so"])
+    assert out.exit_code == 0, out.output
+    after, stats = fuse(sqlite_engine)
+    assert stats.rebuilt and stats.reason == "actor decisions changed since the last run"
+    resolved = {m.value for ms in after.mentions.values() for m in ms
+                if m.kind is MentionKind.ACTOR and "Crimson" in m.text}
+    assert resolved == {isisk.actor_id}
+    with sqlite_engine.connect() as conn:
+        row = conn.execute(select(S.ActorDecision.user, S.ActorDecision.reason)).one()
+    assert tuple(row) == ("ana", "liaison says so")

@@ -26,6 +26,14 @@ def short_id(thread_id: str) -> str:
     return tail.split("-", 1)[0]
 
 
+def _note_unfused(state: Any) -> None:
+    """Reads never fuse: say so when stored reports are not yet in any thread."""
+    if state.pending or state.stale:
+        why = state.stale or f"{state.pending} report(s) not yet fused"
+        Console(stderr=True).print(f"note: {why}; run `tearline fuse` to bring threads up "
+                                   "to date", highlight=False)
+
+
 def find_thread(thread_ids: list[str], wanted: str) -> str:
     if wanted in thread_ids:
         return wanted
@@ -106,7 +114,9 @@ def threads(obj: Any, as_json: bool) -> None:
     """List threat threads, largest first."""
     from tearline.pipeline import load_state
 
-    rows = thread_rows(load_state(obj.engine))
+    state = load_state(obj.engine)
+    _note_unfused(state)
+    rows = thread_rows(state)
     if as_json:
         echo_json(rows)
         return
@@ -156,6 +166,7 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
     from tearline.pipeline import load_state
 
     state = load_state(obj.engine)
+    _note_unfused(state)
     tid = find_thread(state.threads.thread_ids(), thread_id)
     data = thread_detail(state, tid)
     if as_json:

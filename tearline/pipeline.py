@@ -202,6 +202,22 @@ def thread_title(state: FusionState, thread_id: str) -> str:
     return first.title if first else thread_id
 
 
+def thread_record(state: FusionState, thread_id: str) -> dict[str, Any]:
+    """What ``threads.state`` keeps so a listing or a show reads one row, not the index.
+
+    The summary (sizes, first and last anchor times) serves listings; ``detail``
+    is the thread's view (fragments with grades, origin clusters, entity graph,
+    timeline, discrepancies) as fusion computed it, for ``get_thread``.
+    """
+    view = state.threads.view(thread_id)
+    times = [state.fragments[f].anchor_time for f, _ in view.fragments]
+    detail = view.to_dict()
+    detail.pop("id", None)
+    return {"fragments": len(view.fragments), "independent_origins": view.independent_origins,
+            "first": min(times).isoformat() if times else None,
+            "last": max(times).isoformat() if times else None, "detail": detail}
+
+
 def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: bool,
              fingerprint: str) -> None:
     now = datetime.now(UTC)
@@ -217,8 +233,11 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
     if rows:
         conn.execute(S.Mention.__table__.insert(), rows)
-    # Origin clusters can merge when a new fragment bridges two: rewrite all.
+    # Origin clusters can merge when a new fragment bridges two: rewrite all,
+    # and refresh the stored picture of every thread whose clusters moved.
     origins = state.origins
+    before = {rid: cid for rid, cid in conn.execute(
+        select(S.OriginCluster.report_id, S.OriginCluster.cluster_id))}
     conn.execute(delete(S.OriginCluster))
     origin_rows = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
                     "reasons": [link.to_dict() for link in origins.reasons(fid)]}
@@ -226,12 +245,12 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     if origin_rows:
         conn.execute(S.OriginCluster.__table__.insert(), origin_rows)
     touched = {state.threads.thread_of(fid) for fid in new_ids}
+    touched |= {state.threads.thread_of(r["report_id"]) for r in origin_rows
+                if before.get(r["report_id"]) not in (None, r["cluster_id"])}
     existing = set(conn.execute(select(S.Thread.id)).scalars())
     for tid in sorted(touched):
-        view = state.threads.view(tid)
         values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
-                  "state": {"fragments": len(view.fragments),
-                            "independent_origins": view.independent_origins}}
+                  "state": thread_record(state, tid)}
         if tid in existing:
             conn.execute(S.Thread.__table__.update().where(S.Thread.id == tid).values(**values))
         else:

@@ -16,7 +16,7 @@ import click
 from tearline.assess.ach import AchError, AchMatrix, EvidenceItem
 from tearline.assess.ach_io import seed_evidence, to_csv, to_html, to_json, to_markdown
 from tearline.assess.assessment import assess_thread
-from tearline.assess.state import load_fusion_state, make_replayer, resolve_thread
+from tearline.assess.state import load_fusion_state, make_replayer
 from tearline.assess.store import (
     latest_version,
     list_versions,
@@ -43,12 +43,15 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _thread(obj: Any, ref: str) -> tuple[Any, str]:
-    state = load_fusion_state(obj.engine)
+    """The fused state and the thread ``ref`` names (the one lookup, ``fusion.query``)."""
+    from tearline.fusion.query import ThreadNotFound, find_thread
+
     try:
-        return state, resolve_thread(state, ref)
-    except KeyError as exc:
-        raise click.ClickException(
-            f"no thread or report {ref!r}; run `tearline threads` to list threads") from exc
+        with obj.engine.connect() as conn:
+            tid = find_thread(conn, ref)
+    except ThreadNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    return load_fusion_state(obj.engine), tid
 
 
 @click.command("assess")

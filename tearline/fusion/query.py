@@ -79,15 +79,25 @@ def find_thread(conn: Connection, ref: str) -> str:
 
 
 def unfused_count(conn: Connection) -> int:
-    """Stored reports no thread holds yet: they arrived after the last ``fuse``."""
-    members = select(S.ThreadMember.report_id).where(S.ThreadMember.report_id == S.Report.id)
-    return int(conn.execute(select(func.count()).select_from(S.Report)
-                            .where(~members.exists())).scalar_one())
+    """Stored reports no thread holds yet: they arrived after the last ``fuse``.
+
+    Fusion records how many fragments it placed; one count of the reports
+    answers without joining the two tables.
+    """
+    placed = conn.execute(select(S.FusionState.fragment_count)
+                          .where(S.FusionState.key == "threads")).scalar() or 0
+    stored = conn.execute(select(func.count()).select_from(S.Report)).scalar_one()
+    return max(0, int(stored) - int(placed))
 
 
 def _members(conn: Connection, thread_ids: list[str] | None,
-             index: ReleaseIndex) -> dict[str, list[tuple[Any, Marking]]]:
-    """Each thread's member rows with their report markings, in the order they joined."""
+             index: ReleaseIndex | None = None,
+             ) -> tuple[dict[str, list[tuple[Any, Marking]]], ReleaseIndex]:
+    """Each thread's member rows with their report markings, in the order they joined.
+
+    Without ``index``, the release index is loaded for just these threads and
+    their members (one thread's show must not read every release).
+    """
     q = (select(S.ThreadMember.thread_id, S.ThreadMember.report_id, S.ThreadMember.score,
                 S.ThreadMember.reason, S.Report.id, S.Report.stix_id, S.Report.tlp,
                 S.Report.classification, S.Report.releasability, S.Report.caveats,
@@ -97,10 +107,14 @@ def _members(conn: Connection, thread_ids: list[str] | None,
          .order_by(S.ThreadMember.added_at, S.ThreadMember.report_id))
     if thread_ids is not None:
         q = q.where(S.ThreadMember.thread_id.in_(thread_ids))
+    rows = conn.execute(q).all()
+    if index is None:
+        index = load_index(conn, [*(thread_ids or ()), *(r.report_id for r in rows),
+                                  *(r.stix_id for r in rows if r.stix_id)])
     out: dict[str, list[tuple[Any, Marking]]] = defaultdict(list)
-    for row in conn.execute(q):
+    for row in rows:
         out[row.thread_id].append((row, marking_for_report(row, index)))  # type: ignore[arg-type]
-    return out
+    return out, index
 
 
 def _visible(t: Any, members: list[tuple[Any, Marking]], principal: Principal,
@@ -135,8 +149,7 @@ def list_threads(conn: Connection, principal: Principal, *, order: OrderSpec = "
     ``recent`` puts the last-changed first (the API's order); ``largest`` the
     threads with most visible members (the CLI's board).
     """
-    index = load_index(conn)
-    members = _members(conn, None, index)
+    members, index = _members(conn, None, load_index(conn))
     q = select(S.Thread).order_by(S.Thread.updated_at.desc(), S.Thread.id)
     if statuses is not None:
         q = q.where(S.Thread.status.in_(list(statuses)))
@@ -161,8 +174,8 @@ def get_thread(conn: Connection, ref: str, principal: Principal) -> dict[str, An
     """
     tid = find_thread(conn, ref)
     t = conn.execute(select(S.Thread).where(S.Thread.id == tid)).one()
-    index = load_index(conn)
-    members = _members(conn, [tid], index).get(tid, [])
+    by_thread, index = _members(conn, [tid])
+    members = by_thread.get(tid, [])
     allowed = _visible(t, members, principal, index)
     record_now(conn, actor_name(principal), "thread.read" if allowed else "thread.read.denied",
                "thread", tid)

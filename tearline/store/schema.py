@@ -343,3 +343,35 @@ class FusionState(Base):
     updated_at: Mapped[datetime]
     fragment_count: Mapped[int] = mapped_column(Integer, default=0)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# -- indexes and tables the migrations had and the models lacked (issue 8) -------------
+# Migration 0004 created these keyset-paging and release-lookup indexes; declaring
+# them here makes the models the one description of the schema again (the test
+# tests/store/test_schema.py compares a migrated database with these models).
+Index("ix_stix_added_at_seq", StixObject.added_at, StixObject.added_seq)
+Index("ix_stix_type_at_seq", StixObject.type, StixObject.added_at, StixObject.added_seq)
+Index("ix_releases_object_partner", Release.object_id, Release.partner_code)
+#: One row per (thread, version): two writers can never both append "version 1"
+#: (migration 0006_arch; the unit of work's lock keeps them from trying).
+Index("ux_assessments_thread_version", Assessment.thread_id, Assessment.version, unique=True)
+
+
+class TaxiiStatus(Base):
+    """One TAXII add-objects request's outcome (migration 0004_taxii).
+
+    Declared with the other models, not in ``web/taxii``, so the schema is
+    complete whether or not the web app was imported.
+    """
+
+    __tablename__ = "taxii_status"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(160))
+    collection: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    request_timestamp: Mapped[datetime]
+    total_count: Mapped[int] = mapped_column(Integer)
+    success_count: Mapped[int] = mapped_column(Integer)
+    failure_count: Mapped[int] = mapped_column(Integer)
+    pending_count: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

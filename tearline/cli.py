@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 
 from tearline import settings
 from tearline.cli_output import echo_json
+from tearline.cli_params import DATETIME
 from tearline.errors import TearlineError
 from tearline.share.policy import Principal
 from tearline.share.viewer import resolve_viewer, viewer_option
@@ -64,14 +65,8 @@ class Ctx:
 
 
 def _date(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD or ISO 8601",
-                                 param_hint=name) from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    """Kept for callers outside this module; options use ``cli_params.DATETIME``."""
+    return None if value is None else DATETIME.convert(value, None, None)
 
 
 class TearlineGroup(click.Group):
@@ -167,8 +162,8 @@ def _print_ingest(summary: Any) -> None:
 @main.command()
 @click.option("--source", help="Source id or name.")
 @click.option("--agency", help="Originating agency.")
-@click.option("--since", help="Reported on or after (YYYY-MM-DD or ISO 8601).")
-@click.option("--until", help="Reported on or before.")
+@click.option("--since", type=DATETIME, help="Reported on or after (YYYY-MM-DD or ISO 8601).")
+@click.option("--until", type=DATETIME, help="Reported on or before.")
 @click.option("--tlp", type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]))
 @click.option("--text", help="Words in the title or body (case-insensitive).")
 @click.option("--category", help="report, news, warning, alert, request, response, statement…")
@@ -176,14 +171,14 @@ def _print_ingest(summary: Any) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @viewer_option
 @click.pass_obj
-def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
-            until: str | None, tlp: str | None, text: str | None, category: str | None,
+def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | None,
+            until: datetime | None, tlp: str | None, text: str | None, category: str | None,
             limit: int | None, as_json: bool, viewer: str | None) -> None:
     """List ingested reports (fragments)."""
     from tearline.store.view import ReportFilter, list_reports, report_to_dict
 
-    f = ReportFilter(source=source, agency=agency, since=_date(since, "--since"),
-                     until=_date(until, "--until"), tlp=tlp, text=text, category=category,
+    f = ReportFilter(source=source, agency=agency, since=since,
+                     until=until, tlp=tlp, text=text, category=category,
                      limit=limit)
     with obj.engine.begin() as conn:
         rows = list_reports(conn, f, resolve_viewer(conn, viewer))
@@ -275,7 +270,9 @@ def export(obj: Ctx, fmt: str, out: Path | None, viewer: str | None) -> None:
 
 # -- demo -----------------------------------------------------------------------
 @main.command()
-@click.option("--fresh/--keep", default=True, help="Start from an empty database file.")
+@click.option("--fresh/--keep", default=False, show_default=True,
+              help="--fresh deletes the database file first; by default an existing "
+                   "database is kept and the demo is added to it.")
 @click.pass_obj
 def demo(obj: Ctx, fresh: bool) -> None:
     """Ingest the bundled demo scenario and show what the chain makes of it."""

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, func, or_, select
 
-from tearline.errors import TearlineError
+from tearline.errors import NotFoundError
 from tearline.security.audit import record_now
 from tearline.share.policy import Marking, Principal, PrincipalKind, decide
 from tearline.share.releases import (
@@ -43,7 +43,7 @@ OrderSpec = Literal["recent", "largest"]
 _LISTED_STATE = ("fragments", "independent_origins", "first", "last")
 
 
-class ThreadNotFound(TearlineError):
+class ThreadNotFound(NotFoundError):
     """No thread matches the reference (or none the caller may see); the message says why."""
 
 

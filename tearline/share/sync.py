@@ -35,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
-from tearline.errors import ConfigError, IngestError, TearlineError
+from tearline.errors import ConfigError, IngestError, SyncError
 from tearline.ingest.stix import StixRow, check_object, report_from_stix
 from tearline.share.policy import Principal, Tier
 from tearline.share.stix_store import publish_reports, stix_visibility, store_rows
@@ -46,10 +46,6 @@ from tearline.store.writer import Writer
 T = TypeVar("T")
 PAGE = 1000
 PUSH_BATCH = 500
-
-
-class SyncError(TearlineError):
-    """The remote refused or kept failing; the message says which call and why."""
 
 
 @dataclass

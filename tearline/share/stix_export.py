@@ -71,6 +71,8 @@ def report_to_stix(r: Report, s: Source, identity_id: str) -> dict[str, Any]:
     }
     if r.releasability:
         obj["x_tearline_releasability"] = list(r.releasability)
+    if r.caveats:  # need-to-know compartments travel with the object (finding 1, issue 9)
+        obj["x_tearline_caveats"] = list(r.caveats)
     if r.external_id:
         obj["x_tearline_external_id"] = r.external_id
     if r.tags:

@@ -69,6 +69,12 @@ def load_index(conn: Connection, object_ids: Iterable[str] | None = None) -> Rel
     for oid, code in conn.execute(q):
         index.released[oid].add(code)
     index.warnings = set(conn.execute(wq).scalars())
+    # A report filed as a warning is one too, under its own id and its STIX id.
+    rq = select(Report.id, Report.stix_id).where(Report.category == "warning")
+    if object_ids is not None:
+        rq = rq.where(or_(Report.id.in_(ids), Report.stix_id.in_(ids)))
+    for rid, sid in conn.execute(rq):
+        index.warnings.update(i for i in (rid, sid) if i)
     return index
 
 
@@ -149,7 +155,9 @@ def visible_stix_filter(principal: Principal, obj: Any = StixObject) -> ColumnEl
     released = exists().where(Release.object_id == obj.id,
                               Release.partner_code == principal.id,
                               Release.revoked_at.is_(None))
-    is_warning = exists().where(Warning.id == obj.id)
+    is_warning = or_(exists().where(Warning.id == obj.id),
+                     exists().where(or_(Report.id == obj.id, Report.stix_id == obj.id),
+                                    Report.category == "warning"))
     return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
                           rel_to=obj.rel_to, released=released, is_warning=is_warning,
                           compartments=obj.compartments)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, insert
 from tearline.errors import IngestError
 from tearline.ingest.stix import StixRow, check_object
 from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.receive import fragments_from_partner
 from tearline.share.stix_store import store_from_partner, store_rows
 from tearline.store.writer import Writer
 
@@ -83,6 +84,7 @@ def add_objects(engine: Engine, who: Principal, spec: CollectionSpec,
         writer = Writer(conn, principal_key(who), label)
         if who.kind is PrincipalKind.PARTNER:
             outcome = store_from_partner(writer, list(rows.values()), principal_key(who))
+            fragments_from_partner(writer, outcome.new, who.id)  # finding 9
         else:
             outcome = store_rows(writer, list(rows.values()))
         for row in outcome.conflicts:

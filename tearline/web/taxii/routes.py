@@ -20,7 +20,8 @@ from starlette.responses import Response
 
 from tearline import __version__
 from tearline.security.audit import record_now
-from tearline.share.policy import Principal
+from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.remark import remark_text
 from tearline.store.schema import StixObject
 
 from . import collections as cols
@@ -138,7 +139,11 @@ def _objects_response(request: Request, who: Principal, f: Filters,
     head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
     if not rows:
         return taxii_bytes(b'{"more":false}')
-    body = head + '"objects":[' + ",".join(r.json for r in rows) + "]}"
+    if who.kind is PrincipalKind.PARTNER:  # what crosses is re-marked for the partner
+        texts = [remark_text(r.json, who.id) for r in rows]
+    else:
+        texts = [r.json for r in rows]
+    body = head + '"objects":[' + ",".join(texts) + "]}"
     return taxii_bytes(body.encode(), _page_headers(rows[0].added_at, rows[-1].added_at))
 
 

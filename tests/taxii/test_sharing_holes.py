@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,7 @@ def seed(db: str, tmp: Path) -> dict[str, str]:
         add_user(conn, "root", actor="test", roles=["admin", "approver"],
                  clearance="TOP SECRET", compartments=["NTK:*"], password=PASSWORD)
         for code, tier in (("CORE1", "core"), ("SEL1", "selective"), ("TIER1", "core"),
-                           ("REV1", "core")):
+                           ("REV1", "core"), ("WARN1", "warning-only")):
             create_partner(conn, code, f"Partner {code}", tier, actor="test")
             set_partner_password(conn, code, PASSWORD, actor="test")
         token = issue_partner_token(conn, "REV1", actor="test")
@@ -337,3 +339,93 @@ def test_revoking_a_huge_release_id_is_a_404_in_our_shape(srv: Server) -> None:
                       json={}, timeout=30)
     assert r.status_code == 404, r.text
     assert r.json()["ok"] is False
+
+
+# -- 7 and 4: reports ingested while serving; what a released warning carries -------------
+def _wait_for(srv: Server, who: str, object_id: str, seconds: float = 20.0) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        r = get(srv, f"objects/{object_id}/", who)
+        if r.status_code == 200:
+            obj: dict[str, Any] = r.json()["objects"][0]
+            return obj
+        time.sleep(0.3)
+    raise AssertionError(f"{object_id} never reached {who} over TAXII")
+
+
+def test_reports_ingested_while_serving_reach_taxii(srv: Server, tmp_path: Path) -> None:
+    feed = tmp_path / "late.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in (
+        _native("HOME-LATE-1", "Filed after the server started"),
+        _native("P1-WARN-1", "Threat to a visiting delegation", category="warning",
+                originator="Partner One", tlp="amber", classification="CONFIDENTIAL",
+                releasability=["CORE1", "WARN1"]),
+    )) + "\n")
+    engine = make_engine(srv.db)
+    assert ingest_file(engine, feed).error is None
+    engine.dispose()
+    late = report_stix_id(srv, "HOME-LATE-1")
+    assert _wait_for(srv, "CORE1", late)["name"] == "Filed after the server started"
+    warning = report_stix_id(srv, "P1-WARN-1")
+    ok = _release(srv, "root", warning, "WARN1")
+    assert ok.status_code == 201, ok.text
+    got = _wait_for(srv, "WARN1", warning)
+    # Re-marked for the warning-only service: nothing of our collection, its own REL TO.
+    for internal in ("x_tearline_source", "x_tearline_source_kind",
+                     "x_tearline_classification"):
+        assert internal not in got, internal
+    assert got["x_tearline_releasability"] == ["WARN1"]
+    assert got["created_by_ref"] != report_creator(srv, warning)
+    assert "Partner One" not in json.dumps(got)
+
+
+def report_creator(srv: Server, object_id: str) -> str:
+    r = get(srv, f"objects/{object_id}/", "root")
+    return str(r.json()["objects"][0]["created_by_ref"])
+
+
+# -- 8: incremental pulls under 16 concurrent writers ---------------------------------
+def test_incremental_reader_loses_nothing_under_concurrent_adds(srv: Server) -> None:
+    writers, per = 16, 50
+    batches = [[indicator(10_000 + w * per + i, "green") for i in range(per)]
+                for w in range(writers)]
+    wanted = {o["id"] for b in batches for o in b}
+    seen: list[str] = []
+    done = threading.Event()
+    start = get(srv, "objects/", "ana").headers.get("X-TAXII-Date-Added-Last")
+
+    def read_new(after: str | None) -> str | None:
+        params: dict[str, Any] = {"added_after": after} if after else {}
+        while True:
+            r = get(srv, "objects/", "ana", **params)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            seen.extend(o["id"] for o in body.get("objects", []) if o["id"] in wanted)
+            after = r.headers.get("X-TAXII-Date-Added-Last", after)
+            if not body.get("next"):
+                return after
+            params = {**params, "next": body["next"]}
+
+    def reader() -> None:
+        after = start
+        while not done.is_set():
+            after = read_new(after)
+        read_new(after)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    outcomes: list[int] = []
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        outcomes.append(push(srv, "ana", batch, "shared")["success_count"])
+
+    threads = [threading.Thread(target=write, args=(b,)) for b in batches]
+    for w in threads:
+        w.start()
+    for w in threads:
+        w.join()
+    done.set()
+    t.join(timeout=120)
+    assert outcomes == [per] * writers
+    assert len(seen) == len(set(seen)), "an object was read twice"
+    assert set(seen) == wanted, f"missed {len(wanted - set(seen))} of {len(wanted)}"

@@ -211,9 +211,12 @@ def users_token(ctx: click.Context, username: str, label: str, actor: str) -> No
 @click.option("--by", "approver", required=True, help="The approving user (role approver).")
 @click.option("--reason", help="Why (recorded in the audit).")
 @click.option("--revoke", is_flag=True, help="Withdraw the active release instead.")
+@click.option("--originator-consent", "consent",
+              help="For a partner's intelligence released beyond its REL TO: who at the "
+                   "originator agreed, when and how (recorded with the release).")
 @click.pass_context
 def release(ctx: click.Context, object_id: str, partner: str, approver: str,
-            reason: str | None, revoke: bool) -> None:
+            reason: str | None, revoke: bool, consent: str | None) -> None:
     """Release OBJECT (report, STIX object, warning or thread id) to a partner."""
     from tearline.share.releases import list_releases, record_release, revoke_release
 
@@ -227,7 +230,8 @@ def release(ctx: click.Context, object_id: str, partner: str, approver: str,
             click.echo(f"revoked release {active[0]['id']}")
             return
         row = _run(lambda: record_release(conn, object_id, partner.upper(),
-                                          approved_by=approver, reason=reason))
+                                          approved_by=approver, reason=reason,
+                                          originator_consent=consent))
     click.echo(f"released {row['object_id']} to {row['partner']} (release {row['id']}, "
                f"approved by {row['approved_by']})")
 

@@ -79,3 +79,25 @@ def cli_token() -> str | None:
         except OSError:
             return None
     return None
+
+
+# -- security (issue 14) --------------------------------------------------------
+def audit_key_file() -> Path | None:
+    """``TEARLINE_AUDIT_KEY_FILE``: the secret that signs audit checkpoints.
+
+    Kept outside the database on purpose: whoever can rewrite the database
+    must not also be able to sign a checkpoint of the rewritten log.
+    """
+    value = os.environ.get("TEARLINE_AUDIT_KEY_FILE", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def audit_sink() -> Path | None:
+    """``TEARLINE_AUDIT_SINK``: the append-only file audit checkpoints go to."""
+    value = os.environ.get("TEARLINE_AUDIT_SINK", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def audit_checkpoint_every() -> int:
+    """``TEARLINE_AUDIT_CHECKPOINT_EVERY``: a checkpoint each time the log passes N rows."""
+    return max(1, int(_env("AUDIT_CHECKPOINT_EVERY", "100")))

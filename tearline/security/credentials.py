@@ -33,7 +33,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from tearline.errors import ConfigError
 from tearline.security.audit import record_now
@@ -124,9 +124,11 @@ def principal_for_user(conn: Connection, username: str) -> Principal | None:
 
 def principal_for_partner(conn: Connection, code: str) -> Principal | None:
     """The principal of a partner service at its current tier (tier changes apply at once)."""
-    tier = conn.execute(select(Partner.tier).where(Partner.code == code)).scalar()
-    if tier is None:
-        return None
+    row = conn.execute(select(Partner.tier, Partner.credentials)
+                       .where(Partner.code == code)).first()
+    if row is None or (row.credentials or {}).get("removed_at"):
+        return None  # unknown, or removed by `tearline partners remove`
+    tier = row.tier
     try:
         return Principal.partner(code, Tier(tier))
     except ValueError:
@@ -194,7 +196,7 @@ def issue_user_token(conn: Connection, username: str, *, actor: str, label: str 
     if principal_for_user(conn, username) is None:
         raise ConfigError(f"no enabled user named {username!r}; add one with `tearline users add`")
     token = new_token()
-    conn.execute(ApiToken.__table__.insert().values(
+    conn.execute(insert(ApiToken).values(
         token_sha256=token_digest(token), username=username, label=label, created_at=_now()))
     record_now(conn, actor, "credential.token", "user", username, label=label,
                token_id=token_digest(token)[:12])

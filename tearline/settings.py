@@ -101,3 +101,16 @@ def audit_sink() -> Path | None:
 def audit_checkpoint_every() -> int:
     """``TEARLINE_AUDIT_CHECKPOINT_EVERY``: a checkpoint each time the log passes N rows."""
     return max(1, int(_env("AUDIT_CHECKPOINT_EVERY", "100")))
+
+
+def login_limits() -> tuple[int, int, int]:
+    """(failures per user, failures per address, window seconds) before a lockout.
+
+    ``TEARLINE_LOGIN_MAX_FAILURES`` (5), ``TEARLINE_LOGIN_MAX_FAILURES_PER_ADDRESS``
+    (20) and ``TEARLINE_LOGIN_WINDOW`` (900 s): that many failed logins within
+    the window lock the user name (or the address) until the window has passed
+    since the last failure.
+    """
+    return (max(1, int(_env("LOGIN_MAX_FAILURES", "5"))),
+            max(1, int(_env("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))),
+            max(1, int(_env("LOGIN_WINDOW", "900"))))

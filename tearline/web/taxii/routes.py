@@ -78,7 +78,7 @@ def _who(request: Request) -> Principal:
     if who is not None:
         return who
     with _engine(request).connect() as conn:
-        return authenticate(conn, header)
+        return authenticate(conn, header, request.client.host if request.client else "-")
 
 
 def _root(api_root: str) -> None:

@@ -285,10 +285,12 @@ def _register() -> None:
     """Commands that live next to the stage they drive, in chain order."""
     from tearline.assess.cli import COMMANDS as assess_commands
     from tearline.fusion.cli import COMMANDS as fusion_commands
+    from tearline.security.cli import COMMANDS as security_commands
     from tearline.share.cli import COMMANDS as share_commands
     from tearline.web.cli import COMMANDS as web_commands
 
-    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands):
+    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands,
+                    *security_commands):
         main.add_command(command)
 
 

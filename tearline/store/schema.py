@@ -403,3 +403,29 @@ class StixDiscrepancy(Base):
     content_hash: Mapped[str] = mapped_column(String(32))
     json: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime]
+
+
+class LoginAttempt(Base):
+    """Failed (and, after failures, successful) logins: what rate limits and lockouts count."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    ok: Mapped[bool] = mapped_column(default=False)
+
+
+class InsiderAlert(Base):
+    """An insider-threat alert about one user's reads (``security.insider``)."""
+
+    __tablename__ = "insider_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    score: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -20,6 +20,7 @@ from tearline.errors import IngestError
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import StixRow
 from tearline.security.audit import AuditTrail
+from tearline.security.content import restore_if_tampered, seal
 from tearline.store.schema import Report, ReportProtected, Source, StixObject
 
 _TICK = timedelta(microseconds=1)
@@ -99,7 +100,12 @@ class Writer:
                 if d.protected:
                     insert_ignore(self.conn, ReportProtected, [{"report_id": rid, **d.protected}])
                 self.audit.record(self.actor, "report.create", "report", rid,
-                                  file=self.file_label, tlp=d.tlp)
+                                  file=self.file_label, tlp=d.tlp, sha256=seal(d.title, d.body))
+            elif not d.stix_id:
+                note = restore_if_tampered(self.conn, rid, d.title, d.body, self.actor,
+                                           self.file_label)
+                if note:
+                    self.notes.append(note)
         return new, len(drafts) - new
 
     # -- STIX objects --------------------------------------------------------

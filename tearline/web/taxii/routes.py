@@ -92,7 +92,8 @@ def _engine(request: Request) -> Engine:
 def _who(request: Request) -> Principal:
     """The caller as the database says now (tier, clearance, revocation apply at once)."""
     with _engine(request).connect() as conn:
-        return authenticate(conn, request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        return authenticate(conn, header, request.client.host if request.client else "-")
 
 
 def _root(api_root: str) -> None:

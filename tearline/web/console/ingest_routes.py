@@ -87,13 +87,15 @@ async def _write_uploads(form_files: list[UploadFile], folder: Path) -> dict[str
     return written
 
 
-def _paste(title: str, body: str, outlet: str, folder: Path) -> dict[str, str]:
+def _paste(title: str, body: str, outlet: str, when: str, folder: Path) -> dict[str, str]:
     if not body.strip():
         return {}
     head = title.strip() or body.strip().splitlines()[0][:120]
     lines = [f"# {head}"]
     if outlet.strip():
         lines.append(f"Outlet: {outlet.strip()[:200]}")
+    if when.strip():
+        lines.append(f"Date: {when.strip()[:40]}")
     text = "\n".join(lines) + "\n\n" + body.strip() + "\n"
     path = folder / "00-pasted.md"
     path.write_text(text, encoding="utf-8")
@@ -127,11 +129,12 @@ async def ingest(request: Request,
     require_role(user, "analyst", "ingesting")
     form = await request.form()
     files = [v for v in form.getlist("files") if isinstance(v, UploadFile)]
-    title, body, outlet = (str(form.get(k) or "") for k in ("title", "body", "outlet"))
+    title, body, outlet, when = (str(form.get(k) or "")
+                                 for k in ("title", "body", "outlet", "date"))
     with tempfile.TemporaryDirectory(prefix="tearline-upload-") as tmp:
         folder = Path(tmp)
         names = await _write_uploads(files, folder)
-        names.update(_paste(title, body, outlet, folder))
+        names.update(_paste(title, body, outlet, when, folder))
         if not names:
             raise ConsoleRefusal(400, "choose at least one file or paste a text to ingest")
         summary = ingest_paths(engine_of(request), [Path(p) for p in names],

@@ -68,7 +68,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
                              "--port", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while True:
         if proc.poll() is not None:
             err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
@@ -79,7 +79,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
         except httpx.HTTPError:
             if time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("tearline serve did not start within 60 s") from None
+                raise RuntimeError("tearline serve did not start within 180 s") from None
             time.sleep(0.2)
     try:
         yield LiveServer(base, db, proc)

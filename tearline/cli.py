@@ -27,6 +27,7 @@ from tearline import settings
 from tearline.cli_output import echo_json
 from tearline.cli_text import Column, make_table, safe, short_ref
 from tearline.errors import TearlineError
+from tearline.share.policy import Principal
 from tearline.share.viewer import resolve_viewer, viewer_option
 
 console = Console()
@@ -37,6 +38,7 @@ class Ctx:
     def __init__(self, db: str | None) -> None:
         self.db_url = settings.normalize_db_url(db) if db else settings.database_url()
         self._engine: Engine | None = None
+        self._principal: Principal | None = None
         #: Only commands that fill a database (ingest, demo) may create its file;
         #: a read on a mistyped path must say so, not answer from an empty store.
         self.may_create = False
@@ -56,10 +58,22 @@ class Ctx:
             from tearline.store.db import ensure_current, make_engine
 
             self._check_exists()
-
             self._engine = make_engine(self.db_url)
             ensure_current(self._engine)
         return self._engine
+
+    def principal(self, *roles: str) -> Principal:
+        """The local user this invocation acts as (see ``security.identity``).
+
+        With ``roles``, refuses unless the user holds one of them.
+        """
+        from tearline.security.identity import cli_principal, require_role
+
+        if self._principal is None:
+            with self.engine.connect() as conn:
+                self._principal = cli_principal(conn, settings.cli_token())
+        require_role(self._principal, *roles)
+        return self._principal
 
 
 def _date(value: str | None, name: str) -> datetime | None:

@@ -61,3 +61,21 @@ OWNER_AGENCY = _env("AGENCY", "HOME")
 #: TLP assumed for objects that carry no TLP marking (e.g. reference data):
 #: conservative, so unmarked material is never shared to the community by accident.
 DEFAULT_TLP = _env("DEFAULT_TLP", "amber")
+
+
+def cli_token() -> str | None:
+    """The CLI's bearer token: ``TEARLINE_TOKEN``, else the file ``TEARLINE_TOKEN_FILE``.
+
+    A token names a local user (issued by ``tearline users token NAME``); the CLI
+    then acts as that user, with that user's roles and clearance.
+    """
+    token = os.environ.get("TEARLINE_TOKEN", "").strip()
+    if token:
+        return token
+    path = os.environ.get("TEARLINE_TOKEN_FILE", "").strip()
+    if path:
+        try:
+            return Path(path).expanduser().read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+    return None

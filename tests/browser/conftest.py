@@ -8,7 +8,6 @@ main page are written to ``.artifacts/screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -54,7 +53,8 @@ def _run(*args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory,
+                shared_data: Path) -> Iterator[LiveServer]:
     db = str(tmp_path_factory.mktemp("browser") / "demo.db")
     _run("--db", db, "demo")
     engine = make_engine(db)

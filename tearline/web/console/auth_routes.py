@@ -19,9 +19,8 @@ from tearline.security.credentials import authenticate_basic
 from tearline.share.policy import PrincipalKind
 from tearline.web.console.common import (
     PREFIX,
-    ConsoleRefusal,
     ConsoleUser,
-    current_user,
+    form_user,
     render,
     transaction,
 )
@@ -90,11 +89,7 @@ def login(request: Request, username: Annotated[str, Form()] = "",
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, user: Annotated[ConsoleUser, Depends(current_user)],
-           csrf: Annotated[str, Form()] = "") -> Response:
-    if not user.session.check_csrf(csrf):
-        raise ConsoleRefusal(400, "the sign-out form was not sent by this page; reload and "
-                                  "try again")
+def logout(request: Request, user: Annotated[ConsoleUser, Depends(form_user)]) -> Response:
     with transaction(request) as conn:
         record_now(conn, user.username, "console.logout", "user", user.username)
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)

@@ -177,9 +177,9 @@ def board_rows(conn: Connection, principal: Principal, engine_id: int,
         if f.q and f.q.lower() not in (t.title or "").lower() and f.q not in t.id:
             continue
         st = t.state or {}
+        updated = t.updated_at.strftime("%Y-%m-%d %H:%M") if t.updated_at else ""
         rows.append(BoardRow(t.id, short_id(t.id), t.title, int(st.get("fragments") or 0),
-                             int(st.get("independent_origins") or 0),
-                             updated=t.updated_at.isoformat()[:16] if t.updated_at else "",
+                             int(st.get("independent_origins") or 0), updated=updated,
                              marking=m))
     cases = open_cases(conn)
     assessed = _latest_assessments(conn, [r.id for r in rows])

@@ -8,6 +8,7 @@ in, so new fragments and cases appear without a reload; the poll is a plain
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -16,6 +17,8 @@ from tearline.security.audit import record_now
 from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.board import BoardFilter, board_rows, store_counts
 from tearline.web.console.common import ConsoleUser, current_user, engine_of, render, transaction
+from tearline.web.console.state_cache import fused_state
+from tearline.web.console.thread_data import alarm_count
 
 router = APIRouter()
 
@@ -26,8 +29,13 @@ def _filter(q: str, min_p: int, harm: str, open_only: bool) -> BoardFilter:
 
 
 def _board(request: Request, user: ConsoleUser, f: BoardFilter) -> dict[str, Any]:
+    engine = engine_of(request)
+    state, _ = fused_state(engine)
     with transaction(request) as conn:
-        rows, matched = board_rows(conn, user.principal, id(engine_of(request)), f)
+        rows, matched = board_rows(conn, user.principal, id(engine), f)
+        if state is not None:
+            for r in rows:
+                r.alarms = alarm_count(engine, state, r.id)
         counts = store_counts(conn)
         record_now(conn, user.username, "thread.list", "thread", None,
                    via="console", ids=[r.id for r in rows])
@@ -51,7 +59,8 @@ def board_rows_part(request: Request, user: Annotated[ConsoleUser, Depends(curre
     ctx = _board(request, user, _filter(q, min_p, harm, open_only))
     response = render(request, "_board_rows.html", ctx, user=user, banner=ctx["bb"])
     built = ctx["bb"].build()
-    response.headers["X-Banner"] = built.text
+    # Headers are Latin-1: the banner travels percent-encoded (the em dash is not).
+    response.headers["X-Banner"] = quote(built.text)
     response.headers["X-Banner-Class"] = built.css
     return response
 

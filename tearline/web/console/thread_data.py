@@ -209,3 +209,20 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
                            versions=version_points(page.versions))
     page.alarms = [a for a in alarms if not a.fragment_ids or set(a.fragment_ids) & visible]
     return page
+
+
+_alarm_memo: dict[tuple[int, str, int], int] = {}
+
+
+def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
+    """How many alarms the thread raises now (memoised per fused state and version count)."""
+    if tid not in state.threads.thread_ids():
+        return None
+    versions = list_versions(engine, tid)
+    key = (id(state), tid, len(versions))
+    if key not in _alarm_memo:
+        if len(_alarm_memo) > 10_000:
+            _alarm_memo.clear()
+        _alarm_memo[key] = len(review_thread(state, tid, matrix=load_matrix(engine, tid),
+                                             versions=version_points(versions)))
+    return _alarm_memo[key]

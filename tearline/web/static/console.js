@@ -20,7 +20,7 @@
           document.getElementById("board-rows").innerHTML = got[0];
           ["banner-top", "banner-bottom"].forEach(function (id) {
             var el = document.getElementById(id);
-            if (el && got[1][0]) { el.textContent = got[1][0]; el.className = "banner " + got[1][1]; }
+            if (el && got[1][0]) { el.textContent = decodeURIComponent(got[1][0]); el.className = "banner " + got[1][1]; }
           });
           return fetch(live.getAttribute("data-updates-url") || "/console/updates",
                        { credentials: "same-origin" });

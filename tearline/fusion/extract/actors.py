@@ -174,6 +174,8 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     ordinary = not acronym and is_ordinary_word(span)
     if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
         return False
+    if ordinary and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
+        return False  # "Silicon Valley", "Mirage Resort": the front of another name
     if not acronym and not ordinary:
         return True  # "Hezbollah", "Kimsuky": names no dictionary has
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)

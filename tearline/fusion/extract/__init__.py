@@ -82,7 +82,13 @@ def extract_text(text: str, anchor: object, catalog: Catalog | None) -> list[Men
         and not (p.detail.get("type") == "city" and any(_inside(p, t) for t in titled))
     ]
     places = _one_sense(places, people)
-    venues = find_venues(text)
+    cued = [p for p in people if p.detail.get("cue") in ("title", "speech", "apposition")]
+    # "Steven Hall said": a hall named like a person the text cites is that person.
+    venues = [
+        v
+        for v in find_venues(text)
+        if not (v.text.endswith("Hall") and any(_overlaps(v, p) for p in cued))
+    ]
     blockers = [*actors, *places, *venues]
     people = [p for p in people if not any(_overlaps(p, b) for b in blockers)]
     mentions = [

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from tearline.fusion.catalog import Catalog, Resolution, name_key
+from tearline.fusion.catalog import Catalog, Resolution, is_acronym, name_key
 from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
@@ -168,10 +168,12 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     ):
         return True  # "The Base", written as the list writes it
     letters = [c for c in span if c.isalpha()]
-    acronym = bool(letters) and all(c.isupper() for c in letters)
+    acronym = bool(letters) and (
+        all(c.isupper() for c in letters) or (span in actor.names() and is_acronym(span))
+    )
     if len(letters) <= 4 and not acronym:
         return False
-    ordinary = not acronym and is_ordinary_word(span)
+    ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
     if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
         return False
     if ordinary and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):

@@ -24,6 +24,7 @@ __all__ = [
     "ORG_TAIL_WORDS",
     "feature_of_before",
     "is_ordinary_word",
+    "opponent_team",
     "org_word_after",
     "threat_context",
     "title_case_line",
@@ -73,7 +74,8 @@ ORG_TAIL_WORDS = frozenset(
     Buccaneers Panthers Dolphins Bills Penguins Flyers Capitals Canadiens Senators
     Oilers Flames Canucks Predators Blues Avalanche Ducks Stars Wild""")
 )
-_ORG_AFTER = re.compile(r"(?:\s|['’]s\s)+([A-Z][\w'’]*)")
+_ORG_AFTER = re.compile(r"(?:\s|['’]s\s)+([A-Z0-9][\w'’]*)")
+_TEAM_NUMBER = re.compile(r"\d+(?:ers|s)$")  # "Philadelphia 76ers"
 
 
 def org_word_after(text: str, end: int) -> bool:
@@ -81,7 +83,23 @@ def org_word_after(text: str, end: int) -> bool:
     match = _ORG_AFTER.match(text, end)
     if match is None or "\n" in text[end : match.start(1)]:
         return False
-    return match.group(1) in ORG_TAIL_WORDS
+    return match.group(1) in ORG_TAIL_WORDS or _TEAM_NUMBER.match(match.group(1)) is not None
+
+
+_SPORTS = re.compile(
+    r"\b(?:game|games|season|playoffs?|points|rebounds|yards|touchdowns?|quarterback|coach|"
+    r"scored|victory|win|wins|loss|losses|league|seeded|innings|goals?|match)\b",
+    re.IGNORECASE,
+)
+_OPPONENT = re.compile(r"\b(?:against|over|beat|beats|beating|defeated|vs\.?|versus|to)\s+$")
+
+
+def opponent_team(text: str, start: int) -> bool:
+    """Whether a place name is a sports opponent ("a victory over Detroit")."""
+    if _OPPONENT.search(text, max(0, start - 12), start) is None:
+        return False
+    s, e = sentence_at(text, start)
+    return _SPORTS.search(text, s, e) is not None
 
 
 _FEATURE_OF = re.compile(

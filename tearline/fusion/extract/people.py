@@ -130,6 +130,7 @@ _ORG_HEADS = frozenset(_ORG_HEAD_WORDS.split())
 _RUN_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+(?:(?:for|of|the|and|de)[ \t]+)*$")
 _NAME_TOKEN = re.compile(r"\S+")
 _POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
 
 
 def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int] | None:
@@ -151,6 +152,12 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
         tokens = tokens[titled[-1] + 1 :]
     while tokens and (tokens[0].group() in _NOT_NAMES or tokens[0].group() in _ORG_HEADS):
         tokens = tokens[1:]  # "General Manager A.J. Smith": the role is not the name
+    if (
+        len(tokens) > 1
+        and is_ordinary_word(tokens[0].group())
+        and _SENTENCE_START.search(text, max(0, tokens[0].start() - 3), tokens[0].start())
+    ):
+        tokens = tokens[1:]  # "Later V. Putin said": a sentence's first word is not a name
     if not tokens or any(t.group() in _ORG_HEADS or t.group() in _NOT_NAMES for t in tokens):
         return None
     capitals = [i for i, t in enumerate(tokens) if t.group()[:1].isupper()]
@@ -187,9 +194,21 @@ def _until_common_word(name: str) -> str:
 
 
 def _names_place(name: str) -> bool:
+    """Whether a cue-found name holds a country, nationality or big city ("California ...")."""
     words = name.split()
     countries = country_index()
-    return any(w in countries or w in DEMONYMS or city_population(w) >= 100_000 for w in words)
+    return any(
+        w in countries or w in DEMONYMS or w in _STATES or city_population(w) >= 1_000_000
+        for w in words
+    )
+
+
+_STATES = frozenset(
+    str.split("""Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware
+    Florida Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland
+    Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio
+    Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming""")
+)
 
 
 def person_key(name: str) -> str:
@@ -304,7 +323,34 @@ def canonical_people(people: list[Mention]) -> list[Mention]:
     return out
 
 
+def _repeats(text: str, found: list[Mention]) -> list[Mention]:
+    """Later bare surnames of people the text has already named in full.
+
+    Reports introduce a person once with a cue ("said Matt Eastwood") and
+    then use the surname alone ("Eastwood added"); that surname is the same
+    person. Only full names (two words or more) lend their surname, and a
+    surname that is a common word ("Page", "Gray") is left alone.
+    """
+    surnames: dict[str, str] = {}
+    for m in found:
+        words = str(m.value).split()
+        if len(words) >= 2 and len(words[-1]) > 2 and not is_ordinary_word(words[-1]):
+            surnames.setdefault(words[-1], str(m.value))
+    if not surnames:
+        return []
+    pattern = re.compile(r"(?<![\w'’.-])(" + "|".join(map(re.escape, surnames)) + r")(?![\w-])")
+    out = []
+    for match in pattern.finditer(text):
+        start, end = match.span(1)
+        if any(m.start <= start < m.end for m in found):
+            continue
+        value = surnames[match.group(1)]
+        out.append(mention(MentionKind.PERSON, text, start, end, value, 0.6, cue="repeat"))
+    return out
+
+
 def find_people(text: str) -> list[Mention]:
     """Person-name mentions; value is the name without its title."""
     found = drop_overlaps(_scan(text, _PATTERNS) + _caseless_lines(text))
+    found = drop_overlaps(found + _repeats(text, found))
     return canonical_people(found)

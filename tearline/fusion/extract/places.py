@@ -30,6 +30,7 @@ from tearline.fusion.extract._common import WORD, is_capitalised, mention, shout
 from tearline.fusion.extract.context import (
     feature_of_before,
     is_ordinary_word,
+    opponent_team,
     org_word_after,
     title_case_line,
 )
@@ -256,7 +257,12 @@ def _glued(text: str, start: int, end: int) -> bool:
     return before is not None and before.group(1) not in _GLUE_OK
 
 
-_PREPOSITION = re.compile(r"(?:\b(?:in|near|at|from|to|outside|into|of|around|across)\s+)$", re.I)
+# A place preposition right before, or before a coordinated place ("in Hamburg and Kiel").
+_PREPOSITION = re.compile(
+    r"\b(?:in|near|at|from|to|outside|into|of|around|across)\s+"
+    r"(?:[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?\s*(?:,|\band\b|\bor\b)\s*)?$",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)
@@ -379,8 +385,10 @@ def _classify(
     if span.isupper() and len(span) > 3 and shouting(text, start, end):
         span = span.title()  # "BOUNTIFUL" in a line set in capitals
     known = span in countries or span in cities or span in _region_index()
-    if known and (org_word_after(text, end) or feature_of_before(text, start)):
-        return None  # "The New York Times", "France Telecom", "Gulf of Aden"
+    if known and (
+        org_word_after(text, end) or feature_of_before(text, start) or opponent_team(text, start)
+    ):
+        return None  # "The New York Times", "Gulf of Aden", "a victory over Detroit"
     headline = title_case_line(text, start, end)
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
@@ -424,7 +432,7 @@ def _classify(
         )
     if span in cities:
         geonameid, code, population = cities[span]
-        before = text[max(0, start - 12) : start]
+        before = text[max(0, start - 40) : start]
         after_preposition = _PREPOSITION.search(before) is not None
         if population < 100_000 and not after_preposition:
             return None  # small places need "in", "near", "at"... whatever their length

@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, delete, select
 
-from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
 from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
+from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
 from tearline.fusion.extract import extract
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.threads import ThreadIndex

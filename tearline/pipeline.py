@@ -278,6 +278,11 @@ def fuse(engine: Engine, *, rebuild: bool = False,
         from tearline.assess.store import recompute
 
         stats.assessed = recompute(engine, state, stats.touched, changed_by="fusion")
+        # Duty to warn: a changed assessment may open (or reopen) a case.
+        from tearline.warn.delivery import scan
+
+        with engine.begin() as conn:
+            scan(conn, stats.touched, actor="fusion")
     return state, stats
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from tearline.ingest.stix import TLP_IDS_V2
 
-__all__ = ["EXTENSION_ID", "warning_bundle"]
+__all__ = ["EXTENSION_ID", "stable_uuid4", "warning_bundle"]
 
 _NS = uuid.UUID("b7e3f1c2-5a94-4d0e-8c61-2f9a7d3e4b15")
 EXTENSION_ID = "extension-definition--7c1f0d3a-2b6e-4f8a-9d45-e0b1c2a3f4d5"
@@ -27,8 +27,13 @@ def _ts(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
+def stable_uuid4(*parts: str) -> uuid.UUID:
+    """A deterministic id with the UUIDv4 layout STIX asks of SDOs (hash bits, version 4)."""
+    return uuid.UUID(bytes=uuid.uuid5(_NS, "|".join(parts)).bytes, version=4)
+
+
 def _sid(kind: str, *parts: str) -> str:
-    return f"{kind}--{uuid.uuid5(_NS, '|'.join(parts))}"
+    return f"{kind}--{stable_uuid4(*parts)}"
 
 
 def _tlp(level: str) -> dict[str, Any]:

@@ -14,7 +14,6 @@ values that must never leave — it is the one place in ``warn`` that reads
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,16 +25,16 @@ from tearline.security.audit import record_now
 from tearline.store import schema as S
 from tearline.warn.sanitize import Facts, Sensitive
 from tearline.warn.states import CaseError, CaseState
+from tearline.warn.stix import stable_uuid4
 
 __all__ = ["Case", "append_event", "case_id_for", "find_case", "list_cases", "load_case",
            "load_events", "save_case", "thread_facts", "thread_sensitive"]
 
-_CASE_NS = uuid.UUID("5d0c4a59-0f6e-4b1e-9a43-7c2f8e1d9b30")
 
 
 def case_id_for(thread_id: str) -> str:
     """The one case id a thread ever has (so the trigger opens a case once per thread)."""
-    return f"report--{uuid.uuid5(_CASE_NS, thread_id)}"
+    return f"report--{stable_uuid4('case', thread_id)}"
 
 
 @dataclass

@@ -175,8 +175,14 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(p) for p in parts), re.I)
 
 
+_CONTROL = re.compile(r"[^\S\n]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _clean_free_text(text: str, sensitive: Sensitive, originators_allowed: bool,
                      removals: list[Removal]) -> str:
+    # Control characters are not text (and are not allowed in XML, so a CAP
+    # alert carrying one would be invalid); other blanks become plain spaces.
+    text = _CONTROL.sub(lambda m: " " if m.group(0).isspace() else "", text)
     text = _sub(_URL, text, "url", "URLs can reveal collection and are not actionable",
                 CUT, removals)
     text = _sub(_QUOTE, text, "quote", "direct quotation (intercepts and source words are "

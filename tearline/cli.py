@@ -308,6 +308,13 @@ def _register() -> None:
     for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands,
                     *security_commands):
         main.add_command(command)
+    from tearline.share.releases import record_release
+    from tearline.warn.cli import make_group as make_warn_group
+
+    def _release(conn: Any, object_id: str, code: str, approver: str, reason: str) -> Any:
+        return record_release(conn, object_id, code, approved_by=approver, reason=reason)
+
+    main.add_command(make_warn_group(_release))
 
 
 _register()

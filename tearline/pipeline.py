@@ -317,6 +317,11 @@ def fuse(target: Engine | UnitOfWork, *, rebuild: bool = False,
         from tearline.assess.store import recompute
 
         stats.assessed = recompute(conn, state, stats.touched, changed_by="fusion")
+        # Duty to warn: a changed assessment may open (or reopen) a case, in the
+        # same unit of work as the assessment that triggered it.
+        from tearline.warn.delivery import scan
+
+        scan(conn, stats.touched, actor="fusion")
     return state, stats
 
 

@@ -214,5 +214,9 @@ def _attached(reason: str | None) -> dict[str, Any] | None:
 
     if not reason:
         return None
-    value = orjson.loads(reason)
-    return value if isinstance(value, dict) else None
+    try:
+        value = orjson.loads(reason)
+    except orjson.JSONDecodeError:
+        # Rows written before migration 0006 hold a plain sentence, not JSON.
+        return {"reason": reason}
+    return value if isinstance(value, dict) else {"reason": str(value)}

@@ -210,10 +210,10 @@ def record_release(conn: Connection, object_id: str, partner_code: str, *, appro
                           "`tearline partners list`")
     oid, kind, is_warn = _resolve_object(conn, object_id)
     check_approver_may_read(conn, approved_by, oid, kind, object_id)
-    check_originator(conn, oid, kind, partner_code, originator_consent)
     if tier == Tier.WARNING_ONLY.value and not is_warn:
         raise PolicyError(f"{partner_code} is a warning-only partner and {oid!r} is not a "
                           "duty-to-warn warning; release the warning case instead")
+    check_originator(conn, oid, kind, partner_code, originator_consent)
     active = conn.execute(select(Release).where(
         Release.object_id == oid, Release.partner_code == partner_code,
         Release.revoked_at.is_(None))).first()

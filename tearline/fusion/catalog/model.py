@@ -40,6 +40,7 @@ from tearline.fusion.catalog.normalize import (
     name_key,
     skeleton_key,
     split_names,
+    tokens,
 )
 
 __all__ = ["DEFAULT_FUZZY_THRESHOLD", "Actor", "Catalog", "Resolution"]
@@ -196,6 +197,7 @@ def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) 
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+_IS_FIRST_WORDS = frozenset({"is", "isis", "isil", "daesh", "islamic", "al", "the", "da"})
 _NOT_ORGANISATIONS = frozenset({"intrusion-set", "campaign"})
 
 
@@ -243,6 +245,7 @@ class Catalog:
         "_actors",
         "_designated",
         "_exact",
+        "_first",
         "_fuzzy_ids",
         "_fuzzy_keys",
         "_parents",
@@ -285,6 +288,7 @@ class Catalog:
         self._acronym_keys = frozenset(k for k, only in spelled.items() if only)
         self.max_tokens = max((len(k.split()) for k in self._exact.ids), default=1)
         self._parents: dict[str, str] | None = None
+        self._first: frozenset[str] | None = None
 
     # -- access -----------------------------------------------------------
     def __len__(self) -> int:
@@ -337,6 +341,29 @@ class Catalog:
         if self._parents is None:
             self._parents = _parent_map(self._actors.values())
         return self._parents.get(self.canonical_id(actor_id))
+
+    def first_tokens(self) -> frozenset[str]:
+        """The first word token of every name and pin, for a cheap pre-filter.
+
+        A text word whose token is not in this set cannot start an actor
+        name, so the extractor skips the n-gram lookups after it.
+        """
+        if self._first is None:
+            first: set[str] = set()
+            for actor in self._actors.values():
+                for text in actor.names():
+                    words = tokens(text)
+                    first.update(words[:1])
+                    if len(words) > 1 and words[0] == "the":
+                        first.add(words[1])
+            first.update(k.split()[0] for k in self._pins if k)
+            # Islamic State keys are rewritten from many spellings ("IS",
+            # "Daesh", "Khorasan branch of ISIS"): admit all their first words.
+            if any(k.startswith("isis") for k in self._exact.ids):
+                first.update(_IS_FIRST_WORDS)
+                first.update(w for k in self._exact.ids if k.startswith("isis") for w in k.split())
+            self._first = frozenset(first)
+        return self._first
 
     def is_acronym_key(self, key: str) -> bool:
         """True when every spelling behind ``key`` is a short all-caps code."""

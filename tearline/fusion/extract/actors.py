@@ -29,10 +29,10 @@ actors with a lower confidence; a fuzzy catalog match is tried first.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+import ahocorasick  # type: ignore[import-not-found]
 
 from tearline.fusion.catalog import Catalog, Resolution, is_acronym, name_key
-from tearline.fusion.catalog.normalize import tokens
 from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
@@ -185,10 +185,51 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
 
 
-@lru_cache(maxsize=65536)
-def _first_token(word: str) -> str:
-    found = tokens(word)
-    return found[0] if found else ""
+_AUTOMATA: dict[int, tuple[Catalog, ahocorasick.Automaton]] = {}
+
+
+def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
+    """Aho-Corasick over the first word of every catalog name, lower-cased.
+
+    One pass over the lower-cased text finds the few words that can start
+    an actor name; the n-gram lookups run only there. Built once per
+    catalog (catalogs are immutable).
+    """
+    cached = _AUTOMATA.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    automaton = ahocorasick.Automaton()
+    for word in catalog.first_tokens() - {"the"}:  # "The Base" is found at "Base"
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    if len(_AUTOMATA) > 8:
+        _AUTOMATA.clear()
+    _AUTOMATA[id(catalog)] = (catalog, automaton)
+    return automaton
+
+
+def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
+    """Offsets of words whose folded form starts like a catalog name.
+
+    Names are keyed on their ASCII-folded lower case (``tokens``): words
+    with letters beyond ASCII are always admitted rather than folded here,
+    and so are glued Islamic State labels (ISKP, ISWAP), keyed by rewriting.
+    """
+    probe = text.lower()
+    starts: set[int] = set()
+    if not probe.isascii():
+        starts.update(m.start() for m in _NON_ASCII_WORD.finditer(probe))
+    for last, length in _automaton(catalog).iter(probe):
+        start = last - length + 1
+        if (start > 0 and probe[start - 1].isalnum()) or probe[last + 1 : last + 2].isalnum():
+            continue  # whole words only
+        starts.add(start)
+    starts.update(m.start() for m in _IS_WORD.finditer(probe))
+    return starts
+
+
+_IS_WORD = re.compile(r"(?<![\w])is\w*")
+_NON_ASCII_WORD = re.compile(r"(?<![\w])[a-z0-9]*[^\x00-\x7f\W]")
 
 
 def _lowercase_tail(
@@ -220,14 +261,11 @@ def _lowercase_tail(
 def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
     words = list(WORD.finditer(text))
     places = country_index()
-    first_tokens = catalog.first_tokens()
+    starts = _candidate_starts(text, catalog)
     out: list[Mention] = []
     i = 0
     while i < len(words):
-        word = words[i].group()
-        first = _first_token(word)
-        # Glued Islamic State labels (ISKP, ISWAP) are keyed by rewriting, not listed.
-        if not is_capitalised(word) or (first not in first_tokens and first[:2] != "is"):
+        if words[i].start() not in starts or not is_capitalised(words[i].group()):
             i += 1
             continue
         matched = 0

@@ -276,8 +276,7 @@ def _caseless_lines(text: str) -> list[Mention]:
     out: list[Mention] = []
     offset = 0
     for line in text.split("\n"):
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) >= 12 and (line.islower() or line.isupper()):
+        if (line.islower() or line.isupper()) and sum(c.isalpha() for c in line) >= 12:
             recased = _recased(line)
             for m in _scan(recased, _PATTERNS[:1]):
                 words = m.text.split()

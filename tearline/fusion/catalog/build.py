@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -86,12 +85,8 @@ def shared_data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Per-user cache directory (``TEARLINE_CACHE_DIR`` or XDG cache)."""
-    env = os.environ.get("TEARLINE_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "tearline"
+    """Per-user cache directory (``settings.cache_dir``: ``TEARLINE_CACHE_DIR`` or XDG cache)."""
+    return settings.cache_dir()
 
 
 def load_records(data_dir: Path) -> list[SourceRecord]:

@@ -97,6 +97,12 @@ _GENERIC_FIRST = frozenset(
         "Police",
         "Special",
         "Red",
+        "UN",
+        "U.N.",
+        "United",
+        "World",
+        "International",
+        "European",
     ]
 )
 
@@ -178,8 +184,9 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
     if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
         return False
-    if ordinary and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
-        return False  # "Silicon Valley", "Mirage Resort": the front of another name
+    adjective = span.endswith("ic")  # "Islamic Republic", "Atlantic Council"
+    if (ordinary or adjective) and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
+        return False  # "Silicon Valley", "Islamic Republic": the front of another name
     if not acronym and not ordinary:
         return True  # "Hezbollah", "Kimsuky": names no dictionary has
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)

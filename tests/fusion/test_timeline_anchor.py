@@ -64,3 +64,15 @@ def test_casualties_of_older_incidents_are_not_compared() -> None:
                 killed(2, "killed two"), feb]  # fmt: skip
     assert casualty_values(mentions, text, date(2025, 3, 14)) == [("killed", "137")]
     assert len(casualty_values(mentions)) == 3  # without the event date nothing is dropped
+
+
+def test_timeline_events_show_their_anchor() -> None:
+    from tearline.fusion.timeline import build_timeline
+
+    body = "Gunmen attacked the hall last Friday. Officials issued a statement."
+    frag = _fragment(body)
+    events = fragment_events(frag, [_date("last Friday", body, "2025-03-14")])
+    timeline = {e.kind.value: e.to_dict() for e in build_timeline({"f": events})}
+    assert timeline["attack"]["anchors"] == ["last Friday"]
+    assert timeline["attack"]["date"] == "2025-03-14"
+    assert timeline["statement"]["anchors"] == ["report date"]

@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-__all__ = ["BACKGROUND_DOCS", "background_frequencies", "idf"]
+__all__ = ["BACKGROUND_DOCS", "MAX_IDF", "background_frequencies", "idf"]
 
 BACKGROUND_DOCS = 1_000_000
 """Pseudo-count of background documents behind a word wordfreq does not know."""
-_MAX_IDF = math.log(BACKGROUND_DOCS / 0.5)
+MAX_IDF = math.log(BACKGROUND_DOCS / 0.5)
 
 
 @lru_cache(maxsize=1)
@@ -41,5 +41,5 @@ def idf(word: str, df: int, n: int, table: dict[str, float] | None = None) -> fl
     """Weight of a casefolded ``word``; ``df`` of the store's ``n`` documents used it."""
     freq = (table if table is not None else background_frequencies()).get(word)
     if freq is not None and freq > 0:
-        return min(_MAX_IDF, -math.log(freq))
+        return min(MAX_IDF, -math.log(freq))
     return math.log((n + BACKGROUND_DOCS) / (df + 0.5))

@@ -57,12 +57,13 @@ from datetime import date, datetime
 from itertools import combinations
 from typing import Any
 
-from tearline.fusion.background import background_frequencies, idf
+from tearline.fusion.background import BACKGROUND_DOCS, MAX_IDF, background_frequencies
 from tearline.fusion.discrepancies import Discrepancy, casualty_values, find_discrepancies
 from tearline.fusion.evidence import (
     KIND_WEIGHT,
     entity_keys,
     kind_of,
+    lead_terms,
     linked,
     related_keys,
     rival_places,
@@ -280,12 +281,14 @@ class ThreadIndex:
         df = self._df
         df.update(counts.keys())
         n = self._n
-        lead = set(term_counts(f"{fragment.title}\n{fragment.body[:LEAD_CHARS]}"))
-        table = self._table
-        weights = {
-            w: (1 + math.log(c)) * idf(w, df[w], n, table) * (LEAD_BOOST if w in lead else 1.0)
-            for w, c in counts.items()
-        }
+        lead = lead_terms(f"{fragment.title}\n{fragment.body[:LEAD_CHARS]}")
+        # ``background.idf`` inlined: this runs for every term of every fragment.
+        get, log, unknown = self._table.get, math.log, n + BACKGROUND_DOCS
+        weights = {}
+        for w, c in counts.items():
+            freq = get(w)
+            x = min(MAX_IDF, -log(freq)) if freq else log(unknown / (df[w] + 0.5))
+            weights[w] = (1 + log(c)) * x * (LEAD_BOOST if w in lead else 1.0)
         top = sorted(weights.items(), key=lambda kv: -kv[1])[:DOC_TERMS]
         norm = math.sqrt(sum(x * x for _, x in top)) or 1.0
         return {w: x / norm for w, x in top if x > 0}

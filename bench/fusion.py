@@ -238,7 +238,10 @@ def _extractor():  # type: ignore[no-untyped-def]
 
 
 def ecb(thresholds: list[float], seeds: int) -> tuple[list[dict], str]:
+    from tearline.pipeline import prepare_fragment
+
     frags, gold = _ecb_fragments()
+    frags = [prepare_fragment(f) for f in frags]  # as the pipeline sees them
     ext = _extractor()
     mentions: dict[str, list[Mention]] = {}
     failed = 0

@@ -238,7 +238,10 @@ def _extractor():  # type: ignore[no-untyped-def]
 
 
 def ecb(thresholds: list[float], seeds: int) -> tuple[list[dict], str]:
+    from tearline.pipeline import prepare_fragment
+
     frags, gold = _ecb_fragments()
+    frags = [prepare_fragment(f) for f in frags]  # as the pipeline sees them
     ext = _extractor()
     mentions: dict[str, list[Mention]] = {}
     failed = 0
@@ -375,13 +378,35 @@ def table(rows: list[dict], cols: list[str], fmt: dict[str, str] | None = None) 
     return "\n".join(out)
 
 
+def quality_tables() -> list[str]:
+    """Issue 11's benchmarks (``bench/fusion_quality.py``), each with its baseline."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import fusion_quality as fq
+
+    cols = ["system", "p", "r", "f1", "f1_min"]
+    out = ["## Real-shaped reporting: syndication, long-form, short items\n",
+           "Tearline in 3 arrival orders (means; `f1_min` the worst) against a TF-IDF single-link "
+           "baseline whose threshold was chosen on the tuning split. Evaluation splits only: "
+           "even ECB+ topics and the kazan, mogadishu and graz scenarios.\n"]  # fmt: skip
+    out += ["### Syndication (origins, pairs with a generated copy)\n",
+            table(fq.syndication(), [*cols, "spanning_events", "all_pairs_f1"]), ""]
+    out += ["### Threads on ECB+ even topics\n", table(fq.ecb_split(), cols), ""]
+    extra = ["origin_f1", "threads_per_incident_worst", "older_merged_worst", "copies_in_origin"]
+    out += ["### Long-form\n", table(fq.longform(), [*cols, *extra]), ""]
+    short = [*extra, "short_in_story", "distractors_merged_worst"]
+    out += ["### Short items mixed with long-form\n",
+            table(fq.longform(with_short=True), [*cols, *short]), ""]  # fmt: skip
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--thresholds", default="0.18,0.2,0.22,0.25,0.3")
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--skip", default="", help="comma list of: scale,ecb,demo,calibrate")
+    ap.add_argument("--skip", default="",
+                    help="comma list of: scale,ecb,demo,calibrate,quality")  # fmt: skip
     ap.add_argument("--write", action="store_true", help="write docs/benchmarks-fusion.md")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--no-extract", action="store_true", help="ECB+ on text similarity only")
@@ -437,6 +462,8 @@ def main() -> None:
                   "shared named source links two fragments only at or above the chosen 0.12 "
                   "(4 of 32), and only within 7 days.\n",
                   table(att, ["set", "n", ">=0.09", ">=0.12", ">=0.15", ">=0.2"]), ""]  # fmt: skip
+    if "quality" not in skip:
+        parts += quality_tables()
     text = "\n".join(parts)
     print(text)
     if args.write:

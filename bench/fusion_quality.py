@@ -283,7 +283,6 @@ def _story_checks(items: list[Item], pred: list[str], origins: list[str]) -> dic
                      if i.story == story and i.kind in ("long", "copy"))  # fmt: skip
         threads_per.append(len(ts))
         main[story] = ts.most_common(1)[0][0]
-    scenario_of = {i.fragment.id.split(":")[0] for i in items}
     main_threads = set(main.values())
     for i, p in zip(items, pred, strict=True):
         if i.kind == "older" and p in main_threads:
@@ -295,13 +294,16 @@ def _story_checks(items: list[Item], pred: list[str], origins: list[str]) -> dic
             short_in += p == main.get(i.story)
     pos = {i.fragment.id: k for k, i in enumerate(items)}
     copies = [i for i in items if i.kind == "copy"]
-    copied = sum(origins[pos[i.fragment.id]] == origins[pos[i.origin]] for i in copies)
+    first = {}
+    for i in items:
+        if i.kind == "long":
+            first.setdefault(i.origin, pos[i.fragment.id])
+    copied = sum(origins[pos[i.fragment.id]] == origins[first[i.origin]] for i in copies)
     out = {"threads_per_incident_worst": float(max(threads_per)),
            "older_merged_worst": float(older_in), "copies_in_origin": copied / len(copies)}
     if short_n:
         out["short_in_story"] = short_in / short_n
         out["distractors_merged_worst"] = float(distract_in)
-    del scenario_of
     return out
 
 

@@ -146,7 +146,10 @@ def _one_scenario(sc: dict[str, Any], pool: list[dict[str, Any]], rng: random.Ra
         text = [*_boiler_top(o), body[0], o["caption"], *body[1:], *_boiler_tail(o)]
         fid = f"{name}:{k}"
         frag = _fragment(fid, sc["headlines"][k], "\n\n".join(text), stamps[k], o["name"])
-        items.append(Item(frag, name, fid, "long"))
+        # Outlets k and k + len(variants) print the same variant of every
+        # paragraph, so textually they are one writing: the answer key says so.
+        writing = f"{name}:writing{k % max(len(f['variants']) for f in sc['fact'])}"
+        items.append(Item(frag, name, writing, "long"))
     for c, syn in enumerate(sc["syndicated"]):
         src = items[syn["src"]].fragment
         dst = pool[syn["outlet"]]
@@ -155,7 +158,7 @@ def _one_scenario(sc: dict[str, Any], pool: list[dict[str, Any]], rng: random.Ra
         at = src.anchor_time + timedelta(hours=3 + c)
         title = _rewrite_headline(rng, src.title)
         frag = _fragment(f"{name}:copy{c}", title, "\n\n".join(paras), at, dst["name"])
-        items.append(Item(frag, name, src.id, "copy"))
+        items.append(Item(frag, name, items[syn["src"]].origin, "copy"))
     for old in sc["older"]:
         if "article" not in old:
             continue

@@ -151,6 +151,7 @@ def thread_detail(state: Any, tid: str) -> dict[str, Any]:
             "originator": state.fragments[fid].originator,
             "origin_cluster": origins.cluster_of(fid),
             "origin_reasons": [link.to_dict() for link in origins.reasons(fid)],
+            "claimed_sources": [a.to_dict() for a in origins.attributions(fid)],
             "attached": state.attachments.get(fid),
         }
         for fid, grade in view.fragments

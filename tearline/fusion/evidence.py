@@ -26,6 +26,7 @@ __all__ = [
     "RIVAL_CITY_CONFIDENCE",
     "entity_keys",
     "kind_of",
+    "lead_terms",
     "linked",
     "related_keys",
     "rival_places",
@@ -93,6 +94,16 @@ def term_counts(text: str) -> Counter[str]:
         if len(low) > 2 and low not in _STOP:
             counts[low] += 2 if word[0].isupper() else 1
     return counts
+
+
+def lead_terms(text: str) -> set[str]:
+    """The distinct terms ``term_counts`` would count in ``text``, without counting."""
+    out = set()
+    for word in _TOKEN.findall(text):
+        low = word.casefold()
+        if len(low) > 2 and low not in _STOP:
+            out.add(low)
+    return out
 
 
 def rival_places(mentions: Iterable[Mention]) -> list[str]:

@@ -49,6 +49,8 @@ class EventKind(StrEnum):
     REQUEST = "request"
     RESPONSE = "response"
     THREAT = "threat"
+    DENIAL = "denial"
+    """A dismissal, denial or dispute: "rejected the report", "called the warning vague"."""
     WINDOW = "window"
 
 
@@ -83,7 +85,16 @@ _CUES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
     (EventKind.STATEMENT, re.compile(r"\b(?:statement|communiqu[eé]|press conference)\b", re.I)),
     (EventKind.REQUEST, re.compile(r"\b(?:request(?:ed|s)?|asked (?:for|partners))\b", re.I)),
     (EventKind.THREAT, re.compile(r"\b(?:threaten(?:ed|s)?|plot(?:ted|ting)?|planning)\b", re.I)),
+    (
+        EventKind.DENIAL,
+        re.compile(
+            r"\b(?:den(?:y|ied|ies|ial)|dismiss(?:ed|es|ing)?|reject(?:ed|s)?|refut(?:ed|es)|"
+            r"disput(?:ed|es)|rebuff(?:ed)?|unfounded|baseless|(?:too )?vague)\b",
+            re.I,
+        ),
+    ),
 )
+_ANCHOR = re.compile(r"\[([^\[\]]+)\]$")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # One pass that says whether a sentence holds any cue at all: most do not,
 # and then the nine cue searches are skipped (fusion runs this per fragment).
@@ -108,8 +119,8 @@ class FragmentEvents:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FragmentEvents:
         return cls(
-            [tuple(e) for e in data["events"]],  # type: ignore[misc]
-            [tuple(w) for w in data["windows"]],  # type: ignore[misc]
+            [tuple(e) for e in data["events"]],
+            [tuple(w) for w in data["windows"]],
             data["at"],
         )
 
@@ -127,6 +138,19 @@ class TimelineEvent:
     status: WindowStatus | None = None
     """Windows only: open, or lapsed before the assessment time."""
 
+    @property
+    def anchors(self) -> list[str]:
+        """The explicit date expressions this event's date was resolved from.
+
+        Empty when no fragment states a date and the report date stands in.
+        """
+        out: list[str] = []
+        for cue in self.cues:
+            found = _ANCHOR.search(cue)
+            if found and found.group(1) not in out:
+                out.append(found.group(1))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
@@ -135,6 +159,8 @@ class TimelineEvent:
             "status": None if self.status is None else self.status.value,
             "fragment_ids": self.fragment_ids,
             "cues": self.cues,
+            "anchors": self.anchors
+            or (list(self.cues) if self.kind is EventKind.WINDOW else ["report date"]),
         }
 
 

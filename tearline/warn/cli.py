@@ -73,7 +73,15 @@ _case = click.argument("case")
 
 
 def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
-    """The ``warn`` command group, recording partner releases through ``release_fn``."""
+    """The ``warn`` command group, recording partner releases through ``release_fn``.
+
+    Also adds each warning's life to ``tearline retro`` (``assess.cli.RETRO_SECTIONS``).
+    """
+    from tearline.assess.cli import RETRO_SECTIONS
+    from tearline.warn.lifeline import retro_section
+
+    if retro_section not in RETRO_SECTIONS:
+        RETRO_SECTIONS.append(retro_section)
 
     @click.group("warn")
     def warn() -> None:

@@ -129,6 +129,15 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
                   "attack on 14 March", user="ana")["state"] == "closed"
     events = [e["action"] for e in d.json("warn", "show", cid)["events"]]  # type: ignore[index]
     assert events[:2] == ["open", "review"] and events[-1] == "close"
+    # the look-back shows the warning's life on the thread
+    code, out = d.run("retro", shown["thread_id"])
+    assert code == 0, out
+    life = out[out.index(f"## Duty to warn: case {cid} (closed)"):]
+    for what in ("**trigger** by fusion: automatic", "**decision** by bob", "**delivery**",
+                 "taxii to CSP", "cap to PUBLIC", "**response** by ana: CSP dismissed",
+                 "**window lapsed**", "**closed** by ana: outcome occurred"):
+        assert what in life, what
+
     # every event is also in the hash-chained audit log, and the chain holds
     engine = make_engine(d.db)
     with engine.connect() as conn:

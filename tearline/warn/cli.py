@@ -169,9 +169,13 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @_case
     @click.option("--note", required=True, help="What was reviewed and concluded.")
     @click.option("--proposal", help="The proposed warning or waiver, for the approver.")
-    def review(conn: Any, principal: Any, case: str, note: str, proposal: str | None) -> Case:
+    @click.option("--to", "to", multiple=True,
+                  help="Add a recipient (partner code or PUBLIC); repeatable.")
+    def review(conn: Any, principal: Any, case: str, note: str, proposal: str | None,
+               to: tuple[str, ...]) -> Case:
         """Start the review (you become the drafter of the proposal), or add a review note."""
-        return workflow.review(conn, case, principal, note=note, proposal=proposal)
+        return workflow.review(conn, case, principal, note=note, proposal=proposal,
+                               add_recipients=to)
 
     @action("waive", "approver")
     @_case

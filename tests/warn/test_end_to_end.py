@@ -66,6 +66,7 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
     assert isinstance(shown, dict)
     releasable = json.dumps(shown["payload"]["tearline"], ensure_ascii=False)
     _assert_no_leak(releasable)
+    _assert_no_leak(json.dumps(shown, ensure_ascii=False))  # nor in the case file
     assert "LANTERN" not in releasable and "the concert" not in releasable
     kinds = {r["kind"] for r in shown["payload"]["sanitized"]["CSP"]["removals"]}
     assert {"source", "quote"} <= kinds

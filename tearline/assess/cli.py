@@ -29,11 +29,15 @@ from tearline.assess.store import (
 )
 from tearline.cli_output import echo_json
 
-__all__ = ["COMMANDS", "RETRO_SECTIONS", "ach", "alarms", "asof", "assess", "retro"]
+__all__ = ["ALARM_SOURCES", "COMMANDS", "RETRO_SECTIONS", "ach", "alarms", "asof", "assess",
+           "retro"]
 
 #: Sections later stages add to ``retro`` (engine, thread id) -> Markdown; the
 #: duty-to-warn stage registers each warning's life here.
 RETRO_SECTIONS: list[Callable[[Any, str], str]] = []
+#: Alarms later stages raise on a thread (engine, thread id, as of) -> alarm dicts;
+#: the duty-to-warn stage adds a recipient's dismissal and overdue follow-ups.
+ALARM_SOURCES: list[Callable[[Any, str, datetime | None], list[dict[str, Any]]]] = []
 
 
 def _when(value: str | None) -> datetime | None:
@@ -111,6 +115,8 @@ def alarms(obj: Any, thread: str | None, at: str | None, as_json: bool) -> None:
         versions = version_points(list_versions(obj.engine, tid))
         for alarm in review_thread(state, tid, when, load_matrix(obj.engine, tid), versions):
             found.append({"thread": tid, **alarm.to_dict()})
+        for source in ALARM_SOURCES:
+            found.extend({"thread": tid, **a} for a in source(obj.engine, tid, when))
     if as_json:
         echo_json(found)
         return

@@ -75,13 +75,16 @@ _case = click.argument("case")
 def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     """The ``warn`` command group, recording partner releases through ``release_fn``.
 
-    Also adds each warning's life to ``tearline retro`` (``assess.cli.RETRO_SECTIONS``).
+    Also adds each warning's life to ``tearline retro`` and its alarms to
+    ``tearline alarms`` (``assess.cli.RETRO_SECTIONS`` / ``ALARM_SOURCES``).
     """
-    from tearline.assess.cli import RETRO_SECTIONS
-    from tearline.warn.lifeline import retro_section
+    from tearline.assess.cli import ALARM_SOURCES, RETRO_SECTIONS
+    from tearline.warn.lifeline import retro_section, thread_alarms
 
     if retro_section not in RETRO_SECTIONS:
         RETRO_SECTIONS.append(retro_section)
+    if thread_alarms not in ALARM_SOURCES:
+        ALARM_SOURCES.append(thread_alarms)
 
     @click.group("warn")
     def warn() -> None:

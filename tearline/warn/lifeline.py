@@ -7,6 +7,7 @@ renewals (a draft after delivery) — and never a reconstruction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, select
 from tearline.store import schema as S
 from tearline.warn.store import Case, load_case
 
-__all__ = ["life_lines", "retro_section"]
+__all__ = ["life_lines", "retro_section", "thread_alarms"]
 
 _LABEL = {"open": "trigger", "review": "review", "waive": "waiver", "approve": "decision",
           "draft": "draft", "sanitize": "sanitized", "release": "release",
@@ -70,3 +71,13 @@ def retro_section(engine: Engine, thread_id: str) -> str:
         return ""
     head = f"## Duty to warn: case {case.short} ({case.state.value.replace('_', ' ')})"
     return "\n".join([head, "", *life_lines(case)]) + "\n"
+
+
+def thread_alarms(engine: Engine, thread_id: str, at: datetime | None) -> list[dict[str, Any]]:
+    """The alarms the thread's case raises (for ``tearline alarms``), as of ``at``."""
+    from tearline.warn.alarms import case_alarms
+
+    with engine.connect() as conn:
+        wid = conn.execute(select(S.Warning.id).where(S.Warning.thread_id == thread_id)).scalar()
+        case = load_case(conn, wid) if wid else None
+    return case_alarms(case, at) if case else []

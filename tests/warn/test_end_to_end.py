@@ -117,6 +117,12 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
                         if a["kind"] == "followup_overdue")
     assert directions == ["in", "out"]
 
+    # the dismissal is an alarm on the thread, beside the bias alarms
+    code, out = d.run("alarms", shown["thread_id"], "--json")
+    assert code == 0, out
+    assert "CSP dismissed the warning" in " ".join(a["summary"] for a in json.loads(out)
+                                                    if a["kind"] == "dismissal")
+
     # the window (ended 7 March 2025) has lapsed: a review task, never a downgrade
     scanned = d.json("warn", "scan")
     assert {"case": shown["id"], "thread": shown["thread_id"], "did": "review_task"} in scanned
@@ -147,3 +153,14 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
             AuditEntry.object_id == shown["id"], AuditEntry.action.like("warning.%"))).all()
     engine.dispose()
     assert len(audited) == len(events)
+
+
+def test_demo_shows_the_case_beside_the_threat_board(warn_demo: WarnDemo) -> None:
+    case = _main_case(warn_demo)
+    code, out = warn_demo.run("demo", "--keep")
+    assert code == 0, out
+    board = out[out.index("Threat board"):out.index("Bias alarms")]
+    assert case["short"] in board  # the board's "duty to warn" column names the case
+    assert "Duty to warn (ICD 191)" in out
+    table = out[out.index("Duty to warn (ICD 191)"):]
+    assert case["short"] in table and "identified" in table and "automatic" in table

@@ -157,7 +157,7 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
 
 def test_demo_shows_the_case_beside_the_threat_board(warn_demo: WarnDemo) -> None:
     case = _main_case(warn_demo)
-    code, out = warn_demo.run("demo", "--keep")
+    code, out = warn_demo.run("demo", "--keep", env={"COLUMNS": "240"})
     assert code == 0, out
     board = out[out.index("Threat board"):out.index("Bias alarms")]
     assert case["short"] in board  # the board's "duty to warn" column names the case

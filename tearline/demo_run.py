@@ -72,16 +72,19 @@ def _show_fusion(ctx: Any, console: Console) -> None:
     console.print(f"fusion: {stats.added} fragments → {stats.threads} threads, "
                   f"{len(stats.assessed)} assessment version(s) stored")
     rows = thread_rows(state)
+    cases = _cases_by_thread(ctx)
     tt = Table(title="Threat board")
     for col in ("thread", "title", "fragments", "origins", "likelihood", "confidence",
-                "harm", "last"):
+                "harm", "last", "duty to warn"):
         tt.add_column(col, overflow="fold")
     alarms = []
     for r in rows:
         a = assess_thread(state, r["id"])
+        case = cases.get(r["id"])
         tt.add_row(r["short"], r["title"], str(r["fragments"]), str(r["independent_origins"]),
                    f"{a.likelihood} ({a.probability_range})", a.confidence.value,
-                   a.harm.primary.value, r["last"][:10])
+                   a.harm.primary.value, r["last"][:10],
+                   f"{case.short} {case.state.value.replace('_', ' ')}" if case else "—")
         if r["fragments"] > 1:
             alarms.extend((r["short"], alarm) for alarm in review_thread(state, r["id"]))
     console.print(tt)
@@ -97,8 +100,40 @@ def _show_fusion(ctx: Any, console: Console) -> None:
             at.add_row(short, alarm.raised_at.strftime("%Y-%m-%d %H:%M"), alarm.kind.value,
                        alarm.summary)
         console.print(at)
+    _show_cases(cases, console)
     if rows:
         db = ctx.db_url.removeprefix("sqlite:///")
         console.print(f"Next: tearline --db {db} thread {rows[0]['short']}  ·  "
                       f"tearline --db {db} retro {rows[0]['short']}  ·  "
+                      f"tearline --db {db} warn list  ·  "
                       f"tearline --db {db} serve", highlight=False)
+
+
+def _cases_by_thread(ctx: Any) -> dict[str, Any]:
+    """Duty-to-warn cases (opened by the trigger during fusion), keyed by thread."""
+    from tearline.warn.store import list_cases
+
+    with ctx.engine.connect() as conn:
+        return {c.thread_id: c for c in list_cases(conn) if c.thread_id}
+
+
+def _show_cases(cases: dict[str, Any], console: Console) -> None:
+    """The open duty-to-warn cases: state, proposed recipients, what to do next."""
+    from tearline.warn.alarms import case_alarms
+    from tearline.warn.states import allowed_actions
+
+    if not cases:
+        return
+    wt = Table(title="Duty to warn (ICD 191)")
+    for col in ("case", "thread", "state", "trigger", "recipients", "next", "alarms"):
+        wt.add_column(col, overflow="fold")
+    for tid, c in cases.items():
+        trig = c.payload.get("trigger") or {}
+        wt.add_row(c.short, tid.removeprefix("thread:report--")[:8],
+                   c.state.value.replace("_", " "),
+                   f"{trig.get('kind')}: cred {trig.get('credibility', 0):.2f}, "
+                   f"spec {trig.get('specificity', 0):.2f}",
+                   ", ".join(r["code"] for r in c.payload.get("recipients", [])) or "—",
+                   ", ".join(a.value for a in allowed_actions(c.state)),
+                   "; ".join(a["kind"] for a in case_alarms(c)) or "—")
+    console.print(wt)

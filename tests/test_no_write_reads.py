@@ -37,7 +37,10 @@ with warnings.catch_warnings():  # Starlette nags about httpx vs its fork; both 
 #: Commands that change the store on purpose (or run a server whose routes are checked below).
 WRITES = {"actor confirm", "actor merge", "actor split", "db upgrade", "demo", "fuse",
           "ingest", "partners add", "partners set-tier", "partners token", "release",
-          "serve", "sync", "users add", "users token"}
+          "serve", "sync", "users add", "users token",
+          *(f"warn {a}" for a in ("ack", "approve", "close", "deliver", "draft", "followup",
+                                  "open", "release", "respond", "review", "sanitize", "scan",
+                                  "waive"))}
 
 
 @dataclass
@@ -94,6 +97,7 @@ def read_commands(s: Store) -> list[list[str]]:
         ["asof", tid, "--at", "2025-03-10", "--json"], ["retro", tid],
         ["ach", tid, "--export", "json"], ["assess", tid, "--no-save", "--json"],
         ["partners", "list", "--json"], ["users", "list", "--json"],
+        ["warn", "list", "--json"], ["warn", "show", tid, "--json"],
     ]
 
 
@@ -107,7 +111,8 @@ def _leaves(group: click.Group, prefix: str = "") -> Iterator[str]:
 
 def test_every_command_is_classified_as_read_or_write(sqlite_engine: Engine) -> None:
     reads = {"reports", "show", "sources", "export", "threads", "thread", "actors", "alarms",
-             "asof", "retro", "ach", "assess", "partners list", "users list"}
+             "asof", "retro", "ach", "assess", "partners list", "users list", "warn list",
+             "warn show"}
     unclassified = set(_leaves(main)) - reads - WRITES
     assert not unclassified, (f"classify {sorted(unclassified)} in {__file__}: a read goes "
                               "in read_commands (and must leave the store unchanged)")

@@ -7,6 +7,7 @@ external id such as ``NRD-SIG-2025-0224``. The main CLI registers ``COMMANDS``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,15 @@ from tearline.assess.store import (
 from tearline.cli_output import echo_json
 from tearline.cli_params import DATETIME, PROBABILITY
 
-__all__ = ["COMMANDS", "ach", "alarms", "asof", "assess", "retro"]
+__all__ = ["ALARM_SOURCES", "COMMANDS", "RETRO_SECTIONS", "ach", "alarms", "asof", "assess",
+           "retro"]
+
+#: Sections later stages add to ``retro`` (engine, thread id) -> Markdown; the
+#: duty-to-warn stage registers each warning's life here.
+RETRO_SECTIONS: list[Callable[[Any, str], str]] = []
+#: Alarms later stages raise on a thread (engine, thread id, as of) -> alarm dicts;
+#: the duty-to-warn stage adds a recipient's dismissal and overdue follow-ups.
+ALARM_SOURCES: list[Callable[[Any, str, datetime | None], list[dict[str, Any]]]] = []
 
 
 def _when(value: datetime | None) -> datetime | None:
@@ -104,6 +113,8 @@ def alarms(obj: Any, thread: str | None, at: datetime | None, as_json: bool) -> 
         versions = version_points(list_versions(obj.engine, tid))
         for alarm in review_thread(state, tid, when, load_matrix(obj.engine, tid), versions):
             found.append({"thread": tid, **alarm.to_dict()})
+        for source in ALARM_SOURCES:
+            found.extend({"thread": tid, **a} for a in source(obj.engine, tid, when))
     if as_json:
         echo_json(found)
         return
@@ -157,9 +168,17 @@ def retro(obj: Any, thread: str, html_path: Path | None) -> None:
         report = retrospective(obj.engine, thread)
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(retro_md(report))
+    extra = [text for section in RETRO_SECTIONS if (text := section(obj.engine,
+                                                                     report.thread_id))]
+    click.echo("\n".join([retro_md(report), *extra]))
     if html_path:
-        html_path.write_text(retro_html(report), encoding="utf-8")
+        page = retro_html(report)
+        if extra:
+            import html as _html
+
+            body = "".join(f"<pre>{_html.escape(t)}</pre>" for t in extra)
+            page = page.replace("</body></html>", f"{body}</body></html>")
+        html_path.write_text(page, encoding="utf-8")
         click.echo(f"wrote {html_path}")
 
 

@@ -73,7 +73,18 @@ _case = click.argument("case")
 
 
 def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
-    """The ``warn`` command group, recording partner releases through ``release_fn``."""
+    """The ``warn`` command group, recording partner releases through ``release_fn``.
+
+    Also adds each warning's life to ``tearline retro`` and its alarms to
+    ``tearline alarms`` (``assess.cli.RETRO_SECTIONS`` / ``ALARM_SOURCES``).
+    """
+    from tearline.assess.cli import ALARM_SOURCES, RETRO_SECTIONS
+    from tearline.warn.lifeline import retro_section, thread_alarms
+
+    if retro_section not in RETRO_SECTIONS:
+        RETRO_SECTIONS.append(retro_section)
+    if thread_alarms not in ALARM_SOURCES:
+        ALARM_SOURCES.append(thread_alarms)
 
     @click.group("warn")
     def warn() -> None:
@@ -161,9 +172,13 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @_case
     @click.option("--note", required=True, help="What was reviewed and concluded.")
     @click.option("--proposal", help="The proposed warning or waiver, for the approver.")
-    def review(conn: Any, principal: Any, case: str, note: str, proposal: str | None) -> Case:
+    @click.option("--to", "to", multiple=True,
+                  help="Add a recipient (partner code or PUBLIC); repeatable.")
+    def review(conn: Any, principal: Any, case: str, note: str, proposal: str | None,
+               to: tuple[str, ...]) -> Case:
         """Start the review (you become the drafter of the proposal), or add a review note."""
-        return workflow.review(conn, case, principal, note=note, proposal=proposal)
+        return workflow.review(conn, case, principal, note=note, proposal=proposal,
+                               add_recipients=to)
 
     @action("waive", "approver")
     @_case

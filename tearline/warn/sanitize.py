@@ -126,7 +126,11 @@ class Sensitive:
 
 @dataclass(frozen=True, slots=True)
 class Removal:
-    """One thing held back or made vaguer, with its reason (internal view only)."""
+    """One thing held back or made vaguer, with its reason (internal view only).
+
+    ``original`` is the analyst's own wording that was cut (a URL, a quote);
+    for a value the guard found it is only a length, never the value.
+    """
 
     kind: str
     original: str
@@ -232,8 +236,10 @@ def guard(text: str, needles: Sequence[tuple[str, str]], removals: list[Removal]
                 start = flat.find(needle, start + 1)
         if not cut:
             return text
-        removals.append(Removal(",".join(sorted(kinds)), "".join(text[i] for i in sorted(cut)),
-                                CUT, f"sensitive value found in the {where} (guard)"))
+        # The removal names what kind of value was cut, never the value: the case
+        # file is read by users who may not see protected fields.
+        removals.append(Removal(",".join(sorted(kinds)), f"{len(cut)} character(s)", CUT,
+                                f"sensitive value found in the {where} (guard)"))
         text = "".join(CUT if i in cut else ch for i, ch in enumerate(text)
                        if i not in cut or i == min(cut) or (i - 1) not in cut)
 
@@ -315,9 +321,14 @@ def sanitize(facts: Facts, sensitive: Sensitive, tier: str, *, draft: str = "",
         removals.append(Removal("facet", facets["country"], "", "facet matches a sensitive value"))
         facets["country"] = None
     headline, text = _compose(facets, guard(sender, needles, removals, "sender"))
+    # The guard runs before the rules too: a rule cutting part of a protected
+    # value (a case-file number inside it) would otherwise hide the rest from it.
+    first = [n for n in needles if n[0] == "protected"]
     if draft.strip():
+        draft = guard(draft, first, removals, "draft")
         text = f"{text}\n\n{_clean_free_text(draft, sensitive, originators_allowed, removals)}"
-    instruction = _clean_free_text(instruction, sensitive, originators_allowed, removals)
+    instruction = _clean_free_text(guard(instruction, first, removals, "instruction"),
+                                   sensitive, originators_allowed, removals)
     return SanitizedWarning(
         tier=tier,
         headline=guard(headline, needles, removals, "headline"),

@@ -132,16 +132,50 @@ def open_case(conn: Connection, thread_id: str, actor: str, *, automatic: bool,
     return case
 
 
+def _add_recipients(conn: Connection, case: Case, codes: Iterable[str]) -> list[str]:
+    known = {p["code"]: p for p in _partners(conn)}
+    mine = {r["code"] for r in case.payload.get("recipients", [])}
+    added = []
+    for code in codes:
+        if code == PUBLIC:
+            entry = {"code": PUBLIC, "kind": "public", "name": "the public", "tier": "public",
+                     "why": "added by the reviewer"}
+        elif code in known:
+            p = known[code]
+            entry = {"code": code, "kind": "partner", "name": p["name"], "tier": p["tier"],
+                     "why": "added by the reviewer"}
+        else:
+            raise CaseError(f"no partner with code {code!r}; list partners with "
+                            "`tearline partners list` (or use PUBLIC)")
+        if code not in mine:
+            case.payload.setdefault("recipients", []).append(entry)
+            if entry["kind"] == "partner":
+                case.payload.setdefault("releasability", []).append(code)
+            mine.add(code)
+            added.append(code)
+    return added
+
+
 def review(conn: Connection, ref: str, actor: Actor, *, note: str,
-           proposal: str | None = None, now: datetime | None = None) -> Case:
+           proposal: str | None = None, add_recipients: Iterable[str] = (),
+           now: datetime | None = None) -> Case:
     """Start the review (the reviewer drafts the proposal), or record a review note later.
 
-    A review after delivery resolves the open review tasks (a lapsed window).
+    The reviewer may add recipients (a partner code, whatever its tier, or
+    PUBLIC) before the case is released. A review after delivery resolves the
+    open review tasks (a lapsed window).
     """
     _need(actor, "analyst", "approver")
     case = find_case(conn, ref)
+    next_state(case.state, Action.REVIEW)
     if not note.strip():
         raise CaseError("a review needs a note saying what was reviewed (--note)")
+    codes = list(add_recipients)
+    if codes and case.state not in (CaseState.IDENTIFIED, CaseState.UNDER_REVIEW,
+                                    CaseState.APPROVED):
+        raise CaseError("recipients can only be added before drafting; this case is "
+                        f"{case.state.value.replace('_', ' ')}")
+    added = _add_recipients(conn, case, codes)
     if case.state is CaseState.IDENTIFIED:
         case.payload["reviewer"] = actor.id
         case.payload["proposal"] = proposal or ""
@@ -149,7 +183,7 @@ def review(conn: Connection, ref: str, actor: Actor, *, note: str,
              and not any(d["action"] == "review" and d["detail"].get("resolves") and
                          e["id"] in d["detail"]["resolves"] for d in case.events)]
     return transition(conn, case, Action.REVIEW, actor.id, _now(now), reason=note,
-                      resolves=tasks)
+                      resolves=tasks, added_recipients=added)
 
 
 def _not_drafter(case: Case, actor: Actor, key: str, what: str) -> None:

@@ -66,6 +66,8 @@ class Note(BaseModel):
 class ReviewIn(BaseModel):
     note: str
     proposal: str | None = None
+    add_recipients: list[str] = Field(default_factory=list,
+                                      description="Partner codes or PUBLIC to add.")
 
 
 class WaiveIn(BaseModel):
@@ -189,7 +191,7 @@ _USER = Depends(current_principal)
 def review(request: Request, warning_id: str, body: ReviewIn,
            principal: Principal = _USER) -> CaseItem:
     return _act(request, principal, warning_id, workflow.review, note=body.note,
-                proposal=body.proposal)
+                proposal=body.proposal, add_recipients=body.add_recipients)
 
 
 @router.post("/{warning_id}/waive", response_model=CaseItem, summary="Waive the duty to warn")

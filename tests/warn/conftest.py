@@ -31,8 +31,9 @@ class WarnDemo:
     db: str
     tokens: dict[str, str]
 
-    def run(self, *args: str, user: str | None = None) -> tuple[int, str]:
-        env = {"TEARLINE_TOKEN": self.tokens[user]} if user else {}
+    def run(self, *args: str, user: str | None = None,
+            env: dict[str, str] | None = None) -> tuple[int, str]:
+        env = {**(env or {}), **({"TEARLINE_TOKEN": self.tokens[user]} if user else {})}
         res = CliRunner().invoke(main, ["--db", self.db, *args], env=env)
         return res.exit_code, res.output
 

@@ -66,6 +66,7 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
     assert isinstance(shown, dict)
     releasable = json.dumps(shown["payload"]["tearline"], ensure_ascii=False)
     _assert_no_leak(releasable)
+    _assert_no_leak(json.dumps(shown, ensure_ascii=False))  # nor in the case file
     assert "LANTERN" not in releasable and "the concert" not in releasable
     kinds = {r["kind"] for r in shown["payload"]["sanitized"]["CSP"]["removals"]}
     assert {"source", "quote"} <= kinds
@@ -116,6 +117,12 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
                         if a["kind"] == "followup_overdue")
     assert directions == ["in", "out"]
 
+    # the dismissal is an alarm on the thread, beside the bias alarms
+    code, out = d.run("alarms", shown["thread_id"], "--json")
+    assert code == 0, out
+    assert "CSP dismissed the warning" in " ".join(a["summary"] for a in json.loads(out)
+                                                    if a["kind"] == "dismissal")
+
     # the window (ended 7 March 2025) has lapsed: a review task, never a downgrade
     scanned = d.json("warn", "scan")
     assert {"case": shown["id"], "thread": shown["thread_id"], "did": "review_task"} in scanned
@@ -129,6 +136,15 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
                   "attack on 14 March", user="ana")["state"] == "closed"
     events = [e["action"] for e in d.json("warn", "show", cid)["events"]]  # type: ignore[index]
     assert events[:2] == ["open", "review"] and events[-1] == "close"
+    # the look-back shows the warning's life on the thread
+    code, out = d.run("retro", shown["thread_id"])
+    assert code == 0, out
+    life = out[out.index(f"## Duty to warn: case {cid} (closed)"):]
+    for what in ("**trigger** by fusion: automatic", "**decision** by bob", "**delivery**",
+                 "taxii to CSP", "cap to PUBLIC", "**response** by ana: CSP dismissed",
+                 "**window lapsed**", "**closed** by ana: outcome occurred"):
+        assert what in life, what
+
     # every event is also in the hash-chained audit log, and the chain holds
     engine = make_engine(d.db)
     with engine.connect() as conn:
@@ -137,3 +153,14 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
             AuditEntry.object_id == shown["id"], AuditEntry.action.like("warning.%"))).all()
     engine.dispose()
     assert len(audited) == len(events)
+
+
+def test_demo_shows_the_case_beside_the_threat_board(warn_demo: WarnDemo) -> None:
+    case = _main_case(warn_demo)
+    code, out = warn_demo.run("demo", "--keep", env={"COLUMNS": "240"})
+    assert code == 0, out
+    board = out[out.index("Threat board"):out.index("Bias alarms")]
+    assert case["short"] in board  # the board's "duty to warn" column names the case
+    assert "Duty to warn (ICD 191)" in out
+    table = out[out.index("Duty to warn (ICD 191)"):]
+    assert case["short"] in table and "identified" in table and "automatic" in table

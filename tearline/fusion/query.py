@@ -214,5 +214,8 @@ def _attached(reason: str | None) -> dict[str, Any] | None:
 
     if not reason:
         return None
-    value = orjson.loads(reason)
+    try:
+        value = orjson.loads(reason)
+    except orjson.JSONDecodeError:  # a member written by hand, not by fusion
+        return {"reason": reason}
     return value if isinstance(value, dict) else None

@@ -37,7 +37,7 @@ class ReportFilter:
     offset: int = 0
 
 
-def _filtered(f: ReportFilter) -> Select[tuple[Report, Source]]:
+def _filtered(f: ReportFilter) -> Select[Report, Source]:
     q = select(Report, Source).join(Source, Report.source_id == Source.id)
     if f.source:
         q = q.where(or_(Source.id == f.source, func.lower(Source.name) == f.source.lower()))
@@ -77,7 +77,7 @@ def list_reports(conn: Connection, f: ReportFilter,
         return visible_reports(conn, f, principal)
     with _orm(conn) as session:
         q = _filtered(f).offset(f.offset or None)
-        return [(r, s) for r, s in session.execute(q.limit(f.limit) if f.limit else q)]
+        return [(row[0], row[1]) for row in session.execute(q.limit(f.limit) if f.limit else q)]
 
 
 def iter_reports(conn: Connection, f: ReportFilter) -> Iterator[tuple[Report, Source]]:

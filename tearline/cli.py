@@ -21,12 +21,12 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from sqlalchemy import Engine
 
 from tearline import settings
 from tearline.cli_output import echo_json
 from tearline.cli_params import DATETIME
+from tearline.cli_text import Column, make_table, safe, short_ref
 from tearline.errors import TearlineError
 from tearline.share.policy import Principal
 from tearline.share.viewer import resolve_viewer, viewer_option
@@ -40,12 +40,25 @@ class Ctx:
         self.db_url = settings.normalize_db_url(db) if db else settings.database_url()
         self._engine: Engine | None = None
         self._principal: Principal | None = None
+        #: Only commands that fill a database (ingest, demo) may create its file;
+        #: a read on a mistyped path must say so, not answer from an empty store.
+        self.may_create = False
+
+    def _check_exists(self) -> None:
+        if self.may_create or not self.db_url.startswith("sqlite:///"):
+            return
+        path = Path(self.db_url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:") and not path.exists():
+            raise click.ClickException(
+                f"no database at {str(path)!r}; check --db (or TEARLINE_DB), or create it "
+                "with `tearline ingest`, `tearline demo` or `tearline db upgrade`")
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             from tearline.store.db import ensure_current, make_engine
 
+            self._check_exists()
             self._engine = make_engine(self.db_url)
             ensure_current(self._engine)
         return self._engine
@@ -130,6 +143,7 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None
     """
     from tearline.ingest.run import ingest_paths
 
+    obj.may_create = True
     engine = obj.engine
     show_bar = not as_json and sys.stderr.isatty()
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
@@ -186,13 +200,13 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | 
     if as_json:
         echo_json([report_to_dict(r, s) for r, s in rows])
         return
-    table = Table(title=f"{len(rows)} report(s)")
-    for col in ("id", "reported", "grade", "tlp", "category", "source", "title"):
-        table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
+    table = make_table(f"{len(rows)} report(s)", [
+        Column("id"), Column("reported"), Column("grade"), Column("tlp"),
+        Column("title (source)", fixed=False)])
     for r, s in rows:
-        table.add_row(r.external_id or r.id[:20], (r.reported_at or r.received_at)
-                      .strftime("%Y-%m-%d %H:%M"), f"{s.reliability}{r.credibility}",
-                      r.tlp.upper(), r.category, s.name, r.title)
+        table.add_row(safe(r.external_id or short_ref(r.id)), (r.reported_at or r.received_at)
+                      .strftime("%Y-%m-%d"), f"{s.reliability}{r.credibility}",
+                      r.tlp.upper(), safe(f"{r.title} ({s.name})"))
     console.print(table)
 
 
@@ -217,17 +231,17 @@ def show(obj: Ctx, report_id: str, as_json: bool, viewer: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    console.print(f"[bold]{data['title']}[/bold]")
+    console.print(f"[bold]{safe(data['title'])}[/bold]")
     for key in ("id", "external_id", "category", "originator", "reported_at", "received_at",
                 "grade", "classification", "tlp", "releasability", "caveats", "outlet", "url",
                 "in_reply_to", "deadline", "tags"):
         if data.get(key):
-            console.print(f"  {key}: {data[key]}", highlight=False)
+            console.print(f"  {key}: {safe(data[key])}", highlight=False)
     src = data["source"]
-    console.print(f"  source: {src['name']} ({src['kind']}, {src['agency']}, "
-                  f"reliability {src['reliability']})", highlight=False)
+    console.print(f"  source: {safe(src['name'])} ({safe(src['kind'])}, {safe(src['agency'])}, "
+                  f"reliability {safe(src['reliability'])})", highlight=False)
     console.print()
-    console.print(data["body"], highlight=False)
+    console.print(safe(data["body"]), highlight=False)
 
 
 @main.command()
@@ -242,12 +256,13 @@ def sources(obj: Ctx, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    table = Table(title=f"{len(rows)} source(s)")
-    for col in ("agency", "source", "kind", "reliability", "reports", "first", "last"):
-        table.add_column(col)
+    table = make_table(f"{len(rows)} source(s)", [
+        Column("source", fixed=False), Column("agency", fixed=False), Column("kind"),
+        Column("rel."), Column("reports", justify="right"), Column("first"), Column("last")])
     for s in rows:
-        table.add_row(s["agency"], s["name"], s["kind"], s["reliability"], str(s["reports"]),
-                      (s["first"] or "")[:10], (s["last"] or "")[:10])
+        table.add_row(safe(s["name"]), safe(s["agency"]), safe(s["kind"]),
+                      safe(s["reliability"]), str(s["reports"]), (s["first"] or "")[:10],
+                      (s["last"] or "")[:10])
     console.print(table)
 
 
@@ -280,6 +295,7 @@ def demo(obj: Ctx, fresh: bool) -> None:
     """Ingest the bundled demo scenario and show what the chain makes of it."""
     from tearline.demo_run import run_demo
 
+    obj.may_create = True
     run_demo(obj, fresh=fresh, console=console)
 
 
@@ -287,11 +303,20 @@ def _register() -> None:
     """Commands that live next to the stage they drive, in chain order."""
     from tearline.assess.cli import COMMANDS as assess_commands
     from tearline.fusion.cli import COMMANDS as fusion_commands
+    from tearline.security.cli import COMMANDS as security_commands
     from tearline.share.cli import COMMANDS as share_commands
     from tearline.web.cli import COMMANDS as web_commands
 
-    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands):
+    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands,
+                    *security_commands):
         main.add_command(command)
+    from tearline.share.releases import record_release
+    from tearline.warn.cli import make_group as make_warn_group
+
+    def _release(conn: Any, object_id: str, code: str, approver: str, reason: str) -> Any:
+        return record_release(conn, object_id, code, approved_by=approver, reason=reason)
+
+    main.add_command(make_warn_group(_release))
 
 
 _register()

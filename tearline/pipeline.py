@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, delete, select
 
+from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
 from tearline.fusion.extract import extract
 from tearline.fusion.origins import OriginIndex
@@ -131,7 +132,8 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
     frags = list(fragments)
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
-    for n, f in enumerate(frags, start=1):
+    for n, raw in enumerate(frags, start=1):
+        f = prepare_fragment(raw)  # boilerplate off before extraction and vectors
         mentions = extract(f, catalog)
         att = index.add(f, mentions)
         state.fragments[f.id] = f
@@ -300,7 +302,7 @@ def fuse(target: Engine | UnitOfWork, *, rebuild: bool = False,
     new = [f for f in fragments if f.id not in known]
     state = build_state(new, catalog, progress=progress, index=index)
     for f in old:  # restore what earlier runs extracted, without re-extracting
-        state.fragments[f.id] = f
+        state.fragments[f.id] = prepare_fragment(f)
     if old:
         old_ids = [f.id for f in old]
         state.mentions.update(_load_mentions(conn, old_ids))
@@ -315,6 +317,11 @@ def fuse(target: Engine | UnitOfWork, *, rebuild: bool = False,
         from tearline.assess.store import recompute
 
         stats.assessed = recompute(conn, state, stats.touched, changed_by="fusion")
+        # Duty to warn: a changed assessment may open (or reopen) a case, in the
+        # same unit of work as the assessment that triggered it.
+        from tearline.warn.delivery import scan
+
+        scan(conn, stats.touched, actor="fusion")
     return state, stats
 
 

@@ -196,8 +196,9 @@ def thread(obj: Any, thread_id: str, as_json: bool, viewer: str | None) -> None:
     for m in data["members"]:
         why = (
             "; ".join(
-                f"{r['reason']} with {title.get(r['other'], r['other'])[:40]!r}"
-                + (f" (J={r['jaccard']:.2f})" if r.get("jaccard") else "")
+                f"{r['kind']} with {title.get(r['other'], r['other'])[:40]!r}"
+                + (f" (score {r['score']:.2f})" if r.get("score") else "")
+                + (f": {r['passage'][:60]!r}" if r.get("passage") else "")
                 for r in m["origin_reasons"]
             )
             or "own origin"

@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -119,6 +120,13 @@ class StixObject(Base):
     tlp: Mapped[str | None] = mapped_column(String(16))
     rel_to: Mapped[str] = mapped_column(String(400), default="")
     classification: Mapped[str | None] = mapped_column(String(32))
+    # Need-to-know compartments ("|NTK:A|" form) and who put the object here
+    # ("" = this agency, "partner:CODE" = pushed or pulled from that partner);
+    # migration 0007_share.
+    compartments: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    sender: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # ``version`` as fixed-width text that sorts as time does (``ingest.stix.version_key``).
+    version_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     added_seq: Mapped[int] = mapped_column(BigInteger, index=True)
     added_at: Mapped[datetime] = mapped_column(index=True)
     json: Mapped[str] = mapped_column(Text)
@@ -375,3 +383,49 @@ class TaxiiStatus(Base):
     failure_count: Mapped[int] = mapped_column(Integer)
     pending_count: Mapped[int] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StixDiscrepancy(Base):
+    """A partner's copy of an object another identity owns, kept apart (migration 0007_share).
+
+    A partner may not add versions to an object it did not create; what it
+    sent is its assertion, recorded here with the sender so an analyst sees
+    the disagreement instead of a silently replaced object.
+    """
+
+    __tablename__ = "stix_discrepancies"
+    __table_args__ = (UniqueConstraint("object_id", "version", "sender", "content_hash"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    object_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    sender: Mapped[str] = mapped_column(String(160))
+    reason: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    json: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class LoginAttempt(Base):
+    """Failed (and, after failures, successful) logins: what rate limits and lockouts count."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    ok: Mapped[bool] = mapped_column(default=False)
+
+
+class InsiderAlert(Base):
+    """An insider-threat alert about one user's reads (``security.insider``)."""
+
+    __tablename__ = "insider_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    score: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

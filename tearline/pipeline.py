@@ -29,10 +29,9 @@ from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 from tearline.store import schema as S
-from tearline.store.rows import insert_rows, update_rows
+from tearline.store.rows import insert_ignore, insert_rows, update_rows
 from tearline.store.uow import UnitOfWork
 from tearline.store.view import ReportFilter, list_reports, to_fragment
-from tearline.store.writer import insert_ignore
 
 _STATE_KEY = "threads"
 ProgressSpec = Callable[[int, int], None]  # (done, total)
@@ -378,7 +377,8 @@ def read_state(conn: Connection, as_of: datetime | None = None) -> FusionState:
     index = ThreadIndex.from_dict(saved["index"])
     known = set(index.assignments())
     ids = [f.id for f in fragments if f.id in known]
-    state = FusionState({f.id: f for f in fragments if f.id in known},
+    # The same boilerplate-free text fusion extracted from (mention offsets point into it).
+    state = FusionState({f.id: prepare_fragment(f) for f in fragments if f.id in known},
                         _load_mentions(conn, ids), index, catalog,
                         attachments=_load_attachments(conn, ids))
     state.pending = len(fragments) - len(state.fragments)

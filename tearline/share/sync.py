@@ -37,13 +37,13 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from tearline.errors import ConfigError, IngestError, SyncError
 from tearline.ingest.stix import StixRow, check_object
+from tearline.ingest.writer import Writer
 from tearline.share.policy import Principal, Tier
 from tearline.share.receive import fragments_from_partner
 from tearline.share.remark import remark_text
 from tearline.share.stix_store import publish_reports, stix_visibility, store_from_partner
 from tearline.store.schema import Partner, Release, StixObject, SyncState
 from tearline.store.types import UTCDateTime
-from tearline.store.writer import Writer
 
 T = TypeVar("T")
 PAGE = 1000

@@ -11,11 +11,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tearline.errors import StoreError
 from tearline.store.schema import Base
 
-__all__ = ["insert_rows", "update_rows"]
+__all__ = ["insert_ignore", "insert_rows", "update_rows"]
 
 
 def _check(model: type[Base], names: set[str]) -> None:
@@ -41,3 +43,16 @@ def update_rows(conn: Connection, model: type[Base], where: ColumnElement[bool],
     _check(model, set(values))
     result = conn.execute(update(model).where(where).values(**values))
     return int(result.rowcount)
+
+
+def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING on either backend; returns rows inserted."""
+    if not rows:
+        return 0
+    table = getattr(table, "__table__", table)
+    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    # Rowcounts are not reliable for every driver and statement shape; count
+    # the rows that came back instead.
+    pk = next(iter(table.primary_key.columns))
+    stmt = ins(table).on_conflict_do_nothing().returning(pk)
+    return len(conn.execute(stmt, list(rows)).all())

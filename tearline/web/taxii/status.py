@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tearline.share.policy import Principal
-from tearline.store.schema import TaxiiStatus
+from tearline.store.schema import TaxiiStatus as TaxiiStatus
 
 from ._media import TaxiiError
 from ._query import format_timestamp

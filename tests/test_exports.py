@@ -53,6 +53,7 @@ def test_all_is_sorted_and_complete(name: str) -> None:
 INDIRECT = {
     "psycopg": "the PostgreSQL driver SQLAlchemy loads from a postgresql:// URL",
     "jinja2": "fastapi.templating renders the web console's templates with it",
+    "python-multipart": "FastAPI parses the console's form posts with it",
 }
 
 

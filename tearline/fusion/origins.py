@@ -178,7 +178,8 @@ def _fast_hashvalues(seed_hash: MinHash, values: np.ndarray) -> np.ndarray:
     hv = _fmix(values.astype(np.uint32), 32)[:, None]
     with np.errstate(over="ignore"):
         permuted = hv * a + b  # uint32 wraparound is the modulo, as in datasketch
-    return np.minimum(seed_hash.hashvalues, permuted.min(axis=0))
+    out: np.ndarray = np.minimum(seed_hash.hashvalues, permuted.min(axis=0))
+    return out
 
 
 def signature_arrays(text: str) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -108,8 +108,8 @@ class FragmentEvents:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FragmentEvents:
         return cls(
-            [tuple(e) for e in data["events"]],  # type: ignore[misc]
-            [tuple(w) for w in data["windows"]],  # type: ignore[misc]
+            [tuple(e) for e in data["events"]],
+            [tuple(w) for w in data["windows"]],
             data["at"],
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import or_, select
@@ -23,6 +23,9 @@ from tearline.warn import delivery, workflow
 from tearline.warn.alarms import case_alarms
 from tearline.warn.states import CaseError, allowed_actions
 from tearline.warn.store import Case, find_case, list_cases
+
+if TYPE_CHECKING:  # the main CLI imports this module; typing only
+    from tearline.cli import Ctx
 
 __all__ = ["make_group"]
 
@@ -84,7 +87,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
 
         def wrap(fn: Callable[..., Case]) -> click.Command:
             @click.pass_obj
-            def run(obj: Any, /, as_json: bool, **kw: Any) -> None:
+            def run(obj: Ctx, /, as_json: bool, **kw: Any) -> None:
                 principal = obj.principal(*roles)
                 with obj.engine.begin() as conn:
                     case = fn(conn, principal, **kw)
@@ -100,7 +103,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.option("--at", help="Evaluate alarms as of this time (ISO 8601).")
     @_json
     @click.pass_obj
-    def list_cmd(obj: Any, at: str | None, as_json: bool) -> None:
+    def list_cmd(obj: Ctx, at: str | None, as_json: bool) -> None:
         """List cases with their state, next steps and alarms."""
         with obj.engine.connect() as conn:
             cases = [_summary(c, _when(at, "--at")) for c in list_cases(conn)]
@@ -118,7 +121,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.option("--at", help="Evaluate alarms as of this time (ISO 8601).")
     @_json
     @click.pass_obj
-    def show(obj: Any, case: str, at: str | None, as_json: bool) -> None:
+    def show(obj: Ctx, case: str, at: str | None, as_json: bool) -> None:
         """One case: its file, every event (who, when, why) and its alarms."""
         with obj.engine.connect() as conn:
             c = find_case(conn, case)
@@ -138,7 +141,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.option("--at", help="Treat this as the current time (ISO 8601).")
     @_json
     @click.pass_obj
-    def scan(obj: Any, at: str | None, as_json: bool) -> None:
+    def scan(obj: Ctx, at: str | None, as_json: bool) -> None:
         """Open cases the assessments call for, reopen raised threats, task lapsed windows."""
         with obj.engine.begin() as conn:
             done = delivery.scan(conn, now=_when(at, "--at"))

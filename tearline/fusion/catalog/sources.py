@@ -88,7 +88,9 @@ def _is_abbreviation(text: str) -> bool:
 
 def _split_top(text: str, seps: str) -> list[str]:
     """Split on any of ``seps`` outside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
     for ch in text:
         if ch == "(":
             depth += 1

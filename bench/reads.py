@@ -41,13 +41,13 @@ from tearline.fusion.catalog import load_catalog  # noqa: E402
 from tearline.fusion.query import get_thread  # noqa: E402
 from tearline.fusion.threads import ThreadIndex  # noqa: E402
 from tearline.ingest.drafts import ReportDraft, SourceDraft  # noqa: E402
+from tearline.ingest.writer import Writer  # noqa: E402
 from tearline.pipeline import FusionState, _persist, read_state  # noqa: E402
 from tearline.security.credentials import issue_user_token  # noqa: E402
 from tearline.security.users import add_user  # noqa: E402
 from tearline.share.policy import local_owner  # noqa: E402
 from tearline.store import schema as S  # noqa: E402
 from tearline.store.db import ensure_current, make_engine  # noqa: E402
-from tearline.store.writer import Writer  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

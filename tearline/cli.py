@@ -189,7 +189,8 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | 
             until: datetime | None, tlp: str | None, text: str | None, category: str | None,
             limit: int | None, as_json: bool, viewer: str | None) -> None:
     """List ingested reports (fragments)."""
-    from tearline.store.view import ReportFilter, list_reports, report_to_dict
+    from tearline.ingest.query import list_reports
+    from tearline.store.view import ReportFilter, report_to_dict
 
     f = ReportFilter(source=source, agency=agency, since=since,
                      until=until, tlp=tlp, text=text, category=category,
@@ -216,7 +217,8 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | 
 @click.pass_obj
 def show(obj: Ctx, report_id: str, as_json: bool, viewer: str | None) -> None:
     """Show one report by id, id fragment or external id."""
-    from tearline.store.view import get_report, report_to_dict
+    from tearline.ingest.query import get_report
+    from tearline.store.view import report_to_dict
 
     with obj.engine.begin() as conn:
         found = get_report(conn, report_id, resolve_viewer(conn, viewer))

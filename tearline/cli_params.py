@@ -7,9 +7,14 @@ datetime (UTC when no offset is given); ``PROBABILITY`` is a number from 0 to 1.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:  # click's ParamType is generic for the type checker only
+    _DateTimeBase = click.ParamType[datetime, Any]
+else:
+    _DateTimeBase = click.ParamType
 
 __all__ = ["DATETIME", "PROBABILITY", "DateTimeParam", "parse_datetime"]
 
@@ -20,7 +25,7 @@ def parse_datetime(value: str) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-class DateTimeParam(click.ParamType):
+class DateTimeParam(_DateTimeBase):
     """A date or time on the command line (naive times are taken as UTC)."""
 
     name = "datetime"

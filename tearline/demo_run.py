@@ -56,8 +56,9 @@ def run_demo(ctx: Any, fresh: bool, console: Console) -> None:
     st = Table(title=f"Sources ({len(srcs)})")
     for col in ("agency", "source", "kind", "reliability", "reports"):
         st.add_column(col)
-    for s in srcs:
-        st.add_row(s["agency"], s["name"], s["kind"], s["reliability"], str(s["reports"]))
+    for src in srcs:
+        st.add_row(src["agency"], src["name"], src["kind"], src["reliability"],
+                   str(src["reports"]))
     console.print(st)
     _show_fusion(ctx, console)
 
@@ -77,7 +78,7 @@ def _show_fusion(ctx: Any, console: Console) -> None:
     for col in ("thread", "title", "fragments", "origins", "likelihood", "confidence",
                 "harm", "last", "duty to warn"):
         tt.add_column(col, overflow="fold")
-    alarms = []
+    alarms: list[tuple[str, Any]] = []
     for r in rows:
         a = assess_thread(state, r["id"])
         case = cases.get(r["id"])

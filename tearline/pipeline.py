@@ -29,9 +29,9 @@ from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 from tearline.store import schema as S
+from tearline.store.rows import insert_ignore, insert_rows, update_rows
 from tearline.store.uow import UnitOfWork
 from tearline.store.view import ReportFilter, list_reports, to_fragment
-from tearline.store.writer import insert_ignore
 
 _STATE_KEY = "threads"
 ProgressSpec = Callable[[int, int], None]  # (done, total)
@@ -104,7 +104,7 @@ def record_decision(conn: Connection, decision: Decision) -> None:
     apply_decisions(current, [decision])  # raises DecisionError with a clear message
     target = orjson.dumps({"alias": decision.alias, "target_id": decision.target_id,
                            "new_actor_id": decision.new_actor_id}).decode()
-    conn.execute(S.ActorDecision.__table__.insert(), [{
+    insert_rows(conn, S.ActorDecision, [{
         "action": decision.kind.value, "subject": decision.actor_id, "target": target,
         "reason": decision.reason, "user": decision.user or "analyst",
         "created_at": datetime.now(UTC), "deleted_at": None,
@@ -229,23 +229,22 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
         # Thread rows stay: assessments and warnings refer to them. Threads the
         # rebuild no longer produces are retired, not deleted (invariant 4).
         live = set(state.threads.thread_ids())
-        conn.execute(S.Thread.__table__.update().where(S.Thread.id.not_in(live))
-                     .values(status="retired", updated_at=now))
+        update_rows(conn, S.Thread, S.Thread.id.not_in(live), status="retired", updated_at=now)
     rows = [r for fid in new_ids for r in _mention_rows(fid, state.mentions[fid])]
     insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
     if rows:
-        conn.execute(S.Mention.__table__.insert(), rows)
+        insert_rows(conn, S.Mention, rows)
     # Origin clusters can merge when a new fragment bridges two: rewrite all,
     # and refresh the stored picture of every thread whose clusters moved.
     origins = state.origins
     before = {rid: cid for rid, cid in conn.execute(
         select(S.OriginCluster.report_id, S.OriginCluster.cluster_id))}
     conn.execute(delete(S.OriginCluster))
-    origin_rows = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
+    origin_rows: list[dict[str, Any]] = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
                     "reasons": [link.to_dict() for link in origins.reasons(fid)]}
                    for fid in state.threads.assignments()]
     if origin_rows:
-        conn.execute(S.OriginCluster.__table__.insert(), origin_rows)
+        insert_rows(conn, S.OriginCluster, origin_rows)
     touched = {state.threads.thread_of(fid) for fid in new_ids}
     touched |= {state.threads.thread_of(r["report_id"]) for r in origin_rows
                 if before.get(r["report_id"]) not in (None, r["cluster_id"])}
@@ -254,9 +253,9 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
         values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
                   "state": thread_record(state, tid)}
         if tid in existing:
-            conn.execute(S.Thread.__table__.update().where(S.Thread.id == tid).values(**values))
+            update_rows(conn, S.Thread, S.Thread.id == tid, **values)
         else:
-            conn.execute(S.Thread.__table__.insert(), [{"id": tid, "status": "open",
+            insert_rows(conn, S.Thread, [{"id": tid, "status": "open",
                                                         "created_at": now, **values}])
     members = [{"thread_id": state.threads.thread_of(fid), "report_id": fid,
                 "score": state.attachments[fid]["score"],
@@ -265,7 +264,7 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     insert_ignore(conn, S.ThreadMember, members)
     payload = {"index": state.threads.to_dict(), "decisions": fingerprint}
     conn.execute(delete(S.FusionState).where(S.FusionState.key == _STATE_KEY))
-    conn.execute(S.FusionState.__table__.insert(), [{
+    insert_rows(conn, S.FusionState, [{
         "key": _STATE_KEY, "updated_at": now, "fragment_count": len(state.fragments),
         "payload": payload}])
 
@@ -378,7 +377,8 @@ def read_state(conn: Connection, as_of: datetime | None = None) -> FusionState:
     index = ThreadIndex.from_dict(saved["index"])
     known = set(index.assignments())
     ids = [f.id for f in fragments if f.id in known]
-    state = FusionState({f.id: f for f in fragments if f.id in known},
+    # The same boilerplate-free text fusion extracted from (mention offsets point into it).
+    state = FusionState({f.id: prepare_fragment(f) for f in fragments if f.id in known},
                         _load_mentions(conn, ids), index, catalog,
                         attachments=_load_attachments(conn, ids))
     state.pending = len(fragments) - len(state.fragments)

@@ -46,3 +46,54 @@ def test_all_is_sorted_and_complete(name: str) -> None:
               and (v.__module__ == name or v.__module__.startswith(name + "."))}
     unlisted = sorted(public - set(exported))
     assert not unlisted, f"{name} binds public names missing from __all__: {unlisted}"
+
+
+# -- dependencies exactly as imported -------------------------------------------------
+#: Runtime dependencies the package needs without importing them by name.
+INDIRECT = {
+    "psycopg": "the PostgreSQL driver SQLAlchemy loads from a postgresql:// URL",
+    "jinja2": "fastapi.templating renders the web console's templates with it",
+    "python-multipart": "FastAPI parses the console's form posts with it",
+}
+
+
+def _declared() -> set[str]:
+    import tomllib
+
+    from tearline.settings import REPO_ROOT
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    import re
+
+    return {re.split(r"[\[<>=!~ ;]", d, maxsplit=1)[0].lower().replace("_", "-")
+            for d in project["dependencies"]}
+
+
+def _imported_distributions() -> set[str]:
+    import ast
+    import importlib.metadata
+    import sys
+
+    from tearline.settings import PACKAGE_DIR
+
+    tops: set[str] = set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                tops |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                tops.add(node.module.split(".")[0])
+    tops -= set(sys.stdlib_module_names) | {"tearline", "__future__"}
+    dists = importlib.metadata.packages_distributions()
+    out = set()
+    for top in tops:
+        assert top in dists, f"{top!r} is imported but no installed distribution provides it"
+        out |= {d.lower().replace("_", "-") for d in dists[top]}
+    return out
+
+
+def test_runtime_dependencies_are_exactly_what_the_package_imports() -> None:
+    declared, imported = _declared(), _imported_distributions()
+    assert sorted(imported - declared) == [], "imported but not declared in pyproject.toml"
+    unused = sorted(declared - imported - set(INDIRECT))
+    assert unused == [], "declared but never imported (move to dev, or drop)"

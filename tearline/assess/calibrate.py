@@ -33,7 +33,7 @@ def calibration_rows(ref: str = "NRD-SIG-2025-0224") -> list[tuple[str, ...]]:
         ingest_paths(engine, [PACKAGE_DIR / "demo" / "scenario"])
         replay = make_replayer(engine)
         engine.dispose()
-    rows = []
+    rows: list[tuple[str, ...]] = []
     day = datetime(2025, 2, 24, 18, tzinfo=UTC)
     while day <= datetime(2025, 3, 20, 18, tzinfo=UTC):
         state = replay(day)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +30,9 @@ from tearline.assess.store import (
 from tearline.cli_output import echo_json
 from tearline.cli_params import DATETIME, PROBABILITY
 
+if TYPE_CHECKING:  # the main CLI imports this module; typing only
+    from tearline.cli import Ctx
+
 __all__ = ["ALARM_SOURCES", "COMMANDS", "RETRO_SECTIONS", "ach", "alarms", "asof", "assess",
            "retro"]
 
@@ -46,7 +49,7 @@ def _when(value: datetime | None) -> datetime | None:
     return value
 
 
-def _thread(obj: Any, ref: str) -> tuple[Any, str]:
+def _thread(obj: Ctx, ref: str) -> tuple[Any, str]:
     """The fused state and the thread ``ref`` names (the one lookup, ``fusion.query``)."""
     from tearline.fusion.query import ThreadNotFound, find_thread
 
@@ -68,18 +71,18 @@ def _thread(obj: Any, ref: str) -> tuple[Any, str]:
 @click.option("--reason", help="Why (required with --override).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def assess(obj: Any, thread: str, at: datetime | None, save: bool, override: float | None,
+def assess(obj: Ctx, thread: str, at: datetime | None, save: bool, override: float | None,
            changed_by: str, reason: str | None, as_json: bool) -> None:
     """Assess a thread: credibility, specificity, imminence, harm, likelihood, confidence."""
     state, tid = _thread(obj, thread)
     if override is not None:
         if not reason:
             raise click.UsageError("--override needs --reason: a judgement change is recorded")
-        version = record_override(obj.engine, tid, override, changed_by, reason, _when(at))
-        click.echo(f"{tid}: override stored as version {version}")
+        stored = record_override(obj.engine, tid, override, changed_by, reason, _when(at))
+        click.echo(f"{tid}: override stored as version {stored}")
         return
     a = assess_thread(state, tid, _when(at))
-    version = save_assessment(obj.engine, a, changed_by) if save else None
+    version: int | None = save_assessment(obj.engine, a, changed_by) if save else None
     is_new = version is not None
     if save and version is None:  # unchanged: name the version that already holds it
         latest = latest_version(obj.engine, tid)
@@ -101,7 +104,7 @@ def assess(obj: Any, thread: str, at: datetime | None, save: bool, override: flo
 @click.option("--at", type=DATETIME, help="Evaluate as of this time (ISO 8601).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def alarms(obj: Any, thread: str | None, at: datetime | None, as_json: bool) -> None:
+def alarms(obj: Ctx, thread: str | None, at: datetime | None, as_json: bool) -> None:
     """List bias alarms for one thread, or for every thread."""
     from tearline.assess.review import review_thread
 
@@ -129,7 +132,7 @@ def alarms(obj: Any, thread: str | None, at: datetime | None, as_json: bool) -> 
 @click.option("--at", type=DATETIME, required=True, help="The past time (ISO 8601).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def asof(obj: Any, thread: str, at: datetime, as_json: bool) -> None:
+def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
     """The thread as it stood at a past time, and the assessment as then computed."""
     from tearline.assess.lookback import as_of
 
@@ -158,7 +161,7 @@ def asof(obj: Any, thread: str, at: datetime, as_json: bool) -> None:
 @click.option("--html", "html_path", type=click.Path(path_type=Path),
               help="Also write the HTML report (with SVG timeline) here.")
 @click.pass_obj
-def retro(obj: Any, thread: str, html_path: Path | None) -> None:
+def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
     """Retrospective: warning timeline, decision points, who knew what when, alarms."""
     from tearline.assess.lookback import retrospective
     from tearline.assess.lookback import to_html as retro_html
@@ -196,7 +199,7 @@ def retro(obj: Any, thread: str, html_path: Path | None) -> None:
 @click.option("--export", "fmt", type=click.Choice(["md", "csv", "json", "html"]), default="md",
               show_default=True)
 @click.pass_obj
-def ach(obj: Any, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
+def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
         evi: tuple[str, str] | None, fragments: tuple[str, ...], grade: str | None, seed: bool,
         rates: tuple[tuple[str, str, str], ...], fmt: str) -> None:
     """Show or edit a thread's Analysis of Competing Hypotheses matrix."""

@@ -32,8 +32,10 @@ class FusionStateSpec(Protocol):
 
     fragments: dict[str, Fragment]
     mentions: dict[str, list[Mention]]
-    origins: OriginIndex
     threads: ThreadIndex
+
+    @property
+    def origins(self) -> OriginIndex: ...
 
 
 def load_fusion_state(engine: Engine, as_of: datetime | None = None) -> FusionStateSpec:

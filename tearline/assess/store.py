@@ -23,6 +23,7 @@ from tearline.assess.config import AssessConfig
 from tearline.assess.likelihood import term_for
 from tearline.assess.state import FusionStateSpec
 from tearline.store import schema as S
+from tearline.store.rows import insert_rows, update_rows
 from tearline.store.uow import UnitOfWork
 
 __all__ = [
@@ -77,7 +78,7 @@ def _ensure_thread(conn: Connection, thread_id: str, title: str = "") -> None:
     # thread fusion has not persisted yet, and the foreign key needs the row.
     if conn.execute(select(S.Thread.id).where(S.Thread.id == thread_id)).first() is None:
         now = datetime.now(UTC)
-        conn.execute(S.Thread.__table__.insert(), [{
+        insert_rows(conn, S.Thread, [{
             "id": thread_id, "title": title or thread_id, "status": "open",
             "created_at": now, "updated_at": now, "state": {}}])
 
@@ -122,7 +123,7 @@ def _append(conn: Connection, thread_id: str, as_of: datetime, changed_by: str,
         select(func.max(S.Assessment.version)).where(S.Assessment.thread_id == thread_id)
     ).scalar()
     version = int(last or 0) + 1
-    conn.execute(S.Assessment.__table__.insert(), [{
+    insert_rows(conn, S.Assessment, [{
         "thread_id": thread_id, "version": version, "computed_at": datetime.now(UTC),
         "as_of": as_of, "changed_by": changed_by, "reason": reason,
         "likelihood": likelihood, "confidence": confidence, "payload": payload}])
@@ -172,7 +173,7 @@ def record_override(engine: Engine, thread_id: str, probability: float, changed_
     with UnitOfWork(engine) as uow:
         conn = uow.conn
         prev = latest_version(conn, thread_id)
-        payload = dict(prev.payload) if prev else {"thread_id": thread_id}
+        payload: dict[str, Any] = dict(prev.payload) if prev else {"thread_id": thread_id}
         payload.update({"probability": probability, "likelihood": term.word,
                         "probability_range": term.range_text, "override": True})
         return _append(conn, thread_id, as_of or datetime.now(UTC), changed_by, reason,
@@ -208,11 +209,9 @@ def save_matrix(engine: Engine, matrix: AchMatrix) -> None:
         ).first()
         values = {"updated_at": datetime.now(UTC), "payload": payload}
         if exists:
-            conn.execute(S.AchMatrix.__table__.update()
-                         .where(S.AchMatrix.thread_id == matrix.thread_id).values(**values))
+            update_rows(conn, S.AchMatrix, S.AchMatrix.thread_id == matrix.thread_id, **values)
         else:
-            conn.execute(S.AchMatrix.__table__.insert(),
-                         [{"thread_id": matrix.thread_id, **values}])
+            insert_rows(conn, S.AchMatrix, [{"thread_id": matrix.thread_id, **values}])
 
 
 def load_matrix(engine: Engine, thread_id: str) -> AchMatrix | None:

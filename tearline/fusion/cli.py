@@ -7,7 +7,7 @@ rich table for people or ``--json`` for scripts.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -18,6 +18,9 @@ from tearline.cli_output import echo_json
 from tearline.errors import TearlineError
 from tearline.fusion.query import short_id
 from tearline.share.viewer import resolve_viewer, viewer_option
+
+if TYPE_CHECKING:  # the main CLI imports this module; typing only
+    from tearline.cli import Ctx
 
 console = Console()
 
@@ -37,7 +40,7 @@ def find_thread(thread_ids: list[str], wanted: str) -> str:
 @click.option("--rebuild", is_flag=True, help="Re-cluster everything from scratch.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def fuse(obj: Any, rebuild: bool, as_json: bool) -> None:
+def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
     """Extract entities and join new fragments into origin clusters and threads."""
     from tearline.pipeline import fuse as run_fuse
 
@@ -110,7 +113,7 @@ def _unfused(conn: Any) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @viewer_option
 @click.pass_obj
-def threads(obj: Any, as_json: bool, viewer: str | None) -> None:
+def threads(obj: Ctx, as_json: bool, viewer: str | None) -> None:
     """List threat threads, largest first (those you, or ``--as`` someone, may see)."""
     from tearline.fusion.query import list_threads
 
@@ -140,7 +143,7 @@ def thread_detail(state: Any, tid: str) -> dict[str, Any]:
     from tearline.pipeline import thread_title
 
     view = state.threads.view(tid)
-    data = view.to_dict()
+    data: dict[str, Any] = view.to_dict()
     data["title"] = thread_title(state, tid)
     origins = state.origins
     data["members"] = [
@@ -164,7 +167,7 @@ def thread_detail(state: Any, tid: str) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True)
 @viewer_option
 @click.pass_obj
-def thread(obj: Any, thread_id: str, as_json: bool, viewer: str | None) -> None:
+def thread(obj: Ctx, thread_id: str, as_json: bool, viewer: str | None) -> None:
     """Show one thread: fragments and their origins, timeline, entities, discrepancies.
 
     THREAD_ID may be a thread id or a part of one, or a member report's id,
@@ -240,7 +243,7 @@ def thread(obj: Any, thread_id: str, as_json: bool, viewer: str | None) -> None:
 @click.option("--search", help="Resolve a name against the whole catalog instead.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def actors(obj: Any, search: str | None, as_json: bool) -> None:
+def actors(obj: Ctx, search: str | None, as_json: bool) -> None:
     """Actors mentioned in the fragments (or resolve a name with --search)."""
     from collections import Counter
 
@@ -269,7 +272,7 @@ def actors(obj: Any, search: str | None, as_json: bool) -> None:
             if m.kind.value == "actor":
                 counts[str(m.value)] += 1
                 forms.setdefault(str(m.value), set()).add(m.text)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for aid, n in counts.most_common():
         actor = state.catalog.get(aid)
         rows.append(
@@ -297,7 +300,7 @@ def actor() -> None:
     """Analyst decisions on actors: they persist and win over the algorithm."""
 
 
-def _decide(obj: Any, **kwargs: Any) -> None:
+def _decide(obj: Ctx, **kwargs: Any) -> None:
     from tearline.fusion.catalog import Decision
     from tearline.pipeline import record_decision
 
@@ -312,7 +315,7 @@ def _decide(obj: Any, **kwargs: Any) -> None:
 @click.option("--by", "user", default="analyst")
 @click.option("--reason", required=True, help="Why (recorded in the decision log).")
 @click.pass_obj
-def actor_confirm(obj: Any, alias: str, actor_id: str, user: str, reason: str) -> None:
+def actor_confirm(obj: Ctx, alias: str, actor_id: str, user: str, reason: str) -> None:
     """Pin ALIAS to ACTOR_ID."""
     from tearline.fusion.catalog import DecisionKind
 
@@ -327,7 +330,7 @@ def actor_confirm(obj: Any, alias: str, actor_id: str, user: str, reason: str) -
 @click.option("--by", "user", default="analyst")
 @click.option("--reason", required=True)
 @click.pass_obj
-def actor_merge(obj: Any, actor_id: str, into_id: str, user: str, reason: str) -> None:
+def actor_merge(obj: Ctx, actor_id: str, into_id: str, user: str, reason: str) -> None:
     """Merge ACTOR_ID into INTO_ID (the first disappears)."""
     from tearline.fusion.catalog import DecisionKind
 
@@ -344,7 +347,7 @@ def actor_merge(obj: Any, actor_id: str, into_id: str, user: str, reason: str) -
 @click.option("--reason", required=True)
 @click.pass_obj
 def actor_split(
-    obj: Any, actor_id: str, alias: str, new_id: str | None, user: str, reason: str
+    obj: Ctx, actor_id: str, alias: str, new_id: str | None, user: str, reason: str
 ) -> None:
     """Take ALIAS out of ACTOR_ID into a new actor of its own."""
     from tearline.fusion.catalog import DecisionKind

@@ -113,7 +113,7 @@ def _members(conn: Connection, thread_ids: list[str] | None,
                                   *(r.stix_id for r in rows if r.stix_id)])
     out: dict[str, list[tuple[Any, Marking]]] = defaultdict(list)
     for row in rows:
-        out[row.thread_id].append((row, marking_for_report(row, index)))  # type: ignore[arg-type]
+        out[row.thread_id].append((row, marking_for_report(row, index)))
     return out, index
 
 

@@ -189,9 +189,8 @@ class _Thread:
 class _Record:
     __slots__ = ("casualties", "events", "grade", "thread")
 
-    def __init__(
-        self, thread: int, grade: str, events: FragmentEvents, casualties: list[tuple[str, str]]
-    ) -> None:
+    def __init__(self, thread: int, grade: str, events: FragmentEvents,
+                 casualties: list[Any]) -> None:
         self.thread = thread
         self.grade = grade
         self.events = events

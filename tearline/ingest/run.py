@@ -27,8 +27,8 @@ from tearline.ingest.stix import (
     looks_like_bundle,
     report_from_stix,
 )
+from tearline.ingest.writer import Writer
 from tearline.store.schema import IngestRecord
-from tearline.store.writer import Writer
 
 ARTICLE_EXT = {".md", ".markdown", ".txt"}
 JSONL_EXT = {".jsonl", ".ndjson"}

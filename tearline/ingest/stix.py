@@ -153,7 +153,7 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
     rel = obj.get("x_tearline_releasability")
     version = modified or created or ""
     return StixRow(
-        id=oid,
+        id=str(oid),
         version=version,
         version_key=version_key(version) if version else "",
         compartments=_compartments(obj.get("x_tearline_caveats"), path, f"{where} ({oid})"),

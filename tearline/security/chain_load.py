@@ -15,7 +15,7 @@ from pathlib import Path
 
 import tearline.share.releases  # noqa: F401  (imported lazily by view; load it before fork)
 from tearline.ingest.run import ingest_file
-from tearline.share.policy import local_owner
+from tearline.model.principal import local_owner
 from tearline.store.db import make_engine
 from tearline.store.view import ReportFilter, get_report, list_reports
 

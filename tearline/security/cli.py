@@ -8,11 +8,14 @@ read what.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from tearline.cli_output import echo_json
+
+if TYPE_CHECKING:  # the main CLI imports this module; typing only
+    from tearline.cli import Ctx
 
 
 @click.group()
@@ -25,7 +28,7 @@ def audit() -> None:
               help="Also check every report and STIX object against its content seal.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_verify(obj: Any, content: bool, as_json: bool) -> None:
+def audit_verify(obj: Ctx, content: bool, as_json: bool) -> None:
     """Check the hash chain and signed checkpoints; name the first bad entry.
 
     Exit code 1 when anything was found.
@@ -60,7 +63,7 @@ def audit_verify(obj: Any, content: bool, as_json: bool) -> None:
 
 @audit.command("checkpoint")
 @click.pass_obj
-def audit_checkpoint(obj: Any) -> None:
+def audit_checkpoint(obj: Ctx) -> None:
     """Sign the chain's current tip into the checkpoint sink (run it from cron)."""
     from tearline.security.audit import chain_tip
     from tearline.security.checkpoints import write_checkpoint
@@ -83,7 +86,7 @@ def audit_checkpoint(obj: Any) -> None:
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_log(obj: Any, actor_name: str | None, action: str | None, limit: int,
+def audit_log(obj: Ctx, actor_name: str | None, action: str | None, limit: int,
               as_json: bool) -> None:
     """The newest audit entries (admin)."""
     from sqlalchemy import select

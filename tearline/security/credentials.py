@@ -36,8 +36,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from tearline.errors import ConfigError
+from tearline.model.principal import Principal, Tier
 from tearline.security.audit import record_now
-from tearline.share.policy import Principal, Tier
 from tearline.store.schema import ApiToken, Partner, User
 
 TOKEN_PREFIX = "tl_"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from tearline.errors import PolicyError
+from tearline.model.principal import Principal, PrincipalKind, local_owner
 from tearline.security.credentials import authenticate_bearer
-from tearline.share.policy import Principal, PrincipalKind, local_owner
 
 __all__ = ["cli_principal", "require_role"]
 

@@ -28,9 +28,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select
 
 from tearline import settings
+from tearline.model.principal import Principal
 from tearline.security.audit import record_now
 from tearline.security.credentials import authenticate_basic, authenticate_bearer
-from tearline.share.policy import Principal
 from tearline.store.schema import LoginAttempt
 
 __all__ = ["LoginRefused", "authenticate_header"]

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from tearline.errors import ConfigError
+from tearline.model.marking import CLASSIFICATION_ORDER, COMPARTMENT_PREFIX
 from tearline.security.audit import record_now
 from tearline.security.credentials import hash_password
-from tearline.share.policy import CLASSIFICATION_ORDER, COMPARTMENT_PREFIX
 from tearline.store.schema import Partner, User
 
 ROLES = ("admin", "approver", "analyst")

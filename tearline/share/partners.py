@@ -23,6 +23,7 @@ from tearline.errors import ConfigError
 from tearline.security.audit import record_now
 from tearline.security.credentials import public_credentials
 from tearline.share.policy import PARTNER_CODE_RE, Tier
+from tearline.store.rows import insert_rows
 from tearline.store.schema import Partner, User
 
 #: Ways to reach a partner's duty officer; values are free text (address, number…).
@@ -87,7 +88,7 @@ def create_partner(conn: Connection, code: str, name: str, tier: str, *, actor: 
         "channels": clean_channels(channels), "taxii_url": clean_taxii_url(taxii_url),
         "credentials": creds, "created_at": datetime.now(UTC),
     }
-    conn.execute(Partner.__table__.insert().values(**row))
+    insert_rows(conn, Partner, [row])
     record_now(conn, actor, "partner.create", "partner", code, tier=row["tier"])
     return partner_to_dict(row)
 
@@ -134,14 +135,14 @@ def set_tier(conn: Connection, code: str, tier: str, *, actor: str,
 
 def get_partner(conn: Connection, code: str) -> dict[str, Any] | None:
     row = conn.execute(select(Partner.__table__).where(Partner.code == code)).mappings().first()
-    return partner_to_dict(row) if row else None
+    return partner_to_dict(dict(row)) if row else None
 
 
 def list_partners(conn: Connection, tier: str | None = None) -> list[dict[str, Any]]:
     q = select(Partner.__table__).order_by(Partner.code)
     if tier:
         q = q.where(Partner.tier == clean_tier(tier).value)
-    return [partner_to_dict(r) for r in conn.execute(q).mappings()]
+    return [partner_to_dict(dict(r)) for r in conn.execute(q).mappings()]
 
 
 def partner_to_dict(row: Mapping[str, Any]) -> dict[str, Any]:

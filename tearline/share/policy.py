@@ -36,96 +36,29 @@ owner's own principal (``local_owner``) holds it by default.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, literal, or_
 
 from tearline import settings
+from tearline.model.marking import ALL_COMPARTMENTS as ALL_COMPARTMENTS
+from tearline.model.marking import CLASSIFICATION_ORDER as CLASSIFICATION_ORDER
+from tearline.model.marking import COMPARTMENT_PREFIX as COMPARTMENT_PREFIX
+from tearline.model.marking import PARTNER_CODE_RE as PARTNER_CODE_RE
+from tearline.model.marking import TLP_ORDER as TLP_ORDER
+from tearline.model.marking import Marking as Marking
+from tearline.model.marking import format_rel_to as format_rel_to
+from tearline.model.marking import parse_rel_to as parse_rel_to
+from tearline.model.principal import Principal as Principal
+from tearline.model.principal import PrincipalKind as PrincipalKind
+from tearline.model.principal import Tier as Tier
+from tearline.model.principal import actor_name as actor_name
+from tearline.model.principal import local_owner as local_owner
 
-CLASSIFICATION_ORDER = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
-TLP_ORDER = ("clear", "green", "amber", "amber+strict", "red")
-COMPARTMENT_PREFIX = "NTK:"
-#: Holding this compartment satisfies every need-to-know caveat.
-ALL_COMPARTMENTS = "NTK:*"
-#: What a partner code looks like (the report schema's REL TO pattern).
-PARTNER_CODE_RE = re.compile(r"^[A-Z0-9-]{2,16}$")
-
-
-class Tier(StrEnum):
-    CORE = "core"
-    ASSOCIATE = "associate"
-    SELECTIVE = "selective"
-    WARNING_ONLY = "warning-only"
-
-
-class PrincipalKind(StrEnum):
-    USER = "user"
-    PARTNER = "partner"
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is asking: a local user (clearance, compartments) or a partner (tier)."""
-
-    kind: PrincipalKind
-    id: str
-    tier: Tier | None = None
-    clearance: str = "UNCLASSIFIED"
-    compartments: frozenset[str] = field(default_factory=frozenset)
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    @classmethod
-    def user(cls, username: str, clearance: str = "TOP SECRET",
-             compartments: frozenset[str] | set[str] = frozenset(),
-             roles: frozenset[str] | set[str] = frozenset()) -> Principal:
-        return cls(PrincipalKind.USER, username, None, clearance, frozenset(compartments),
-                   frozenset(roles))
-
-    @classmethod
-    def partner(cls, code: str, tier: Tier | str) -> Principal:
-        return cls(PrincipalKind.PARTNER, code, Tier(tier))
-
-
-@dataclass(frozen=True, slots=True)
-class Marking:
-    """What the policy needs to know about an object, and nothing else."""
-
-    tlp: str | None
-    classification: str | None = "UNCLASSIFIED"
-    releasability: frozenset[str] = field(default_factory=frozenset)
-    caveats: frozenset[str] = field(default_factory=frozenset)
-    released_to: frozenset[str] = field(default_factory=frozenset)
-    is_warning: bool = False
-
-    @property
-    def compartments(self) -> frozenset[str]:
-        return frozenset(c for c in self.caveats if c.startswith(COMPARTMENT_PREFIX))
-
-
-def parse_rel_to(rel_to: str | None) -> frozenset[str]:
-    """The codes a stored "|A|B|" string names: exactly the segments between two bars.
-
-    Defined so that ``code in parse_rel_to(s)`` holds exactly when ``"|code|"`` is
-    a substring of ``s``, which is what the SQL twin tests.
-    """
-    return frozenset(c for c in (rel_to or "").split("|")[1:-1] if c)
-
-
-def format_rel_to(codes: Iterable[str]) -> str:
-    """The stored form of a REL TO list ("" when empty), the inverse of ``parse_rel_to``."""
-    items = sorted(set(codes) - {""})
-    return f"|{'|'.join(items)}|" if items else ""
-
-
-def local_owner(name: str = "owner") -> Principal:
-    """The owning agency's own view (the CLI's default): full clearance, every compartment."""
-    return Principal.user(name, "TOP SECRET", frozenset({ALL_COMPARTMENTS}),
-                          frozenset({"admin", "approver", "analyst"}))
-
+# The vocabulary above lives in ``tearline.model`` (so the store and security
+# layers can use it without importing the policy); it is re-exported here
+# because every caller has always imported it from this module.
 
 @dataclass(frozen=True, slots=True)
 class Decision:

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import StixRow, report_from_stix
+from tearline.ingest.writer import Writer
 from tearline.store.schema import Partner
-from tearline.store.writer import Writer
 
 
 def partner_name(writer: Writer, code: str) -> str:

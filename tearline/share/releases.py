@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    exists,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from tearline.errors import ConfigError, PolicyError
 from tearline.security.audit import record_now
@@ -79,8 +89,13 @@ def load_index(conn: Connection, object_ids: Iterable[str] | None = None) -> Rel
 
 
 # -- markings from rows ----------------------------------------------------------
-def marking_for_report(r: Report, index: ReleaseIndex) -> Marking:
-    """A stored report's marking; releases may name its id or the STIX id it came as."""
+def marking_for_report(r: Report | Any, index: ReleaseIndex) -> Marking:
+    """A stored report's marking; releases may name its id or the STIX id it came as.
+
+    ``r`` is a ``Report`` or any row carrying its marking columns (``id``,
+    ``stix_id``, ``tlp``, ``classification``, ``releasability``, ``caveats``,
+    ``category``), such as a joined query's row.
+    """
     return Marking(
         tlp=r.tlp, classification=r.classification,
         releasability=frozenset(r.releasability or ()), caveats=frozenset(r.caveats or ()),
@@ -220,13 +235,13 @@ def record_release(conn: Connection, object_id: str, partner_code: str, *, appro
     if active is not None:
         return release_to_dict(active)
     now = datetime.now(UTC)
-    rid = conn.execute(Release.__table__.insert().values(
+    rid = conn.execute(insert(Release).values(
         object_id=oid, partner_code=partner_code, approved_by=approved_by, at=now,
         revoked_at=None)).inserted_primary_key
+    new_id = rid[0] if rid else None
     record_now(conn, approved_by, "release.create", kind, oid, partner=partner_code,
-               reason=reason, release_id=rid[0] if rid else None,
-               originator_consent=originator_consent)
-    row = conn.execute(select(Release).where(Release.id == rid[0])).first()
+               reason=reason, release_id=new_id, originator_consent=originator_consent)
+    row = conn.execute(select(Release).where(Release.id == new_id)).one()
     return release_to_dict(row)
 
 

@@ -28,11 +28,11 @@ from sqlalchemy import (
 
 from tearline import settings
 from tearline.ingest.stix import StixRow, check_object
+from tearline.ingest.writer import Writer
 from tearline.share.policy import Principal
 from tearline.share.releases import visible_stix_filter
 from tearline.share.stix_export import identity_for, report_to_stix
 from tearline.store.schema import Report, Source, StixObject
-from tearline.store.writer import Writer
 
 
 def stix_visibility(who: Principal) -> ColumnElement[bool]:
@@ -113,8 +113,8 @@ def store_from_partner(writer: Writer, rows: Sequence[StixRow], sender: str) -> 
 
 
 def _keep_apart(writer: Writer, rows: Sequence[StixRow], sender: str) -> None:
+    from tearline.store.rows import insert_ignore
     from tearline.store.schema import StixDiscrepancy
-    from tearline.store.writer import insert_ignore
 
     insert_ignore(writer.conn, StixDiscrepancy, [
         {"object_id": r.id, "version": r.version, "sender": sender,

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import orjson
 import requests
-from sqlalchemy import Connection, Engine, exists, or_, select, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from taxii2client.exceptions import TAXIIServiceException
@@ -37,13 +37,14 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from tearline.errors import ConfigError, IngestError, SyncError
 from tearline.ingest.stix import StixRow, check_object
+from tearline.ingest.writer import Writer
 from tearline.share.policy import Principal, Tier
 from tearline.share.receive import fragments_from_partner
 from tearline.share.remark import remark_text
 from tearline.share.stix_store import publish_reports, stix_visibility, store_from_partner
+from tearline.store.rows import update_rows
 from tearline.store.schema import Partner, Release, StixObject, SyncState
 from tearline.store.types import UTCDateTime
-from tearline.store.writer import Writer
 
 T = TypeVar("T")
 PAGE = 1000
@@ -240,9 +241,10 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
     last: tuple[datetime, int] | None = None
     with engine.connect() as conn:
         batch: list[str] = []
-        for text, at, seq in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
+        for row in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
+            text, mark = str(row[0]), (row[1], int(row[2]))
             batch.append(remark_text(text, who.id))  # re-marked for the partner (finding 4)
-            last = (at, seq) if last is None or (at, seq) > last else last
+            last = mark if last is None or mark > last else last
             if len(batch) >= PUSH_BATCH:
                 s, f = _send(remote, col, batch)
                 sent, failed, batch = sent + s, failed + f, []
@@ -252,9 +254,8 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
     with engine.begin() as conn:
         value = f"{last[0].isoformat()}|{last[1]}" if last else (cursor or "")
         _save_state(conn, remote.url, key, value)
-        conn.execute(SyncState.__table__.update().where(
-            SyncState.remote == remote.url, SyncState.collection == key
-        ).values(updated_at=started))
+        update_rows(conn, SyncState, and_(SyncState.remote == remote.url,
+                                          SyncState.collection == key), updated_at=started)
     return {"sent": sent, "failed": failed}
 
 

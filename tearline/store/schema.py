@@ -426,6 +426,6 @@ class InsiderAlert(Base):
     kind: Mapped[str] = mapped_column(String(32))
     window_start: Mapped[datetime]
     window_end: Mapped[datetime]
-    score: Mapped[float] = mapped_column(default=0.0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -3,9 +3,9 @@
 Kept apart from the writer so read paths are wrapped by the sharing policy in
 one place. Nothing here selects from ``report_protected``.
 
-Pass ``principal`` for any read on someone's behalf (CLI, API, export): rows
-go through ``policy.decide`` and the read is audited. Without a principal the
-read is the analysis chain's own (fusion, assessment) and is not filtered.
+These are row-level reads for the analysis chain (fusion, assessment): not
+filtered, not audited. A read on someone's behalf (CLI, API, export) goes
+through ``tearline.ingest.query``, which cuts rows by the policy and audits.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tearline.model.fragment import Fragment
-from tearline.share.policy import Principal, PrincipalKind, decide
+from tearline.model.principal import Principal
+from tearline.model.principal import actor_name as actor_name
 from tearline.store.schema import Report, Source, StixObject
 
 
@@ -36,7 +37,7 @@ class ReportFilter:
     offset: int = 0
 
 
-def _filtered(f: ReportFilter) -> Select[tuple[Report, Source]]:
+def _filtered(f: ReportFilter) -> Select[Report, Source]:
     q = select(Report, Source).join(Source, Report.source_id == Source.id)
     if f.source:
         q = q.where(or_(Source.id == f.source, func.lower(Source.name) == f.source.lower()))
@@ -62,49 +63,32 @@ def _orm(conn: Connection) -> Session:
     return Session(bind=conn, expire_on_commit=False)
 
 
-def actor_name(principal: Principal) -> str:
-    """How a principal appears in the audit log."""
-    return principal.id if principal.kind is PrincipalKind.USER else f"partner:{principal.id}"
-
-
 def list_reports(conn: Connection, f: ReportFilter,
                  principal: Principal | None = None) -> list[tuple[Report, Source]]:
-    """Reports matching ``f``, only those ``principal`` may see; limit/offset count visible rows."""
-    from tearline.security.audit import record_now
-    from tearline.share.releases import load_index, marking_for_report
+    """Reports matching ``f``, unfiltered: the analysis chain's own read.
 
-    with _orm(conn) as session:
-        if principal is None:
-            q = _filtered(f).offset(f.offset or None)
-            rows = [(r, s) for r, s in session.execute(q.limit(f.limit) if f.limit else q)]
-            return rows
-        index = load_index(conn)
-        out: list[tuple[Report, Source]] = []
-        skip = f.offset
-        for r, s in session.execute(_filtered(f).execution_options(yield_per=2000)):
-            if not decide(principal, marking_for_report(r, index)):
-                continue
-            if skip:
-                skip -= 1
-                continue
-            out.append((r, s))
-            if f.limit and len(out) >= f.limit:
-                break
-    record_now(conn, actor_name(principal), "report.list", "report", None,
-               count=len(out), ids=[r.id for r, _ in out])
-    return out
-
-
-def get_report(conn: Connection, report_id: str,
-               principal: Principal | None = None) -> tuple[Report, Source] | None:
-    """Find by full id, unique id prefix or external id (what analysts quote).
-
-    A report ``principal`` may not see is reported as not found (its existence is
-    itself information), and the refused read is audited.
+    Reads on someone's behalf (policy-cut and audited) are
+    ``tearline.ingest.query.list_reports``; passing ``principal`` here still
+    works and forwards there, for callers written before the move.
     """
-    from tearline.security.audit import record_now
-    from tearline.share.releases import load_index, marking_for_report
+    if principal is not None:
+        from tearline.ingest.query import list_reports as visible_reports  # compat shim
 
+        return visible_reports(conn, f, principal)
+    with _orm(conn) as session:
+        q = _filtered(f).offset(f.offset or None)
+        return [(row[0], row[1]) for row in session.execute(q.limit(f.limit) if f.limit else q)]
+
+
+def iter_reports(conn: Connection, f: ReportFilter) -> Iterator[tuple[Report, Source]]:
+    """Every report matching ``f`` in order, streamed in chunks (no limit or offset)."""
+    with _orm(conn) as session:
+        for row in session.execute(_filtered(f).execution_options(yield_per=2000)):
+            yield row[0], row[1]
+
+
+def find_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
+    """Find by full id, unique id part (six characters or more) or external id."""
     q = select(Report, Source).join(Source, Report.source_id == Source.id)
     with _orm(conn) as session:
         row = session.execute(q.where(Report.id == report_id)).first()
@@ -113,14 +97,17 @@ def get_report(conn: Connection, report_id: str,
         if row is None and len(report_id) >= 6:
             rows = session.execute(q.where(Report.id.like(f"%{report_id}%")).limit(2)).all()
             row = rows[0] if len(rows) == 1 else None
-        found = (row[0], row[1]) if row else None
-    if principal is None or found is None:
-        return found
-    r = found[0]
-    decision = decide(principal, marking_for_report(r, load_index(conn, [r.id, r.stix_id or r.id])))
-    record_now(conn, actor_name(principal), "report.read" if decision else "report.read.denied",
-               "report", r.id, reason=decision.reason)
-    return found if decision else None
+        return (row[0], row[1]) if row else None
+
+
+def get_report(conn: Connection, report_id: str,
+               principal: Principal | None = None) -> tuple[Report, Source] | None:
+    """``find_report``; with ``principal``, forwards to ``ingest.query.get_report`` (compat)."""
+    if principal is not None:
+        from tearline.ingest.query import get_report as visible_report  # compat shim
+
+        return visible_report(conn, report_id, principal)
+    return find_report(conn, report_id)
 
 
 def list_sources(conn: Connection) -> list[dict[str, Any]]:

@@ -10,45 +10,44 @@ the main CLI passes ``share.releases.record_release`` in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import or_, select
 
 from tearline.cli_output import echo_json
-from tearline.store import schema as S
+from tearline.cli_params import parse_datetime
 from tearline.warn import delivery, workflow
 from tearline.warn.alarms import case_alarms
 from tearline.warn.states import CaseError, allowed_actions
 from tearline.warn.store import Case, find_case, list_cases
 
+if TYPE_CHECKING:  # the main CLI imports this module; typing only
+    from tearline.cli import Ctx
+
 __all__ = ["make_group"]
 
 
 def _when(value: str | None, name: str) -> datetime | None:
+    """The one date type (``cli_params.DATETIME``), for options declared as text."""
     if value is None:
         return None
     try:
-        dt = datetime.fromisoformat(value)
+        return parse_datetime(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a time; use ISO 8601", param_hint=name) \
-            from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        raise click.BadParameter(f"{value!r} is not a date or time; use YYYY-MM-DD or "
+                                 "ISO 8601, e.g. 2025-03-06T12:00", param_hint=name) from exc
 
 
 def _resolve_thread(conn: Any, ref: str) -> str:
-    hit = conn.execute(select(S.ThreadMember.thread_id).join(
-        S.Report, S.Report.id == S.ThreadMember.report_id).where(
-        or_(S.Report.id == ref, S.Report.external_id == ref))).scalar()
-    if hit:
-        return str(hit)
-    ids = [t for t in conn.execute(select(S.Thread.id)).scalars() if ref in t]
-    if len(ids) != 1:
-        raise CaseError(f"no single thread matches {ref!r}; list threads with "
-                        "`tearline threads`")
-    return str(ids[0])
+    """The one thread lookup (``fusion.query.find_thread``), as a case error."""
+    from tearline.fusion.query import ThreadNotFound, find_thread
+
+    try:
+        return find_thread(conn, ref)
+    except ThreadNotFound as exc:
+        raise CaseError(str(exc)) from exc
 
 
 def _summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
@@ -95,7 +94,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
 
         def wrap(fn: Callable[..., Case]) -> click.Command:
             @click.pass_obj
-            def run(obj: Any, /, as_json: bool, **kw: Any) -> None:
+            def run(obj: Ctx, /, as_json: bool, **kw: Any) -> None:
                 principal = obj.principal(*roles)
                 with obj.engine.begin() as conn:
                     case = fn(conn, principal, **kw)
@@ -111,7 +110,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.option("--at", help="Evaluate alarms as of this time (ISO 8601).")
     @_json
     @click.pass_obj
-    def list_cmd(obj: Any, at: str | None, as_json: bool) -> None:
+    def list_cmd(obj: Ctx, at: str | None, as_json: bool) -> None:
         """List cases with their state, next steps and alarms."""
         with obj.engine.connect() as conn:
             cases = [_summary(c, _when(at, "--at")) for c in list_cases(conn)]
@@ -129,7 +128,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.option("--at", help="Evaluate alarms as of this time (ISO 8601).")
     @_json
     @click.pass_obj
-    def show(obj: Any, case: str, at: str | None, as_json: bool) -> None:
+    def show(obj: Ctx, case: str, at: str | None, as_json: bool) -> None:
         """One case: its file, every event (who, when, why) and its alarms."""
         with obj.engine.connect() as conn:
             c = find_case(conn, case)
@@ -149,7 +148,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.option("--at", help="Treat this as the current time (ISO 8601).")
     @_json
     @click.pass_obj
-    def scan(obj: Any, at: str | None, as_json: bool) -> None:
+    def scan(obj: Ctx, at: str | None, as_json: bool) -> None:
         """Open cases the assessments call for, reopen raised threats, task lapsed windows."""
         with obj.engine.begin() as conn:
             done = delivery.scan(conn, now=_when(at, "--at"))

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tearline.ingest.stix import check_object
+from tearline.ingest.writer import Writer
 from tearline.store import schema as S
-from tearline.store.writer import Writer
 from tearline.warn.briefing import briefing_html
 from tearline.warn.cap import cap_alert, cap_html, cap_text
 from tearline.warn.config import WarnConfig, load_warn_config

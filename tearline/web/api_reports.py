@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tearline.ingest.query import get_report, list_reports
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.store.schema import Report, Source
-from tearline.store.view import ReportFilter, get_report, list_reports, report_to_dict
+from tearline.store.view import ReportFilter, report_to_dict
 from tearline.web.api_common import ApiError, ShapedRoute, current_principal, transaction
 
 router = APIRouter(route_class=ShapedRoute)

@@ -6,9 +6,15 @@ stack is only imported when one of these commands runs.
 
 from __future__ import annotations
 
-import click
+from typing import TYPE_CHECKING
 
-from tearline.cli import Ctx, console
+import click
+from rich.console import Console
+
+if TYPE_CHECKING:  # the main CLI imports this module; typing only
+    from tearline.cli import Ctx
+
+console = Console()
 
 
 @click.command()

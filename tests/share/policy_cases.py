@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import TLP_IDS_V2, check_object
+from tearline.ingest.writer import Writer
 from tearline.security.credentials import (
     issue_partner_token,
     issue_user_token,
@@ -35,7 +36,6 @@ from tearline.security.users import add_user
 from tearline.share.partners import create_partner
 from tearline.share.releases import list_releases, record_release, revoke_release
 from tearline.store.schema import Warning
-from tearline.store.writer import Writer
 
 #: Strings stored only in report_protected; no response may ever contain them.
 PROTECTED_SENTINELS = ("AGENT-NIGHTJAR-7731", "IMPLANT-ON-ROUTER-4412", "HANDLER-NOTE-0099")

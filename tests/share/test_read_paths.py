@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from tearline.cli import main
+from tearline.ingest.query import get_report, list_reports
 from tearline.security.audit import verify
 from tearline.security.credentials import principal_for_partner, principal_for_user
 from tearline.share.policy import Principal, local_owner
@@ -22,7 +23,7 @@ from tearline.share.releases import visible_stix_filter
 from tearline.share.stix_export import write_bundle
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import AuditEntry, StixObject
-from tearline.store.view import ReportFilter, get_report, list_reports
+from tearline.store.view import ReportFilter
 from tests.share.policy_cases import (
     PARTNERS,
     PRINCIPALS,

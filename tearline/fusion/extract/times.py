@@ -238,10 +238,11 @@ def _next_window(m: re.Match[str], anchor: date, ref: date, text: str, *, now: d
     if n is None:
         return None
     if m["unit"].lower().startswith("hour"):
-        end = now + timedelta(hours=n)
-        return MentionKind.WINDOW, {"start": now.isoformat(), "end": end.isoformat()}, {"hours": n}
-    last = anchor + timedelta(days=_days(m["unit"], n))
-    return MentionKind.WINDOW, {"start": anchor.isoformat(), "end": last.isoformat()}, {}
+        until = now + timedelta(hours=n)
+        return (MentionKind.WINDOW, {"start": now.isoformat(), "end": until.isoformat()},
+                {"hours": n})
+    end = anchor + timedelta(days=_days(m["unit"], n))
+    return MentionKind.WINDOW, {"start": anchor.isoformat(), "end": end.isoformat()}, {}
 
 
 def _past_window(m: re.Match[str], anchor: date, ref: date, text: str) -> Any:

@@ -133,7 +133,8 @@ def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[Mem
             marking))
     titles = {m.id: (m.external_id or m.title) for m in shown}
     for m in shown:
-        m.reasons = [_reason_text(link, titles) for link in m.reasons if isinstance(link, dict)]
+        links_seen: list[Any] = list(m.reasons)  # stored link dicts until rendered here
+        m.reasons = [_reason_text(link, titles) for link in links_seen if isinstance(link, dict)]
         m.joined_because = _joined(m.joined_because)
     return shown, hidden
 

@@ -19,10 +19,10 @@ from sqlalchemy import Engine, insert
 
 from tearline.errors import IngestError
 from tearline.ingest.stix import StixRow, check_object
+from tearline.ingest.writer import Writer
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.receive import fragments_from_partner
 from tearline.share.stix_store import store_from_partner, store_rows
-from tearline.store.writer import Writer
 
 from ._media import TaxiiError
 from .collections import CollectionSpec

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tearline.share.policy import Principal
-from tearline.store.schema import TaxiiStatus
+from tearline.store.schema import TaxiiStatus as TaxiiStatus
 
 from ._media import TaxiiError
 from ._query import format_timestamp
@@ -28,7 +28,7 @@ def to_resource(row: TaxiiStatus | dict[str, Any]) -> dict[str, Any]:
     detail = get("detail") or {}
     out: dict[str, Any] = {
         "id": get("id"), "status": get("status"),
-        "request_timestamp": format_timestamp(get("request_timestamp")),
+        "request_timestamp": format_timestamp(get("request_timestamp")),  # type: ignore[arg-type]
         "total_count": get("total_count"), "success_count": get("success_count"),
         "failure_count": get("failure_count"), "pending_count": get("pending_count"),
     }

@@ -125,9 +125,8 @@ def _progress_hook(progress: Progress) -> Callable[[Path, int], Callable[[int], 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file results as JSON.")
-@click.option("--actor", default="cli", help="Who is ingesting (recorded in the audit log).")
 @click.pass_obj
-def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None:
+def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
     """Ingest report files or folders (.md/.txt articles, .json/.jsonl reports, STIX bundles).
 
     Each file is one transaction: a bad file is rejected whole, the rest go in.
@@ -136,6 +135,7 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None
     from tearline.ingest.run import ingest_paths
 
     engine = obj.engine
+    actor = obj.principal("analyst").id
     show_bar = not as_json and sys.stderr.isatty()
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TimeRemainingColumn(), console=err_console, disable=not show_bar,
@@ -295,6 +295,9 @@ def _register() -> None:
     for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands,
                     *security_commands):
         main.add_command(command)
+    from tearline.security.identity import guard_commands
+
+    guard_commands(main)  # every command checks who is acting and their role first
 
 
 _register()

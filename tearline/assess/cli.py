@@ -57,13 +57,13 @@ def _thread(obj: Any, ref: str) -> tuple[Any, str]:
 @click.option("--save/--no-save", default=True, help="Store a new version if it changed.")
 @click.option("--override", type=float,
               help="Analyst probability (0-1) replacing the computed one.")
-@click.option("--by", "changed_by", default="cli", help="Who is assessing (recorded).")
 @click.option("--reason", help="Why (required with --override).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | None,
-           changed_by: str, reason: str | None, as_json: bool) -> None:
+           reason: str | None, as_json: bool) -> None:
     """Assess a thread: credibility, specificity, imminence, harm, likelihood, confidence."""
+    changed_by = obj.principal("analyst").id
     state, tid = _thread(obj, thread)
     if override is not None:
         if not reason:

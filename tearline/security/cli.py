@@ -78,7 +78,7 @@ def audit_checkpoint(obj: Any) -> None:
 
 
 @audit.command("log")
-@click.option("--actor", "actor_name", help="Only this actor's entries.")
+@click.option("--user", "actor_name", help="Only this user's entries.")
 @click.option("--action", help="Only this action (e.g. login.failed).")
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)

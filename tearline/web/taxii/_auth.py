@@ -16,7 +16,6 @@ from tearline.share.policy import Principal
 from ._media import WWW_AUTHENTICATE, TaxiiError
 
 
-
 def _unauthorized(why: str) -> TaxiiError:
     return TaxiiError(401, "Unauthorized", why, {"WWW-Authenticate": WWW_AUTHENTICATE})
 

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, delete
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.responses import Response
 
 from tearline import __version__
@@ -63,6 +64,11 @@ class TaxiiRoute(APIRoute):
                 return await inner(request)
             except TaxiiError as exc:
                 return exc.to_response()
+            except DBAPIError as exc:  # the database went away: the TAXII error shape, retry
+                if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+                    raise
+                return TaxiiError(503, "Service Unavailable", "the database is unavailable; "
+                                  "retry in a few seconds", {"Retry-After": "5"}).to_response()
 
         return handler
 

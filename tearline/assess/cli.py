@@ -89,6 +89,18 @@ def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | 
                    else f"unchanged since version {version}")
 
 
+def _insider_alarms(obj: Any) -> list[dict[str, Any]]:
+    """Insider alerts (security.insider) for admins, in the shape of the other alarms."""
+    from tearline.security.insider import list_alerts
+
+    principal = getattr(obj, "principal", None)
+    if principal is None or "admin" not in principal().roles:
+        return []
+    with obj.engine.connect() as conn:
+        return [{"thread": None, "kind": f"insider.{a['kind']}", "raised_at": a["window_start"],
+                 "summary": a["message"]} for a in list_alerts(conn)]
+
+
 @click.command("alarms")
 @click.argument("thread", required=False)
 @click.option("--at", help="Evaluate as of this time (ISO 8601).")
@@ -106,6 +118,8 @@ def alarms(obj: Any, thread: str | None, at: str | None, as_json: bool) -> None:
         versions = version_points(list_versions(obj.engine, tid))
         for alarm in review_thread(state, tid, when, load_matrix(obj.engine, tid), versions):
             found.append({"thread": tid, **alarm.to_dict()})
+    if not thread:
+        found.extend(_insider_alarms(obj))
     if as_json:
         echo_json(found)
         return

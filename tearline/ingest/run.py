@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert
 from tearline import settings
 from tearline.errors import IngestError
 from tearline.ingest.article import parse_article
+from tearline.ingest.corrections import apply_stix_corrections, check_external_ids
 from tearline.ingest.drafts import ReportDraft
 from tearline.ingest.limits import check_draft, check_raw_depth, check_stream_depth, limit
 from tearline.ingest.native import parse_json, parse_jsonl
@@ -118,6 +119,7 @@ def ingest_file(engine: Engine, path: Path, actor: str = "cli",
                 new, same = _ingest_bundle(writer, path, advance)
             else:
                 drafts = _parse_text(path, kind)
+                check_external_ids(conn, drafts, label)
                 new, same = writer.add_reports(drafts)
                 if advance:
                     advance(path.stat().st_size)
@@ -248,5 +250,10 @@ def _ingest_bundle(writer: Writer, path: Path, advance: ProgressSpec | None) -> 
         drafts = [report_from_stix(r, identities) for r in reports]
         for d in drafts:
             check_draft(d, label)
+        check_external_ids(writer.conn, drafts, label)
+        versions = [str(r.get("modified") or r.get("created") or "") for r in reports]
+        writer.notes.extend(apply_stix_corrections(writer.conn, list(zip(drafts, versions,
+                                                                          strict=True)),
+                                                   writer.actor, label))
         writer.add_reports(drafts)
     return new, same

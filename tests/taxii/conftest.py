@@ -104,9 +104,9 @@ def start_server(db: str, *, env: dict[str, str] | None = None) -> Server:
             raise RuntimeError(f"tearline serve exited: {proc.stderr.read().decode()[-2000:]}"
                                if proc.stderr else "tearline serve exited")
         try:
-            requests.get(f"{base}/taxii2/", timeout=1)
+            requests.get(f"{base}/taxii2/", timeout=5)
             return Server(base, db, proc)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("tearline serve did not start within 90 s")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,12 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from sqlalchemy import Engine
 
 from tearline import settings
 from tearline.cli_output import echo_json
+from tearline.cli_params import DATETIME
+from tearline.cli_text import Column, make_table, safe, short_ref
 from tearline.errors import TearlineError
 from tearline.share.policy import Principal
 from tearline.share.viewer import resolve_viewer, viewer_option
@@ -39,12 +40,25 @@ class Ctx:
         self.db_url = settings.normalize_db_url(db) if db else settings.database_url()
         self._engine: Engine | None = None
         self._principal: Principal | None = None
+        #: Only commands that fill a database (ingest, demo) may create its file;
+        #: a read on a mistyped path must say so, not answer from an empty store.
+        self.may_create = False
+
+    def _check_exists(self) -> None:
+        if self.may_create or not self.db_url.startswith("sqlite:///"):
+            return
+        path = Path(self.db_url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:") and not path.exists():
+            raise click.ClickException(
+                f"no database at {str(path)!r}; check --db (or TEARLINE_DB), or create it "
+                "with `tearline ingest`, `tearline demo` or `tearline db upgrade`")
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             from tearline.store.db import ensure_current, make_engine
 
+            self._check_exists()
             self._engine = make_engine(self.db_url)
             ensure_current(self._engine)
         return self._engine
@@ -64,14 +78,8 @@ class Ctx:
 
 
 def _date(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD or ISO 8601",
-                                 param_hint=name) from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    """Kept for callers outside this module; options use ``cli_params.DATETIME``."""
+    return None if value is None else DATETIME.convert(value, None, None)
 
 
 class TearlineGroup(click.Group):
@@ -134,6 +142,7 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
     """
     from tearline.ingest.run import ingest_paths
 
+    obj.may_create = True
     engine = obj.engine
     actor = obj.principal("analyst").id
     show_bar = not as_json and sys.stderr.isatty()
@@ -167,8 +176,8 @@ def _print_ingest(summary: Any) -> None:
 @main.command()
 @click.option("--source", help="Source id or name.")
 @click.option("--agency", help="Originating agency.")
-@click.option("--since", help="Reported on or after (YYYY-MM-DD or ISO 8601).")
-@click.option("--until", help="Reported on or before.")
+@click.option("--since", type=DATETIME, help="Reported on or after (YYYY-MM-DD or ISO 8601).")
+@click.option("--until", type=DATETIME, help="Reported on or before.")
 @click.option("--tlp", type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]))
 @click.option("--text", help="Words in the title or body (case-insensitive).")
 @click.option("--category", help="report, news, warning, alert, request, response, statement…")
@@ -176,27 +185,27 @@ def _print_ingest(summary: Any) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @viewer_option
 @click.pass_obj
-def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
-            until: str | None, tlp: str | None, text: str | None, category: str | None,
+def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | None,
+            until: datetime | None, tlp: str | None, text: str | None, category: str | None,
             limit: int | None, as_json: bool, viewer: str | None) -> None:
     """List ingested reports (fragments)."""
     from tearline.store.view import ReportFilter, list_reports, report_to_dict
 
-    f = ReportFilter(source=source, agency=agency, since=_date(since, "--since"),
-                     until=_date(until, "--until"), tlp=tlp, text=text, category=category,
+    f = ReportFilter(source=source, agency=agency, since=since,
+                     until=until, tlp=tlp, text=text, category=category,
                      limit=limit)
     with obj.engine.begin() as conn:
         rows = list_reports(conn, f, resolve_viewer(conn, viewer))
     if as_json:
         echo_json([report_to_dict(r, s) for r, s in rows])
         return
-    table = Table(title=f"{len(rows)} report(s)")
-    for col in ("id", "reported", "grade", "tlp", "category", "source", "title"):
-        table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
+    table = make_table(f"{len(rows)} report(s)", [
+        Column("id"), Column("reported"), Column("grade"), Column("tlp"),
+        Column("title (source)", fixed=False)])
     for r, s in rows:
-        table.add_row(r.external_id or r.id[:20], (r.reported_at or r.received_at)
-                      .strftime("%Y-%m-%d %H:%M"), f"{s.reliability}{r.credibility}",
-                      r.tlp.upper(), r.category, s.name, r.title)
+        table.add_row(safe(r.external_id or short_ref(r.id)), (r.reported_at or r.received_at)
+                      .strftime("%Y-%m-%d"), f"{s.reliability}{r.credibility}",
+                      r.tlp.upper(), safe(f"{r.title} ({s.name})"))
     console.print(table)
 
 
@@ -220,17 +229,17 @@ def show(obj: Ctx, report_id: str, as_json: bool, viewer: str | None) -> None:
     if as_json:
         echo_json(data)
         return
-    console.print(f"[bold]{data['title']}[/bold]")
+    console.print(f"[bold]{safe(data['title'])}[/bold]")
     for key in ("id", "external_id", "category", "originator", "reported_at", "received_at",
                 "grade", "classification", "tlp", "releasability", "caveats", "outlet", "url",
                 "in_reply_to", "deadline", "tags"):
         if data.get(key):
-            console.print(f"  {key}: {data[key]}", highlight=False)
+            console.print(f"  {key}: {safe(data[key])}", highlight=False)
     src = data["source"]
-    console.print(f"  source: {src['name']} ({src['kind']}, {src['agency']}, "
-                  f"reliability {src['reliability']})", highlight=False)
+    console.print(f"  source: {safe(src['name'])} ({safe(src['kind'])}, {safe(src['agency'])}, "
+                  f"reliability {safe(src['reliability'])})", highlight=False)
     console.print()
-    console.print(data["body"], highlight=False)
+    console.print(safe(data["body"]), highlight=False)
 
 
 @main.command()
@@ -245,12 +254,13 @@ def sources(obj: Ctx, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    table = Table(title=f"{len(rows)} source(s)")
-    for col in ("agency", "source", "kind", "reliability", "reports", "first", "last"):
-        table.add_column(col)
+    table = make_table(f"{len(rows)} source(s)", [
+        Column("source", fixed=False), Column("agency", fixed=False), Column("kind"),
+        Column("rel."), Column("reports", justify="right"), Column("first"), Column("last")])
     for s in rows:
-        table.add_row(s["agency"], s["name"], s["kind"], s["reliability"], str(s["reports"]),
-                      (s["first"] or "")[:10], (s["last"] or "")[:10])
+        table.add_row(safe(s["name"]), safe(s["agency"]), safe(s["kind"]),
+                      safe(s["reliability"]), str(s["reports"]), (s["first"] or "")[:10],
+                      (s["last"] or "")[:10])
     console.print(table)
 
 
@@ -275,12 +285,15 @@ def export(obj: Ctx, fmt: str, out: Path | None, viewer: str | None) -> None:
 
 # -- demo -----------------------------------------------------------------------
 @main.command()
-@click.option("--fresh/--keep", default=True, help="Start from an empty database file.")
+@click.option("--fresh/--keep", default=False, show_default=True,
+              help="--fresh deletes the database file first; by default an existing "
+                   "database is kept and the demo is added to it.")
 @click.pass_obj
 def demo(obj: Ctx, fresh: bool) -> None:
     """Ingest the bundled demo scenario and show what the chain makes of it."""
     from tearline.demo_run import run_demo
 
+    obj.may_create = True
     run_demo(obj, fresh=fresh, console=console)
 
 
@@ -295,6 +308,14 @@ def _register() -> None:
     for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands,
                     *security_commands):
         main.add_command(command)
+    from tearline.share.releases import record_release
+    from tearline.warn.cli import make_group as make_warn_group
+
+    def _release(conn: Any, object_id: str, code: str, approver: str, reason: str) -> Any:
+        return record_release(conn, object_id, code, approved_by=approver, reason=reason)
+
+    main.add_command(make_warn_group(_release))
+
     from tearline.security.identity import guard_commands
 
     guard_commands(main)  # every command checks who is acting and their role first

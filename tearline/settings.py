@@ -81,6 +81,30 @@ def cli_token() -> str | None:
     return None
 
 
+def cache_dir() -> Path:
+    """Where derived data is cached (the merged actor catalog): ``TEARLINE_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/tearline``, else ``~/.cache/tearline``."""
+    explicit = os.environ.get("TEARLINE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tearline"
+
+
+def assess_config_path() -> str | None:
+    """An assessment-thresholds TOML overlaying the packaged one (``TEARLINE_ASSESS_CONFIG``)."""
+    return os.environ.get("TEARLINE_ASSESS_CONFIG") or None
+
+
+def secret_from_env(name: str) -> str | None:
+    """A secret kept in the environment variable ``name`` (a partner's outbound password).
+
+    The database stores only the variable's name, never the secret; this is the
+    one place the process environment is read for it.
+    """
+    return os.environ.get(name) or None
+
+
 # -- security (issue 14) --------------------------------------------------------
 def audit_key_file() -> Path | None:
     """``TEARLINE_AUDIT_KEY_FILE``: the secret that signs audit checkpoints.

@@ -20,6 +20,7 @@ not listed needs only a valid token). Commands may still ask
 from __future__ import annotations
 
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -87,6 +88,15 @@ def _roles_for(path: str) -> tuple[str, ...] | None:
     return ()
 
 
+def _no_database_yet(obj: Any) -> bool:
+    """True when ``--db`` names a SQLite file that does not exist yet."""
+    url = str(getattr(obj, "db_url", ""))
+    if not url.startswith("sqlite:///"):
+        return False
+    path = url.removeprefix("sqlite:///")
+    return path not in ("", ":memory:") and not Path(path).exists()
+
+
 def _guard(command: click.Command, path: str) -> None:
     roles = _roles_for(path)
     callback = command.callback
@@ -97,6 +107,10 @@ def _guard(command: click.Command, path: str) -> None:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         obj = ctx.find_root().obj
+        if _no_database_yet(obj):
+            # Nothing to protect and nobody to be: set-up mode. The command
+            # itself decides whether it may create the file (``Ctx.may_create``).
+            return callback(*args, **kwargs)
         try:
             obj.principal(*roles)
         except PolicyError as exc:

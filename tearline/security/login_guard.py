@@ -50,6 +50,10 @@ class LoginRefused(Exception):
 
 def _parse(header: str) -> tuple[str, str, str]:
     """(scheme, user, secret) from an Authorization header; LoginRefused when malformed."""
+    if "\x00" in header:
+        # No stored name or secret holds a NUL, and PostgreSQL text cannot: refuse
+        # before any query rather than let the driver raise.
+        raise LoginRefused(401, "the credentials contain a NUL character")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "basic":
         try:
@@ -58,6 +62,8 @@ def _parse(header: str) -> tuple[str, str, str]:
         except (binascii.Error, UnicodeDecodeError):
             raise LoginRefused(401, "the Basic credentials are not valid base64 of "
                                     "'user:password'") from None
+        if "\x00" in user or "\x00" in password:
+            raise LoginRefused(401, "the credentials contain a NUL character")
         if not sep:
             raise LoginRefused(401, "the Basic credentials have no ':' between user and "
                                     "password")

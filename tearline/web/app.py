@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from tearline import __version__
 from tearline.web.api import router as api_router
+from tearline.web.console import install as install_console
 from tearline.web.taxii import make_router as make_taxii_router
 
 
@@ -20,8 +21,10 @@ def make_app(engine: Engine) -> FastAPI:
         title="Tearline",
         version=__version__,
         description="Intelligence fusion and warning sharing: REST API and TAXII 2.1.",
+        docs_url=None, redoc_url=None,  # served offline by the console package instead
     )
     app.state.engine = engine
     app.include_router(api_router)
     app.include_router(make_taxii_router())
+    install_console(app)
     return app

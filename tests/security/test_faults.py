@@ -32,14 +32,15 @@ def test_a_kill_during_schema_creation_never_leaves_a_broken_database(tmp_path: 
     env = {**os.environ}
     for i, delay in enumerate((0.3, 0.6, 0.9, 1.2, 1.5, 2.0)):
         db = str(tmp_path / f"k{i}.db")
-        proc = subprocess.Popen([TEARLINE, "--db", db, "sources"], env=env,
+        proc = subprocess.Popen([TEARLINE, "--db", db, "db", "upgrade"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        again = subprocess.run([TEARLINE, "--db", db, "sources", "--json"], env=env,
-                               capture_output=True, text=True, timeout=120)
-        assert again.returncode == 0, (delay, again.stderr)
+        for args in (["db", "upgrade"], ["sources", "--json"]):
+            again = subprocess.run([TEARLINE, "--db", db, *args], env=env,
+                                   capture_output=True, text=True, timeout=120)
+            assert again.returncode == 0, (delay, args, again.stderr)
 
 
 class _Proxy:

@@ -10,7 +10,7 @@ from alembic import op
 from tearline.store.types import UTCDateTime
 
 revision = "0009_security"
-down_revision = "0005_share_tokens"
+down_revision = "0007_share"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,131 @@
+"""Terminal text a person can read, and that report text cannot take over.
+
+Three jobs, used by every CLI table and page:
+
+* **Safety.** Report titles and bodies come from outside. ``clean`` removes
+  ANSI/OSC escape sequences (colour, cursor moves, OSC-8 hyperlinks, window
+  titles) and every other control character but newline and tab, and
+  ``safe`` also escapes Rich markup, so ``[red]`` or ``[link=…]`` in a title is
+  printed as written instead of being interpreted.
+* **80 columns.** ``make_table`` builds tables whose id and date columns never
+  wrap or get cut (``no_wrap``, with their full width reserved) while the one
+  text column takes what is left and ends in an ellipsis.
+* **Short ids.** ``short_ref`` gives the part of an id people type and quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markup import escape
+from rich.text import Text
+
+__all__ = ["Column", "TextTable", "clean", "make_table", "safe", "short_ref", "truncate"]
+
+#: CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \), other two-byte ESC sequences,
+#: and the 8-bit C1 forms of CSI/OSC.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: object) -> str:
+    """``text`` without terminal escape sequences or control characters (keeps \\n and \\t)."""
+    s = "" if text is None else str(text)
+    return _CONTROLS.sub("", _ESCAPES.sub("", s))
+
+
+def safe(text: object) -> str:
+    """``clean`` text with Rich markup escaped: printed exactly as written."""
+    return escape(clean(text))
+
+
+def truncate(text: object, width: int) -> str:
+    """One line of at most ``width`` characters, an ellipsis marking a cut."""
+    s = " ".join(clean(text).split())
+    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
+def short_ref(identifier: str) -> str:
+    """The typed part of an id: ``thread:report--a3ad4324-…`` → ``a3ad4324``.
+
+    External ids (``NRD-2025-0303``) are already what people quote and are
+    returned whole.
+    """
+    if "--" not in identifier:
+        return identifier
+    return identifier.split("--", 1)[1].split("-", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: ``fixed`` ones (ids, dates, numbers) never wrap or shrink."""
+
+    header: str
+    fixed: bool = True
+    justify: str = "left"
+    """``left`` or ``right`` (numbers)."""
+
+
+class TextTable:
+    """Rows first, layout after, drawn as plain text with Rich only printing it.
+
+    Rich shrinks every column of a table too wide for the terminal, which is
+    what cut ids and dates in half. Here fixed columns always get their widest
+    cell; the one flexible column gets what is left (at least 8 characters) and
+    its cells end in an ellipsis when cut.
+    """
+
+    def __init__(self, title: str | None, columns: Sequence[Column]) -> None:
+        self.title = title
+        self.columns = list(columns)
+        self.rows: list[list[str]] = []
+
+    def add_row(self, *cells: object) -> None:
+        self.rows.append([" ".join(clean(c).split()) for c in cells])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def widths(self, total: int) -> list[int]:
+        widths = [max([len(c.header), *(len(r[i]) for r in self.rows if i < len(r))])
+                  for i, c in enumerate(self.columns)]
+        flex = [i for i, c in enumerate(self.columns) if not c.fixed]
+        fixed = sum(w for i, w in enumerate(widths) if i not in flex)
+        room = total - fixed - (len(widths) - 1)
+        for i in flex:
+            widths[i] = max(8, min(widths[i], room // len(flex)))
+        return widths
+
+    def lines(self, total: int = 80) -> list[str]:
+        """The table as lines of plain text at most ``total`` wide (when it can fit)."""
+        widths = self.widths(total)
+
+        def fmt(cells: Sequence[str]) -> str:
+            out = []
+            for c, w, col in zip(cells, widths, self.columns, strict=False):
+                cell = truncate(c, w)
+                out.append(cell.rjust(w) if col.justify == "right" else cell.ljust(w))
+            return " ".join(out).rstrip()
+
+        head = [self.title] if self.title else []
+        rule = " ".join("─" * w for w in widths)
+        return [*head, fmt([c.header for c in self.columns]), rule,
+                *(fmt(r) for r in self.rows)]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(options.max_width):
+            yield Text(line, no_wrap=True, overflow="ignore")
+
+
+def make_table(title: str | None, columns: Sequence[Column]) -> TextTable:
+    """A table that stays readable at 80 columns (see the module docstring)."""
+    return TextTable(title, columns)

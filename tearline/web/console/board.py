@@ -1,0 +1,243 @@
+"""The threat board's data: open threads ranked by assessed risk, cut by the policy.
+
+Everything here reads stored rows — threads, their members' markings, the
+latest assessment version, open duty-to-warn cases — so the board costs a few
+queries whatever the store holds. Risk order is the stored judgement: ICD 203
+probability, then confidence, then independent origins (the assessment's own
+count, so the board, the thread page and ``tearline assess`` agree).
+
+A thread's marking is the most restrictive of its members' (``combine_markings``),
+exactly as the REST ``/threads`` route decides; computing it needs every member
+row, so it is memoised per process until fusion or the releases change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from tearline.share.policy import Marking, Principal, decide
+from tearline.share.releases import combine_markings, load_index, marking_for_report
+from tearline.store import schema as S
+from tearline.web.console.state_cache import state_key
+
+_CONFIDENCE_RANK = {"low": 0, "moderate": 1, "high": 2}
+#: Warning states that close a case (the warn stage may add others; unknown = open).
+CLOSED_CASE_STATES = frozenset({"closed", "withdrawn", "cancelled", "waived", "rejected"})
+_marking_lock = threading.Lock()
+_marking_cache: dict[int, tuple[tuple[Any, ...], dict[str, Marking]]] = {}
+
+
+def humanize(value: str | None) -> str:
+    """``intentional_killing`` → ``intentional killing``: words, not identifiers."""
+    return (value or "").replace("_", " ").strip()
+
+
+@dataclass(slots=True)
+class BoardRow:
+    """One thread as the board shows it."""
+
+    id: str
+    short: str
+    title: str
+    fragments: int
+    origins: int
+    likelihood: str = "not assessed"
+    probability: float = 0.0
+    probability_range: str = ""
+    confidence: str = ""
+    harm: str = ""
+    imminence: str = ""
+    window_end: str | None = None
+    """Last day of the nearest open window (a countdown), if any."""
+    lapsed: list[str] = field(default_factory=list)
+    """End days of windows that lapsed (shown as markers, never as reassurance)."""
+    cases: int = 0
+    alarms: int | None = None
+    updated: str = ""
+    marking: Marking | None = None
+
+    @property
+    def days_left(self) -> int | None:
+        if not self.window_end:
+            return None
+        return (date.fromisoformat(self.window_end[:10]) - datetime.now(UTC).date()).days
+
+
+def short_id(thread_id: str) -> str:
+    """The block analysts type: first block of the opening fragment's uuid."""
+    return thread_id.split("--", 1)[-1].split("-", 1)[0]
+
+
+def _releases_key(conn: Connection) -> tuple[Any, ...]:
+    row = conn.execute(select(func.count(S.Release.id), func.max(S.Release.id),
+                              func.max(S.Release.revoked_at))).first()
+    return tuple(str(v) for v in (row or ()))
+
+
+def thread_markings(conn: Connection, engine_id: int) -> dict[str, Marking]:
+    """Each thread's combined marking (members' most restrictive), memoised."""
+    key = (state_key(conn), _releases_key(conn),
+           conn.execute(select(func.count()).select_from(S.ThreadMember)).scalar())
+    hit = _marking_cache.get(engine_id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    with _marking_lock:
+        index = load_index(conn)
+        parts: dict[str, list[Marking]] = defaultdict(list)
+        for tid, report in _iter_members(conn):
+            parts[tid].append(marking_for_report(report, index))
+        out = {tid: combine_markings(ms, released_to=index.released_to(tid))
+               for tid, ms in parts.items()}
+        _marking_cache[engine_id] = (key, out)
+    return out
+
+
+class _Row:
+    """Just the report columns ``marking_for_report`` reads (slotted: one per member)."""
+
+    __slots__ = ("category", "caveats", "classification", "id", "releasability", "stix_id", "tlp")
+
+    def __init__(self, m: Any) -> None:
+        self.id, self.stix_id, self.tlp = m.id, m.stix_id, m.tlp
+        self.classification, self.category = m.classification, m.category
+        self.releasability, self.caveats = m.releasability, m.caveats
+
+
+def _iter_members(conn: Connection) -> list[tuple[str, _Row]]:
+    """(thread id, the report columns a marking needs) for every member."""
+    q = (select(S.ThreadMember.thread_id, S.Report.id, S.Report.stix_id, S.Report.tlp,
+                S.Report.classification, S.Report.category, S.Report.releasability,
+                S.Report.caveats)
+         .join(S.Report, S.Report.id == S.ThreadMember.report_id))
+    return [(m.thread_id, _Row(m)) for m in conn.execute(q)]
+
+
+def _latest(conn: Connection, with_payload: bool) -> Any:
+    """The latest assessment version per thread: the ranking columns, or whole rows."""
+    latest = (select(S.Assessment.thread_id, func.max(S.Assessment.version).label("v"))
+              .group_by(S.Assessment.thread_id).subquery())
+    cols: list[Any] = [S.Assessment.thread_id, S.Assessment.likelihood, S.Assessment.confidence,
+                       S.Assessment.payload["probability"].as_float().label("p"),
+                       S.Assessment.payload["harm"]["primary"].as_string().label("harm")]
+    if with_payload:
+        cols = [S.Assessment]
+    return (select(*cols)
+            .join(latest, (latest.c.thread_id == S.Assessment.thread_id)
+                  & (latest.c.v == S.Assessment.version)))
+
+
+def _rank_columns(conn: Connection) -> dict[str, Any]:
+    """Per thread: likelihood, confidence, probability and harm, read without payloads.
+
+    The payload of a big thread runs to tens of kilobytes; parsing every one
+    to rank thousands of threads would dominate the page, so the two numbers
+    ranking needs are pulled out of the JSON by the database.
+    """
+    return {r.thread_id: r for r in conn.execute(_latest(conn, False))}
+
+
+def _payloads(conn: Connection, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    q = _latest(conn, True).where(S.Assessment.thread_id.in_(ids))
+    with Session(bind=conn) as session:
+        return {a.thread_id: a for a in session.execute(q).scalars()}
+
+
+def open_cases(conn: Connection) -> dict[str, int]:
+    """Open duty-to-warn cases per thread."""
+    out: dict[str, int] = defaultdict(int)
+    for tid, st in conn.execute(select(S.Warning.thread_id, S.Warning.state)):
+        if tid and st not in CLOSED_CASE_STATES:
+            out[tid] += 1
+    return out
+
+
+def _apply_assessment(row: BoardRow, a: Any) -> None:
+    p = a.payload or {}
+    row.likelihood, row.confidence = a.likelihood, a.confidence
+    row.probability = float(p.get("probability") or 0.0)
+    row.probability_range = str(p.get("probability_range") or "")
+    row.harm = humanize((p.get("harm") or {}).get("primary"))
+    imm = p.get("imminence") or {}
+    row.imminence = humanize(imm.get("level"))
+    opened = sorted(w.get("end") or "" for w in imm.get("open_windows") or [] if w.get("end"))
+    row.window_end = opened[0] if opened else None
+    row.lapsed = sorted(w.get("end") or "" for w in imm.get("lapsed_windows") or [])[-3:]
+    cred = p.get("credibility") or {}
+    if cred.get("independent_origins") is not None:
+        row.origins = int(cred["independent_origins"])
+
+
+@dataclass(frozen=True, slots=True)
+class BoardFilter:
+    """What the board's filter form asks for."""
+
+    q: str = ""
+    min_probability: float = 0.0
+    harm: str = ""
+    only_open_windows: bool = False
+    limit: int = 50
+
+
+def board_rows(conn: Connection, principal: Principal, engine_id: int,
+               f: BoardFilter) -> tuple[list[BoardRow], int]:
+    """Visible open threads matching ``f``, riskiest first; also how many matched."""
+    markings = thread_markings(conn, engine_id)
+    rows: list[BoardRow] = []
+    for t in conn.execute(select(S.Thread.id, S.Thread.title, S.Thread.state,
+                                 S.Thread.updated_at).where(S.Thread.status == "open")):
+        m = markings.get(t.id)
+        if m is None or not decide(principal, m):
+            continue
+        if f.q and f.q.lower() not in (t.title or "").lower() and f.q not in t.id:
+            continue
+        st = t.state or {}
+        updated = t.updated_at.strftime("%Y-%m-%d %H:%M") if t.updated_at else ""
+        rows.append(BoardRow(t.id, short_id(t.id), t.title, int(st.get("fragments") or 0),
+                             int(st.get("independent_origins") or 0), updated=updated,
+                             marking=m))
+    cases = open_cases(conn)
+    ranks = _rank_columns(conn)
+    for r in rows:
+        r.cases = cases.get(r.id, 0)
+        a = ranks.get(r.id)
+        if a is not None:
+            r.likelihood, r.confidence = a.likelihood, a.confidence
+            r.probability, r.harm = float(a.p or 0.0), humanize(a.harm)
+    if f.min_probability:
+        rows = [r for r in rows if r.probability >= f.min_probability]
+    if f.harm:
+        rows = [r for r in rows if r.harm == humanize(f.harm)]
+    rows.sort(key=lambda r: (-r.probability, -_CONFIDENCE_RANK.get(r.confidence, -1),
+                             -r.origins, -r.fragments, r.id))
+    if f.only_open_windows:  # needs the windows: read payloads, but only of the candidates
+        full = _payloads(conn, [r.id for r in rows])
+        for r in rows:
+            if r.id in full:
+                _apply_assessment(r, full[r.id])
+        rows = [r for r in rows if r.window_end]
+        return rows[: f.limit], len(rows)
+    shown = rows[: f.limit]
+    full = _payloads(conn, [r.id for r in shown])
+    for r in shown:
+        if r.id in full:
+            _apply_assessment(r, full[r.id])
+    return shown, len(rows)
+
+
+def store_counts(conn: Connection) -> dict[str, Any]:
+    """What the board polls for: how many fragments exist and were fused, the newest."""
+    n = conn.execute(select(func.count()).select_from(S.Report)).scalar() or 0
+    newest = conn.execute(select(func.max(S.Report.received_at))).scalar()
+    key = state_key(conn)
+    return {"fragments": int(n), "fused": key[1] if key else 0,
+            "newest": newest.isoformat() if newest else None,
+            "cases": sum(open_cases(conn).values())}

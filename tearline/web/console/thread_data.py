@@ -1,0 +1,241 @@
+"""One thread as its page shows it: fragments, origins, timeline, graph, ACH, alarms.
+
+Stored rows give what a person must be able to trust and quote — the member
+reports with their grades and markings, the assessment versions — and the
+persisted fusion state (``state_cache``) gives what fusion derives: timeline,
+entity graph, discrepancies and the alarms' context. Members the viewer may
+not see are left out everywhere (and counted, so the gap is visible), and the
+thread itself is refused unless its combined marking allows it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+
+from tearline.assess.ach import AchMatrix, AchResult
+from tearline.assess.alarms import Alarm
+from tearline.assess.review import review_thread
+from tearline.assess.store import StoredAssessment, list_versions, load_matrix, version_points
+from tearline.pipeline import FusionState
+from tearline.share.policy import Marking, Principal, decide
+from tearline.share.releases import combine_markings, load_index, marking_for_report
+from tearline.store import schema as S
+from tearline.web.console.board import humanize, short_id
+
+
+@dataclass(slots=True)
+class MemberView:
+    """One visible fragment of the thread."""
+
+    id: str
+    external_id: str | None
+    title: str
+    originator: str
+    source: str
+    grade: str
+    reported: str
+    category: str
+    tlp: str
+    classification: str
+    origin_cluster: str
+    reasons: list[str]
+    joined_because: str
+    marking: Marking
+
+
+@dataclass(slots=True)
+class ThreadPage:
+    """Everything the thread page renders."""
+
+    id: str
+    short: str
+    title: str
+    marking: Marking
+    members: list[MemberView]
+    hidden: int
+    clusters: list[tuple[str, list[MemberView]]]
+    versions: list[StoredAssessment]
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    discrepancies: list[dict[str, Any]] = field(default_factory=list)
+    graph_nodes: list[tuple[str, str, int]] = field(default_factory=list)
+    """(entity key, readable name, fragments mentioning it)."""
+    graph_edges: list[tuple[str, str, int]] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
+    matrix: AchMatrix | None = None
+    ach: AchResult | None = None
+    fused: bool = True
+
+    @property
+    def latest(self) -> StoredAssessment | None:
+        return self.versions[-1] if self.versions else None
+
+    def title_of(self, fid: str) -> str:
+        for m in self.members:
+            if m.id == fid:
+                return m.external_id or m.title
+        return "a fragment you may not see"
+
+
+def find_thread_id(conn: Connection, ref: str) -> str | None:
+    """A thread id from a full id, a short id or a member's id or external id."""
+    ids = list(conn.execute(select(S.Thread.id)).scalars())
+    if ref in ids:
+        return ref
+    hits = [t for t in ids if short_id(t) == ref] or [t for t in ids if ref in t]
+    if len(hits) == 1:
+        return hits[0]
+    row = conn.execute(select(S.ThreadMember.thread_id).join(
+        S.Report, S.Report.id == S.ThreadMember.report_id).where(
+        (S.Report.external_id == ref) | (S.Report.id == ref))).first()
+    return row.thread_id if row else None
+
+
+def _reason_text(link: dict[str, Any], titles: dict[str, str]) -> str:
+    other = titles.get(str(link.get("other")), "a fragment you may not see")
+    why = humanize(str(link.get("reason") or "linked"))
+    if link.get("jaccard"):
+        why += f" ({round(float(link['jaccard']) * 100)}% of word shingles shared)"
+    return f"{why} with {other}"
+
+
+def _entity_names(conn: Connection, keys: list[str]) -> dict[str, str]:
+    rows = conn.execute(select(S.Entity.id, S.Entity.name).where(S.Entity.id.in_(keys)))
+    return {r.id: r.name for r in rows}
+
+
+def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[MemberView], int]:
+    index = load_index(conn)
+    q = (select(S.ThreadMember.reason, S.Report, S.Source,
+                S.OriginCluster.cluster_id, S.OriginCluster.reasons)
+         .join(S.Report, S.Report.id == S.ThreadMember.report_id)
+         .join(S.Source, S.Source.id == S.Report.source_id)
+         .outerjoin(S.OriginCluster, S.OriginCluster.report_id == S.Report.id)
+         .where(S.ThreadMember.thread_id == tid)
+         .order_by(S.ThreadMember.added_at, S.Report.received_at, S.Report.id))
+    with Session(bind=conn) as session:
+        rows = session.execute(q).all()
+    shown, hidden = [], 0
+    for reason, r, s, cluster, links in rows:
+        marking = marking_for_report(r, index)
+        if not decide(principal, marking):
+            hidden += 1
+            continue
+        when = r.reported_at or r.received_at
+        shown.append(MemberView(
+            r.id, r.external_id, r.title, r.originator, s.name,
+            f"{s.reliability}{r.credibility}", when.strftime("%Y-%m-%d %H:%M"), r.category,
+            r.tlp, r.classification, cluster or r.id, list(links or []), reason or "",
+            marking))
+    titles = {m.id: (m.external_id or m.title) for m in shown}
+    for m in shown:
+        m.reasons = [_reason_text(link, titles) for link in m.reasons if isinstance(link, dict)]
+        m.joined_because = _joined(m.joined_because)
+    return shown, hidden
+
+
+def _joined(raw: str) -> str:
+    import orjson
+
+    try:
+        att = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        return ""
+    if att.get("opened"):
+        return "opened this thread"
+    shared = ", ".join(humanize(str(s).split(":")[-1]) for s in att.get("shared") or [])
+    return f"joined (score {float(att.get('score') or 0):.2f})" + (
+        f", sharing {shared}" if shared else "")
+
+
+def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal,
+                state: FusionState | None) -> ThreadPage | None:
+    """The page for ``tid``, or None when the viewer may not see the thread."""
+    thread = conn.execute(select(S.Thread.id, S.Thread.title).where(S.Thread.id == tid)).first()
+    if thread is None:
+        return None
+    members, hidden = _members(conn, tid, principal)
+    index = load_index(conn, [tid])
+    all_marks = [m.marking for m in members]
+    if hidden:
+        # The thread's marking covers what the viewer cannot see too.
+        with Session(bind=conn) as session:
+            rows = session.execute(select(S.Report).join(
+                S.ThreadMember, S.ThreadMember.report_id == S.Report.id)
+                .where(S.ThreadMember.thread_id == tid)).scalars().all()
+        full = load_index(conn)
+        all_marks = [marking_for_report(r, full) for r in rows]
+    marking = combine_markings(all_marks, released_to=index.released_to(tid))
+    if not members or not decide(principal, marking):
+        return None
+    clusters: dict[str, list[MemberView]] = defaultdict(list)
+    for m in members:
+        clusters[m.origin_cluster].append(m)
+    page = ThreadPage(tid, short_id(tid), thread.title, marking, members, hidden,
+                      sorted(clusters.items(), key=lambda kv: -len(kv[1])),
+                      list_versions(engine, tid))
+    visible = {m.id for m in members}
+    matrix = load_matrix(engine, tid)
+    if matrix is not None:
+        page.matrix, page.ach = matrix, matrix.evaluate()
+    if state is None or tid not in state.threads.thread_ids():
+        page.fused = False
+        return page
+    view = state.threads.view(tid)
+    page.timeline = [e.to_dict() for e in view.timeline
+                     if set(e.fragment_ids) & visible]
+    for e in page.timeline:
+        e["fragment_ids"] = [f for f in e["fragment_ids"] if f in visible]
+    page.discrepancies = []
+    for d in view.discrepancies:
+        values = [{"value": v.value, "ids": [f for f in v.fragment_ids if f in visible]}
+                  for v in d.values]
+        values = [v for v in values if v["ids"]]
+        if len(values) > 1:
+            page.discrepancies.append({"subject": humanize(d.subject.replace(".", " ")),
+                                       "values": values})
+    keys = sorted(view.entity_graph.nodes, key=lambda k: -view.entity_graph.nodes[k])[:18]
+    names = _entity_names(conn, keys)
+    page.graph_nodes = [(k, names.get(k) or humanize(k.split(":")[-1]),
+                         view.entity_graph.nodes[k]) for k in keys]
+    chosen = set(keys)
+    page.graph_edges = [(a, b, n) for a, b, n in view.entity_graph.edges
+                        if a in chosen and b in chosen]
+    alarms = _alarms(state, tid, matrix, page.versions)
+    page.alarms = [a for a in alarms if not a.fragment_ids or set(a.fragment_ids) & visible]
+    return page
+
+
+_alarm_memo: dict[tuple[int, str, int, str], list[Alarm]] = {}
+
+
+def _alarms(state: FusionState, tid: str, matrix: AchMatrix | None,
+            versions: list[StoredAssessment]) -> list[Alarm]:
+    """``review_thread``, memoised on what it reads: the fused state, versions, matrix.
+
+    Alarms read the thread's whole neighbourhood, which costs tens of
+    milliseconds a thread; the inputs change only when fusion, an assessment
+    or the ACH matrix does, so the answer is kept until one of them changes.
+    """
+    import orjson
+
+    mkey = orjson.dumps(matrix.to_dict(), option=orjson.OPT_SORT_KEYS).decode() \
+        if matrix is not None else ""
+    key = (id(state), tid, len(versions), mkey)
+    if key not in _alarm_memo:
+        if len(_alarm_memo) > 10_000:
+            _alarm_memo.clear()
+        _alarm_memo[key] = review_thread(state, tid, matrix=matrix,
+                                         versions=version_points(versions))
+    return _alarm_memo[key]
+
+
+def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
+    """How many alarms the thread raises now (see ``_alarms``)."""
+    if tid not in state.threads.thread_ids():
+        return None
+    return len(_alarms(state, tid, load_matrix(engine, tid), list_versions(engine, tid)))

@@ -1,0 +1,131 @@
+"""The thread page and in-place ACH editing.
+
+Editing posts a small form per change (rate a cell, add a hypothesis, seed)
+and comes back to the matrix anchor; the stored matrix is the analyst's
+record (``assess.store.save_matrix``) and each edit is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from tearline.assess.ach import AchError, AchMatrix, Rating
+from tearline.assess.ach_io import seed_evidence
+from tearline.assess.store import load_matrix, save_matrix
+from tearline.security.audit import record_now
+from tearline.web.console.banner import BannerBuilder
+from tearline.web.console.common import (
+    PREFIX,
+    ConsoleRefusal,
+    ConsoleUser,
+    current_user,
+    engine_of,
+    form_user,
+    render,
+    require_role,
+    transaction,
+)
+from tearline.web.console.pictures import graph_picture, timeline_picture
+from tearline.web.console.state_cache import fused_state
+from tearline.web.console.thread_data import ThreadPage, find_thread_id, thread_page
+
+router = APIRouter()
+RATINGS = [r.value for r in Rating]
+
+
+def _load(request: Request, user: ConsoleUser, ref: str) -> ThreadPage:
+    engine = engine_of(request)
+    state, _at = fused_state(engine)
+    with transaction(request) as conn:
+        tid = find_thread_id(conn, ref)
+        page = thread_page(conn, engine, tid, user.principal, state) if tid else None
+        record_now(conn, user.username, "thread.read" if page else "thread.read.denied",
+                   "thread", tid or ref, via="console")
+    if page is None:
+        raise ConsoleRefusal(404, f"no thread {ref!r} that you may see; the threat board "
+                                  "lists the threads open to you")
+    return page
+
+
+@router.get("/threads/{ref}", response_class=HTMLResponse, include_in_schema=False)
+def thread(request: Request, ref: str,
+           user: Annotated[ConsoleUser, Depends(current_user)]) -> HTMLResponse:
+    page = _load(request, user, ref)
+    banner = BannerBuilder()
+    banner.extend([m.marking for m in page.members])
+    return render(request, "thread.html", {
+        "page": page, "timeline_svg": timeline_picture(page.timeline, page.alarms),
+        "graph_svg": graph_picture(page.graph_nodes, page.graph_edges), "ratings": RATINGS,
+    }, user=user, banner=banner)
+
+
+def _matrix_for(request: Request, user: ConsoleUser, ref: str) -> tuple[ThreadPage, AchMatrix]:
+    require_role(user, "analyst", "editing an ACH matrix")
+    page = _load(request, user, ref)
+    return page, load_matrix(engine_of(request), page.id) or AchMatrix(page.id)
+
+
+def _saved(request: Request, user: ConsoleUser, page: ThreadPage, matrix: AchMatrix,
+           what: str) -> RedirectResponse:
+    save_matrix(engine_of(request), matrix)
+    with transaction(request) as conn:
+        record_now(conn, user.username, "ach.edit", "thread", page.id, change=what)
+    return RedirectResponse(f"{PREFIX}/threads/{page.short}#ach", status_code=303)
+
+
+@router.post("/threads/{ref}/ach/rate", include_in_schema=False)
+def ach_rate(request: Request, ref: str, user: Annotated[ConsoleUser, Depends(form_user)],
+             evidence: Annotated[str, Form()], hypothesis: Annotated[str, Form()],
+             rating: Annotated[str, Form()]) -> RedirectResponse:
+    page, matrix = _matrix_for(request, user, ref)
+    try:
+        matrix.rate(evidence, hypothesis, rating)
+    except AchError as exc:
+        raise ConsoleRefusal(400, str(exc)) from exc
+    return _saved(request, user, page, matrix, f"{evidence}×{hypothesis}={rating}")
+
+
+@router.post("/threads/{ref}/ach/hypothesis", include_in_schema=False)
+def ach_hypothesis(request: Request, ref: str, user: Annotated[ConsoleUser, Depends(form_user)],
+                   label: Annotated[str, Form()] = "") -> RedirectResponse:
+    page, matrix = _matrix_for(request, user, ref)
+    label = label.strip()
+    if not label:
+        raise ConsoleRefusal(400, "a hypothesis needs a sentence saying what it claims")
+    hid = f"H{len(matrix.hypotheses) + 1}"
+    matrix.add_hypothesis(hid, label[:300])
+    return _saved(request, user, page, matrix, f"added {hid}")
+
+
+def proposed_hypotheses(page: ThreadPage) -> list[tuple[str, bool]]:
+    """The leading reading from the assessment, and rivals from the thread's alarms."""
+    latest = page.latest
+    harm = (latest.payload.get("harm") or {}).get("primary") if latest else None
+    lead = f"{(harm or 'harm').replace('_', ' ').capitalize()} as reported: {page.title}"
+    out = [(lead, True)]
+    kinds = {a.kind.value for a in page.alarms}
+    if "circular_corroboration" in kinds:
+        out.append(("The corroboration is one story retold: fewer real sources than reports",
+                    False))
+    if "disinformation" in kinds or "dismissal" in kinds:
+        out.append(("Deliberate deception: the reporting or its dismissal is planted", False))
+    out.append(("No attack is being prepared: the reporting is mistaken or stale", False))
+    return out
+
+
+@router.post("/threads/{ref}/ach/seed", include_in_schema=False)
+def ach_seed(request: Request, ref: str,
+             user: Annotated[ConsoleUser, Depends(form_user)]) -> RedirectResponse:
+    page, matrix = _matrix_for(request, user, ref)
+    state, _ = fused_state(engine_of(request))
+    if state is None or page.id not in state.threads.thread_ids():
+        raise ConsoleRefusal(409, "this thread has not been fused yet; run `tearline fuse` "
+                                  "(or ingest through the console) first")
+    if not matrix.hypotheses:
+        for i, (label, acted_on) in enumerate(proposed_hypotheses(page), start=1):
+            matrix.add_hypothesis(f"H{i}", label, acted_on)
+    added = seed_evidence(matrix, state, page.id)
+    return _saved(request, user, page, matrix, f"seeded {len(added)} evidence item(s)")

@@ -249,8 +249,11 @@ def sources(obj: Ctx, as_json: bool) -> None:
     """List sources with their reliability and how much each has reported."""
     from tearline.store.view import list_sources
 
-    with obj.engine.connect() as conn:
+    with obj.engine.begin() as conn:
         rows = list_sources(conn)
+        from tearline.security.audit import record_now
+
+        record_now(conn, obj.principal().id, "source.list", "source", None, count=len(rows))
     if as_json:
         echo_json(rows)
         return

@@ -37,7 +37,8 @@ from tearline.store.schema import AuditEntry, InsiderAlert, Report
 __all__ = ["Alert", "list_alerts", "scan"]
 
 READS = ("report.read", "report.list", "report.read.denied", "export.stix", "thread.read",
-         "thread.list", "warning.read", "warning.list", "taxii.read")
+         "thread.list", "warning.read", "warning.list", "taxii.read", "taxii.manifest",
+         "source.list")
 K, FLOOR, BULK, REFUSED, MIN_ACTIVE_HOURS = 4.0, 30, 500, 5, 8
 
 
@@ -62,7 +63,8 @@ class _Profile:
 def _reads(row: Any) -> int:
     """How many objects one audit row read (a listing counts what it returned)."""
     detail = row.detail if isinstance(row.detail, dict) else {}
-    if row.action in ("report.list", "thread.list", "warning.list"):
+    if row.action in ("report.list", "thread.list", "warning.list", "taxii.read",
+                      "taxii.manifest", "source.list"):
         return int(detail.get("count") or len(detail.get("ids") or ()) or 0)
     if row.action == "export.stix":
         return int(detail.get("objects") or 0)

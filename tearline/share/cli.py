@@ -94,10 +94,10 @@ def partners_add(ctx: click.Context, code: str, name: str, tier: str, country: s
                  outbound_user: str | None, outbound_secret_env: str | None,
                  as_json: bool) -> None:
     """Register a partner service at a trust tier."""
-    actor = _actor(ctx, "admin")
     from tearline.share.partners import create_partner
 
     ctx.find_root().obj.may_create = True  # setting up an instance creates it
+    actor = _actor(ctx, "admin")
     with _engine(ctx).begin() as conn:
         row = _run(lambda: create_partner(
             conn, code, name, tier, actor=actor, country=country, service=service,
@@ -189,10 +189,10 @@ def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], clearan
     from tearline.security.identity import in_setup_mode
     from tearline.security.users import add_user
 
+    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     actor = _actor(ctx, "admin")
     secret = click.prompt("password", hide_input=True, confirmation_prompt=True) \
         if password else None
-    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     with _engine(ctx).begin() as conn:
         first = in_setup_mode(conn)
         if first and "admin" not in roles:

@@ -28,6 +28,7 @@ from tearline.pipeline import fuse
 from tearline.store import schema as S
 from tearline.web.app import make_app
 from tearline.web.taxii import API_ROOT
+from tests.conftest import admin_env
 from tests.share.policy_cases import PASSWORD, Seeded, seed
 
 with warnings.catch_warnings():  # Starlette nags about httpx vs its fork; both work
@@ -37,7 +38,9 @@ with warnings.catch_warnings():  # Starlette nags about httpx vs its fork; both 
 #: Commands that change the store on purpose (or run a server whose routes are checked below).
 WRITES = {"actor confirm", "actor merge", "actor split", "db upgrade", "demo", "fuse",
           "ingest", "partners add", "partners set-tier", "partners token", "release",
-          "serve", "sync", "users add", "users token"}
+          "serve", "sync", "users add", "users token",
+          "users disable", "users revoke", "partners remove", "insider scan",
+          "audit checkpoint"}
 
 
 @dataclass
@@ -94,6 +97,7 @@ def read_commands(s: Store) -> list[list[str]]:
         ["asof", tid, "--at", "2025-03-10", "--json"], ["retro", tid],
         ["ach", tid, "--export", "json"], ["assess", tid, "--no-save", "--json"],
         ["partners", "list", "--json"], ["users", "list", "--json"],
+        ["audit", "verify", "--json"], ["audit", "log", "--json"], ["insider", "alerts"],
     ]
 
 
@@ -107,7 +111,8 @@ def _leaves(group: click.Group, prefix: str = "") -> Iterator[str]:
 
 def test_every_command_is_classified_as_read_or_write(sqlite_engine: Engine) -> None:
     reads = {"reports", "show", "sources", "export", "threads", "thread", "actors", "alarms",
-             "asof", "retro", "ach", "assess", "partners list", "users list"}
+             "asof", "retro", "ach", "assess", "partners list", "users list",
+             "audit verify", "audit log", "insider alerts"}
     unclassified = set(_leaves(main)) - reads - WRITES
     assert not unclassified, (f"classify {sorted(unclassified)} in {__file__}: a read goes "
                               "in read_commands (and must leave the store unchanged)")
@@ -115,9 +120,10 @@ def test_every_command_is_classified_as_read_or_write(sqlite_engine: Engine) -> 
 
 def test_read_commands_leave_the_store_unchanged(store: Store) -> None:
     runner = CliRunner()
+    env = admin_env(store.url)  # the store has users, so the CLI needs a token
     for args in read_commands(store):
         before = snapshot(store.engine)
-        res = runner.invoke(main, ["--db", store.url, *args])
+        res = runner.invoke(main, ["--db", store.url, *args], env=env)
         # A refusal ("no report … that X may see") is a read too: exit 1, a message.
         clean_exit = res.exception is None or isinstance(res.exception, SystemExit)
         assert res.exit_code in (0, 1) and clean_exit, (args, res.output, res.exception)

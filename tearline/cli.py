@@ -133,9 +133,8 @@ def _progress_hook(progress: Progress) -> Callable[[Path, int], Callable[[int], 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file results as JSON.")
-@click.option("--actor", default="cli", help="Who is ingesting (recorded in the audit log).")
 @click.pass_obj
-def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None:
+def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
     """Ingest report files or folders (.md/.txt articles, .json/.jsonl reports, STIX bundles).
 
     Each file is one transaction: a bad file is rejected whole, the rest go in.
@@ -145,6 +144,7 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, actor: str) -> None
 
     obj.may_create = True
     engine = obj.engine
+    actor = obj.principal("analyst").id
     show_bar = not as_json and sys.stderr.isatty()
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TimeRemainingColumn(), console=err_console, disable=not show_bar,
@@ -251,8 +251,11 @@ def sources(obj: Ctx, as_json: bool) -> None:
     """List sources with their reliability and how much each has reported."""
     from tearline.store.view import list_sources
 
-    with obj.engine.connect() as conn:
+    with obj.engine.begin() as conn:
         rows = list_sources(conn)
+        from tearline.security.audit import record_now
+
+        record_now(conn, obj.principal().id, "source.list", "source", None, count=len(rows))
     if as_json:
         echo_json(rows)
         return
@@ -317,6 +320,10 @@ def _register() -> None:
         return record_release(conn, object_id, code, approved_by=approver, reason=reason)
 
     main.add_command(make_warn_group(_release))
+
+    from tearline.security.identity import guard_commands
+
+    guard_commands(main)  # every command checks who is acting and their role first
 
 
 _register()

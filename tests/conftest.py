@@ -92,3 +92,31 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     ensure_current(eng)
     yield eng
     eng.dispose()
+
+
+def admin_env(db: str) -> dict[str, str]:
+    """Environment for a ``tearline`` command on ``db`` acting as an admin.
+
+    Once a database has users the CLI needs a token (``security.identity``);
+    this adds an admin ``test-admin`` (when missing) and returns its token as
+    ``TEARLINE_TOKEN``. A database with no users is in set-up mode: no token.
+    """
+    from sqlalchemy import func, select
+
+    from tearline.security.credentials import issue_user_token
+    from tearline.security.users import add_user
+    from tearline.store.schema import User
+
+    eng = make_engine(db)
+    ensure_current(eng)
+    try:
+        with eng.begin() as conn:
+            if not conn.execute(select(func.count()).select_from(User)).scalar():
+                return {}
+            if conn.execute(select(User.username).where(User.username == "test-admin")) \
+                    .scalar() is None:
+                add_user(conn, "test-admin", actor="test", clearance="TOP SECRET",
+                         roles=["admin", "approver", "analyst"], compartments=["*"])
+            return {"TEARLINE_TOKEN": issue_user_token(conn, "test-admin", actor="test")}
+    finally:
+        eng.dispose()

@@ -28,6 +28,7 @@ from tearline.pipeline import fuse
 from tearline.store import schema as S
 from tearline.web.app import make_app
 from tearline.web.taxii import API_ROOT
+from tests.conftest import admin_env
 from tests.share.policy_cases import PASSWORD, Seeded, seed
 
 with warnings.catch_warnings():  # Starlette nags about httpx vs its fork; both work
@@ -40,10 +41,11 @@ WRITES = {"actor confirm", "actor merge", "actor split", "audit checkpoint", "db
           "release", "serve", "sync", "users add", "users token", "warn ack", "warn approve",
           "warn close", "warn deliver", "warn draft", "warn followup", "warn open",
           "warn release", "warn respond", "warn review", "warn sanitize", "warn scan",
-          "warn waive"}
+          "warn waive", "users disable", "users revoke",
+          "partners remove", "insider scan"}
 READS = {"reports", "show", "sources", "export", "threads", "thread", "actors", "alarms",
          "asof", "retro", "ach", "assess", "partners list", "users list", "audit log",
-         "audit verify", "warn list", "warn show"}
+         "audit verify", "warn list", "warn show", "insider alerts"}
 
 
 @dataclass
@@ -106,6 +108,7 @@ def read_commands(s: Store) -> list[list[str]]:
         ["partners", "list", "--json"], ["users", "list", "--json"],
         ["audit", "log", "--json"], ["audit", "verify", "--json"], ["warn", "list", "--json"],
         *([["warn", "show", s.case_id, "--json"]] if s.case_id else []),
+        ["insider", "alerts"],
     ]
 
 
@@ -128,9 +131,10 @@ def test_read_commands_leave_the_store_unchanged(store: Store) -> None:
     commands = read_commands(store)
     covered = {" ".join(a[:2]) if " ".join(a[:2]) in READS else a[0] for a in commands}
     assert covered == READS, f"read commands not run here: {sorted(READS - covered)}"
+    env = admin_env(store.url)  # the store has users, so the CLI needs a token
     for args in commands:
         before = snapshot(store.engine)
-        res = runner.invoke(main, ["--db", store.url, *args])
+        res = runner.invoke(main, ["--db", store.url, *args], env=env)
         # A refusal ("no report … that X may see") is a read too: exit 1, a message.
         clean_exit = res.exception is None or isinstance(res.exception, SystemExit)
         assert res.exit_code in (0, 1) and clean_exit, (args, res.output, res.exception)

@@ -98,6 +98,8 @@ def test_analyst_decision_persists_and_wins_over_the_catalog(sqlite_engine: Engi
 
     from tearline.cli import main
     from tearline.model.mention import MentionKind
+    from tearline.security.credentials import issue_user_token
+    from tearline.security.users import add_user
 
     report = {"title": "Cell of the Crimson Lantern Brigade moves south",
               "body": "Members of the Crimson Lantern Brigade were seen near the stadium.",
@@ -113,8 +115,12 @@ def test_analyst_decision_persists_and_wins_over_the_catalog(sqlite_engine: Engi
     assert isisk.actor_id not in before
 
     db = sqlite_engine.url.database
+    with sqlite_engine.begin() as conn:  # the decision is recorded as the acting user
+        add_user(conn, "ana", actor="test", roles=["analyst"])
+        token = issue_user_token(conn, "ana", actor="test")
     out = CliRunner().invoke(main, ["--db", db, "actor", "confirm", "Crimson Lantern Brigade",
-                                    isisk.actor_id, "--by", "ana", "--reason", "liaison says so"])
+                                    isisk.actor_id, "--reason", "liaison says so"],
+                             env={"TEARLINE_TOKEN": token})
     assert out.exit_code == 0, out.output
     after, stats = fuse(sqlite_engine)
     assert stats.rebuilt and stats.reason == "actor decisions changed since the last run"

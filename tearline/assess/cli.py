@@ -67,13 +67,13 @@ def _thread(obj: Ctx, ref: str) -> tuple[Any, str]:
 @click.option("--save/--no-save", default=True, help="Store a new version if it changed.")
 @click.option("--override", type=PROBABILITY,
               help="Analyst probability (0-1) replacing the computed one.")
-@click.option("--by", "changed_by", default="cli", help="Who is assessing (recorded).")
 @click.option("--reason", help="Why (required with --override).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def assess(obj: Ctx, thread: str, at: datetime | None, save: bool, override: float | None,
-           changed_by: str, reason: str | None, as_json: bool) -> None:
+           reason: str | None, as_json: bool) -> None:
     """Assess a thread: credibility, specificity, imminence, harm, likelihood, confidence."""
+    changed_by = obj.principal("analyst").id
     state, tid = _thread(obj, thread)
     if override is not None:
         if not reason:
@@ -99,6 +99,18 @@ def assess(obj: Ctx, thread: str, at: datetime | None, save: bool, override: flo
                    else f"unchanged since version {version}")
 
 
+def _insider_alarms(obj: Any) -> list[dict[str, Any]]:
+    """Insider alerts (security.insider) for admins, in the shape of the other alarms."""
+    from tearline.security.insider import list_alerts
+
+    principal = getattr(obj, "principal", None)
+    if principal is None or "admin" not in principal().roles:
+        return []
+    with obj.engine.connect() as conn:
+        return [{"thread": None, "kind": f"insider.{a['kind']}", "raised_at": a["window_start"],
+                 "summary": a["message"]} for a in list_alerts(conn)]
+
+
 @click.command("alarms")
 @click.argument("thread", required=False)
 @click.option("--at", type=DATETIME, help="Evaluate as of this time (ISO 8601).")
@@ -118,6 +130,8 @@ def alarms(obj: Ctx, thread: str | None, at: datetime | None, as_json: bool) -> 
             found.append({"thread": tid, **alarm.to_dict()})
         for source in ALARM_SOURCES:
             found.extend({"thread": tid, **a} for a in source(obj.engine, tid, when))
+    if not thread:
+        found.extend(_insider_alarms(obj))
     if as_json:
         echo_json(found)
         return

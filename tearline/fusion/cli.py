@@ -304,6 +304,7 @@ def _decide(obj: Ctx, **kwargs: Any) -> None:
     from tearline.fusion.catalog import Decision
     from tearline.pipeline import record_decision
 
+    kwargs["user"] = obj.principal("analyst").id  # the acting user, never typed in
     with obj.engine.begin() as conn:
         record_decision(conn, Decision(**kwargs))
     console.print(f"recorded {kwargs['kind'].value}; run `tearline fuse` to re-cluster")
@@ -312,30 +313,28 @@ def _decide(obj: Ctx, **kwargs: Any) -> None:
 @actor.command("confirm")
 @click.argument("alias")
 @click.argument("actor_id")
-@click.option("--by", "user", default="analyst")
 @click.option("--reason", required=True, help="Why (recorded in the decision log).")
 @click.pass_obj
-def actor_confirm(obj: Ctx, alias: str, actor_id: str, user: str, reason: str) -> None:
+def actor_confirm(obj: Ctx, alias: str, actor_id: str, reason: str) -> None:
     """Pin ALIAS to ACTOR_ID."""
     from tearline.fusion.catalog import DecisionKind
 
     _decide(
-        obj, kind=DecisionKind.CONFIRM, actor_id=actor_id, alias=alias, user=user, reason=reason
+        obj, kind=DecisionKind.CONFIRM, actor_id=actor_id, alias=alias, reason=reason
     )
 
 
 @actor.command("merge")
 @click.argument("actor_id")
 @click.argument("into_id")
-@click.option("--by", "user", default="analyst")
 @click.option("--reason", required=True)
 @click.pass_obj
-def actor_merge(obj: Ctx, actor_id: str, into_id: str, user: str, reason: str) -> None:
+def actor_merge(obj: Ctx, actor_id: str, into_id: str, reason: str) -> None:
     """Merge ACTOR_ID into INTO_ID (the first disappears)."""
     from tearline.fusion.catalog import DecisionKind
 
     _decide(
-        obj, kind=DecisionKind.MERGE, actor_id=actor_id, target_id=into_id, user=user, reason=reason
+        obj, kind=DecisionKind.MERGE, actor_id=actor_id, target_id=into_id, reason=reason
     )
 
 
@@ -343,11 +342,10 @@ def actor_merge(obj: Ctx, actor_id: str, into_id: str, user: str, reason: str) -
 @click.argument("actor_id")
 @click.argument("alias")
 @click.option("--new-id", default=None, help="Id for the new actor.")
-@click.option("--by", "user", default="analyst")
 @click.option("--reason", required=True)
 @click.pass_obj
 def actor_split(
-    obj: Ctx, actor_id: str, alias: str, new_id: str | None, user: str, reason: str
+    obj: Ctx, actor_id: str, alias: str, new_id: str | None, reason: str
 ) -> None:
     """Take ALIAS out of ACTOR_ID into a new actor of its own."""
     from tearline.fusion.catalog import DecisionKind
@@ -358,7 +356,6 @@ def actor_split(
         actor_id=actor_id,
         alias=alias,
         new_actor_id=new_id,
-        user=user,
         reason=reason,
     )
 

@@ -17,7 +17,9 @@ from sqlalchemy import Engine, insert
 from tearline import settings
 from tearline.errors import IngestError
 from tearline.ingest.article import parse_article
+from tearline.ingest.corrections import apply_stix_corrections, check_external_ids
 from tearline.ingest.drafts import ReportDraft
+from tearline.ingest.limits import check_draft, check_raw_depth, check_stream_depth, limit
 from tearline.ingest.native import parse_json, parse_jsonl
 from tearline.ingest.stix import (
     StixRow,
@@ -117,6 +119,7 @@ def ingest_file(engine: Engine, path: Path, actor: str = "cli",
                 new, same = _ingest_bundle(writer, path, advance)
             else:
                 drafts = _parse_text(path, kind)
+                check_external_ids(conn, drafts, label)
                 new, same = writer.add_reports(drafts)
                 if advance:
                     advance(path.stat().st_size)
@@ -125,6 +128,13 @@ def ingest_file(engine: Engine, path: Path, actor: str = "cli",
             _log(conn, result, path)
     except IngestError as exc:
         result.error = str(exc)
+        with engine.begin() as conn:
+            _log(conn, result, path)
+    except (RecursionError, MemoryError) as exc:
+        # A safety net: the walks are iterative, but one bad file must never
+        # abort the run and keep later good files out.
+        result.error = f"{label}: the input is too deeply nested or too large to read " \
+                       f"({type(exc).__name__}); see the TEARLINE_MAX_* limits"
         with engine.begin() as conn:
             _log(conn, result, path)
     return result
@@ -162,6 +172,10 @@ def _kind(path: Path) -> str:
             "(articles), .json, .jsonl (Tearline reports) and .json STIX 2.1 bundles",
         )
     size = path.stat().st_size
+    if size > limit("FILE_BYTES"):
+        raise IngestError(label, None, f"the file is {size:,} bytes, over the limit of "
+                          f"{limit('FILE_BYTES'):,} (TEARLINE_MAX_FILE_BYTES); split it or "
+                          "raise the limit")
     if size == 0:
         raise IngestError(label, None, "the file is empty (0 bytes); nothing was ingested")
     with path.open("rb") as fh:
@@ -194,10 +208,13 @@ def _decode(path: Path) -> str:
 def _parse_text(path: Path, kind: str) -> list[ReportDraft]:
     text = _decode(path)
     if kind == "article":
-        return [parse_article(text, str(path))]
-    if kind == "jsonl":
-        return parse_jsonl(text, str(path))
-    return parse_json(text, str(path))
+        drafts = [parse_article(text, str(path))]
+    else:
+        check_raw_depth(text, str(path))  # before the recursive stdlib parser sees it
+        drafts = parse_jsonl(text, str(path)) if kind == "jsonl" else parse_json(text, str(path))
+    for d in drafts:
+        check_draft(d, str(path))
+    return drafts
 
 
 def _ingest_bundle(writer: Writer, path: Path, advance: ProgressSpec | None) -> tuple[int, int]:
@@ -207,6 +224,7 @@ def _ingest_bundle(writer: Writer, path: Path, advance: ProgressSpec | None) -> 
     new = same = 0
     batch: list[StixRow] = []
     with path.open("rb") as fh:
+        check_stream_depth(fh, label)
         check_bundle_header(fh, label)
         fh.seek(0)
         last = 0
@@ -229,5 +247,13 @@ def _ingest_bundle(writer: Writer, path: Path, advance: ProgressSpec | None) -> 
         if advance:
             advance(path.stat().st_size - last)
     if reports:
-        writer.add_reports([report_from_stix(r, identities) for r in reports])
+        drafts = [report_from_stix(r, identities) for r in reports]
+        for d in drafts:
+            check_draft(d, label)
+        check_external_ids(writer.conn, drafts, label)
+        versions = [str(r.get("modified") or r.get("created") or "") for r in reports]
+        writer.notes.extend(apply_stix_corrections(writer.conn, list(zip(drafts, versions,
+                                                                          strict=True)),
+                                                   writer.actor, label))
+        writer.add_reports(drafts)
     return new, same

@@ -27,6 +27,7 @@ from tearline.ingest.drafts import (
     ReportDraft,
     SourceDraft,
 )
+from tearline.ingest.limits import check_depth, limit
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9-]+[a-z0-9]$")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
@@ -78,15 +79,26 @@ class StixRow:
 
 
 def looks_like_bundle(head: bytes) -> bool:
-    """Tell a STIX bundle from a Tearline report by its first top-level keys."""
+    """Tell a STIX bundle from a Tearline report by its first top-level keys.
+
+    Uses ``basic_parse`` and counts depth itself: ``ijson.parse`` builds a
+    prefix per event, which is quadratic on a deeply nested head.
+    """
+    depth, last_key = 0, None
     try:
-        for prefix, event, value in ijson.parse(head):
-            if prefix == "" and event == "start_array":
+        for event, value in ijson.basic_parse(head):
+            if depth == 0 and event == "start_array":
                 return False
-            if prefix == "" and event == "map_key" and value in ("objects", "spec_version"):
-                return True
-            if prefix == "type" and event == "string":
+            if depth == 1 and event == "map_key":
+                if value in ("objects", "spec_version"):
+                    return True
+                last_key = value
+            elif depth == 1 and last_key == "type" and event == "string":
                 return bool(value == "bundle")
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
     except ijson.JSONError:
         pass  # a truncated head or broken JSON: let the full parser report it
     return False
@@ -96,6 +108,7 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
     """Validate the properties Tearline depends on and serialize the object once."""
     if not isinstance(obj, dict):
         raise IngestError(path, where, f"expected a STIX object, got {type(obj).__name__}")
+    check_depth(obj, path, where)
     otype = obj.get("type")
     if not isinstance(otype, str) or not _TYPE_RE.match(otype) or len(otype) > 250:
         raise IngestError(path, f"{where}.type", f"invalid STIX type {otype!r}")
@@ -149,6 +162,9 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
             )
         classification = classification.upper()
     text = orjson.dumps(obj)
+    if len(text) > limit("OBJECT_BYTES"):
+        raise IngestError(path, where, f"the object is {len(text):,} bytes serialized, over "
+                          f"the limit of {limit('OBJECT_BYTES'):,} (TEARLINE_MAX_OBJECT_BYTES)")
     tlp, unknown = _tlp_of(obj.get("object_marking_refs"), path, f"{where} ({oid})")
     rel = obj.get("x_tearline_releasability")
     version = modified or created or ""

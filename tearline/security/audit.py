@@ -72,8 +72,13 @@ class AuditTrail:
 
     def record(self, actor: str, action: str, object_type: str | None = None,
                object_id: str | None = None, **detail: Any) -> None:
+        self.record_at(datetime.now(UTC), actor, action, object_type, object_id, **detail)
+
+    def record_at(self, at: datetime, actor: str, action: str, object_type: str | None = None,
+                  object_id: str | None = None, **detail: Any) -> None:
+        """An entry stamped with ``at`` (imports of older records, simulations)."""
         self.pending.append({
-            "at": datetime.now(UTC), "actor": actor[:120], "action": action[:48],
+            "at": at, "actor": actor[:120], "action": action[:48],
             "object_type": object_type, "object_id": object_id[:120] if object_id else None,
             "detail": detail,
         })

@@ -81,7 +81,7 @@ def audit_checkpoint(obj: Ctx) -> None:
 
 
 @audit.command("log")
-@click.option("--actor", "actor_name", help="Only this actor's entries.")
+@click.option("--user", "actor_name", help="Only this user's entries.")
 @click.option("--action", help="Only this action (e.g. login.failed).")
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -113,4 +113,56 @@ def audit_log(obj: Ctx, actor_name: str | None, action: str | None, limit: int,
                    f"{r['action']:<22} {r['object_id'] or ''}")
 
 
-COMMANDS: list[click.Command] = [audit]
+
+
+
+@click.group()
+def insider() -> None:
+    """Insider alerts: users' reads against their own baseline."""
+
+
+@insider.command("scan")
+@click.option("--hours", type=int, default=24, show_default=True,
+              help="Judge the last N hours (each hour against the 28 days before).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def insider_scan(obj: Ctx, hours: int, as_json: bool) -> None:
+    """Scan the audit log for insider alerts and store new ones (run it hourly)."""
+    from datetime import UTC, datetime, timedelta
+
+    from tearline.security.insider import scan
+
+    who = obj.principal("admin")
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    with obj.engine.begin() as conn:
+        found = scan(conn, end - timedelta(hours=max(1, hours)), end, actor=who.id)
+    if as_json:
+        echo_json([{"username": a.username, "kind": a.kind, "message": a.message}
+                   for a in found])
+        return
+    for a in found:
+        click.echo(f"{a.kind:<12} {a.message}")
+    if not found:
+        click.echo("no insider alerts")
+
+
+@insider.command("alerts")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def insider_alerts(obj: Ctx, as_json: bool) -> None:
+    """Stored insider alerts, newest first."""
+    from tearline.security.audit import record_now
+    from tearline.security.insider import list_alerts
+
+    who = obj.principal("admin")
+    with obj.engine.begin() as conn:
+        rows = list_alerts(conn)
+        record_now(conn, who.id, "insider.read", "insider", None, count=len(rows))
+    if as_json:
+        echo_json(rows)
+        return
+    for a in rows:
+        click.echo(f"{a['window_start'][:16]}  {a['kind']:<12} {a['message']}")
+    if not rows:
+        click.echo("no insider alerts")
+COMMANDS: list[click.Command] = [audit, insider]

@@ -20,6 +20,12 @@ def _engine(ctx: click.Context) -> Any:
     return ctx.find_root().obj.engine
 
 
+def _actor(ctx: click.Context, *roles: str) -> str:
+    """The acting user's name for the audit log (``Ctx.principal``; never typed in)."""
+    name: str = ctx.find_root().obj.principal(*roles).id
+    return name
+
+
 def _json(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
@@ -81,17 +87,17 @@ def partners_list(ctx: click.Context, tier: str | None, as_json: bool) -> None:
 @click.option("--taxii-url", help="The partner's TAXII 2.1 API root (for sync).")
 @click.option("--outbound-user", help="Login on the partner's TAXII server.")
 @click.option("--outbound-secret-env", help="Environment variable holding that secret.")
-@click.option("--by", "actor", default="cli", show_default=True, help="Recorded in the audit.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def partners_add(ctx: click.Context, code: str, name: str, tier: str, country: str | None,
                  service: str | None, channels: tuple[str, ...], taxii_url: str | None,
-                 outbound_user: str | None, outbound_secret_env: str | None, actor: str,
+                 outbound_user: str | None, outbound_secret_env: str | None,
                  as_json: bool) -> None:
     """Register a partner service at a trust tier."""
     from tearline.share.partners import create_partner
 
     ctx.find_root().obj.may_create = True  # setting up an instance creates it
+    actor = _actor(ctx, "admin")
     with _engine(ctx).begin() as conn:
         row = _run(lambda: create_partner(
             conn, code, name, tier, actor=actor, country=country, service=service,
@@ -107,10 +113,10 @@ def partners_add(ctx: click.Context, code: str, name: str, tier: str, country: s
 @click.argument("code")
 @click.argument("tier", type=click.Choice(["core", "associate", "selective", "warning-only"]))
 @click.option("--reason", required=True, help="Why (recorded with the decision).")
-@click.option("--by", "actor", default="cli", show_default=True)
 @click.pass_context
-def partners_set_tier(ctx: click.Context, code: str, tier: str, reason: str, actor: str) -> None:
+def partners_set_tier(ctx: click.Context, code: str, tier: str, reason: str) -> None:
     """Move a partner to another tier (takes effect on its next request)."""
+    actor = _actor(ctx, "admin")
     from tearline.share.partners import set_tier
 
     with _engine(ctx).begin() as conn:
@@ -123,11 +129,10 @@ def partners_set_tier(ctx: click.Context, code: str, tier: str, reason: str, act
 @click.option("--label", default="", help="What the token is for.")
 @click.option("--password", is_flag=True,
               help="Set an HTTP Basic password instead (prompted, not echoed).")
-@click.option("--by", "actor", default="cli", show_default=True)
 @click.pass_context
-def partners_token(ctx: click.Context, code: str, label: str, password: bool,
-                   actor: str) -> None:
+def partners_token(ctx: click.Context, code: str, label: str, password: bool) -> None:
     """Issue a bearer token for a partner (printed once), or set its Basic password."""
+    actor = _actor(ctx, "admin")
     from tearline.security.credentials import issue_partner_token, set_partner_password
 
     code = code.upper()
@@ -140,6 +145,20 @@ def partners_token(ctx: click.Context, code: str, label: str, password: bool,
             return
         token = _run(lambda: issue_partner_token(conn, code, actor=actor, label=label))
     click.echo(token)
+
+
+@partners.command("remove")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why (recorded in the audit log).")
+@click.pass_context
+def partners_remove(ctx: click.Context, code: str, reason: str) -> None:
+    """Remove a partner: its logins and tokens stop working on its next request."""
+    from tearline.security.admin import remove_partner
+
+    actor = _actor(ctx, "admin")
+    with _engine(ctx).begin() as conn:
+        _run(lambda: remove_partner(conn, code.upper(), actor=actor, reason=reason))
+    click.echo(f"removed {code.upper()}; its credentials no longer work")
 
 
 # -- users ------------------------------------------------------------------------
@@ -157,22 +176,70 @@ def users() -> None:
               help="Need-to-know compartment (NTK: prefix optional), repeatable.")
 @click.option("--name", "display_name")
 @click.option("--password", is_flag=True, help="Prompt for an HTTP Basic password.")
-@click.option("--by", "actor", default="cli", show_default=True)
 @click.pass_context
 def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], clearance: str,
-              compartments: tuple[str, ...], display_name: str | None, password: bool,
-              actor: str) -> None:
-    """Add a local user."""
+              compartments: tuple[str, ...], display_name: str | None,
+              password: bool) -> None:
+    """Add a local user.
+
+    On a new database (no users yet) the first user must be an admin; its CLI
+    token is printed once, and from then on every command needs a token.
+    """
+    from tearline.security.credentials import issue_user_token
+    from tearline.security.identity import in_setup_mode
     from tearline.security.users import add_user
 
+    ctx.find_root().obj.may_create = True  # setting up an instance creates it
+    actor = _actor(ctx, "admin")
     secret = click.prompt("password", hide_input=True, confirmation_prompt=True) \
         if password else None
-    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     with _engine(ctx).begin() as conn:
+        first = in_setup_mode(conn)
+        if first and "admin" not in roles:
+            raise click.ClickException("the first user of a new database must be an admin "
+                                       "(add --role admin), or nobody could manage users")
         row = _run(lambda: add_user(conn, username, actor=actor, display_name=display_name,
                                     roles=roles, clearance=clearance.upper(),
                                     compartments=compartments, password=secret))
+        token = issue_user_token(conn, username, actor=actor, label="first admin") \
+            if first else None
     click.echo(f"added {row['username']} ({', '.join(row['roles'])}; {row['clearance']})")
+    if token:
+        click.echo("set-up done: every command now needs a token. This one is shown once:")
+        click.echo(token)
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_context
+def users_disable(ctx: click.Context, username: str) -> None:
+    """Disable a user: their password and tokens stop working on the next request."""
+    from tearline.security.admin import disable_user
+
+    actor = _actor(ctx, "admin")
+    with _engine(ctx).begin() as conn:
+        _run(lambda: disable_user(conn, username, actor=actor))
+    click.echo(f"disabled {username}; their tokens are revoked")
+
+
+@users.command("revoke")
+@click.argument("username")
+@click.option("--token", "token", help="Revoke only this token (default: all of the user's).")
+@click.pass_context
+def users_revoke(ctx: click.Context, username: str, token: str | None) -> None:
+    """Revoke a user's bearer tokens (all, or one with --token)."""
+    from tearline.security.admin import revoke_user_tokens
+    from tearline.security.credentials import revoke_token
+
+    actor = _actor(ctx, "admin")
+    with _engine(ctx).begin() as conn:
+        if token:
+            if not revoke_token(conn, token, actor=actor):
+                raise click.ClickException("no active token matches; it may already be revoked")
+            n = 1
+        else:
+            n = _run(lambda: revoke_user_tokens(conn, username, actor=actor))
+    click.echo(f"revoked {n} token(s) of {username}")
 
 
 @users.command("list")
@@ -195,10 +262,10 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 @users.command("token")
 @click.argument("username")
 @click.option("--label", default="")
-@click.option("--by", "actor", default="cli", show_default=True)
 @click.pass_context
-def users_token(ctx: click.Context, username: str, label: str, actor: str) -> None:
+def users_token(ctx: click.Context, username: str, label: str) -> None:
     """Issue a bearer token for a user (printed once)."""
+    actor = _actor(ctx, "admin")
     from tearline.security.credentials import issue_user_token
 
     with _engine(ctx).begin() as conn:
@@ -210,18 +277,18 @@ def users_token(ctx: click.Context, username: str, label: str, actor: str) -> No
 @click.command()
 @click.argument("object_id")
 @click.option("--to", "partner", required=True, help="Partner code.")
-@click.option("--by", "approver", required=True, help="The approving user (role approver).")
 @click.option("--reason", help="Why (recorded in the audit).")
 @click.option("--revoke", is_flag=True, help="Withdraw the active release instead.")
 @click.option("--originator-consent", "consent",
               help="For a partner's intelligence released beyond its REL TO: who at the "
                    "originator agreed, when and how (recorded with the release).")
 @click.pass_context
-def release(ctx: click.Context, object_id: str, partner: str, approver: str,
-            reason: str | None, revoke: bool, consent: str | None) -> None:
+def release(ctx: click.Context, object_id: str, partner: str, reason: str | None,
+            revoke: bool, consent: str | None) -> None:
     """Release OBJECT (report, STIX object, warning or thread id) to a partner."""
     from tearline.share.releases import list_releases, record_release, revoke_release
 
+    approver = _actor(ctx, "approver")
     with _engine(ctx).begin() as conn:
         if revoke:
             active = list_releases(conn, object_id=object_id, partner_code=partner.upper())

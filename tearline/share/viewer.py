@@ -23,12 +23,25 @@ viewer_option: Callable[[F], F] = click.option(
          "policy lets them see.")
 
 
+def _acting() -> Principal | None:
+    """The CLI's acting user (``Ctx.principal``), when running under the ``tearline`` command."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx else None
+    principal = getattr(obj, "principal", None)
+    return principal() if callable(principal) else None
+
+
 def resolve_viewer(conn: Connection, viewer: str | None) -> Principal:
     """The principal a ``--as`` value names, or the local owner; unknown names are errors."""
     from tearline.security.credentials import principal_for_partner, principal_for_user
 
+    acting = _acting()
     if not viewer:
-        return local_owner("cli")
+        return acting or local_owner("cli")
+    if acting is not None and not {"approver", "admin"} & set(acting.roles):
+        # Seeing through another's eyes could show more than one's own clearance.
+        raise click.BadParameter(f"{acting.id!r} may not use --as: it needs the role "
+                                 "'approver' or 'admin'", param_hint="--as")
     if viewer.startswith("user:"):
         name = viewer.removeprefix("user:")
         principal = principal_for_user(conn, name)

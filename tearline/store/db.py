@@ -73,12 +73,33 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``; safe to run on an up-to-date database."""
+    """Apply migrations up to ``revision``; safe to run on an up-to-date database.
+
+    All-or-nothing on both backends. PostgreSQL has transactional DDL as is;
+    pysqlite would commit each CREATE on its own (it opens transactions only
+    in front of DML), so on SQLite the driver is put in manual mode and the
+    whole upgrade runs inside one ``BEGIN IMMEDIATE``: a kill half-way leaves
+    the file as it was, never a schema that later commands refuse.
+    """
     cfg = _alembic_config()
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            if conn.dialect.name != "sqlite":
+                command.upgrade(cfg, revision)
+                return
+            raw: Any = conn.connection.driver_connection
+            legacy = raw.isolation_level
+            raw.isolation_level = None
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                command.upgrade(cfg, revision)
+                raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            finally:
+                raw.isolation_level = legacy
     except OperationalError as exc:
         raise StoreError(
             f"could not migrate {engine.url.render_as_string(hide_password=True)}: "

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBasic, HTTPBearer
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tearline.errors import ConfigError, PolicyError, TearlineError
 from tearline.share.policy import Principal, PrincipalKind
@@ -87,6 +88,12 @@ class ShapedRoute(APIRoute):
                 return await handler(request)
             except (ApiError, RequestValidationError, HTTPException, TearlineError) as exc:
                 return error_response(exc)
+            except DBAPIError as exc:  # the database went away: say so, ask for a retry
+                if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+                    raise
+                return error_response(ApiError(
+                    503, "the database is unavailable; retry in a few seconds",
+                    headers={"Retry-After": "5"}))
 
         return shaped
 

@@ -94,5 +94,8 @@ def sources(request: Request,
                 when = (r.reported_at or r.received_at).isoformat()
                 entry["first"] = min(entry["first"] or when, when)
                 entry["last"] = max(entry["last"] or when, when)
-    items = sorted(stats.values(), key=lambda e: (e["agency"], e["name"]))
+        items = sorted(stats.values(), key=lambda e: (e["agency"], e["name"]))
+        from tearline.security.audit import record_now
+
+        record_now(conn, principal.id, "source.list", "source", None, count=len(items))
     return {"ok": True, "items": items, "count": len(items)}

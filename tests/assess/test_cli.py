@@ -14,6 +14,11 @@ class _Obj:
     def __init__(self, engine) -> None:
         self.engine = engine
 
+    def principal(self, *roles: str) -> object:  # the CLI's acting user (security.identity)
+        from tearline.share.policy import local_owner
+
+        return local_owner()
+
 
 def _group() -> click.Group:
     group = click.Group("t")

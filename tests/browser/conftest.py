@@ -8,6 +8,7 @@ main page are written to ``.artifacts/screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -23,7 +24,7 @@ import pytest
 from tearline.security.users import add_user
 from tearline.settings import REPO_ROOT
 from tearline.store.db import make_engine
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, admin_env
 
 #: How tests run the command line: this interpreter, so the tree under test is used.
 TEARLINE = [sys.executable, "-c", "from tearline.cli import main; main()"]
@@ -66,7 +67,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory,
     port = _free_port()
     proc = subprocess.Popen([*TEARLINE, "--db", db, "serve",
                              "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE,
+                            env={**os.environ, **admin_env(db)})  # serve needs an admin token
     base = f"http://localhost:{port}"
     deadline = time.monotonic() + 180
     while True:

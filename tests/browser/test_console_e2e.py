@@ -6,6 +6,7 @@ saves a screenshot of the page as an artefact.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import TEARLINE, USERS, LiveServer, shot
+from tests.conftest import admin_env
 
 pytestmark = pytest.mark.browser
 
@@ -110,7 +112,8 @@ def test_board_updates_without_reload(driver: Any, live_server: LiveServer,
                        "Date: 2025-03-21\n\nHAMBURG — Transit police raised the alert level "
                        "at the Nordkai Transit Hub on Friday.\n")
     done = subprocess.run([*TEARLINE, "--db", live_server.db,
-                           "ingest", str(article)], capture_output=True, text=True, timeout=120)
+                           "ingest", str(article)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **admin_env(live_server.db)})
     assert done.returncode == 0, done.stderr
     deadline = time.monotonic() + 30
     status = ""

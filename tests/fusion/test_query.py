@@ -24,6 +24,7 @@ from tearline.pipeline import fuse
 from tearline.store import schema as S
 from tearline.web.api import PREFIX
 from tearline.web.app import make_app
+from tests.conftest import admin_env
 from tests.share.policy_cases import PRINCIPALS, USERS, Seeded, seed
 
 with warnings.catch_warnings():  # Starlette nags about httpx vs its fork; both work
@@ -54,6 +55,7 @@ def test_cli_and_rest_list_the_same_threads_audited_alike(
         fused: tuple[Engine, Seeded, str]) -> None:
     engine, s, url = fused
     runner = CliRunner()
+    env = admin_env(url)  # the store has users: the CLI acts with an admin's token
     seen: dict[str, set[str]] = {}
     with TestClient(make_app(engine)) as client:
         for who in PRINCIPALS:
@@ -61,7 +63,8 @@ def test_cli_and_rest_list_the_same_threads_audited_alike(
                               headers={"Authorization": f"Bearer {s.tokens[who]}"})
             assert resp.status_code == 200, resp.text
             api_ids = {t["id"] for t in resp.json()["items"]}
-            res = runner.invoke(main, ["--db", url, "threads", "--json", "--as", _as(who)])
+            res = runner.invoke(main, ["--db", url, "threads", "--json", "--as", _as(who)],
+                                env=env)
             assert res.exit_code == 0, res.output
             cli_ids = {t["id"] for t in json.loads(res.stdout)}
             assert cli_ids == api_ids, who
@@ -79,7 +82,8 @@ def test_cli_and_rest_show_the_same_thread(fused: tuple[Engine, Seeded, str]) ->
     with engine.connect() as conn:
         tid = conn.execute(select(S.ThreadMember.thread_id).group_by(S.ThreadMember.thread_id)
                            .order_by(S.ThreadMember.thread_id)).scalars().all()[-1]
-    res = CliRunner().invoke(main, ["--db", url, "thread", short_id(tid), "--json"])
+    res = CliRunner().invoke(main, ["--db", url, "thread", short_id(tid), "--json"],
+                             env=admin_env(url))
     assert res.exit_code == 0, res.output
     shown = json.loads(res.stdout)
     with TestClient(make_app(engine)) as client:

@@ -24,8 +24,10 @@ from tearline.share.partners import create_partner, outbound_credentials, update
 from tearline.share.releases import record_release
 
 
-def run(db: str, *args: str, input: str | None = None) -> tuple[int, str]:
-    res = CliRunner().invoke(main, ["--db", db, *args], input=input)
+def run(db: str, *args: str, input: str | None = None,
+        token: str | None = None) -> tuple[int, str]:
+    env = {"TEARLINE_TOKEN": token} if token else None
+    res = CliRunner().invoke(main, ["--db", db, *args], input=input, env=env)
     return res.exit_code, res.output
 
 
@@ -43,19 +45,28 @@ def test_partner_user_token_release_flow(tmp_path: Path) -> None:
     assert code == 0 and "now selective" in out
     code, token = run(db, "partners", "token", "NRD", "--label", "sync")
     assert code == 0 and token.startswith("tl_")
+    code, out = run(db, "users", "add", "ana", "--role", "approver")
+    assert code == 1 and "first user of a new database must be an admin" in out
+    code, out = run(db, "users", "add", "root", "--role", "admin")
+    assert code == 0 and "set-up done" in out
+    admin = out.strip().splitlines()[-1]
+    code, out = run(db, "users", "list")
+    assert code == 1 and "set TEARLINE_TOKEN" in out  # no token after set-up: refused
     code, out = run(db, "users", "add", "ana", "--role", "approver", "--clearance", "secret",
-                    "--compartment", "ORCHID")
+                    "--compartment", "ORCHID", token=admin)
     assert code == 0 and "SECRET" in out
-    code, utoken = run(db, "users", "token", "ana")
+    code, utoken = run(db, "users", "token", "ana", token=admin)
     assert code == 0 and utoken.startswith("tl_")
-    code, out = run(db, "users", "list", "--json")
+    code, out = run(db, "users", "list", "--json", token=admin)
     assert orjson.loads(out)[0]["compartments"] == ["NTK:ORCHID"]
 
-    code, out = run(db, "release", "report--nope", "--to", "NRD", "--by", "ana")
+    code, out = run(db, "release", "report--nope", "--to", "NRD", token=utoken.strip())
     assert code == 1 and "no report, STIX object, warning or thread" in out
-    code, out = run(db, "partners", "add", "b_d", "--name", "x", "--tier", "core")
+    code, out = run(db, "partners", "list", token=utoken.strip())
+    assert code == 1 and "needs the role 'admin'" in out  # an approver is not an admin
+    code, out = run(db, "partners", "add", "b_d", "--name", "x", "--tier", "core", token=admin)
     assert code == 1 and "partner code 'b_d'" in out
-    code, out = run(db, "users", "token", "ghost")
+    code, out = run(db, "users", "token", "ghost", token=admin)
     assert code == 1 and "no enabled user named 'ghost'" in out
 
 

@@ -26,6 +26,7 @@ from tearline.security.users import add_user
 from tearline.share.partners import create_partner
 from tearline.share.releases import record_release
 from tearline.store.db import ensure_current, make_engine
+from tests.conftest import admin_env
 
 TLP = {
     "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
@@ -93,7 +94,8 @@ def start_server(db: str, *, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     proc = subprocess.Popen(
         [TEARLINE, "--db", db, "serve", "--port", str(port)],
-        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, **admin_env(db), **(env or {})}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90  # a loaded CI machine can take a while

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -30,6 +31,7 @@ from tearline.share.partners import create_partner
 from tearline.share.releases import record_release
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import Report, StixObject, SyncState
+from tests.conftest import admin_env
 
 from .conftest import PASSWORD, TEARLINE, Server, start_server, stop_server
 
@@ -148,7 +150,8 @@ def _sync(db: str, partner: str, port: int, login: str, *extra: str) -> dict[str
         [TEARLINE, "--db", db, "sync", "--partner", partner, "--url",
          f"http://127.0.0.1:{port}/taxii2/", "--user", login, "--password", PASSWORD,
          "--json", *extra],
-        capture_output=True, text=True, timeout=120, check=False)
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, **admin_env(db)})
     assert out.returncode == 0, out.stderr
     result: dict[str, object] = json.loads(out.stdout)
     return result

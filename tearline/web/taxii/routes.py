@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, delete
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.responses import Response
 
 from tearline import __version__
@@ -67,6 +68,11 @@ class TaxiiRoute(APIRoute):
                 return await inner(request)
             except TaxiiError as exc:
                 return exc.to_response()
+            except DBAPIError as exc:  # the database went away: the TAXII error shape, retry
+                if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+                    raise
+                return TaxiiError(503, "Service Unavailable", "the database is unavailable; "
+                                  "retry in a few seconds", {"Retry-After": "5"}).to_response()
             except Exception:  # a bug must still answer as TAXII, never as text/plain
                 _log.exception("TAXII request failed: %s %s", request.method, request.url.path)
                 return TaxiiError(500, "Internal error", "the server failed to answer this "
@@ -129,6 +135,13 @@ _OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version, StixObject.adde
 _MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
 
 
+def _audit_read(request: Request, who: Principal, action: str, ids: list[str]) -> None:
+    """Every TAXII read is an audit entry (who, how many, which ids), like REST reads."""
+    with _engine(request).begin() as conn:
+        record_now(conn, status_store.principal_key(who), action, "stix",
+                   request.url.path[-120:], count=len(ids), ids=ids[:50])
+
+
 def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
     with _engine(request).connect() as conn:
@@ -137,6 +150,7 @@ def _objects_response(request: Request, who: Principal, f: Filters,
         raise TaxiiError(404, "Object not found",
                          f"no object {object_id!r} in this collection matches")
     rows, _, nxt = _page(rows, f)
+    _audit_read(request, who, "taxii.read", [r.id for r in rows])
     head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
     if not rows:
         return taxii_bytes(b'{"more":false}')
@@ -199,6 +213,7 @@ def make_router() -> APIRouter:
         with _engine(request).connect() as conn:
             rows = conn.execute(page_query(_MANIFEST_COLS, who, f)).all()
         rows, more, nxt = _page(rows, f)
+        _audit_read(request, who, "taxii.manifest", [r.id for r in rows])
         if not rows:
             return taxii_json({"more": False})
         out: dict[str, Any] = {"more": more}

@@ -45,6 +45,7 @@ from ._query import (
     page_query,
     parse_filters,
 )
+from ._refs import referenced_object
 
 _log = logging.getLogger(__name__)
 API_ROOT = "api1"
@@ -133,6 +134,10 @@ def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
     with _engine(request).connect() as conn:
         rows = conn.execute(page_query(_OBJ_COLS, who, f, object_id)).all()
+        ref = referenced_object(conn, who, object_id) if not rows and object_id else None
+    if ref is not None:  # a referenced identity or marking-definition (finding 12)
+        text = remark_text(ref, who.id) if who.kind is PrincipalKind.PARTNER else ref
+        return taxii_bytes(('{"more":false,"objects":[' + text + "]}").encode())
     if not rows and object_id is not None:
         raise TaxiiError(404, "Object not found",
                          f"no object {object_id!r} in this collection matches")

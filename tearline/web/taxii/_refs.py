@@ -1,0 +1,85 @@
+"""Referenced identities and marking-definitions a caller may resolve (issue 9, finding 12).
+
+STIX consumers follow ``created_by_ref`` and ``object_marking_refs``; a
+reference the server will not resolve breaks them. The policy hides most
+identities and marking-definitions from partners (stored unmarked, they are
+AMBER by default), and re-marking points partners at a neutral "originator
+withheld" identity or at this agency's own. So ``GET objects/{id}/`` for such
+an id, when the policy view has no row, answers with:
+
+* a TLP marking-definition: the stored one, else the standard object — these
+  ids and contents are published by FIRST and OASIS and say nothing about us;
+* the "originator withheld" identity, to partners;
+* this agency's identity, to partners, once some object they may see was
+  created by it (the same condition re-marking uses to keep the reference);
+* any other marking-definition (a statement or a partner's own scheme), when
+  an object the caller may see lists it in ``object_marking_refs``.
+
+Other identities are never served this way: a report's ``object_refs`` may
+name a victim identity whose own marking the policy keeps from the partner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select
+
+from tearline import settings
+from tearline.ingest.stix import TLP_MARKINGS
+from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.releases import visible_stix_filter
+from tearline.share.remark import WITHHELD_IDENTITY_ID, own_identity_id, withheld_identity
+from tearline.share.stix_export import identity_for, tlp_marking_definition
+from tearline.store.schema import StixObject
+
+#: TLP 1.0 marking-definitions as the STIX 2.1 specification defines them (section 7.2.1.4).
+_TLP_V1_CREATED = "2017-01-20T00:00:00.000Z"
+
+
+def _tlp_definition(mid: str) -> dict[str, Any]:
+    level = TLP_MARKINGS[mid]
+    from tearline.ingest.stix import TLP_IDS_V2
+
+    if TLP_IDS_V2.get(level) == mid:
+        return tlp_marking_definition(level)
+    name = "white" if level == "clear" else level
+    return {"type": "marking-definition", "spec_version": "2.1", "id": mid,
+            "created": _TLP_V1_CREATED, "definition_type": "tlp",
+            "name": f"TLP:{name.upper()}", "definition": {"tlp": name}}
+
+
+def _stored(conn: Connection, object_id: str) -> str | None:
+    """The newest stored version's JSON text, whoever may see it."""
+    return conn.execute(select(StixObject.json).where(StixObject.id == object_id)
+                        .order_by(StixObject.version_key.desc()).limit(1)).scalar()
+
+
+def _referenced(conn: Connection, who: Principal, needle: str) -> bool:
+    """Does an object the caller may see hold ``needle`` in its stored text?"""
+    return conn.execute(select(StixObject.id).where(
+        visible_stix_filter(who), StixObject.json.contains(needle, autoescape=True)
+    ).limit(1)).first() is not None
+
+
+def referenced_object(conn: Connection, who: Principal, object_id: str) -> str | None:
+    """JSON text of a referenced object the caller may resolve, or None (see the docstring)."""
+    if object_id in TLP_MARKINGS:
+        return _stored(conn, object_id) or orjson.dumps(_tlp_definition(object_id)).decode()
+    partner = who.kind is PrincipalKind.PARTNER
+    if partner and object_id == WITHHELD_IDENTITY_ID:
+        return orjson.dumps(withheld_identity()).decode()
+    if partner and object_id == own_identity_id():
+        if not _referenced(conn, who, f'"created_by_ref":"{object_id}"'):
+            return None
+        from datetime import UTC, datetime
+
+        stored = _stored(conn, object_id)
+        return stored or orjson.dumps(
+            identity_for(settings.OWNER_AGENCY, datetime(2025, 1, 1, tzinfo=UTC))).decode()
+    if object_id.startswith("marking-definition--"):
+        stored = _stored(conn, object_id)
+        if stored is not None and _referenced(conn, who, f'"{object_id}"'):
+            return stored
+    return None

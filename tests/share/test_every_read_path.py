@@ -260,7 +260,7 @@ def _fraction(stamp: str) -> timedelta:
 askers = st.lists(st.sampled_from([*PARTNERS, *USERS]), min_size=2, max_size=3, unique=True)
 
 
-@settings(max_examples=10, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(spec=examples, names=askers)
 def test_every_read_path_returns_exactly_what_decide_allows(world: World, spec: dict[str, Any],

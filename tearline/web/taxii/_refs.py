@@ -21,6 +21,7 @@ name a victim identity whose own marking the policy keeps from the partner.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -50,10 +51,21 @@ def _tlp_definition(mid: str) -> dict[str, Any]:
             "name": f"TLP:{name.upper()}", "definition": {"tlp": name}}
 
 
-def _stored(conn: Connection, object_id: str) -> str | None:
-    """The newest stored version's JSON text, whoever may see it."""
-    return conn.execute(select(StixObject.json).where(StixObject.id == object_id)
-                        .order_by(StixObject.version_key.desc()).limit(1)).scalar()
+Found = tuple[str, datetime]
+
+
+def _stored(conn: Connection, object_id: str) -> Found | None:
+    """The newest stored version's JSON text and date_added, whoever may see it."""
+    row = conn.execute(select(StixObject.json, StixObject.added_at)
+                       .where(StixObject.id == object_id)
+                       .order_by(StixObject.version_key.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _built(obj: dict[str, Any]) -> Found:
+    """A standard object we hold no row for; its date_added is its own ``created``."""
+    created = datetime.fromisoformat(str(obj["created"]).replace("Z", "+00:00"))
+    return orjson.dumps(obj).decode(), created
 
 
 def _referenced(conn: Connection, who: Principal, needle: str) -> bool:
@@ -63,21 +75,21 @@ def _referenced(conn: Connection, who: Principal, needle: str) -> bool:
     ).limit(1)).first() is not None
 
 
-def referenced_object(conn: Connection, who: Principal, object_id: str) -> str | None:
-    """JSON text of a referenced object the caller may resolve, or None (see the docstring)."""
+def referenced_object(conn: Connection, who: Principal, object_id: str) -> Found | None:
+    """(JSON text, date_added) of a referenced object the caller may resolve, or None.
+
+    See the module docstring for which ones.
+    """
     if object_id in TLP_MARKINGS:
-        return _stored(conn, object_id) or orjson.dumps(_tlp_definition(object_id)).decode()
+        return _stored(conn, object_id) or _built(_tlp_definition(object_id))
     partner = who.kind is PrincipalKind.PARTNER
     if partner and object_id == WITHHELD_IDENTITY_ID:
-        return orjson.dumps(withheld_identity()).decode()
+        return _built(withheld_identity())
     if partner and object_id == own_identity_id():
         if not _referenced(conn, who, f'"created_by_ref":"{object_id}"'):
             return None
-        from datetime import UTC, datetime
-
-        stored = _stored(conn, object_id)
-        return stored or orjson.dumps(
-            identity_for(settings.OWNER_AGENCY, datetime(2025, 1, 1, tzinfo=UTC))).decode()
+        return _stored(conn, object_id) or _built(
+            identity_for(settings.OWNER_AGENCY, datetime(2025, 1, 1, tzinfo=UTC)))
     if object_id.startswith("marking-definition--"):
         stored = _stored(conn, object_id)
         if stored is not None and _referenced(conn, who, f'"{object_id}"'):

@@ -136,3 +136,29 @@ def test_a_local_user_resolves_the_original_references(srv: Server) -> None:
     objects = col.get_objects().get("objects", [])
     for ref in sorted(_refs(objects)):
         assert col.get_object(ref)["objects"][0]["id"] == ref, ref
+
+
+def test_a_partner_export_names_no_identity_it_does_not_hold(srv: Server) -> None:
+    """``export --as`` likewise ships the identities its re-marked objects point at."""
+    import io
+
+    import orjson
+
+    from tearline.share.policy import Principal
+    from tearline.share.stix_export import write_bundle
+
+    engine = make_engine(srv.db)
+    buf = io.BytesIO()
+    try:
+        with engine.begin() as conn:
+            write_bundle(conn, buf, Principal.partner("CORE1", "core"))
+    finally:
+        engine.dispose()
+    objects = orjson.loads(buf.getvalue())["objects"]
+    held = {o["id"] for o in objects}
+    creators = {o["created_by_ref"] for o in objects if "created_by_ref" in o}
+    assert own_identity_id() in creators and PARTNER_IDENTITY not in creators
+    assert creators <= held
+    tlp_refs = {r for o in objects for r in o.get("object_marking_refs", [])
+                if r in TLP.values()}
+    assert tlp_refs <= held

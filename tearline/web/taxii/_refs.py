@@ -32,24 +32,8 @@ from tearline.ingest.stix import TLP_MARKINGS
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.releases import visible_stix_filter
 from tearline.share.remark import WITHHELD_IDENTITY_ID, own_identity_id, withheld_identity
-from tearline.share.stix_export import identity_for, tlp_marking_definition
+from tearline.share.stix_export import identity_for, tlp_definition_for_id
 from tearline.store.schema import StixObject
-
-#: TLP 1.0 marking-definitions as the STIX 2.1 specification defines them (section 7.2.1.4).
-_TLP_V1_CREATED = "2017-01-20T00:00:00.000Z"
-
-
-def _tlp_definition(mid: str) -> dict[str, Any]:
-    level = TLP_MARKINGS[mid]
-    from tearline.ingest.stix import TLP_IDS_V2
-
-    if TLP_IDS_V2.get(level) == mid:
-        return tlp_marking_definition(level)
-    name = "white" if level == "clear" else level
-    return {"type": "marking-definition", "spec_version": "2.1", "id": mid,
-            "created": _TLP_V1_CREATED, "definition_type": "tlp",
-            "name": f"TLP:{name.upper()}", "definition": {"tlp": name}}
-
 
 Found = tuple[str, datetime]
 
@@ -81,7 +65,7 @@ def referenced_object(conn: Connection, who: Principal, object_id: str) -> Found
     See the module docstring for which ones.
     """
     if object_id in TLP_MARKINGS:
-        return _stored(conn, object_id) or _built(_tlp_definition(object_id))
+        return _stored(conn, object_id) or _built(tlp_definition_for_id(object_id))
     partner = who.kind is PrincipalKind.PARTNER
     if partner and object_id == WITHHELD_IDENTITY_ID:
         return _built(withheld_identity())

@@ -91,6 +91,7 @@ def partners_add(ctx: click.Context, code: str, name: str, tier: str, country: s
     """Register a partner service at a trust tier."""
     from tearline.share.partners import create_partner
 
+    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     with _engine(ctx).begin() as conn:
         row = _run(lambda: create_partner(
             conn, code, name, tier, actor=actor, country=country, service=service,
@@ -166,6 +167,7 @@ def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], clearan
 
     secret = click.prompt("password", hide_input=True, confirmation_prompt=True) \
         if password else None
+    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     with _engine(ctx).begin() as conn:
         row = _run(lambda: add_user(conn, username, actor=actor, display_name=display_name,
                                     roles=roles, clearance=clearance.upper(),

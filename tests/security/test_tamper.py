@@ -168,6 +168,7 @@ def test_stix_json_edit_is_named(sqlite_engine: Engine, tmp_path: Path) -> None:
 def test_cli_names_the_first_bad_entry(tmp_path: Path, audit_sink: Path) -> None:
     db = str(tmp_path / "c.db")
     runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "db", "upgrade"]).exit_code == 0
     assert runner.invoke(main, ["--db", db, "audit", "verify"]).exit_code == 0
     for _ in range(3):
         runner.invoke(main, ["--db", db, "reports"])

@@ -535,6 +535,10 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
             )
         for who, label in (("orchid", "compartmented SECRET user"),
                            ("BENCH1", "core partner, re-marked")):
+            if not r[f"got_{who}"]:  # ATT&CK carries MITRE's statement marking: no partner sees it
+                lines.append(f"| {r['name']} | {r['objects']:,} | paged get as {label} | "
+                             "0 visible (unknown marking refused) | | | |")
+                continue
             ratio = r["floor_get"] / r[f"get_{who}"]
             lines.append(
                 f"| {r['name']} | {r['objects']:,} | paged get as {label} objects/s "

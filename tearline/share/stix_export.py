@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import orjson
 from sqlalchemy import Connection, select
 
-from tearline.ingest.stix import TLP_IDS_V2
+from tearline import settings
+from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.share.remark import (
+    WITHHELD_IDENTITY_ID,
     own_identity_id,
     remark_for_partner,
     remark_text,
@@ -47,6 +49,21 @@ def tlp_marking_definition(level: str) -> dict[str, Any]:
         "name": f"TLP:{level.upper()}",
         "extensions": {TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": level}},
     }
+
+
+#: When the TLP 1.0 marking-definitions were published (STIX 2.1, section 7.2.1.4).
+_TLP_V1_CREATED = "2017-01-20T00:00:00.000Z"
+
+
+def tlp_definition_for_id(mid: str) -> dict[str, Any]:
+    """The standard marking-definition behind a TLP id, 2.0 or 1.0 (``TLP_MARKINGS``)."""
+    level = TLP_MARKINGS[mid]
+    if TLP_IDS_V2.get(level) == mid:
+        return tlp_marking_definition(level)
+    name = "white" if level == "clear" else level
+    return {"type": "marking-definition", "spec_version": "2.1", "id": mid,
+            "created": _TLP_V1_CREATED, "definition_type": "tlp",
+            "name": f"TLP:{name.upper()}", "definition": {"tlp": name}}
 
 
 def _ts(dt: datetime) -> str:
@@ -113,13 +130,24 @@ def iter_export(conn: Connection, principal: Principal | None = None,
         else _visible_stix(conn, principal))
     partner = principal.id if principal is not None and \
         principal.kind is PrincipalKind.PARTNER else None
+    identities: set[str] = set()
+    tlp_ids: set[str] = set()  # TLP definitions referenced other than by the row's level
+    creators: set[str] = set()  # identities re-marked objects now point at (no dangling refs)
     for text, tlp in stored:
         if text.startswith('{"type":"marking-definition"'):
             stored_markings.add(orjson.loads(text)["id"])
+        elif text.startswith('{"type":"identity"'):
+            identities.add(orjson.loads(text)["id"])
         if tlp in TLP_IDS_V2:
             levels.add(tlp)
-        yield (remark_text(text, partner) if partner else text).encode()
-    identities: set[str] = set()
+        out = remark_text(text, partner) if partner else text
+        if '"object_marking_refs"' in out and (
+                tlp not in TLP_IDS_V2 or TLP_IDS_V2[tlp] not in out):  # TLP 1.0 ids, or several
+            tlp_ids.update(r for r in orjson.loads(out).get("object_marking_refs", ())
+                           if r in TLP_MARKINGS)
+        if partner and '"created_by_ref":"' in out:
+            creators.add(out.split('"created_by_ref":"', 1)[1].split('"', 1)[0])
+        yield out.encode()
     index = None
     if principal is not None:
         from tearline.share.releases import load_index, marking_for_report
@@ -140,9 +168,15 @@ def iter_export(conn: Connection, principal: Principal | None = None,
         levels.add(r.tlp)
         obj = report_to_stix(r, s, ident["id"])
         yield orjson.dumps(remark_for_partner(obj, partner) if partner else obj)
-    for level in sorted(levels):
-        if TLP_IDS_V2[level] not in stored_markings:
-            yield orjson.dumps(tlp_marking_definition(level))
+    for ident_id in sorted(creators - identities):  # the partner sees only these two
+        if ident_id == WITHHELD_IDENTITY_ID:
+            yield orjson.dumps(withheld_identity())
+        elif ident_id == own_identity_id():
+            yield orjson.dumps(identity_for(settings.OWNER_AGENCY, datetime(2025, 1, 1,
+                                                                             tzinfo=UTC)))
+    for mid in sorted(tlp_ids | {TLP_IDS_V2[level] for level in levels}):
+        if mid not in stored_markings:
+            yield orjson.dumps(tlp_definition_for_id(mid))
 
 
 def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None = None) -> int:

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import orjson
 import requests
-from sqlalchemy import Connection, Engine, and_, exists, or_, select, tuple_
+from sqlalchemy import Connection, Engine, Select, and_, exists, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from taxii2client.exceptions import TAXIIServiceException
@@ -217,14 +217,14 @@ def _pull_one(engine: Engine, remote: _Remote, col: Collection, actor: str) -> d
 
 
 # -- push --------------------------------------------------------------------------
-def _push_one(engine: Engine, remote: _Remote, col: Collection,
-              who: Principal) -> dict[str, int]:
-    key = f"push:{col.id}"
-    started = datetime.now(UTC)
-    with engine.connect() as conn:
-        cursor = _state(conn, remote.url, key)
-        last_run = conn.execute(select(SyncState.updated_at).where(
-            SyncState.remote == remote.url, SyncState.collection == key)).scalar()
+def push_query(who: Principal, cursor: str | None,
+               last_run: datetime | None) -> Select[str, datetime, int]:
+    """What a push sends ``who``: what it may see, new since ``cursor`` or released since.
+
+    ``cursor`` is the saved "added_at|added_seq" of the last row pushed (None on
+    a first run). Kept apart from the sending so the read-path property test
+    checks exactly the rows a push would send.
+    """
     q = select(StixObject.json, StixObject.added_at, StixObject.added_seq).where(
         stix_visibility(who))
     if cursor:
@@ -236,7 +236,18 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
             Release.object_id == StixObject.id, Release.partner_code == who.id,
             Release.revoked_at.is_(None), Release.at >= last_run)
         q = q.where(or_(newer, released_since) if last_run else newer)
-    q = q.order_by(StixObject.added_at, StixObject.added_seq)
+    return q.order_by(StixObject.added_at, StixObject.added_seq)
+
+
+def _push_one(engine: Engine, remote: _Remote, col: Collection,
+              who: Principal) -> dict[str, int]:
+    key = f"push:{col.id}"
+    started = datetime.now(UTC)
+    with engine.connect() as conn:
+        cursor = _state(conn, remote.url, key)
+        last_run = conn.execute(select(SyncState.updated_at).where(
+            SyncState.remote == remote.url, SyncState.collection == key)).scalar()
+    q = push_query(who, cursor, last_run)
     sent = failed = 0
     last: tuple[datetime, int] | None = None
     with engine.connect() as conn:

@@ -15,10 +15,13 @@ token takes effect at once.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -85,6 +88,9 @@ class ShapedRoute(APIRoute):
 
         async def shaped(request: Request) -> Response:
             try:
+                problem = await bad_bytes(request)
+                if problem:
+                    raise ApiError(400, problem)
                 return await handler(request)
             except (ApiError, RequestValidationError, HTTPException, TearlineError) as exc:
                 return error_response(exc)
@@ -96,6 +102,58 @@ class ShapedRoute(APIRoute):
                     headers={"Retry-After": "5"}))
 
         return shaped
+
+
+_NUL_HELP = "; no id, name, filter or field contains one, remove it and retry"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+async def bad_bytes(request: Request) -> str | None:
+    """What is wrong with a request's bytes before any handler sees them, or None.
+
+    PostgreSQL text cannot hold or compare a NUL byte (the driver raises, and
+    the caller would get a 500), and a body that is not UTF-8 is not JSON; so
+    both are refused here, on every backend alike, in the one error shape.
+    """
+    if "\x00" in request.url.path:
+        return "the path holds a NUL byte (%00)" + _NUL_HELP
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        return "the query string holds a NUL byte (%00)" + _NUL_HELP
+    auth = request.headers.get("authorization", "")
+    if auth[:6].lower() == "basic ":
+        try:
+            if b"\x00" in base64.b64decode(auth[6:].strip(), validate=True):
+                return "the Basic credentials hold a NUL byte" + _NUL_HELP
+        except (binascii.Error, ValueError):
+            pass  # malformed credentials are authentication's to refuse (401)
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    raw = await request.body()  # cached: the handler reads the same bytes
+    if not raw:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (f"the request body is not UTF-8 text (bad byte at offset {exc.start}); "
+                "send JSON encoded as UTF-8")
+    if "\x00" in text:
+        return "the request body holds a NUL byte" + _NUL_HELP
+    if "\\u0000" in text:
+        try:
+            if _has_nul(orjson.loads(raw)):
+                return "a field of the request body holds a NUL character (\\u0000)" + _NUL_HELP
+        except orjson.JSONDecodeError:
+            return None  # not JSON: validation answers 422 in our shape
+    return None
 
 
 def engine_of(request: Request) -> Engine:

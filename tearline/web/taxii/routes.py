@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine, delete
+from sqlalchemy import Connection, Engine, delete
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.responses import Response
 
@@ -46,6 +46,7 @@ from ._query import (
     page_query,
     parse_filters,
 )
+from ._refs import referenced_object
 
 _log = logging.getLogger(__name__)
 API_ROOT = "api1"
@@ -130,6 +131,19 @@ def _page(rows: Sequence[Any], f: Filters) -> tuple[Sequence[Any], bool, str | N
     return rows, more, nxt
 
 
+def _missing_unless_visible(conn: Connection, who: Principal, object_id: str) -> None:
+    """404 unless the caller may see some version of the object.
+
+    TAXII 2.1 (sections 5.6 and 5.8) answers an empty envelope or versions
+    resource when the object exists but the filters leave nothing, and 404 when
+    the object is not there; an object the caller may not see is "not there".
+    """
+    probe = Filters(versions=("all",), limit=1)
+    if not conn.execute(page_query((StixObject.id,), who, probe, object_id)).first():
+        raise TaxiiError(404, "Object not found",
+                         f"no object {object_id!r} in this collection matches")
+
+
 _OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version, StixObject.added_at,
              StixObject.added_seq, StixObject.sender)
 _MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
@@ -146,14 +160,19 @@ def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
     with _engine(request).connect() as conn:
         rows = conn.execute(page_query(_OBJ_COLS, who, f, object_id)).all()
-    if not rows and object_id is not None:
-        raise TaxiiError(404, "Object not found",
-                         f"no object {object_id!r} in this collection matches")
+        if not rows and object_id is not None:
+            ref = referenced_object(conn, who, object_id)
+            if ref is not None:  # a referenced identity or marking-definition (finding 12)
+                text, at = ref
+                text = remark_text(text, who.id) if who.kind is PrincipalKind.PARTNER else text
+                return taxii_bytes(('{"more":false,"objects":[' + text + "]}").encode(),
+                                   _page_headers(at, at))
+            _missing_unless_visible(conn, who, object_id)
+    if not rows:
+        return taxii_bytes(b'{"more":false}')
     rows, _, nxt = _page(rows, f)
     _audit_read(request, who, "taxii.read", [r.id for r in rows])
     head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
-    if not rows:
-        return taxii_bytes(b'{"more":false}')
     if who.kind is PrincipalKind.PARTNER:  # what crosses is re-marked for the partner
         texts = [remark_text(r.json, who.id) for r in rows]
     else:
@@ -287,8 +306,9 @@ def make_router() -> APIRouter:
         f = parse_filters(request.query_params, default_version="all", allow=("spec_version",))
         with _engine(request).connect() as conn:
             rows = conn.execute(page_query(_MANIFEST_COLS, who, f, object_id)).all()
-        if not rows:
-            raise TaxiiError(404, "Object not found", f"no object {object_id!r} matches")
+            if not rows:
+                _missing_unless_visible(conn, who, object_id)
+                return taxii_json({"more": False})  # filters left no version: empty resource
         rows, more, nxt = _page(rows, f)
         out: dict[str, Any] = {"more": more}
         if nxt:

@@ -32,6 +32,7 @@ _CONFIDENCE_RANK = {"low": 0, "moderate": 1, "high": 2}
 CLOSED_CASE_STATES = frozenset({"closed", "withdrawn", "cancelled", "waived", "rejected"})
 _marking_lock = threading.Lock()
 _marking_cache: dict[int, tuple[tuple[Any, ...], dict[str, Marking]]] = {}
+_visible_cache: dict[tuple[Any, ...], dict[str, Marking]] = {}
 
 
 def humanize(value: str | None) -> str:
@@ -60,7 +61,8 @@ class BoardRow:
     """End days of windows that lapsed (shown as markers, never as reassurance)."""
     cases: int = 0
     alarms: int | None = None
-    updated: str = ""
+    updated: Any = ""
+    """When fusion last changed the thread (a datetime until formatted for display)."""
     marking: Marking | None = None
 
     @property
@@ -120,7 +122,12 @@ def _iter_members(conn: Connection) -> list[tuple[str, _Row]]:
 
 
 def _latest(conn: Connection, with_payload: bool) -> Any:
-    """The latest assessment version per thread: the ranking columns, or whole rows."""
+    """The latest assessment version per thread: the ranking columns, or whole rows.
+
+    The payload of a big thread runs to tens of kilobytes; parsing every one
+    to rank thousands of threads would dominate the page, so the two numbers
+    ranking needs are pulled out of the JSON by the database.
+    """
     latest = (select(S.Assessment.thread_id, func.max(S.Assessment.version).label("v"))
               .group_by(S.Assessment.thread_id).subquery())
     cols: list[Any] = [S.Assessment.thread_id, S.Assessment.likelihood, S.Assessment.confidence,
@@ -131,16 +138,6 @@ def _latest(conn: Connection, with_payload: bool) -> Any:
     return (select(*cols)
             .join(latest, (latest.c.thread_id == S.Assessment.thread_id)
                   & (latest.c.v == S.Assessment.version)))
-
-
-def _rank_columns(conn: Connection) -> dict[str, Any]:
-    """Per thread: likelihood, confidence, probability and harm, read without payloads.
-
-    The payload of a big thread runs to tens of kilobytes; parsing every one
-    to rank thousands of threads would dominate the page, so the two numbers
-    ranking needs are pulled out of the JSON by the database.
-    """
-    return {r.thread_id: r for r in conn.execute(_latest(conn, False))}
 
 
 def _payloads(conn: Connection, ids: list[str]) -> dict[str, Any]:
@@ -187,50 +184,84 @@ class BoardFilter:
     limit: int = 50
 
 
+def _candidates(conn: Connection) -> Any:
+    """Open threads with their counts and latest judgement, in one query, no JSON parsing."""
+    latest = _latest(conn, False).subquery()
+    return conn.execute(
+        select(S.Thread.id, S.Thread.title,
+               S.Thread.state["fragments"].as_integer().label("fragments"),
+               S.Thread.state["independent_origins"].as_integer().label("origins"),
+               latest.c.likelihood, latest.c.confidence, latest.c.p, latest.c.harm)
+        .outerjoin(latest, latest.c.thread_id == S.Thread.id)
+        .where(S.Thread.status == "open"))
+
+
+def visible_threads(conn: Connection, principal: Principal, engine_id: int) -> dict[str, Marking]:
+    """The threads ``principal`` may see, with their markings (memoised with the markings)."""
+    markings = thread_markings(conn, engine_id)
+    key = (principal.kind, principal.id, principal.tier, principal.clearance,
+           principal.compartments, id(markings))
+    hit = _visible_cache.get(key)
+    if hit is None:
+        if len(_visible_cache) > 256:
+            _visible_cache.clear()
+        hit = _visible_cache[key] = {t: m for t, m in markings.items() if decide(principal, m)}
+    return hit
+
+
 def board_rows(conn: Connection, principal: Principal, engine_id: int,
                f: BoardFilter) -> tuple[list[BoardRow], int]:
     """Visible open threads matching ``f``, riskiest first; also how many matched."""
-    markings = thread_markings(conn, engine_id)
-    rows: list[BoardRow] = []
-    for t in conn.execute(select(S.Thread.id, S.Thread.title, S.Thread.state,
-                                 S.Thread.updated_at).where(S.Thread.status == "open")):
-        m = markings.get(t.id)
-        if m is None or not decide(principal, m):
+    visible = visible_threads(conn, principal, engine_id)
+    needle = f.q.lower()
+    harm = humanize(f.harm)
+    picked = []
+    for t in _candidates(conn):
+        if t.id not in visible:
             continue
-        if f.q and f.q.lower() not in (t.title or "").lower() and f.q not in t.id:
+        if needle and needle not in (t.title or "").lower() and f.q not in t.id:
             continue
-        st = t.state or {}
-        updated = t.updated_at.strftime("%Y-%m-%d %H:%M") if t.updated_at else ""
-        rows.append(BoardRow(t.id, short_id(t.id), t.title, int(st.get("fragments") or 0),
-                             int(st.get("independent_origins") or 0), updated=updated,
-                             marking=m))
-    cases = open_cases(conn)
-    ranks = _rank_columns(conn)
-    for r in rows:
-        r.cases = cases.get(r.id, 0)
-        a = ranks.get(r.id)
-        if a is not None:
-            r.likelihood, r.confidence = a.likelihood, a.confidence
-            r.probability, r.harm = float(a.p or 0.0), humanize(a.harm)
-    if f.min_probability:
-        rows = [r for r in rows if r.probability >= f.min_probability]
-    if f.harm:
-        rows = [r for r in rows if r.harm == humanize(f.harm)]
-    rows.sort(key=lambda r: (-r.probability, -_CONFIDENCE_RANK.get(r.confidence, -1),
-                             -r.origins, -r.fragments, r.id))
+        p = float(t.p or 0.0)
+        if p < f.min_probability or (harm and humanize(t.harm) != harm):
+            continue
+        picked.append((-p, -_CONFIDENCE_RANK.get(t.confidence or "", -1), -int(t.origins or 0),
+                       -int(t.fragments or 0), t.id, t))
+    picked.sort(key=lambda x: x[:5])
     if f.only_open_windows:  # needs the windows: read payloads, but only of the candidates
-        full = _payloads(conn, [r.id for r in rows])
-        for r in rows:
-            if r.id in full:
-                _apply_assessment(r, full[r.id])
+        rows = [_row(t, visible[t.id]) for *_, t in picked]
+        _fill(conn, rows)
         rows = [r for r in rows if r.window_end]
         return rows[: f.limit], len(rows)
-    shown = rows[: f.limit]
-    full = _payloads(conn, [r.id for r in shown])
-    for r in shown:
+    shown = [_row(t, visible[t.id]) for *_, t in picked[: f.limit]]
+    _fill(conn, shown)
+    return shown, len(picked)
+
+
+def _row(t: Any, m: Marking) -> BoardRow:
+    r = BoardRow(t.id, short_id(t.id), t.title, int(t.fragments or 0), int(t.origins or 0),
+                 marking=m)
+    if t.likelihood is not None:
+        r.likelihood, r.confidence = t.likelihood, t.confidence
+        r.probability, r.harm = float(t.p or 0.0), humanize(t.harm)
+    return r
+
+
+def _fill(conn: Connection, rows: list[BoardRow]) -> None:
+    """What only the full assessment and the cases tell, for the rows on the page."""
+    ids = [r.id for r in rows]
+    full = _payloads(conn, ids)
+    cases = open_cases(conn)
+    updated = {t: at for t, at in conn.execute(select(S.Thread.id, S.Thread.updated_at)
+                                               .where(S.Thread.id.in_(ids)))} if ids else {}
+    for r in rows:
         if r.id in full:
             _apply_assessment(r, full[r.id])
-    return shown, len(rows)
+        r.cases = cases.get(r.id, 0)
+        r.updated = _when(updated.get(r.id))
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")
 
 
 def store_counts(conn: Connection) -> dict[str, Any]:

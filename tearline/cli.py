@@ -232,7 +232,7 @@ def _agency(conn: Any, value: str | None) -> str | None:
     initials = [a for a in agencies
                 if "".join(w[0] for w in a.split() if w[:1].isupper()).lower() == wanted]
     if len(initials) == 1:
-        return initials[0]
+        return str(initials[0])
     raise click.BadParameter(f"no agency {value!r}; known: {', '.join(agencies) or 'none yet'}",
                              param_hint="--agency")
 

@@ -17,7 +17,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
@@ -94,7 +94,7 @@ def thread_markings(conn: Connection, engine_id: int) -> dict[str, Marking]:
         index = load_index(conn)
         parts: dict[str, list[Marking]] = defaultdict(list)
         for tid, report in _iter_members(conn):
-            parts[tid].append(marking_for_report(report, index))
+            parts[tid].append(marking_for_report(cast(S.Report, report), index))
         out = {tid: combine_markings(ms, released_to=index.released_to(tid))
                for tid, ms in parts.items()}
         _marking_cache[engine_id] = (key, out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tearline.assess.ach import AchMatrix, AchResult
 from tearline.assess.alarms import Alarm
 from tearline.assess.review import review_thread
+from tearline.assess.state import FusionStateSpec
 from tearline.assess.store import StoredAssessment, list_versions, load_matrix, version_points
 from tearline.pipeline import FusionState
 from tearline.share.policy import Marking, Principal, decide
@@ -43,9 +44,12 @@ class MemberView:
     tlp: str
     classification: str
     origin_cluster: str
-    reasons: list[str]
+    links: list[dict[str, Any]]
+    """The stored origin links (why this is a copy of another fragment)."""
     joined_because: str
     marking: Marking
+    reasons: list[str] = field(default_factory=list)
+    """``links`` in words, naming the other fragment."""
 
 
 @dataclass(slots=True)
@@ -129,11 +133,11 @@ def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[Mem
         shown.append(MemberView(
             r.id, r.external_id, r.title, r.originator, s.name,
             f"{s.reliability}{r.credibility}", when.strftime("%Y-%m-%d %H:%M"), r.category,
-            r.tlp, r.classification, cluster or r.id, list(links or []), reason or "",
-            marking))
+            r.tlp, r.classification, cluster or r.id,
+            [x for x in links or [] if isinstance(x, dict)], reason or "", marking))
     titles = {m.id: (m.external_id or m.title) for m in shown}
     for m in shown:
-        m.reasons = [_reason_text(link, titles) for link in m.reasons if isinstance(link, dict)]
+        m.reasons = [_reason_text(link, titles) for link in m.links]
         m.joined_because = _joined(m.joined_because)
     return shown, hidden
 
@@ -229,7 +233,7 @@ def _alarms(state: FusionState, tid: str, matrix: AchMatrix | None,
     if key not in _alarm_memo:
         if len(_alarm_memo) > 10_000:
             _alarm_memo.clear()
-        _alarm_memo[key] = review_thread(state, tid, matrix=matrix,
+        _alarm_memo[key] = review_thread(cast(FusionStateSpec, state), tid, matrix=matrix,
                                          versions=version_points(versions))
     return _alarm_memo[key]
 

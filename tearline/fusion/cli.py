@@ -110,18 +110,14 @@ def threads(obj: Any, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    table = Table(title=f"{len(rows)} thread(s)")
-    for col in ("thread", "title", "fragments", "origins", "first", "last"):
-        table.add_column(col, overflow="fold")
+    from tearline.cli_text import Column, make_table, safe
+
+    table = make_table(f"{len(rows)} thread(s)", [
+        Column("thread"), Column("frags", justify="right"), Column("origins", justify="right"),
+        Column("first"), Column("last"), Column("title", fixed=False)])
     for r in rows:
-        table.add_row(
-            r["short"],
-            r["title"],
-            str(r["fragments"]),
-            str(r["independent_origins"]),
-            r["first"][:10],
-            r["last"][:10],
-        )
+        table.add_row(r["short"], str(r["fragments"]), str(r["independent_origins"]),
+                      r["first"][:10], r["last"][:10], safe(r["title"]))
     console.print(table)
 
 
@@ -162,7 +158,9 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
         echo_json(data)
         return
     title = {fid: state.fragments[fid].title for fid in state.fragments}
-    console.rule(f"[bold]{data['title']}[/bold]  ({short_id(tid)})")
+    from tearline.cli_text import safe
+
+    console.rule(f"[bold]{safe(data['title'])}[/bold]  ({short_id(tid)})")
     console.print(
         f"{len(data['members'])} fragments, {data['independent_origins']} independent origin(s)"
     )
@@ -172,13 +170,16 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
     for m in data["members"]:
         why = (
             "; ".join(
-                f"{r['reason']} with {title.get(r['other'], r['other'])[:40]!r}"
-                + (f" (J={r['jaccard']:.2f})" if r.get("jaccard") else "")
+                f"{r['reason'].replace('_', ' ')} with "
+                f"{safe(title.get(r['other'], r['other'])[:40])!r}"
+                + (f" ({round(r['jaccard'] * 100)}% of word shingles shared)"
+                   if r.get("jaccard") else "")
                 for r in m["origin_reasons"]
             )
             or "own origin"
         )
-        ft.add_row(m["grade"], m["originator"], m["title"], short_id(m["origin_cluster"]), why)
+        ft.add_row(m["grade"], safe(m["originator"]), safe(m["title"]),
+                   short_id(m["origin_cluster"]), why)
     console.print(ft)
     tl = Table(title="Timeline")
     for col in ("date", "event", "status", "fragments", "cues"):
@@ -206,7 +207,22 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
                 )
         console.print(dt)
     nodes = sorted(data["entity_graph"]["nodes"].items(), key=lambda kv: -kv[1])[:15]
-    console.print("entities: " + ", ".join(f"{k} ×{n}" for k, n in nodes), highlight=False)
+    console.print("entities (fragments mentioning each): " + ", ".join(
+        f"{safe(_entity_name(state, k))} ({n})" for k, n in nodes), highlight=False)
+
+
+def _entity_name(state: Any, key: str) -> str:
+    """A name for an entity key such as ``actor:un:QDe.161`` or ``place:city:1526384``."""
+    kind, _, value = key.partition(":")
+    if kind == "actor":
+        actor = state.catalog.get(value)
+        if actor:
+            return str(actor.name)
+    for mentions in state.mentions.values():
+        for m in mentions:
+            if m.kind.value == kind and str(m.value) == value:
+                return str(m.text)
+    return value.split(":")[-1].replace("_", " ")
 
 
 @click.command()

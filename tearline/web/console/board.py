@@ -13,26 +13,24 @@ row, so it is memoised per process until fusion or the releases change.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from tearline.share.policy import Marking, Principal, decide
-from tearline.share.releases import combine_markings, load_index, marking_for_report
 from tearline.store import schema as S
 from tearline.web.console.state_cache import state_key
+from tearline.web.console.thread_marks import thread_markings
 
 _CONFIDENCE_RANK = {"low": 0, "moderate": 1, "high": 2}
 #: Warning states that close a case (the warn stage may add others; unknown = open).
 CLOSED_CASE_STATES = frozenset({"closed", "withdrawn", "cancelled", "waived", "rejected"})
-_marking_lock = threading.Lock()
-_marking_cache: dict[int, tuple[tuple[Any, ...], dict[str, Marking]]] = {}
 _visible_cache: dict[tuple[Any, ...], dict[str, Marking]] = {}
+_candidate_cache: dict[tuple[Any, ...], list[Any]] = {}
 
 
 def humanize(value: str | None) -> str:
@@ -75,50 +73,6 @@ class BoardRow:
 def short_id(thread_id: str) -> str:
     """The block analysts type: first block of the opening fragment's uuid."""
     return thread_id.split("--", 1)[-1].split("-", 1)[0]
-
-
-def _releases_key(conn: Connection) -> tuple[Any, ...]:
-    row = conn.execute(select(func.count(S.Release.id), func.max(S.Release.id),
-                              func.max(S.Release.revoked_at))).first()
-    return tuple(str(v) for v in (row or ()))
-
-
-def thread_markings(conn: Connection, engine_id: int) -> dict[str, Marking]:
-    """Each thread's combined marking (members' most restrictive), memoised."""
-    key = (state_key(conn), _releases_key(conn),
-           conn.execute(select(func.count()).select_from(S.ThreadMember)).scalar())
-    hit = _marking_cache.get(engine_id)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    with _marking_lock:
-        index = load_index(conn)
-        parts: dict[str, list[Marking]] = defaultdict(list)
-        for tid, report in _iter_members(conn):
-            parts[tid].append(marking_for_report(cast(S.Report, report), index))
-        out = {tid: combine_markings(ms, released_to=index.released_to(tid))
-               for tid, ms in parts.items()}
-        _marking_cache[engine_id] = (key, out)
-    return out
-
-
-class _Row:
-    """Just the report columns ``marking_for_report`` reads (slotted: one per member)."""
-
-    __slots__ = ("category", "caveats", "classification", "id", "releasability", "stix_id", "tlp")
-
-    def __init__(self, m: Any) -> None:
-        self.id, self.stix_id, self.tlp = m.id, m.stix_id, m.tlp
-        self.classification, self.category = m.classification, m.category
-        self.releasability, self.caveats = m.releasability, m.caveats
-
-
-def _iter_members(conn: Connection) -> list[tuple[str, _Row]]:
-    """(thread id, the report columns a marking needs) for every member."""
-    q = (select(S.ThreadMember.thread_id, S.Report.id, S.Report.stix_id, S.Report.tlp,
-                S.Report.classification, S.Report.category, S.Report.releasability,
-                S.Report.caveats)
-         .join(S.Report, S.Report.id == S.ThreadMember.report_id))
-    return [(m.thread_id, _Row(m)) for m in conn.execute(q)]
 
 
 def _latest(conn: Connection, with_payload: bool) -> Any:
@@ -184,16 +138,28 @@ class BoardFilter:
     limit: int = 50
 
 
-def _candidates(conn: Connection) -> Any:
-    """Open threads with their counts and latest judgement, in one query, no JSON parsing."""
+def _candidates(conn: Connection) -> list[Any]:
+    """Open threads with their counts and latest judgement, in one query, no JSON parsing.
+
+    Kept until a thread or an assessment changes (two aggregate reads decide).
+    """
+    key = (conn.execute(select(func.count(S.Thread.id), func.max(S.Thread.updated_at))).first(),
+           conn.execute(select(func.count(S.Assessment.id), func.max(S.Assessment.id))).first(),
+           str(conn.engine.url))
+    hit = _candidate_cache.get(key)
+    if hit is not None:
+        return hit
     latest = _latest(conn, False).subquery()
-    return conn.execute(
+    rows = list(conn.execute(
         select(S.Thread.id, S.Thread.title,
                S.Thread.state["fragments"].as_integer().label("fragments"),
                S.Thread.state["independent_origins"].as_integer().label("origins"),
                latest.c.likelihood, latest.c.confidence, latest.c.p, latest.c.harm)
         .outerjoin(latest, latest.c.thread_id == S.Thread.id)
-        .where(S.Thread.status == "open"))
+        .where(S.Thread.status == "open")))
+    _candidate_cache.clear()
+    _candidate_cache[key] = rows
+    return rows
 
 
 def visible_threads(conn: Connection, principal: Principal, engine_id: int) -> dict[str, Marking]:

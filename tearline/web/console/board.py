@@ -95,11 +95,13 @@ def _latest(conn: Connection, with_payload: bool) -> Any:
 
 
 def _payloads(conn: Connection, ids: list[str]) -> dict[str, Any]:
+    """The latest assessment row of each of ``ids`` (a page's worth, by primary lookups)."""
     if not ids:
         return {}
-    q = _latest(conn, True).where(S.Assessment.thread_id.in_(ids))
+    q = (select(S.Assessment).where(S.Assessment.thread_id.in_(ids))
+         .order_by(S.Assessment.thread_id, S.Assessment.version))
     with Session(bind=conn) as session:
-        return {a.thread_id: a for a in session.execute(q).scalars()}
+        return {a.thread_id: a for a in session.execute(q).scalars()}  # last version wins
 
 
 def open_cases(conn: Connection) -> dict[str, int]:

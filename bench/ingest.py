@@ -55,9 +55,10 @@ def run_floor(path: Path) -> dict:
         db = sqlite3.connect(Path(tmp) / "floor.db")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE o (id TEXT, type TEXT, modified TEXT, json TEXT)")
-        db.executemany("INSERT INTO o VALUES (?,?,?,?)",
-                       [(o["id"], o["type"], o.get("modified"), orjson.dumps(o).decode())
-                        for o in objs])
+        db.executemany(
+            "INSERT INTO o VALUES (?,?,?,?)",
+            [(o["id"], o["type"], o.get("modified"), orjson.dumps(o).decode()) for o in objs],
+        )
         db.commit()
         secs = time.perf_counter() - t0
         return {"objects": len(objs), "seconds": secs, "peak_mb": (_peak_kb() - base) / 1024}
@@ -117,8 +118,12 @@ def _child(mode: str, path: Path) -> dict:
 
 
 def measure(mode: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, "--file", str(path)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--file", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -149,21 +154,30 @@ def main() -> None:
         good = [r for r in runs if "error" not in r]
         results[mode] = min(good, key=lambda r: r["seconds"]) if good else runs[0]
     floor = results["floor"].get("seconds")
-    print(f"\nFile: {args.file.name} ({size_mb:.1f} MB); best of {args.repeat}; "
-          f"{os.cpu_count()} cores\n")
-    print("| run | objects | seconds | objects/s | × floor | peak memory growth (MB) "
-          "| × file size |")
+    print(
+        f"\nFile: {args.file.name} ({size_mb:.1f} MB); best of {args.repeat}; "
+        f"{os.cpu_count()} cores\n"
+    )
+    print(
+        "| run | objects | seconds | objects/s | × floor | peak memory growth (MB) | × file size |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for mode, r in results.items():
         if "error" in r:
             print(f"| {mode} | error: {r['error']} | | | | | |")
             continue
-        label = {"floor": "floor (orjson + bare executemany)", "sqlite": "tearline → SQLite",
-                 "postgres": "tearline → PostgreSQL", "stix2": "stix2.parse (naive)"}[mode]
+        label = {
+            "floor": "floor (orjson + bare executemany)",
+            "sqlite": "tearline → SQLite",
+            "postgres": "tearline → PostgreSQL",
+            "stix2": "stix2.parse (naive)",
+        }[mode]
         ratio = r["seconds"] / floor if floor else float("nan")
         rate = r["objects"] / r["seconds"]
-        print(f"| {label} | {r['objects']} | {r['seconds']:.2f} | {rate:,.0f}"
-              f" | {ratio:.2f} | {r['peak_mb']:.0f} | {r['peak_mb'] / size_mb:.2f} |")
+        print(
+            f"| {label} | {r['objects']} | {r['seconds']:.2f} | {rate:,.0f}"
+            f" | {ratio:.2f} | {r['peak_mb']:.0f} | {r['peak_mb'] / size_mb:.2f} |"
+        )
 
 
 if __name__ == "__main__":

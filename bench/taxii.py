@@ -68,18 +68,23 @@ def synthetic_objects(n: int, seed: int = 7) -> list[dict[str, Any]]:
         kind = kinds[i % len(kinds)]
         ts = (base + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         obj: dict[str, Any] = {
-            "type": kind, "spec_version": "2.1",
+            "type": kind,
+            "spec_version": "2.1",
             "id": f"{kind}--{uuid.UUID(int=rnd.getrandbits(128), version=4)}",
-            "created": ts, "modified": ts,
+            "created": ts,
+            "modified": ts,
             "object_marking_refs": [TLP_GREEN if i % 3 else TLP_AMBER],
         }
         if kind == "indicator":
-            obj.update(name=f"bench indicator {i}", pattern_type="stix", valid_from=ts,
-                       pattern=f"[ipv4-addr:value = '10.{i % 250}.{i // 250 % 250}.{i % 97}']",
-                       description="Synthetic indicator for the TAXII benchmark. " * 4)
+            obj.update(
+                name=f"bench indicator {i}",
+                pattern_type="stix",
+                valid_from=ts,
+                pattern=f"[ipv4-addr:value = '10.{i % 250}.{i // 250 % 250}.{i % 97}']",
+                description="Synthetic indicator for the TAXII benchmark. " * 4,
+            )
         elif kind == "relationship":
-            obj.update(relationship_type="uses", source_ref=out[-1]["id"],
-                       target_ref=out[-2]["id"])
+            obj.update(relationship_type="uses", source_ref=out[-1]["id"], target_ref=out[-2]["id"])
         elif kind == "identity":
             obj.update(name=f"bench org {i}", identity_class="organization")
         else:
@@ -91,7 +96,9 @@ def synthetic_objects(n: int, seed: int = 7) -> list[dict[str, Any]]:
 
 
 def envelopes(objects: list[dict[str, Any]], chunk: int) -> list[bytes]:
-    return [orjson.dumps({"objects": objects[i:i + chunk]}) for i in range(0, len(objects), chunk)]
+    return [
+        orjson.dumps({"objects": objects[i : i + chunk]}) for i in range(0, len(objects), chunk)
+    ]
 
 
 # -- servers ---------------------------------------------------------------------------
@@ -130,15 +137,19 @@ def make_tearline_db(path: str) -> None:
     eng = make_engine(path)
     ensure_current(eng)
     with eng.begin() as conn:
-        add_user(conn, "bench", actor="bench", roles=["admin"], clearance="TOP SECRET",
-                 password=PASSWORD)
+        add_user(
+            conn, "bench", actor="bench", roles=["admin"], clearance="TOP SECRET", password=PASSWORD
+        )
     eng.dispose()
 
 
 def start_tearline(db: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([TEARLINE, "--db", db, "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [TEARLINE, "--db", db, "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_up(f"{base}/taxii2/", proc)
     from tearline.web.taxii import SHARED
@@ -149,8 +160,7 @@ def start_tearline(db: str) -> tuple[subprocess.Popen[bytes], str]:
 def floor_app(db: str) -> Callable[..., Any]:
     """The floor: a bare ASGI callable, one SQL query and one JSON page per request."""
     conn = sqlite3.connect(db, check_same_thread=False)
-    sql = ("SELECT json, added_seq FROM stix_objects WHERE added_seq > ? "
-           "ORDER BY added_seq LIMIT ?")
+    sql = "SELECT json, added_seq FROM stix_objects WHERE added_seq > ? ORDER BY added_seq LIMIT ?"
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -162,8 +172,13 @@ def floor_app(db: str) -> Callable[..., Any]:
         rows = rows[:limit]
         head = f'{{"more":{"true" if more else "false"},"next":"{rows[-1][1] if rows else 0}",'
         body = (head + '"objects":[' + ",".join(r[0] for r in rows) + "]}").encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", MEDIA.encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", MEDIA.encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     return app
@@ -171,8 +186,11 @@ def floor_app(db: str) -> Callable[..., Any]:
 
 def start_floor(db: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve-floor", db, str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-floor", db, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/page"
     wait_up(base, proc)
     return proc, base
@@ -182,33 +200,56 @@ def start_medallion(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     cid = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
     data = {
-        "/discovery": {"title": "bench", "default": f"http://127.0.0.1:{port}/bench/",
-                       "api_roots": [f"http://127.0.0.1:{port}/bench/"]},
-        "bench": {"information": {"title": "bench", "versions": [MEDIA],
-                                  "max_content_length": 200 * 1024 * 1024},
-                  "status": [],
-                  "collections": [{"id": cid, "title": "bench", "can_read": True,
-                                   "can_write": True,
-                                   "media_types": ["application/stix+json;version=2.1"],
-                                   "objects": [], "manifest": []}]},
+        "/discovery": {
+            "title": "bench",
+            "default": f"http://127.0.0.1:{port}/bench/",
+            "api_roots": [f"http://127.0.0.1:{port}/bench/"],
+        },
+        "bench": {
+            "information": {
+                "title": "bench",
+                "versions": [MEDIA],
+                "max_content_length": 200 * 1024 * 1024,
+            },
+            "status": [],
+            "collections": [
+                {
+                    "id": cid,
+                    "title": "bench",
+                    "can_read": True,
+                    "can_write": True,
+                    "media_types": ["application/stix+json;version=2.1"],
+                    "objects": [],
+                    "manifest": [],
+                }
+            ],
+        },
     }
     (tmp / "medallion-data.json").write_text(json.dumps(data))
-    config = {"backend": {"module_class": "MemoryBackend",
-                          "module": "medallion.backends.memory_backend",
-                          "filename": str(tmp / "medallion-data.json")},
-              "users": {"bench": PASSWORD}, "taxii": {"max_page_size": 1000}}
+    config = {
+        "backend": {
+            "module_class": "MemoryBackend",
+            "module": "medallion.backends.memory_backend",
+            "filename": str(tmp / "medallion-data.json"),
+        },
+        "users": {"bench": PASSWORD},
+        "taxii": {"max_page_size": 1000},
+    }
     (tmp / "medallion.json").write_text(json.dumps(config))
     exe = str(Path(sys.executable).parent / "medallion")
-    proc = subprocess.Popen([exe, "--port", str(port), "--log-level", "ERROR",
-                             str(tmp / "medallion.json")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--log-level", "ERROR", str(tmp / "medallion.json")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_up(f"http://127.0.0.1:{port}/taxii2/", proc)
     return proc, f"http://127.0.0.1:{port}/bench/collections/{cid}/"
 
 
 # -- operations ----------------------------------------------------------------------------
-def post_all(session: requests.Session, url: str, bodies: list[bytes],
-             budget: float | None = None) -> tuple[int, float]:
+def post_all(
+    session: requests.Session, url: str, bodies: list[bytes], budget: float | None = None
+) -> tuple[int, float]:
     done, t0 = 0, time.perf_counter()
     for body in bodies:
         r = session.post(url + "objects/", data=body, headers=HEADERS, timeout=3600)
@@ -225,16 +266,31 @@ def floor_insert(db: str, bodies: list[bytes]) -> tuple[int, float]:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     seq, n, t0 = 0, 0, time.perf_counter()
-    sql = ("INSERT INTO stix_objects (id, version, type, spec_version, content_hash, added_seq, "
-           "added_at, json, tlp, rel_to, classification) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-           "ON CONFLICT DO NOTHING")
+    sql = (
+        "INSERT INTO stix_objects (id, version, type, spec_version, content_hash, added_seq, "
+        "added_at, json, tlp, rel_to, classification) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT DO NOTHING"
+    )
     for body in bodies:
         at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         rows = []
         for obj in orjson.loads(body)["objects"]:
             seq += 1
-            rows.append((obj["id"], obj.get("modified") or obj.get("created") or "", obj["type"],
-                         "2.1", "", seq, at, orjson.dumps(obj).decode(), None, "", None))
+            rows.append(
+                (
+                    obj["id"],
+                    obj.get("modified") or obj.get("created") or "",
+                    obj["type"],
+                    "2.1",
+                    "",
+                    seq,
+                    at,
+                    orjson.dumps(obj).decode(),
+                    None,
+                    "",
+                    None,
+                )
+            )
         conn.executemany(sql, rows)
         conn.commit()
         n += len(rows)
@@ -242,8 +298,12 @@ def floor_insert(db: str, bodies: list[bytes]) -> tuple[int, float]:
     return n, time.perf_counter() - t0
 
 
-def page_all(session: requests.Session, first: str, follow: Callable[[dict[str, Any]], str],
-             budget: float | None = None) -> tuple[int, float, float]:
+def page_all(
+    session: requests.Session,
+    first: str,
+    follow: Callable[[dict[str, Any]], str],
+    budget: float | None = None,
+) -> tuple[int, float, float]:
     """Walk every page; returns (objects, seconds, seconds to the first page)."""
     n, t0, url, first_page = 0, time.perf_counter(), first, 0.0
     while True:
@@ -259,8 +319,9 @@ def page_all(session: requests.Session, first: str, follow: Callable[[dict[str, 
     return n, time.perf_counter() - t0, first_page
 
 
-def latencies(session: requests.Session, urls: list[str], budget: float | None = None
-              ) -> list[float]:
+def latencies(
+    session: requests.Session, urls: list[str], budget: float | None = None
+) -> list[float]:
     out: list[float] = []
     t_all = time.perf_counter()
     for url in urls:
@@ -282,8 +343,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 # -- one dataset ---------------------------------------------------------------------------
-def run_dataset(name: str, objects: list[dict[str, Any]], args: argparse.Namespace,
-                tmp: Path) -> dict[str, Any]:
+def run_dataset(
+    name: str, objects: list[dict[str, Any]], args: argparse.Namespace, tmp: Path
+) -> dict[str, Any]:
     print(f"\n== {name}: {len(objects):,} objects", flush=True)
     bodies = envelopes(objects, args.chunk)
     res: dict[str, Any] = {"name": name, "objects": len(objects)}
@@ -303,30 +365,39 @@ def run_dataset(name: str, objects: list[dict[str, Any]], args: argparse.Namespa
         n, secs = post_all(s, col, bodies)
         res["tl_add"] = n / secs
         print(f"tearline add: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
-        n, secs, _ = page_all(s, col + "objects/?limit=1000",
-                              lambda env: col + f"objects/?limit=1000&next={env['next']}")
+        n, secs, _ = page_all(
+            s,
+            col + "objects/?limit=1000",
+            lambda env: col + f"objects/?limit=1000&next={env['next']}",
+        )
         res["tl_get"] = n / secs
         print(f"tearline get: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
         rnd = random.Random(1)
         types = sorted({o["type"] for o in objects})
         ids = [o["id"] for o in rnd.sample(objects, min(args.samples, len(objects)))]
-        type_urls = [col + f"objects/?match[type]={rnd.choice(types)}&limit={args.filter_limit}"
-                     for _ in range(args.samples)]
+        type_urls = [
+            col + f"objects/?match[type]={rnd.choice(types)}&limit={args.filter_limit}"
+            for _ in range(args.samples)
+        ]
         id_urls = [col + f"objects/?match[id]={i}" for i in ids]
         latencies(s, type_urls[:20] + id_urls[:20])  # warm caches
         res["tl_type"] = latencies(s, type_urls)
         res["tl_id"] = latencies(s, id_urls)
-        print(f"tearline match[type] p50 {pct(res['tl_type'], .5):.1f} ms p99 "
-              f"{pct(res['tl_type'], .99):.1f} ms; match[id] p50 {pct(res['tl_id'], .5):.1f} ms "
-              f"p99 {pct(res['tl_id'], .99):.1f} ms", flush=True)
+        print(
+            f"tearline match[type] p50 {pct(res['tl_type'], 0.5):.1f} ms p99 "
+            f"{pct(res['tl_type'], 0.99):.1f} ms; match[id] p50 {pct(res['tl_id'], 0.5):.1f} ms "
+            f"p99 {pct(res['tl_id'], 0.99):.1f} ms",
+            flush=True,
+        )
     finally:
         stop(proc)
 
     fproc, fbase = start_floor(db)
     try:
         fs = requests.Session()
-        n, secs, _ = page_all(fs, fbase + "?limit=1000",
-                              lambda env: fbase + f"?limit=1000&after={env['next']}")
+        n, secs, _ = page_all(
+            fs, fbase + "?limit=1000", lambda env: fbase + f"?limit=1000&after={env['next']}"
+        )
         res["floor_get"] = n / secs
         print(f"floor get:    {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
     finally:
@@ -334,11 +405,15 @@ def run_dataset(name: str, objects: list[dict[str, Any]], args: argparse.Namespa
     return res
 
 
-def run_medallion(objects: list[dict[str, Any]], args: argparse.Namespace,
-                  tmp: Path) -> dict[str, Any]:
+def run_medallion(
+    objects: list[dict[str, Any]], args: argparse.Namespace, tmp: Path
+) -> dict[str, Any]:
     subset = objects[: args.medallion_objects]
-    print(f"\n== medallion (memory backend): first {len(subset):,} ATT&CK objects, "
-          f"{args.budget:.0f}s budget per operation", flush=True)
+    print(
+        f"\n== medallion (memory backend): first {len(subset):,} ATT&CK objects, "
+        f"{args.budget:.0f}s budget per operation",
+        flush=True,
+    )
     res: dict[str, Any] = {"objects": len(subset)}
     proc, col = start_medallion(tmp)
     s = requests.Session()
@@ -347,24 +422,43 @@ def run_medallion(objects: list[dict[str, Any]], args: argparse.Namespace,
         n, secs = post_all(s, col, envelopes(subset, min(args.chunk, 500)), args.budget)
         res["add"], res["added"] = n / secs, n
         print(f"medallion add: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
-        n, secs, first = page_all(s, col + "objects/?limit=1000",
-                                  lambda env: col + f"objects/?limit=1000&next={env['next']}",
-                                  args.budget)
+        n, secs, first = page_all(
+            s,
+            col + "objects/?limit=1000",
+            lambda env: col + f"objects/?limit=1000&next={env['next']}",
+            args.budget,
+        )
         res["get"], res["first_page"] = n / secs, first
-        print(f"medallion get: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s "
-              f"(first page {first:.2f}s)", flush=True)
+        print(
+            f"medallion get: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s "
+            f"(first page {first:.2f}s)",
+            flush=True,
+        )
         rnd = random.Random(1)
         types = sorted({o["type"] for o in subset})
         per = max(1.0, args.budget / 2)
-        res["type"] = latencies(s, [col + f"objects/?match[type]={rnd.choice(types)}"
-                                    f"&limit={args.filter_limit}" for _ in range(args.samples)],
-                                per)
-        res["id"] = latencies(s, [col + f"objects/?match[id]={o['id']}"
-                                  for o in rnd.sample(subset, min(args.samples, len(subset)))],
-                              per)
-        print(f"medallion match[type] p50 {pct(res['type'], .5):.1f} ms "
-              f"({len(res['type'])} samples); match[id] p50 {pct(res['id'], .5):.1f} ms "
-              f"({len(res['id'])} samples)", flush=True)
+        res["type"] = latencies(
+            s,
+            [
+                col + f"objects/?match[type]={rnd.choice(types)}&limit={args.filter_limit}"
+                for _ in range(args.samples)
+            ],
+            per,
+        )
+        res["id"] = latencies(
+            s,
+            [
+                col + f"objects/?match[id]={o['id']}"
+                for o in rnd.sample(subset, min(args.samples, len(subset)))
+            ],
+            per,
+        )
+        print(
+            f"medallion match[type] p50 {pct(res['type'], 0.5):.1f} ms "
+            f"({len(res['type'])} samples); match[id] p50 {pct(res['id'], 0.5):.1f} ms "
+            f"({len(res['id'])} samples)",
+            flush=True,
+        )
     finally:
         stop(proc)
     return res
@@ -379,19 +473,28 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
     for r in results:
         add_ratio = r["floor_add"] / r["tl_add"]
         get_ratio = r["floor_get"] / r["tl_get"]
-        lines.append(f"| {r['name']} | {r['objects']:,} | add objects/s | {r['tl_add']:,.0f} | "
-                     f"{r['floor_add']:,.0f} | {add_ratio:.2f}× | ≤ 3× "
-                     f"{'met' if add_ratio <= 3 else 'MISSED'} |")
-        lines.append(f"| {r['name']} | {r['objects']:,} | paged get objects/s (limit 1000) | "
-                     f"{r['tl_get']:,.0f} | {r['floor_get']:,.0f} | {get_ratio:.2f}× | ≤ 2× "
-                     f"{'met' if get_ratio <= 2 else 'MISSED'} |")
-        for key, label in (("tl_type", f"match[type] (limit {args.filter_limit})"),
-                           ("tl_id", "match[id]")):
-            p99 = pct(r[key], .99)
-            target = (f"p99 < 25 ms {'met' if p99 < 25 else 'MISSED'}"
-                      if r["objects"] >= 100_000 else "")
-            lines.append(f"| {r['name']} | {r['objects']:,} | {label} p50 / p99 ms | "
-                         f"{pct(r[key], .5):.1f} / {p99:.1f} | | | {target} |")
+        lines.append(
+            f"| {r['name']} | {r['objects']:,} | add objects/s | {r['tl_add']:,.0f} | "
+            f"{r['floor_add']:,.0f} | {add_ratio:.2f}× | ≤ 3× "
+            f"{'met' if add_ratio <= 3 else 'MISSED'} |"
+        )
+        lines.append(
+            f"| {r['name']} | {r['objects']:,} | paged get objects/s (limit 1000) | "
+            f"{r['tl_get']:,.0f} | {r['floor_get']:,.0f} | {get_ratio:.2f}× | ≤ 2× "
+            f"{'met' if get_ratio <= 2 else 'MISSED'} |"
+        )
+        for key, label in (
+            ("tl_type", f"match[type] (limit {args.filter_limit})"),
+            ("tl_id", "match[id]"),
+        ):
+            p99 = pct(r[key], 0.99)
+            target = (
+                f"p99 < 25 ms {'met' if p99 < 25 else 'MISSED'}" if r["objects"] >= 100_000 else ""
+            )
+            lines.append(
+                f"| {r['name']} | {r['objects']:,} | {label} p50 / p99 ms | "
+                f"{pct(r[key], 0.5):.1f} / {p99:.1f} | | | {target} |"
+            )
     att = next(r for r in results if r["name"] == "attack")
     lines += [
         "",
@@ -405,11 +508,11 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
         f"{att['tl_add'] / med['add']:.1f}× faster |",
         f"| paged get objects/s | {med['get']:,.0f} (first page {med['first_page']:.2f} s) | "
         f"{att['tl_get']:,.0f} | {att['tl_get'] / med['get']:.1f}× faster |",
-        f"| match[type] p50 ms | {pct(med['type'], .5):.1f} ({len(med['type'])} samples) | "
-        f"{pct(att['tl_type'], .5):.1f} | {pct(med['type'], .5) / pct(att['tl_type'], .5):.1f}× "
+        f"| match[type] p50 ms | {pct(med['type'], 0.5):.1f} ({len(med['type'])} samples) | "
+        f"{pct(att['tl_type'], 0.5):.1f} | {pct(med['type'], 0.5) / pct(att['tl_type'], 0.5):.1f}× "
         "faster |",
-        f"| match[id] p50 ms | {pct(med['id'], .5):.1f} ({len(med['id'])} samples) | "
-        f"{pct(att['tl_id'], .5):.1f} | {pct(med['id'], .5) / pct(att['tl_id'], .5):.1f}× "
+        f"| match[id] p50 ms | {pct(med['id'], 0.5):.1f} ({len(med['id'])} samples) | "
+        f"{pct(att['tl_id'], 0.5):.1f} | {pct(med['id'], 0.5) / pct(att['tl_id'], 0.5):.1f}× "
         "faster |",
     ]
     return "\n".join(lines)
@@ -420,8 +523,9 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=100_000)
     ap.add_argument("--chunk", type=int, default=5000, help="objects per add envelope")
     ap.add_argument("--samples", type=int, default=300, help="filtered queries per kind")
-    ap.add_argument("--filter-limit", type=int, default=100,
-                    help="page size of the match[type] queries")
+    ap.add_argument(
+        "--filter-limit", type=int, default=100, help="page size of the match[type] queries"
+    )
     ap.add_argument("--medallion-objects", type=int, default=2000)
     ap.add_argument("--budget", type=float, default=60.0, help="seconds per medallion operation")
     ap.add_argument("--write-doc", action="store_true")
@@ -430,14 +534,21 @@ def main() -> None:
     if args.serve_floor:
         import uvicorn
 
-        uvicorn.run(floor_app(args.serve_floor[0]), host="127.0.0.1",
-                    port=int(args.serve_floor[1]), log_level="error", access_log=False)
+        uvicorn.run(
+            floor_app(args.serve_floor[0]),
+            host="127.0.0.1",
+            port=int(args.serve_floor[1]),
+            log_level="error",
+            access_log=False,
+        )
         return
     attack = attack_objects()
     with tempfile.TemporaryDirectory(prefix="tearline-bench-") as d:
         tmp = Path(d)
-        results = [run_dataset("attack", attack, args, tmp),
-                   run_dataset("synthetic", synthetic_objects(args.synthetic), args, tmp)]
+        results = [
+            run_dataset("attack", attack, args, tmp),
+            run_dataset("synthetic", synthetic_objects(args.synthetic), args, tmp),
+        ]
         med = run_medallion(attack, args, tmp)
     out = table(results, med, args)
     print("\n" + out)
@@ -445,9 +556,11 @@ def main() -> None:
         doc = ROOT / "docs" / "benchmarks-taxii.md"
         head = doc.read_text().split("<!-- results -->")[0] if doc.exists() else ""
         stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-        doc.write_text(head + "<!-- results -->\n\n"
-                       f"Measured {stamp}, `{' '.join(sys.argv[1:])}`, {os.cpu_count()} "
-                       "cores, SQLite:\n\n" + out + "\n")
+        doc.write_text(
+            head + "<!-- results -->\n\n"
+            f"Measured {stamp}, `{' '.join(sys.argv[1:])}`, {os.cpu_count()} "
+            "cores, SQLite:\n\n" + out + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from tearline import settings
 from tearline.cli_output import echo_json
+from tearline.cli_params import DATETIME
 from tearline.cli_text import Column, make_table, safe, short_ref
 from tearline.errors import TearlineError
 from tearline.share.policy import Principal
@@ -77,14 +78,8 @@ class Ctx:
 
 
 def _date(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD or ISO 8601",
-                                 param_hint=name) from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    """Kept for callers outside this module; options use ``cli_params.DATETIME``."""
+    return None if value is None else DATETIME.convert(value, None, None)
 
 
 class TearlineGroup(click.Group):
@@ -181,8 +176,8 @@ def _print_ingest(summary: Any) -> None:
 @main.command()
 @click.option("--source", help="Source id or name.")
 @click.option("--agency", help="Originating agency.")
-@click.option("--since", help="Reported on or after (YYYY-MM-DD or ISO 8601).")
-@click.option("--until", help="Reported on or before.")
+@click.option("--since", type=DATETIME, help="Reported on or after (YYYY-MM-DD or ISO 8601).")
+@click.option("--until", type=DATETIME, help="Reported on or before.")
 @click.option("--tlp", type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]))
 @click.option("--text", help="Words in the title or body (case-insensitive).")
 @click.option("--category", help="report, news, warning, alert, request, response, statement…")
@@ -190,16 +185,15 @@ def _print_ingest(summary: Any) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @viewer_option
 @click.pass_obj
-def reports(obj: Ctx, source: str | None, agency: str | None, since: str | None,
-            until: str | None, tlp: str | None, text: str | None, category: str | None,
+def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | None,
+            until: datetime | None, tlp: str | None, text: str | None, category: str | None,
             limit: int | None, as_json: bool, viewer: str | None) -> None:
     """List ingested reports (fragments)."""
     from tearline.store.view import ReportFilter, list_reports, report_to_dict
 
     with obj.engine.begin() as conn:
-        f = ReportFilter(source=source, agency=_agency(conn, agency),
-                         since=_date(since, "--since"), until=_date(until, "--until"), tlp=tlp,
-                         text=text, category=category, limit=limit)
+        f = ReportFilter(source=source, agency=_agency(conn, agency), since=since,
+                         until=until, tlp=tlp, text=text, category=category, limit=limit)
         rows = list_reports(conn, f, resolve_viewer(conn, viewer))
     if as_json:
         echo_json([report_to_dict(r, s) for r, s in rows])
@@ -313,7 +307,9 @@ def export(obj: Ctx, fmt: str, out: Path | None, viewer: str | None) -> None:
 
 # -- demo -----------------------------------------------------------------------
 @main.command()
-@click.option("--fresh/--keep", default=True, help="Start from an empty database file.")
+@click.option("--fresh/--keep", default=False, show_default=True,
+              help="--fresh deletes the database file first; by default an existing "
+                   "database is kept and the demo is added to it.")
 @click.pass_obj
 def demo(obj: Ctx, fresh: bool) -> None:
     """Ingest the bundled demo scenario and show what the chain makes of it."""
@@ -327,11 +323,20 @@ def _register() -> None:
     """Commands that live next to the stage they drive, in chain order."""
     from tearline.assess.cli import COMMANDS as assess_commands
     from tearline.fusion.cli import COMMANDS as fusion_commands
+    from tearline.security.cli import COMMANDS as security_commands
     from tearline.share.cli import COMMANDS as share_commands
     from tearline.web.cli import COMMANDS as web_commands
 
-    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands):
+    for command in (*fusion_commands, *assess_commands, *share_commands, *web_commands,
+                    *security_commands):
         main.add_command(command)
+    from tearline.share.releases import record_release
+    from tearline.warn.cli import make_group as make_warn_group
+
+    def _release(conn: Any, object_id: str, code: str, approver: str, reason: str) -> Any:
+        return record_release(conn, object_id, code, approved_by=approver, reason=reason)
+
+    main.add_command(make_warn_group(_release))
 
 
 _register()

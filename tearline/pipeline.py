@@ -4,8 +4,10 @@
 ``fusion_state``, and a later run only extracts and attaches the reports that
 arrived since. An analyst's actor decision changes what extraction resolves,
 so a changed decision log triggers a rebuild (recorded in the returned stats).
-``load_state(as_of=…)`` replays fusion over only what had been received by
-then — the basis of "what was known when".
+``read_state(conn)`` only reads what the last run committed, and
+``read_state(conn, as_of=…)`` replays fusion over only what had been received
+by then — the basis of "what was known when". Reads never write; ``fuse`` is
+the one writer and works in one ``UnitOfWork``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, delete, select
 
+from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
 from tearline.fusion.extract import extract
 from tearline.fusion.origins import OriginIndex
@@ -26,6 +29,7 @@ from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 from tearline.store import schema as S
+from tearline.store.uow import UnitOfWork
 from tearline.store.view import ReportFilter, list_reports, to_fragment
 from tearline.store.writer import insert_ignore
 
@@ -45,6 +49,10 @@ class FusionState:
     catalog: Catalog
     attachments: dict[str, dict[str, Any]] = field(default_factory=dict)
     as_of: datetime | None = None
+    pending: int = 0
+    """Stored reports the last fusion run has not yet placed (``read_state`` only)."""
+    stale: str = ""
+    """Why the saved fusion no longer matches the store (run ``tearline fuse``), if it does not."""
 
     @property
     def origins(self) -> OriginIndex:
@@ -123,7 +131,8 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
     frags = list(fragments)
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
-    for n, f in enumerate(frags, start=1):
+    for n, raw in enumerate(frags, start=1):
+        f = prepare_fragment(raw)  # boilerplate off before extraction and vectors
         mentions = extract(f, catalog)
         att = index.add(f, mentions)
         state.fragments[f.id] = f
@@ -195,6 +204,22 @@ def thread_title(state: FusionState, thread_id: str) -> str:
     return first.title if first else thread_id
 
 
+def thread_record(state: FusionState, thread_id: str) -> dict[str, Any]:
+    """What ``threads.state`` keeps so a listing or a show reads one row, not the index.
+
+    The summary (sizes, first and last anchor times) serves listings; ``detail``
+    is the thread's view (fragments with grades, origin clusters, entity graph,
+    timeline, discrepancies) as fusion computed it, for ``get_thread``.
+    """
+    view = state.threads.view(thread_id)
+    times = [state.fragments[f].anchor_time for f, _ in view.fragments]
+    detail = view.to_dict()
+    detail.pop("id", None)
+    return {"fragments": len(view.fragments), "independent_origins": view.independent_origins,
+            "first": min(times).isoformat() if times else None,
+            "last": max(times).isoformat() if times else None, "detail": detail}
+
+
 def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: bool,
              fingerprint: str) -> None:
     now = datetime.now(UTC)
@@ -210,8 +235,11 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
     if rows:
         conn.execute(S.Mention.__table__.insert(), rows)
-    # Origin clusters can merge when a new fragment bridges two: rewrite all.
+    # Origin clusters can merge when a new fragment bridges two: rewrite all,
+    # and refresh the stored picture of every thread whose clusters moved.
     origins = state.origins
+    before = {rid: cid for rid, cid in conn.execute(
+        select(S.OriginCluster.report_id, S.OriginCluster.cluster_id))}
     conn.execute(delete(S.OriginCluster))
     origin_rows = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
                     "reasons": [link.to_dict() for link in origins.reasons(fid)]}
@@ -219,12 +247,12 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     if origin_rows:
         conn.execute(S.OriginCluster.__table__.insert(), origin_rows)
     touched = {state.threads.thread_of(fid) for fid in new_ids}
+    touched |= {state.threads.thread_of(r["report_id"]) for r in origin_rows
+                if before.get(r["report_id"]) not in (None, r["cluster_id"])}
     existing = set(conn.execute(select(S.Thread.id)).scalars())
     for tid in sorted(touched):
-        view = state.threads.view(tid)
         values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
-                  "state": {"fragments": len(view.fragments),
-                            "independent_origins": view.independent_origins}}
+                  "state": thread_record(state, tid)}
         if tid in existing:
             conn.execute(S.Thread.__table__.update().where(S.Thread.id == tid).values(**values))
         else:
@@ -242,43 +270,76 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
         "payload": payload}])
 
 
-def fuse(engine: Engine, *, rebuild: bool = False,
+def fuse(target: Engine | UnitOfWork, *, rebuild: bool = False,
          progress: ProgressSpec | None = None) -> tuple[FusionState, FuseStats]:
-    """Bring threads up to date with the stored reports (incrementally when possible)."""
+    """Bring threads up to date with the stored reports (incrementally when possible).
+
+    Everything fusion derives — mentions, origins, threads, members, the saved
+    indexes and the assessment versions of the threads that changed — is
+    written in one unit of work: it commits whole or not at all, so a run
+    killed at any point leaves the last committed state and the next run
+    completes it. Given an engine, ``fuse`` opens (and commits) its own unit.
+    """
+    if not isinstance(target, UnitOfWork):
+        with UnitOfWork(target) as uow:
+            return fuse(uow, rebuild=rebuild, progress=progress)
+    conn = target.conn
     stats = FuseStats()
-    with engine.begin() as conn:
-        catalog, fingerprint = catalog_for(conn)
-        saved = conn.execute(
-            select(S.FusionState.payload).where(S.FusionState.key == _STATE_KEY)
-        ).scalar()
-        fragments = load_fragments(conn)
-        index: ThreadIndex | None = None
-        if saved and not rebuild:
-            if saved.get("decisions") != fingerprint:
-                stats.reason = "actor decisions changed since the last run"
-            else:
-                index = ThreadIndex.from_dict(saved["index"])
-        stats.rebuilt = index is None and bool(saved)
-        if rebuild:
-            stats.rebuilt, stats.reason = True, "rebuild requested"
-        known = set(index.assignments()) if index else set()
-        old = [f for f in fragments if f.id in known]
-        new = [f for f in fragments if f.id not in known]
-        state = build_state(new, catalog, progress=progress, index=index)
-        for f in old:  # restore what earlier runs extracted, without re-extracting
-            state.fragments[f.id] = f
-        if old:
-            state.mentions.update(_load_mentions(conn, [f.id for f in old]))
-        _persist(conn, state, [f.id for f in new], stats.rebuilt or not saved, fingerprint)
-        stats.added, stats.total = len(new), len(fragments)
-        stats.threads = len(state.threads)
-        stats.touched = sorted({state.threads.thread_of(f.id) for f in new})
+    catalog, fingerprint = catalog_for(conn)
+    saved = _saved_payload(conn)
+    fragments = load_fragments(conn)
+    index: ThreadIndex | None = None
+    if saved and not rebuild:
+        if saved.get("decisions") != fingerprint:
+            stats.reason = "actor decisions changed since the last run"
+        else:
+            index = ThreadIndex.from_dict(saved["index"])
+    stats.rebuilt = index is None and bool(saved)
+    if rebuild:
+        stats.rebuilt, stats.reason = True, "rebuild requested"
+    known = set(index.assignments()) if index else set()
+    old = [f for f in fragments if f.id in known]
+    new = [f for f in fragments if f.id not in known]
+    state = build_state(new, catalog, progress=progress, index=index)
+    for f in old:  # restore what earlier runs extracted, without re-extracting
+        state.fragments[f.id] = prepare_fragment(f)
+    if old:
+        old_ids = [f.id for f in old]
+        state.mentions.update(_load_mentions(conn, old_ids))
+        state.attachments.update(_load_attachments(conn, old_ids))
+    _persist(conn, state, [f.id for f in new], stats.rebuilt or not saved, fingerprint)
+    stats.added, stats.total = len(new), len(fragments)
+    stats.threads = len(state.threads)
+    stats.touched = sorted({state.threads.thread_of(f.id) for f in new})
     if stats.touched:
-        # A changed thread gets a new assessment version, recorded as fusion's doing.
+        # A changed thread gets a new assessment version, recorded as fusion's
+        # doing, in the same transaction as the threads it judges.
         from tearline.assess.store import recompute
 
-        stats.assessed = recompute(engine, state, stats.touched, changed_by="fusion")
+        stats.assessed = recompute(conn, state, stats.touched, changed_by="fusion")
+        # Duty to warn: a changed assessment may open (or reopen) a case, in the
+        # same unit of work as the assessment that triggered it.
+        from tearline.warn.delivery import scan
+
+        scan(conn, stats.touched, actor="fusion")
     return state, stats
+
+
+def _saved_payload(conn: Connection) -> dict[str, Any] | None:
+    payload: dict[str, Any] | None = conn.execute(
+        select(S.FusionState.payload).where(S.FusionState.key == _STATE_KEY)
+    ).scalar()
+    return payload
+
+
+def _load_attachments(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """How each fragment joined its thread, as fusion recorded it in ``thread_members``."""
+    wanted = set(ids)
+    out: dict[str, dict[str, Any]] = {}
+    for rid, reason in conn.execute(select(S.ThreadMember.report_id, S.ThreadMember.reason)):
+        if rid in wanted and reason:
+            out[rid] = orjson.loads(reason)
+    return out
 
 
 def _load_mentions(conn: Connection, ids: list[str]) -> dict[str, list[Mention]]:
@@ -296,16 +357,37 @@ def _load_mentions(conn: Connection, ids: list[str]) -> dict[str, list[Mention]]
     return out
 
 
-def load_state(engine: Engine, as_of: datetime | None = None) -> FusionState:
-    """Fusion as it stands now (persisted) or as it stood at ``as_of`` (replayed).
+def read_state(conn: Connection, as_of: datetime | None = None) -> FusionState:
+    """Fusion as last committed (``as_of=None``) or replayed as it stood at ``as_of``.
 
-    The replay uses only fragments received by ``as_of``, in arrival order, so
-    the picture is exactly what Tearline could have shown at that moment.
+    Only reads: it never fuses, so a listing or a page view leaves the store
+    as it found it. Reports that arrived after the last ``fuse`` are counted
+    in ``pending`` (and are not part of any thread until fusion runs). The
+    replay uses only fragments received by ``as_of``, in arrival order, so the
+    picture is exactly what Tearline could have shown at that moment.
     """
-    if as_of is None:
-        state, _ = fuse(engine)
-        return state
+    catalog, fingerprint = catalog_for(conn)
+    if as_of is not None:
+        return build_state(load_fragments(conn, as_of), catalog, as_of=as_of)
+    saved = _saved_payload(conn)
+    fragments = load_fragments(conn)
+    if not saved:
+        empty = FusionState({}, {}, ThreadIndex(), catalog)
+        empty.pending = len(fragments)
+        return empty
+    index = ThreadIndex.from_dict(saved["index"])
+    known = set(index.assignments())
+    ids = [f.id for f in fragments if f.id in known]
+    state = FusionState({f.id: f for f in fragments if f.id in known},
+                        _load_mentions(conn, ids), index, catalog,
+                        attachments=_load_attachments(conn, ids))
+    state.pending = len(fragments) - len(state.fragments)
+    if saved.get("decisions") != fingerprint:
+        state.stale = "actor decisions changed since the last run"
+    return state
+
+
+def load_state(engine: Engine, as_of: datetime | None = None) -> FusionState:
+    """``read_state`` on a connection of its own (kept for callers holding an engine)."""
     with engine.connect() as conn:
-        catalog, _ = catalog_for(conn)
-        fragments = load_fragments(conn, as_of)
-    return build_state(fragments, catalog, as_of=as_of)
+        return read_state(conn, as_of)

@@ -79,3 +79,62 @@ def cli_token() -> str | None:
         except OSError:
             return None
     return None
+
+
+def cache_dir() -> Path:
+    """Where derived data is cached (the merged actor catalog): ``TEARLINE_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/tearline``, else ``~/.cache/tearline``."""
+    explicit = os.environ.get("TEARLINE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tearline"
+
+
+def assess_config_path() -> str | None:
+    """An assessment-thresholds TOML overlaying the packaged one (``TEARLINE_ASSESS_CONFIG``)."""
+    return os.environ.get("TEARLINE_ASSESS_CONFIG") or None
+
+
+def secret_from_env(name: str) -> str | None:
+    """A secret kept in the environment variable ``name`` (a partner's outbound password).
+
+    The database stores only the variable's name, never the secret; this is the
+    one place the process environment is read for it.
+    """
+    return os.environ.get(name) or None
+
+
+# -- security (issue 14) --------------------------------------------------------
+def audit_key_file() -> Path | None:
+    """``TEARLINE_AUDIT_KEY_FILE``: the secret that signs audit checkpoints.
+
+    Kept outside the database on purpose: whoever can rewrite the database
+    must not also be able to sign a checkpoint of the rewritten log.
+    """
+    value = os.environ.get("TEARLINE_AUDIT_KEY_FILE", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def audit_sink() -> Path | None:
+    """``TEARLINE_AUDIT_SINK``: the append-only file audit checkpoints go to."""
+    value = os.environ.get("TEARLINE_AUDIT_SINK", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def audit_checkpoint_every() -> int:
+    """``TEARLINE_AUDIT_CHECKPOINT_EVERY``: a checkpoint each time the log passes N rows."""
+    return max(1, int(_env("AUDIT_CHECKPOINT_EVERY", "100")))
+
+
+def login_limits() -> tuple[int, int, int]:
+    """(failures per user, failures per address, window seconds) before a lockout.
+
+    ``TEARLINE_LOGIN_MAX_FAILURES`` (5), ``TEARLINE_LOGIN_MAX_FAILURES_PER_ADDRESS``
+    (20) and ``TEARLINE_LOGIN_WINDOW`` (900 s): that many failed logins within
+    the window lock the user name (or the address) until the window has passed
+    since the last failure.
+    """
+    return (max(1, int(_env("LOGIN_MAX_FAILURES", "5"))),
+            max(1, int(_env("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))),
+            max(1, int(_env("LOGIN_WINDOW", "900"))))

@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from tearline.assess.config import AssessConfig, load_config
-from tearline.errors import TearlineError
+from tearline.errors import AchError
 
 __all__ = [
     "AchError",
@@ -38,10 +38,6 @@ __all__ = [
     "Rating",
     "SensitivityFinding",
 ]
-
-
-class AchError(TearlineError):
-    """An ACH operation named an unknown hypothesis, item or rating."""
 
 
 class Rating(StrEnum):

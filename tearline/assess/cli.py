@@ -7,7 +7,7 @@ external id such as ``NRD-SIG-2025-0224``. The main CLI registers ``COMMANDS``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import click
 from tearline.assess.ach import AchError, AchMatrix, EvidenceItem
 from tearline.assess.ach_io import seed_evidence, to_csv, to_html, to_json, to_markdown
 from tearline.assess.assessment import assess_thread
-from tearline.assess.state import load_fusion_state, make_replayer, resolve_thread
+from tearline.assess.state import load_fusion_state, make_replayer
 from tearline.assess.store import (
     latest_version,
     list_versions,
@@ -27,41 +27,39 @@ from tearline.assess.store import (
     version_points,
 )
 from tearline.cli_output import echo_json
+from tearline.cli_params import DATETIME, PROBABILITY
 
 __all__ = ["COMMANDS", "ach", "alarms", "asof", "assess", "retro"]
 
 
-def _when(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not a time; use ISO 8601, e.g. 2025-03-06T12:00") from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+def _when(value: datetime | None) -> datetime | None:
+    """Options parse with ``cli_params.DATETIME``; this only names the step."""
+    return value
 
 
 def _thread(obj: Any, ref: str) -> tuple[Any, str]:
-    state = load_fusion_state(obj.engine)
+    """The fused state and the thread ``ref`` names (the one lookup, ``fusion.query``)."""
+    from tearline.fusion.query import ThreadNotFound, find_thread
+
     try:
-        return state, resolve_thread(state, ref)
-    except KeyError as exc:
-        raise click.ClickException(
-            f"no thread or report {ref!r}; run `tearline threads` to list threads") from exc
+        with obj.engine.connect() as conn:
+            tid = find_thread(conn, ref)
+    except ThreadNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    return load_fusion_state(obj.engine), tid
 
 
 @click.command("assess")
 @click.argument("thread")
-@click.option("--at", help="Assessment time (ISO 8601); default now.")
+@click.option("--at", type=DATETIME, help="Assessment time (ISO 8601); default now.")
 @click.option("--save/--no-save", default=True, help="Store a new version if it changed.")
-@click.option("--override", type=float,
+@click.option("--override", type=PROBABILITY,
               help="Analyst probability (0-1) replacing the computed one.")
 @click.option("--by", "changed_by", default="cli", help="Who is assessing (recorded).")
 @click.option("--reason", help="Why (required with --override).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | None,
+def assess(obj: Any, thread: str, at: datetime | None, save: bool, override: float | None,
            changed_by: str, reason: str | None, as_json: bool) -> None:
     """Assess a thread: credibility, specificity, imminence, harm, likelihood, confidence."""
     state, tid = _thread(obj, thread)
@@ -91,10 +89,10 @@ def assess(obj: Any, thread: str, at: str | None, save: bool, override: float | 
 
 @click.command("alarms")
 @click.argument("thread", required=False)
-@click.option("--at", help="Evaluate as of this time (ISO 8601).")
+@click.option("--at", type=DATETIME, help="Evaluate as of this time (ISO 8601).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def alarms(obj: Any, thread: str | None, at: str | None, as_json: bool) -> None:
+def alarms(obj: Any, thread: str | None, at: datetime | None, as_json: bool) -> None:
     """List bias alarms for one thread, or for every thread."""
     from tearline.assess.review import review_thread
 
@@ -117,10 +115,10 @@ def alarms(obj: Any, thread: str | None, at: str | None, as_json: bool) -> None:
 
 @click.command("asof")
 @click.argument("thread")
-@click.option("--at", required=True, help="The past time (ISO 8601).")
+@click.option("--at", type=DATETIME, required=True, help="The past time (ISO 8601).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def asof(obj: Any, thread: str, at: str, as_json: bool) -> None:
+def asof(obj: Any, thread: str, at: datetime, as_json: bool) -> None:
     """The thread as it stood at a past time, and the assessment as then computed."""
     from tearline.assess.lookback import as_of
 

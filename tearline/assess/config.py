@@ -9,13 +9,13 @@ overrides only what it disagrees with.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tearline import settings
 from tearline.settings import PACKAGE_DIR
 
 __all__ = ["DEFAULT_CONFIG_PATH", "AssessConfig", "load_config"]
@@ -75,5 +75,5 @@ def _load(path: str | None) -> AssessConfig:
 
 def load_config(path: str | Path | None = None) -> AssessConfig:
     """The packaged defaults overlaid with ``path`` or ``TEARLINE_ASSESS_CONFIG``."""
-    chosen = path if path is not None else os.environ.get("TEARLINE_ASSESS_CONFIG")
+    chosen = path if path is not None else settings.assess_config_path()
     return _load(str(chosen) if chosen else None)

@@ -90,8 +90,10 @@ def resolve_thread(state: FusionStateSpec, ref: str) -> str:
     hits = [t for t in ids if ref in t]  # the short ids `tearline threads` prints
     if len(hits) == 1:
         return hits[0]
-    raise KeyError(f"no thread or fragment {ref!r}" if not hits
-                   else f"{ref!r} matches {len(hits)} threads; give more of the id")
+    # The same words as the stored lookup, ``fusion.query.find_thread``.
+    raise KeyError(f"no thread or report matches {ref!r}; list threads with `tearline threads`"
+                   if not hits else f"{ref!r} matches {len(hits)} threads; give more of the "
+                   "thread id")
 
 
 def thread_fragments(state: FusionStateSpec, thread_id: str) -> list[Fragment]:

@@ -23,6 +23,7 @@ from tearline.assess.config import AssessConfig
 from tearline.assess.likelihood import term_for
 from tearline.assess.state import FusionStateSpec
 from tearline.store import schema as S
+from tearline.store.uow import UnitOfWork
 
 __all__ = [
     "StoredAssessment",
@@ -81,15 +82,18 @@ def _ensure_thread(conn: Connection, thread_id: str, title: str = "") -> None:
             "created_at": now, "updated_at": now, "state": {}}])
 
 
-def list_versions(engine: Engine, thread_id: str) -> list[StoredAssessment]:
+def list_versions(engine: Engine | Connection, thread_id: str) -> list[StoredAssessment]:
     """Every version of a thread's assessment, oldest first."""
     q = select(S.Assessment).where(S.Assessment.thread_id == thread_id)
-    with engine.connect() as conn:
-        rows = conn.execute(q.order_by(S.Assessment.version)).all()
+    if isinstance(engine, Connection):
+        rows = engine.execute(q.order_by(S.Assessment.version)).all()
+    else:
+        with engine.connect() as conn:
+            rows = conn.execute(q.order_by(S.Assessment.version)).all()
     return [_row(r) for r in rows]
 
 
-def latest_version(engine: Engine, thread_id: str) -> StoredAssessment | None:
+def latest_version(engine: Engine | Connection, thread_id: str) -> StoredAssessment | None:
     versions = list_versions(engine, thread_id)
     return versions[-1] if versions else None
 
@@ -137,16 +141,24 @@ def _changed(prev: StoredAssessment | None, a: ThreadAssessment) -> str | None:
     return None
 
 
-def save_assessment(engine: Engine, a: ThreadAssessment, changed_by: str = "tearline",
-                    reason: str | None = None, force: bool = False) -> int | None:
-    """Append a version if the assessment differs from the latest; its number, else None."""
+def save_assessment(engine: Engine | Connection, a: ThreadAssessment,
+                    changed_by: str = "tearline", reason: str | None = None,
+                    force: bool = False) -> int | None:
+    """Append a version if the assessment differs from the latest; its number, else None.
+
+    Given an engine, it opens its own locked unit of work, so two writers
+    cannot both append the same version; given a connection, the caller's
+    transaction (already holding the lock) carries it.
+    """
+    if not isinstance(engine, Connection):
+        with UnitOfWork(engine) as uow:
+            return save_assessment(uow.conn, a, changed_by, reason, force)
     prev = latest_version(engine, a.thread_id)
     why = _changed(prev, a)
     if why is None and not force:
         return None
-    with engine.begin() as conn:
-        return _append(conn, a.thread_id, a.as_of, changed_by, reason or why,
-                       a.likelihood, a.confidence.value, a.to_dict())
+    return _append(engine, a.thread_id, a.as_of, changed_by, reason or why,
+                   a.likelihood, a.confidence.value, a.to_dict())
 
 
 def record_override(engine: Engine, thread_id: str, probability: float, changed_by: str,
@@ -154,20 +166,30 @@ def record_override(engine: Engine, thread_id: str, probability: float, changed_
     """An analyst's judgement replacing the computed one; who and why are required."""
     if not reason.strip():
         raise ValueError("an override needs a written reason")
+    if not 0.0 <= probability <= 1.0:
+        raise ValueError(f"a probability is between 0 and 1, not {probability!r}")
     term = term_for(probability)
-    prev = latest_version(engine, thread_id)
-    payload = dict(prev.payload) if prev else {"thread_id": thread_id}
-    payload.update({"probability": probability, "likelihood": term.word,
-                    "probability_range": term.range_text, "override": True})
-    with engine.begin() as conn:
+    with UnitOfWork(engine) as uow:
+        conn = uow.conn
+        prev = latest_version(conn, thread_id)
+        payload = dict(prev.payload) if prev else {"thread_id": thread_id}
+        payload.update({"probability": probability, "likelihood": term.word,
+                        "probability_range": term.range_text, "override": True})
         return _append(conn, thread_id, as_of or datetime.now(UTC), changed_by, reason,
                        term.word, payload.get("confidence", "low"), payload)
 
 
-def recompute(engine: Engine, state: FusionStateSpec, thread_ids: list[str] | None = None,
-              as_of: datetime | None = None, changed_by: str = "tearline",
+def recompute(engine: Engine | Connection, state: FusionStateSpec,
+              thread_ids: list[str] | None = None, as_of: datetime | None = None,
+              changed_by: str = "tearline",
               config: AssessConfig | None = None) -> dict[str, int]:
-    """Assess the threads and store a version for each that changed; thread -> version."""
+    """Assess the threads and store a version for each that changed; thread -> version.
+
+    Fusion passes its own connection so the versions commit with the threads.
+    """
+    if not isinstance(engine, Connection):
+        with UnitOfWork(engine) as uow:
+            return recompute(uow.conn, state, thread_ids, as_of, changed_by, config)
     out = {}
     for tid in thread_ids or state.threads.thread_ids():
         version = save_assessment(engine, assess_thread(state, tid, as_of, config), changed_by)

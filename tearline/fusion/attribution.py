@@ -2,10 +2,12 @@
 
 "According to Reuters", "told the Steppe Observer", "reviewed by the
 ministry", a wire credit line: each names where a report's information came
-from. Two reports that name the same upstream source and say much the same
-thing are one origin, not two (``origins.OriginIndex`` links them). Only
-*named* sources count; "police said" or "officials told reporters" name
-nobody in particular and would link unrelated stories.
+from. They are *claimed* sources, kept on the fragment for the analyst; by
+themselves they merge nothing (``origins.OriginIndex`` also needs a passage
+both reports print). Only *named* sources count; "police said" or "officials
+told reporters" name nobody in particular. The outlet that published a
+fragment is not a source the fragment claims: counting it made any two
+stories of one outlet in a week a single origin.
 
 Split from ``origins.py`` so that the text patterns, which grow with every
 new phrasing an analyst reports, live apart from the clustering machinery.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Attribution", "parse_attributions"]
+__all__ = ["Attribution", "parse_attributions", "source_key"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -64,19 +66,28 @@ class Attribution:
     key: str
     """Normalised source name, the thing fragments are linked on."""
     kind: str
-    """Pattern that found it: according_to, told, reviewed_by, citing, reported, dateline,
-    credit or outlet."""
+    """Pattern that found it: according_to, told, reviewed_by, citing, reported, dateline
+    or credit."""
     phrase: str
+    sentence: str = ""
+    """The sentence that carries the phrase: what the fragment says the source said."""
+
+    @property
+    def is_wire_credit(self) -> bool:
+        """A dateline or credit line: says who supplied the copy, not what they said."""
+        return self.kind in ("dateline", "credit")
 
     def to_dict(self) -> dict[str, str]:
-        return {"key": self.key, "kind": self.kind, "phrase": self.phrase}
+        return {"key": self.key, "kind": self.kind, "phrase": self.phrase,
+                "sentence": self.sentence}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Attribution:
-        return cls(data["key"], data["kind"], data["phrase"])
+        return cls(data["key"], data["kind"], data["phrase"], data.get("sentence", ""))
 
 
-def _source_key(name: str) -> str | None:
+def source_key(name: str) -> str | None:
+    """The normalised key of a source or outlet name, or None for generic names."""
     key = _TRAILING.sub("", _LEADING.sub("", name.strip().strip(".,;:"))).strip()
     key = _SPACE.sub(" ", key.casefold())
     key = _ALIASES.get(key, key)
@@ -85,20 +96,28 @@ def _source_key(name: str) -> str | None:
     return key
 
 
-def parse_attributions(text: str, outlet: str | None = None) -> list[Attribution]:
-    """Find the named upstream sources in ``text`` (and the outlet field).
+_BOUNDARY = re.compile(r"[.!?]\s|\n")
 
-    Only named sources count; "police said" or "officials told reporters"
-    name nobody in particular and would link unrelated stories.
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
+    right = _BOUNDARY.search(text, end)
+    return text[left : right.start() + 1 if right else len(text)].strip()[:400]
+
+
+def parse_attributions(text: str, outlet: str | None = None) -> list[Attribution]:
+    """Find the named upstream sources ``text`` claims.
+
+    ``outlet`` is the fragment's own publisher: a credit naming it (its own
+    "(Outlet)" dateline) is not a claimed source and is left out.
     """
     found: dict[str, Attribution] = {}
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            key = _source_key(match.group(1))
+            key = source_key(match.group(1))
             if key is not None and key not in found:
-                found[key] = Attribution(key, kind, match.group(0).strip())
+                sentence = _sentence_around(text, match.start(), match.end())
+                found[key] = Attribution(key, kind, match.group(0).strip(), sentence)
     if outlet:
-        key = _source_key(outlet)
-        if key is not None and key not in found:
-            found[key] = Attribution(key, "outlet", f"outlet: {outlet}")
+        found.pop(source_key(outlet) or "", None)
     return list(found.values())

@@ -16,14 +16,10 @@ from rich.table import Table
 
 from tearline.cli_output import echo_json
 from tearline.errors import TearlineError
+from tearline.fusion.query import short_id
+from tearline.share.viewer import resolve_viewer, viewer_option
 
 console = Console()
-
-
-def short_id(thread_id: str) -> str:
-    """The first block of the fragment uuid that opened the thread: easy to type."""
-    tail = thread_id.split("--", 1)[-1]
-    return tail.split("-", 1)[0]
 
 
 def find_thread(thread_ids: list[str], wanted: str) -> str:
@@ -99,14 +95,29 @@ def thread_rows(state: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _unfused(conn: Any) -> None:
+    """Reads never fuse: say so when stored reports are not yet in any thread."""
+    from tearline.fusion.query import unfused_count
+
+    pending = unfused_count(conn)
+    if pending:
+        Console(stderr=True).print(f"note: {pending} report(s) not yet fused; run "
+                                   "`tearline fuse` to bring threads up to date",
+                                   highlight=False)
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True)
+@viewer_option
 @click.pass_obj
-def threads(obj: Any, as_json: bool) -> None:
-    """List threat threads, largest first."""
-    from tearline.pipeline import load_state
+def threads(obj: Any, as_json: bool, viewer: str | None) -> None:
+    """List threat threads, largest first (those you, or ``--as`` someone, may see)."""
+    from tearline.fusion.query import list_threads
 
-    rows = thread_rows(load_state(obj.engine))
+    with obj.engine.begin() as conn:
+        items = list_threads(conn, resolve_viewer(conn, viewer), order="largest")
+        _unfused(conn)
+    rows = [{**d, **d.get("state", {}), "fragments": d["member_count"]} for d in items]
     if as_json:
         echo_json(rows)
         return
@@ -116,8 +127,9 @@ def threads(obj: Any, as_json: bool) -> None:
         Column("thread"), Column("frags", justify="right"), Column("origins", justify="right"),
         Column("first"), Column("last"), Column("title", fixed=False)])
     for r in rows:
-        table.add_row(r["short"], str(r["fragments"]), str(r["independent_origins"]),
-                      r["first"][:10], r["last"][:10], safe(r["title"]))
+        table.add_row(r["short"], str(r["fragments"]), str(r.get("independent_origins", "")),
+                      (r.get("first") or "")[:10], (r.get("last") or "")[:10],
+                      safe(r["title"] + (f" [{r['status']}]" if r["status"] != "open" else "")))
     console.print(table)
 
 
@@ -146,20 +158,33 @@ def thread_detail(state: Any, tid: str) -> dict[str, Any]:
 @click.command()
 @click.argument("thread_id")
 @click.option("--json", "as_json", is_flag=True)
+@viewer_option
 @click.pass_obj
-def thread(obj: Any, thread_id: str, as_json: bool) -> None:
-    """Show one thread: fragments and their origins, timeline, entities, discrepancies."""
-    from tearline.pipeline import load_state
+def thread(obj: Any, thread_id: str, as_json: bool, viewer: str | None) -> None:
+    """Show one thread: fragments and their origins, timeline, entities, discrepancies.
 
-    state = load_state(obj.engine)
-    tid = find_thread(state.threads.thread_ids(), thread_id)
-    data = thread_detail(state, tid)
+    THREAD_ID may be a thread id or a part of one, or a member report's id,
+    external id or exact title.
+    """
+    from tearline.fusion.query import get_thread
+
+    with obj.engine.begin() as conn:
+        data = get_thread(conn, thread_id, resolve_viewer(conn, viewer))
+        _unfused(conn)
+    if data is None:
+        raise click.ClickException(f"no thread {thread_id!r} that {viewer or 'you'} may see")
     if as_json:
         echo_json(data)
         return
-    title = {fid: state.fragments[fid].title for fid in state.fragments}
+    tid = data["id"]
+    title = {m["report_id"]: m.get("title") or m["report_id"] for m in data["members"]}
+    originator = {m["report_id"]: m.get("originator") or "" for m in data["members"]}
     from tearline.cli_text import safe
 
+    if "timeline" not in data:  # a partner's view: no analytic detail
+        console.print(f"[bold]{safe(data['title'])}[/bold]  ({short_id(tid)}): "
+                      f"{data['member_count']} fragment(s) visible", highlight=False)
+        return
     console.rule(f"[bold]{safe(data['title'])}[/bold]  ({short_id(tid)})")
     console.print(
         f"{len(data['members'])} fragments, {data['independent_origins']} independent origin(s)"
@@ -170,15 +195,14 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
     for m in data["members"]:
         why = (
             "; ".join(
-                f"{r['reason'].replace('_', ' ')} with "
-                f"{safe(title.get(r['other'], r['other'])[:40])!r}"
-                + (f" ({round(r['jaccard'] * 100)}% of word shingles shared)"
-                   if r.get("jaccard") else "")
+                f"{safe(r['kind'])} with {safe(title.get(r['other'], r['other'])[:40])!r}"
+                + (f" (score {r['score']:.2f})" if r.get("score") else "")
+                + (f": {safe(r['passage'][:60])!r}" if r.get("passage") else "")
                 for r in m["origin_reasons"]
             )
             or "own origin"
         )
-        ft.add_row(m["grade"], safe(m["originator"]), safe(m["title"]),
+        ft.add_row(m["grade"] or "", safe(m["originator"]), safe(m["title"]),
                    short_id(m["origin_cluster"]), why)
     console.print(ft)
     tl = Table(title="Timeline")
@@ -203,26 +227,11 @@ def thread(obj: Any, thread_id: str, as_json: bool) -> None:
                 dt.add_row(
                     d["subject"],
                     v["value"],
-                    "; ".join(state.fragments[f].originator for f in v["fragment_ids"]),
+                    "; ".join(originator.get(f, "(not visible)") for f in v["fragment_ids"]),
                 )
         console.print(dt)
     nodes = sorted(data["entity_graph"]["nodes"].items(), key=lambda kv: -kv[1])[:15]
-    console.print("entities (fragments mentioning each): " + ", ".join(
-        f"{safe(_entity_name(state, k))} ({n})" for k, n in nodes), highlight=False)
-
-
-def _entity_name(state: Any, key: str) -> str:
-    """A name for an entity key such as ``actor:un:QDe.161`` or ``place:city:1526384``."""
-    kind, _, value = key.partition(":")
-    if kind == "actor":
-        actor = state.catalog.get(value)
-        if actor:
-            return str(actor.name)
-    for mentions in state.mentions.values():
-        for m in mentions:
-            if m.kind.value == kind and str(m.value) == value:
-                return str(m.text)
-    return value.split(":")[-1].replace("_", " ")
+    console.print("entities: " + ", ".join(f"{k} ×{n}" for k, n in nodes), highlight=False)
 
 
 @click.command()

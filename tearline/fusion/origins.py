@@ -2,22 +2,32 @@
 
 Circular reporting makes one story look corroborated because it reached us
 through several channels. Corroboration must therefore count *origins*, not
-fragments (design invariant 3). Two kinds of evidence put fragments into the
-same origin cluster, and each link is kept with its reason so an analyst can
-see why two reports were not counted twice:
+fragments (design invariant 3). Three kinds of evidence put fragments into
+the same origin cluster, and each link keeps its kind, its score and the
+passage that supports it, so an analyst can see why two reports were not
+counted twice:
 
-* **Near-duplicate text.** Word 4-shingles of the casefolded,
-  punctuation-free body are summarised by a datasketch ``MinHash`` (64
-  permutations). Candidates come from LSH banding (21 bands of 3 rows) and are
-  confirmed when the Jaccard estimate reaches ``DUPLICATE_JACCARD``. The body
-  is used without the headline, so a rewritten headline changes nothing.
-* **Shared attribution.** Phrases such as "according to X", "X told Reuters",
-  "reviewed by X", "citing X", a "(Reuters)" dateline or a ``Credit:`` line
-  name the upstream source. Fragments naming the same source are linked only
-  when they are also close in time (``ATTRIBUTION_WINDOW``) and share enough
-  vocabulary (unigram MinHash, ``ATTRIBUTION_JACCARD``): a news agency is
-  cited in thousands of unrelated stories, and linking them all would merge
-  unrelated events into one origin.
+* **Near-duplicate text** (``near_duplicate``). Word 4-shingles of the
+  casefolded, punctuation-free body are summarised by a datasketch
+  ``MinHash`` (64 permutations). Candidates come from LSH banding (21 bands
+  of 3 rows) and are confirmed when the Jaccard estimate reaches
+  ``DUPLICATE_JACCARD``. The body is used without the headline, so a
+  rewritten headline changes nothing.
+* **Contained copy** (``containment``). A copy cut to half its source has a
+  shingle Jaccard near 0.4 but prints the source's sentences. Sentence
+  fingerprints (``passages``) are indexed by a bottom-k sample; a candidate
+  is confirmed when at least ``CONTAINMENT_MIN_SHARED`` sentences, one of
+  them not a quotation, are shared and they make up ``CONTAINMENT`` of the
+  shorter fragment's sentences.
+* **Attribution with a shared passage** (``attribution``). Phrases such as
+  "according to X", "X told Reuters", a "(Reuters)" dateline or a
+  ``Credit:`` line name a claimed source (``attribution.parse_attributions``);
+  they are kept on the fragment for the analyst. Naming the same source, or
+  crediting the outlet that published the other fragment, links two
+  fragments only within ``ATTRIBUTION_WINDOW`` and only when they also print
+  a sentence in common that is not a quotation: a wire service is credited
+  by thousands of unrelated stories, and officials' quotes are printed by
+  independent outlets. A fragment's own outlet is never its claimed source.
 
 Links are symmetric and found through indexes that do not depend on insertion
 order, so the partition is the same whatever order fragments arrive in;
@@ -27,13 +37,13 @@ costs one signature plus a few bucket lookups: nothing is recomputed.
 The banding index is a flat ``dict`` rather than datasketch's ``MinHashLSH``:
 that class keeps a ``set`` per bucket and measured 4.7 KB per key here, which
 is 4.7 GB at a million fragments; the flat index needs about a tenth of that.
-Thresholds were chosen by measurement (see ``docs/benchmarks-fusion.md``).
+Thresholds were chosen by measurement on the tuning split of the syndication
+benchmark (see ``docs/benchmarks-fusion.md``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,12 +55,14 @@ import numpy as np
 from datasketch import MinHash
 from datasketch.minhash import _fmix
 
-from tearline.fusion.attribution import Attribution, parse_attributions
+from tearline.fusion.attribution import Attribution, parse_attributions, source_key
+from tearline.fusion.passages import Passages, normalize_text, passages, shared
 from tearline.model.fragment import Fragment
 
 __all__ = [
-    "ATTRIBUTION_JACCARD",
     "ATTRIBUTION_WINDOW",
+    "CONTAINMENT",
+    "CONTAINMENT_MIN_SHARED",
     "DUPLICATE_JACCARD",
     "Attribution",
     "LinkReason",
@@ -70,11 +82,13 @@ SHINGLE = 4
 UNIGRAM_PERM = 32
 ANCHORS = 8  # unigram minima used as attribution blocking keys
 DUPLICATE_JACCARD = 0.5
-ATTRIBUTION_JACCARD = 0.12
+CONTAINMENT = 0.3  # chosen on the syndication tuning split (docs/benchmarks-fusion.md)
+CONTAINMENT_MIN_SHARED = 2
 ATTRIBUTION_WINDOW = timedelta(days=7)
-
-_PUNCT = re.compile(r"[^\w\s]+")
-_SPACE = re.compile(r"\s+")
+PASSAGE_CHARS = 300
+SAID_OVERLAP = 0.4
+SAID_MIN_WORDS = 5
+_LEAD_SENTENCES = 2
 _SHINGLE_MULT = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _STOP_WORDS = (
@@ -90,16 +104,6 @@ _SEED_UNIGRAM = MinHash(num_perm=UNIGRAM_PERM, seed=2)
 # The fast path reproduces datasketch's "affine32" scheme; any other scheme
 # (a future default) falls back to datasketch itself.
 _FAST = _SEED_SHINGLE.scheme == "affine32" == _SEED_UNIGRAM.scheme
-
-
-def normalize_text(text: str) -> str:
-    """Casefold, drop punctuation and collapse spaces.
-
-    Wire copies differ in quotes, dashes, casing and spacing more than in
-    words, so those differences must not count against similarity.
-    """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
 def _word_hashes(words: list[str]) -> np.ndarray:
@@ -199,9 +203,10 @@ def _dedup_text(fragment: Fragment) -> str:
 
 
 class LinkReason(StrEnum):
-    """Why two fragments were put in the same origin cluster."""
+    """Why two fragments were put in the same origin cluster (the link's kind)."""
 
     NEAR_DUPLICATE = "near_duplicate"
+    CONTAINMENT = "containment"
     ATTRIBUTION = "attribution"
 
 
@@ -210,20 +215,34 @@ class OriginLink:
     """One reason a fragment shares its origin with ``other``."""
 
     other: str
-    reason: LinkReason
-    jaccard: float
-    """Jaccard estimate: of shingles for duplicates, of content words for attribution."""
+    kind: LinkReason
+    score: float
+    """Shingle Jaccard (near_duplicate), share of the shorter fragment's sentences
+    printed by both (containment), or shared non-quote sentences (attribution)."""
+    passage: str | None = None
+    """A sentence both fragments print, as this fragment has it: the evidence."""
     key: str | None = None
-    """Normalised upstream source both fragments name (attribution only)."""
+    """Normalised claimed source behind an attribution link."""
     phrase: str | None = None
     """This fragment's attribution phrase, as written (attribution only)."""
     other_phrase: str | None = None
 
+    @property
+    def reason(self) -> LinkReason:
+        """Older name of ``kind``."""
+        return self.kind
+
+    @property
+    def jaccard(self) -> float:
+        """Older name of ``score``."""
+        return self.score
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "other": self.other,
-            "reason": self.reason.value,
-            "jaccard": self.jaccard,
+            "kind": self.kind.value,
+            "score": self.score,
+            "passage": self.passage,
             "key": self.key,
             "phrase": self.phrase,
             "other_phrase": self.other_phrase,
@@ -233,39 +252,47 @@ class OriginLink:
     def from_dict(cls, data: dict[str, Any]) -> OriginLink:
         return cls(
             other=data["other"],
-            reason=LinkReason(data["reason"]),
-            jaccard=data["jaccard"],
+            kind=LinkReason(data.get("kind") or data["reason"]),
+            score=data["score"] if "score" in data else data["jaccard"],
+            passage=data.get("passage"),
             key=data.get("key"),
             phrase=data.get("phrase"),
             other_phrase=data.get("other_phrase"),
         )
 
 
+_NO_PASSAGES = Passages(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32))
+
+
 class OriginIndex:
     """Incremental origin clustering over fragments.
 
-    Keeps the LSH buckets, attribution buckets and a union-find, so each
-    ``add`` costs a bounded number of lookups rather than a pass over all
-    fragments seen so far.
+    Keeps the LSH buckets, sentence-sample buckets, attribution buckets and a
+    union-find, so each ``add`` costs a bounded number of lookups rather than
+    a pass over all fragments seen so far.
     """
 
     def __init__(
         self,
         *,
         duplicate_jaccard: float = DUPLICATE_JACCARD,
-        attribution_jaccard: float = ATTRIBUTION_JACCARD,
+        containment: float = CONTAINMENT,
         attribution_window: timedelta = ATTRIBUTION_WINDOW,
     ) -> None:
         self.duplicate_jaccard = duplicate_jaccard
-        self.attribution_jaccard = attribution_jaccard
+        self.containment = containment
         self.attribution_window = attribution_window
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
         self._sigs: list[np.ndarray | None] = []
         self._usigs: list[np.ndarray | None] = []
+        self._passages: list[Passages] = []
         self._times: list[float] = []
         self._attrs: dict[int, tuple[Attribution, ...]] = {}
+        self._outlets: dict[int, str] = {}
+        self._said: dict[int, dict[str, np.ndarray]] = {}
         self._bands: dict[int, int | list[int]] = {}
+        self._sent_buckets: dict[int, int | list[int]] = {}
         self._attr_buckets: dict[int, int | list[int]] = {}
         self._parent: list[int] = []
         self._root_min: dict[int, str] = {}
@@ -286,16 +313,28 @@ class OriginIndex:
         """
         if fragment.id in self._pos:
             return []
-        sig, usig = signature_arrays(_dedup_text(fragment))
-        attrs = tuple(parse_attributions(fragment.text, outlet=fragment.outlet))
+        text = _dedup_text(fragment)
+        sig, usig = signature_arrays(text)
+        own = source_key(fragment.outlet) if fragment.outlet else None
+        every = parse_attributions(fragment.text)
+        attrs = tuple(a for a in every if a.key != own)
+        found, sentences = passages(text)
+        # What the fragment says each source said: every sentence naming it.
+        said = {
+            a.key: _content_words(_naming(a.key, a.sentence, sentences), a.key)
+            for a in every
+            if not a.is_wire_credit
+        }
+        if own and own not in said:
+            lead = " ".join(list(sentences.values())[:_LEAD_SENTENCES])
+            said[own] = _content_words(_naming(own, lead, sentences), own)
+        said = {k: v for k, v in said.items() if len(v) >= SAID_MIN_WORDS}
+        if said:
+            self._said[len(self._ids)] = said
         return self._add(
-            fragment.id,
-            fragment.anchor_time.timestamp(),
-            sig,
-            usig,
-            attrs,
-            None,
-        )
+            fragment.id, fragment.anchor_time.timestamp(), sig, usig, attrs, own, found,
+            sentences, None,
+        )  # fmt: skip
 
     def _add(
         self,
@@ -304,6 +343,9 @@ class OriginIndex:
         sig: np.ndarray | None,
         usig: np.ndarray | None,
         attrs: tuple[Attribution, ...],
+        outlet: str | None,
+        found_passages: Passages,
+        sentences: dict[int, str],
         saved: list[OriginLink] | None,
     ) -> list[OriginLink]:
         i = len(self._ids)
@@ -311,34 +353,49 @@ class OriginIndex:
         self._pos[fid] = i
         self._sigs.append(sig)
         self._usigs.append(usig)
+        self._passages.append(found_passages)
         self._times.append(at)
         self._parent.append(i)
         self._root_min[i] = fid
         if attrs:
             self._attrs[i] = attrs
+        if outlet:
+            self._outlets[i] = outlet
         found: list[OriginLink] = []
+        linked: set[int] = set()
         if sig is not None:
-            for j in self._bucket_insert(self._bands, self._band_keys(sig), i):
+            for j in sorted(self._bucket_insert(self._bands, self._band_keys(sig), i)):
                 jac = float(np.count_nonzero(sig == self._sigs[j])) / NUM_PERM
                 if jac >= self.duplicate_jaccard and saved is None:
-                    link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac)
+                    passage = self._passage(i, j, sentences, quotes=True)
+                    link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac, passage)
                     found.append(self._link(i, j, link))
-        if attrs and usig is not None:
-            keys = {a.key for a in attrs}
-            for j in self._bucket_insert(self._attr_buckets, self._attr_keys(keys, usig), i):
-                if saved is not None or (found and self._find(j) == self._find(i)):
+                    linked.add(j)
+        sample = found_passages.sample()
+        if sample:
+            for j in sorted(self._bucket_insert(self._sent_buckets, sample, i)):
+                if saved is None and j not in linked:
+                    contained = self._containment_link(i, j, sentences)
+                    if contained is not None:
+                        found.append(contained)
+                        linked.add(j)
+        keys = {a.key for a in attrs} | ({outlet} if outlet else set())
+        if keys and usig is not None:
+            attr_keys = self._attr_keys(keys, usig)
+            for j in sorted(self._bucket_insert(self._attr_buckets, attr_keys, i)):
+                if saved is not None or j in linked or self._find(j) == self._find(i):
                     # Already in this fragment's cluster: one recorded link
                     # explains the membership; checking more costs time
                     # and adds nothing a reader needs.
                     continue
-                link = self._attribution_link(i, j)
-                if link is not None:
-                    found.append(link)
-        for link in saved or ():
+                credited = self._attribution_link(i, j, sentences)
+                if credited is not None:
+                    found.append(credited)
+        for old in saved or ():
             # Restoring: links were decided when first added; replay them.
-            j = self._pos.get(link.other)
-            if j is not None:
-                self._link(i, j, link)
+            k = self._pos.get(old.other)
+            if k is not None:
+                self._link(i, k, old)
         return found
 
     @staticmethod
@@ -375,30 +432,74 @@ class OriginIndex:
         seen.discard(i)
         return seen
 
-    def _attribution_link(self, i: int, j: int) -> OriginLink | None:
+    def _passage(self, i: int, j: int, sentences: dict[int, str], *, quotes: bool) -> str | None:
+        """The first sentence of fragment ``i`` that ``j`` prints too."""
+        mine, theirs = self._passages[i], self._passages[j]
+        common = shared(mine.all, theirs.all) if quotes else shared(mine.plain, theirs.plain)
+        for h in sentences:
+            if h in common:
+                return sentences[h][:PASSAGE_CHARS]
+        return None
+
+    def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
+        mine, theirs = self._passages[i], self._passages[j]
+        common = shared(mine.all, theirs.all)
+        if len(common) < CONTAINMENT_MIN_SHARED or not len(shared(mine.plain, theirs.plain)):
+            return None
+        score = len(common) / min(len(mine.all), len(theirs.all))
+        if score < self.containment:
+            return None
+        passage = self._passage(i, j, sentences, quotes=False)
+        return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
+
+    def _attribution_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
         if abs(self._times[i] - self._times[j]) > self.attribution_window.total_seconds():
-            return None
-        ui, uj = self._usigs[i], self._usigs[j]
-        if ui is None or uj is None:
-            return None
-        jac = float(np.count_nonzero(ui == uj)) / UNIGRAM_PERM
-        if jac < self.attribution_jaccard:
             return None
         mine = {a.key: a for a in self._attrs.get(i, ())}
         theirs = {a.key: a for a in self._attrs.get(j, ())}
-        shared = sorted(set(mine) & set(theirs))
-        if not shared:
+        # A shared claimed source, or one fragment crediting the other's outlet.
+        pairs = [(k, mine[k].phrase, theirs[k].phrase) for k in sorted(set(mine) & set(theirs))]
+        if (out_j := self._outlets.get(j)) in mine:
+            pairs.append((out_j, mine[out_j].phrase, f"published by {out_j}"))
+        if (out_i := self._outlets.get(i)) in theirs:
+            pairs.append((out_i, f"published by {out_i}", theirs[out_i].phrase))
+        if not pairs:
             return None
-        key = shared[0]
-        phrases = mine[key].phrase, theirs[key].phrase
-        link = OriginLink(self._ids[j], LinkReason.ATTRIBUTION, jac, key, *phrases)
+        common = shared(self._passages[i].plain, self._passages[j].plain)
+        if len(common):  # a sentence both print, not a quotation
+            key, phrase, other_phrase = pairs[0]
+            passage = self._passage(i, j, sentences, quotes=False)
+            score = float(len(common))
+        else:
+            # No sentence in common: what each says the source said must agree.
+            # Wire credits say only who supplied the copy, so they never get here.
+            best = max(pairs, key=lambda p: self._said_overlap(i, j, p[0]))
+            score = self._said_overlap(i, j, best[0])
+            if score < SAID_OVERLAP:
+                return None
+            key, phrase, other_phrase = best
+            passage = next(
+                (a.sentence for a in self._attrs.get(i, ()) if a.key == key), None
+            ) or None
+        link = OriginLink(
+            self._ids[j], LinkReason.ATTRIBUTION, score, passage, key, phrase, other_phrase,
+        )  # fmt: skip
         return self._link(i, j, link)
+
+    def _said_overlap(self, i: int, j: int, key: str) -> float:
+        """Share of the shorter attributed passage's content words the other has."""
+        a, b = self._said.get(i, {}).get(key), self._said.get(j, {}).get(key)
+        if a is None or b is None:
+            return 0.0
+        return len(shared(a, b)) / min(len(a), len(b))
 
     def _link(self, i: int, j: int, link: OriginLink) -> OriginLink:
         """Record ``link`` on both fragments and merge their clusters."""
         self._links.setdefault(i, []).append(link)
-        phrases = link.other_phrase, link.phrase
-        back = OriginLink(self._ids[i], link.reason, link.jaccard, link.key, *phrases)
+        back = OriginLink(
+            self._ids[i], link.kind, link.score, link.passage, link.key, link.other_phrase,
+            link.phrase,
+        )  # fmt: skip
         self._links.setdefault(j, []).append(back)
         ri, rj = self._find(i), self._find(j)
         if ri != rj:
@@ -472,15 +573,18 @@ class OriginIndex:
                     "sig": None if sig is None else sig.tolist(),
                     "usig": None if usig is None else usig.tolist(),
                     "attributions": [a.to_dict() for a in self._attrs.get(i, ())],
+                    "outlet": self._outlets.get(i),
+                    "said": {k: v.tolist() for k, v in self._said.get(i, {}).items()},
+                    "passages": self._passages[i].to_lists(),
                     "links": [
                         lk.to_dict() for lk in self._links.get(i, ()) if self._pos[lk.other] < i
                     ],
                 }
             )
         return {
-            "version": 1,
+            "version": 2,
             "duplicate_jaccard": self.duplicate_jaccard,
-            "attribution_jaccard": self.attribution_jaccard,
+            "containment": self.containment,
             "attribution_window_s": self.attribution_window.total_seconds(),
             "fragments": rows,
         }
@@ -490,16 +594,47 @@ class OriginIndex:
         """Restore an index saved by ``to_dict`` without re-deciding links."""
         index = cls(
             duplicate_jaccard=data["duplicate_jaccard"],
-            attribution_jaccard=data["attribution_jaccard"],
+            containment=data.get("containment", CONTAINMENT),
             attribution_window=timedelta(seconds=data["attribution_window_s"]),
         )
         for row in data["fragments"]:
             sig = None if row["sig"] is None else np.array(row["sig"], dtype=np.uint32)
             usig = None if row["usig"] is None else np.array(row["usig"], dtype=np.uint32)
-            attrs = tuple(Attribution.from_dict(a) for a in row["attributions"])
+            # Version 1 counted the fragment's own outlet as a claimed source.
+            attrs = tuple(
+                a for a in map(Attribution.from_dict, row["attributions"]) if a.kind != "outlet"
+            )
             links = [OriginLink.from_dict(lk) for lk in row["links"]]
-            index._add(row["id"], row["at"], sig, usig, attrs, links)
+            found = Passages.from_lists(*row["passages"]) if row.get("passages") else _NO_PASSAGES
+            if row.get("said"):
+                index._said[len(index._ids)] = {
+                    k: np.array(v, dtype=np.uint32) for k, v in row["said"].items()
+                }
+            index._add(
+                row["id"], row["at"], sig, usig, attrs, row.get("outlet"), found, {}, links
+            )
         return index
+
+
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+_SAID_STOP_WORDS = (
+    "according the and for with from that this was were are has have had will would been "
+    "said says told its his her their they them who which what when where there than into "
+    "over after before about not but also reported report citing seen reviewed"
+)
+_SAID_STOP = frozenset(_SAID_STOP_WORDS.split())
+
+
+def _naming(key: str, first: str, sentences: dict[int, str]) -> str:
+    found = [s for s in sentences.values() if key in s.casefold() and s != first]
+    return " ".join([first, *found])
+
+
+def _content_words(text: str, key: str) -> np.ndarray:
+    """Hashes of the content words of an attributed passage, the source's name left out."""
+    drop = _SAID_STOP | set(key.split())
+    words = {w for w in _CONTENT.findall(text.casefold()) if w not in drop}
+    return np.unique(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint32))
 
 
 def make_origin_index(fragments: Iterable[Fragment]) -> OriginIndex:

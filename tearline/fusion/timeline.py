@@ -160,7 +160,10 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
     text = fragment.text
     own_day = fragment.anchor_time.date().isoformat()
     dates = [
-        (m.start, d) for m in mentions if m.kind is MentionKind.DATE if (d := _iso_day(m.value))
+        (m.start, d, m.text)
+        for m in mentions
+        if m.kind is MentionKind.DATE
+        if (d := _iso_day(m.value))
     ]
     out = FragmentEvents(at=fragment.anchor_time.isoformat())
     seen: dict[tuple[str, str], int] = {}
@@ -180,13 +183,17 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
         if _ANY_CUE.search(sentence.group(0)) is None:
             continue
         lo, hi = sentence.span()
-        in_sentence = [d for pos, d in dates if lo <= pos < hi]
+        in_sentence = [(pos, d, t) for pos, d, t in dates if lo <= pos < hi]
         for kind, cue in _CUES:
             match = cue.search(sentence.group(0))
             if match is None:
                 continue
             if in_sentence:
-                add(kind, in_sentence[0], match.group(0), True)
+                # The explicit date nearest the cue dates it ("three days after
+                # he spoke" must not beat "last Friday" next to "attacked").
+                at = lo + match.start()
+                _, day, anchor = min(in_sentence, key=lambda x: (abs(x[0] - at), x[0]))
+                add(kind, day, f"{match.group(0)} [{anchor}]", True)
             else:
                 add(kind, own_day, match.group(0), False)
     stated_kinds = {kind for kind, _, _, stated in out.events if stated}

@@ -73,21 +73,21 @@ class ReportDraft:
         Receipt time and protected fields are left out so that the same report
         arriving twice (or through another channel) is recognised as the same.
         """
-        key = [
-            self.category,
-            self.title.strip(),
-            self.body.strip(),
-            self.originator.strip(),
-            self.source.id,
-            self.reported_at.isoformat() if self.reported_at else None,
-            self.external_id,
-        ]
-        return hashlib.sha256(orjson.dumps(key)).hexdigest()
+        return report_content_hash(self.category, self.title, self.body, self.originator,
+                                   self.source.id, self.reported_at, self.external_id)
 
     def report_id(self) -> str:
         if self.stix_id:
             return self.stix_id
         return f"report--{uuid.uuid5(_REPORT_NS, self.content_hash())}"
+
+
+def report_content_hash(category: str, title: str, body: str, originator: str, source_id: str,
+                        reported_at: datetime | None, external_id: str | None) -> str:
+    """The content hash from its parts, so a stored row can be re-checked (``audit verify``)."""
+    key = [category, title.strip(), body.strip(), originator.strip(), source_id,
+           reported_at.isoformat() if reported_at else None, external_id]
+    return hashlib.sha256(orjson.dumps(key)).hexdigest()
 
 
 def _slug(text: str) -> str:

@@ -67,6 +67,14 @@ class StixRow:
     tlp: str | None = None
     rel_to: str = ""
     classification: str | None = None
+    #: Need-to-know compartments from ``x_tearline_caveats``, "|NTK:A|" form.
+    compartments: str = ""
+    #: Who put it here: "" for this agency, "partner:CODE" for a partner's push or pull.
+    sender: str = ""
+    #: ``modified``/``created`` as a fixed-width UTC string that sorts as time does.
+    version_key: str = ""
+    #: Marking-definition ids that are not TLP: the object is then refused to partners.
+    unknown_markings: tuple[str, ...] = ()
 
 
 def looks_like_bundle(head: bytes) -> bool:
@@ -113,7 +121,8 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
         if prop in obj:
             _check_timestamp(obj[prop], path, f"{where}.{prop} ({oid})")
     created, modified = obj.get("created"), obj.get("modified")
-    if isinstance(created, str) and isinstance(modified, str) and modified < created:
+    if (isinstance(created, str) and isinstance(modified, str)
+            and version_key(modified) < version_key(created)):
         raise IngestError(
             path, f"{where}.modified ({oid})",
             f"modified {modified} is earlier than created {created}",
@@ -140,14 +149,15 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
             )
         classification = classification.upper()
     text = orjson.dumps(obj)
-    markings = obj.get("object_marking_refs")
-    tlp = None
-    if markings:
-        tlp = next((TLP_MARKINGS[m] for m in markings if m in TLP_MARKINGS), None)
+    tlp, unknown = _tlp_of(obj.get("object_marking_refs"), path, f"{where} ({oid})")
     rel = obj.get("x_tearline_releasability")
+    version = modified or created or ""
     return StixRow(
         id=oid,
-        version=modified or created or "",
+        version=version,
+        version_key=version_key(version) if version else "",
+        compartments=_compartments(obj.get("x_tearline_caveats"), path, f"{where} ({oid})"),
+        unknown_markings=unknown,
         type=otype,
         spec_version=spec,
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
@@ -156,6 +166,53 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
         rel_to=f"|{'|'.join(rel)}|" if isinstance(rel, list) and rel else "",
         classification=classification,
     )
+
+
+#: Stored TLP value for an object carrying a marking the policy cannot interpret.
+UNKNOWN_TLP = "unknown"
+_TLP_RANK = ("clear", "green", "amber", "amber+strict", "red")
+
+
+def _tlp_of(refs: Any, path: str, where: str) -> tuple[str | None, tuple[str, ...]]:
+    """The most restrictive TLP among ``object_marking_refs``, whatever their order.
+
+    A reference that is not a TLP marking-definition cannot be interpreted by
+    the policy, so the object's TLP becomes ``unknown`` (refused to partners
+    unless an approver releases it) and the reference is reported back.
+    """
+    if refs is None:
+        return None, ()
+    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        raise IngestError(path, f"{where}.object_marking_refs",
+                          f"expected a list of marking-definition ids, got {refs!r}")
+    levels = [TLP_MARKINGS[r] for r in refs if r in TLP_MARKINGS]
+    unknown = tuple(sorted({r for r in refs if r not in TLP_MARKINGS}))
+    if unknown:
+        return UNKNOWN_TLP, unknown
+    if not levels:
+        return None, ()
+    return max(levels, key=_TLP_RANK.index), ()
+
+
+def _compartments(caveats: Any, path: str, where: str) -> str:
+    """Need-to-know compartments among ``x_tearline_caveats``, in the stored "|A|B|" form."""
+    if caveats is None:
+        return ""
+    if not isinstance(caveats, list) or not all(isinstance(c, str) for c in caveats):
+        raise IngestError(path, f"{where}.x_tearline_caveats",
+                          f"expected a list of caveat strings, got {caveats!r}")
+    codes = sorted({c for c in caveats if c.startswith("NTK:") and "|" not in c})
+    return f"|{'|'.join(codes)}|" if codes else ""
+
+
+def version_key(stamp: str) -> str:
+    """A STIX timestamp as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn": text order is time order.
+
+    STIX allows 0 to 9 fractional digits, so "...:00Z" and "...:00.5Z" compare
+    the wrong way round as text; padding the fraction fixes that.
+    """
+    head, _, frac = stamp.rstrip("Zz").partition(".")
+    return f"{head[:19]}.{frac[:9].ljust(9, '0')}"
 
 
 def _check_timestamp(value: Any, path: str, where: str) -> None:
@@ -212,10 +269,11 @@ def check_bundle_header(fh: IO[bytes], path: str) -> None:
 def report_from_stix(obj: dict[str, Any], identities: dict[str, str]) -> ReportDraft:
     """Project a STIX ``report`` SDO into a fragment so fusion sees liaison notes too."""
     author = identities.get(obj.get("created_by_ref", ""), "Unknown partner")
-    tlp = next(
-        (TLP_MARKINGS[m] for m in obj.get("object_marking_refs", []) if m in TLP_MARKINGS),
-        "amber",
-    )
+    refs = obj.get("object_marking_refs")
+    levels = [TLP_MARKINGS[m] for m in refs or () if isinstance(m, str) and m in TLP_MARKINGS]
+    unknown = any(not (isinstance(m, str) and m in TLP_MARKINGS) for m in refs or ())
+    # The most restrictive marking wins; one the policy cannot read counts as RED.
+    tlp = "red" if unknown else max(levels, key=_TLP_RANK.index) if levels else "amber"
     published = obj.get("published") or obj.get("created")
     return ReportDraft(
         title=obj.get("name", "(untitled STIX report)"),

@@ -1,8 +1,22 @@
 """The tamper-evident audit log: append-only rows chained by SHA-256.
 
 Each row's hash covers its content and the previous row's hash, so editing or
-deleting any row breaks every hash after it; ``verify`` finds the first break.
-The database also refuses UPDATE and DELETE on the table (see the migration).
+deleting any row breaks every hash after it; ``verify_chain`` finds the first
+break and says what kind it is. The database also refuses UPDATE and DELETE on
+the table (see the initial migration).
+
+Appends are serialized. Reading the chain's tip and inserting after it must be
+one atomic step, or two readers that both log a read chain onto the same tip
+and fork the log. PostgreSQL takes a transaction-scoped advisory lock; SQLite
+takes its write lock *before* reading the tip with a write statement that
+touches no row (pysqlite opens a transaction only in front of a write, so a
+plain SELECT would run outside it and see a tip that is stale by the INSERT).
+
+What the chain alone cannot show — the tail cut off, every row wiped, or
+history rewritten with the later hashes recomputed — is caught by signed
+checkpoints kept outside the database (``security.checkpoints``), which
+``append`` writes as the chain passes each multiple of the checkpoint interval.
+
 Entries are buffered by ``AuditTrail`` and written in one batch per
 transaction, so a 20,000-report ingest does not pay a round trip per row.
 """
@@ -20,15 +34,34 @@ from sqlalchemy import Connection, insert, select
 from tearline.store.schema import AuditEntry
 
 GENESIS = "0" * 64
+_PG_LOCK_KEY = 7412001
 
 
-def _entry_hash(prev: str, at: datetime, actor: str, action: str, otype: str | None,
-                oid: str | None, detail: dict[str, Any]) -> str:
+def entry_hash(prev: str, at: datetime, actor: str, action: str, otype: str | None,
+               oid: str | None, detail: dict[str, Any]) -> str:
+    """The chain hash of one row: its content plus the hash of the row before it."""
     payload = orjson.dumps(
         [prev, at.astimezone(UTC).isoformat(), actor, action, otype, oid, detail],
         option=orjson.OPT_SORT_KEYS,
     )
     return hashlib.sha256(payload).hexdigest()
+
+
+def lock_chain(conn: Connection) -> None:
+    """Hold the chain's append lock until the caller's transaction ends (see module doc)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+    elif conn.dialect.name == "sqlite":
+        # Touches no row, so the append-only triggers do not fire, but it is a
+        # write: SQLite grants the RESERVED lock (waiting on busy_timeout).
+        conn.exec_driver_sql("DELETE FROM audit_log WHERE 0")
+
+
+def chain_tip(conn: Connection) -> tuple[int, str]:
+    """The last row's (seq, hash), or (0, GENESIS) for an empty log."""
+    row = conn.execute(select(AuditEntry.seq, AuditEntry.hash)
+                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (int(row.seq), str(row.hash)) if row else (0, GENESIS)
 
 
 @dataclass
@@ -40,46 +73,51 @@ class AuditTrail:
     def record(self, actor: str, action: str, object_type: str | None = None,
                object_id: str | None = None, **detail: Any) -> None:
         self.pending.append({
-            "at": datetime.now(UTC), "actor": actor, "action": action,
-            "object_type": object_type, "object_id": object_id, "detail": detail,
+            "at": datetime.now(UTC), "actor": actor[:120], "action": action[:48],
+            "object_type": object_type, "object_id": object_id[:120] if object_id else None,
+            "detail": detail,
         })
 
     def flush(self, conn: Connection) -> int:
         """Chain and insert the pending entries; returns how many were written."""
         if not self.pending:
             return 0
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7412001)")
-        prev = conn.execute(
-            select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        ).scalar() or GENESIS
+        from tearline.security.checkpoints import checkpoint_due, write_checkpoint
+
+        lock_chain(conn)
+        tip_seq, tip_hash = chain_tip(conn)
+        prev = tip_hash
         rows = []
         for e in self.pending:
-            h = _entry_hash(prev, e["at"], e["actor"], e["action"], e["object_type"],
-                            e["object_id"], e["detail"])
+            h = entry_hash(prev, e["at"], e["actor"], e["action"], e["object_type"],
+                           e["object_id"], e["detail"])
             rows.append({**e, "prev_hash": prev, "hash": h})
             prev = h
         conn.execute(insert(AuditEntry), rows)
         n = len(rows)
         self.pending.clear()
+        # The tip read under the lock is committed by whoever wrote it, so a
+        # checkpoint of it is true even if this transaction later rolls back.
+        if tip_seq and checkpoint_due(tip_seq, tip_seq + n):
+            write_checkpoint(conn, tip_seq, tip_hash)
         return n
 
 
 def record_now(conn: Connection, actor: str, action: str, object_type: str | None = None,
                object_id: str | None = None, **detail: Any) -> None:
-    """Append one entry immediately (reads, decisions)."""
+    """Append one entry immediately (reads, decisions, admin actions)."""
     trail = AuditTrail()
     trail.record(actor, action, object_type, object_id, **detail)
     trail.flush(conn)
 
 
 def verify(conn: Connection) -> int | None:
-    """Return the seq of the first row whose chain is broken, or None if intact."""
-    prev = GENESIS
-    for row in conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.seq)):
-        expect = _entry_hash(prev, row.at, row.actor, row.action, row.object_type,
-                             row.object_id, row.detail)
-        if row.prev_hash != prev or row.hash != expect:
-            return row.seq
-        prev = row.hash
-    return None
+    """The seq of the first row whose chain is broken, or None if the rows chain up.
+
+    Only the rows themselves; ``security.verify.verify_log`` adds checkpoints
+    and content hashes.
+    """
+    from tearline.security.verify import check_chain
+
+    finding = check_chain(conn)
+    return finding.seq if finding else None

@@ -33,7 +33,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from tearline.errors import ConfigError
 from tearline.security.audit import record_now
@@ -124,9 +124,11 @@ def principal_for_user(conn: Connection, username: str) -> Principal | None:
 
 def principal_for_partner(conn: Connection, code: str) -> Principal | None:
     """The principal of a partner service at its current tier (tier changes apply at once)."""
-    tier = conn.execute(select(Partner.tier).where(Partner.code == code)).scalar()
-    if tier is None:
-        return None
+    row = conn.execute(select(Partner.tier, Partner.credentials)
+                       .where(Partner.code == code)).first()
+    if row is None or (row.credentials or {}).get("removed_at"):
+        return None  # unknown, or removed by `tearline partners remove`
+    tier = row.tier
     try:
         return Principal.partner(code, Tier(tier))
     except ValueError:
@@ -134,22 +136,38 @@ def principal_for_partner(conn: Connection, code: str) -> Principal | None:
 
 
 # -- authentication ------------------------------------------------------------
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash no password matches, checked for unknown names so they cost the same time."""
+    if not _DUMMY:
+        _DUMMY.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY[0]
+
+
 def authenticate_basic(conn: Connection, username: str, password: str) -> Principal | None:
-    """The principal for a Basic login (a user, else a partner), or None."""
+    """The principal for a Basic login (a user, else a partner), or None.
+
+    Every refusal costs one full password check (against a dummy hash when the
+    name is unknown or disabled), so timing does not tell names apart.
+    """
     if not username or not password:
+        verify_password(password or "-", _dummy_hash())
         return None
     rec = conn.execute(select(User).where(User.username == username)).first()
     if rec is not None:
-        ok = rec.disabled_at is None and verify_password(password, rec.password_hash)
-        return _user_principal(rec) if ok else None
+        ok = verify_password(password, rec.password_hash or _dummy_hash())
+        return _user_principal(rec) if ok and rec.disabled_at is None else None
     for code, creds in conn.execute(select(Partner.code, Partner.credentials)):
         for entry in (creds or {}).get("basic", []):
             if not isinstance(entry, dict):
                 continue
             if entry.get("username", code) == username:
-                if verify_password(password, entry.get("password_hash")):
+                if verify_password(password, entry.get("password_hash") or _dummy_hash()):
                     return principal_for_partner(conn, code)
                 return None
+    verify_password(password, _dummy_hash())
     return None
 
 
@@ -194,7 +212,7 @@ def issue_user_token(conn: Connection, username: str, *, actor: str, label: str 
     if principal_for_user(conn, username) is None:
         raise ConfigError(f"no enabled user named {username!r}; add one with `tearline users add`")
     token = new_token()
-    conn.execute(ApiToken.__table__.insert().values(
+    conn.execute(insert(ApiToken).values(
         token_sha256=token_digest(token), username=username, label=label, created_at=_now()))
     record_now(conn, actor, "credential.token", "user", username, label=label,
                token_id=token_digest(token)[:12])

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from tearline.errors import ConfigError
 from tearline.security.audit import record_now
@@ -63,7 +63,7 @@ def add_user(conn: Connection, username: str, *, actor: str, display_name: str |
         "clearance": clearance, "password_hash": hash_password(password) if password else None,
         "created_at": datetime.now(UTC), "disabled_at": None,
     }
-    conn.execute(User.__table__.insert().values(**row))
+    conn.execute(insert(User).values(**row))
     record_now(conn, actor, "user.create", "user", username, roles=row["roles"],
                clearance=clearance, compartments=row["compartments"])
     return user_to_dict(row)

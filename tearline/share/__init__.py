@@ -1,0 +1,3 @@
+"""Sharing: the one policy function, releases, partners, STIX export and sync."""
+
+__all__: list[str] = []

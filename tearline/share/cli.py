@@ -91,6 +91,7 @@ def partners_add(ctx: click.Context, code: str, name: str, tier: str, country: s
     """Register a partner service at a trust tier."""
     from tearline.share.partners import create_partner
 
+    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     with _engine(ctx).begin() as conn:
         row = _run(lambda: create_partner(
             conn, code, name, tier, actor=actor, country=country, service=service,
@@ -166,6 +167,7 @@ def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], clearan
 
     secret = click.prompt("password", hide_input=True, confirmation_prompt=True) \
         if password else None
+    ctx.find_root().obj.may_create = True  # setting up an instance creates it
     with _engine(ctx).begin() as conn:
         row = _run(lambda: add_user(conn, username, actor=actor, display_name=display_name,
                                     roles=roles, clearance=clearance.upper(),
@@ -211,9 +213,12 @@ def users_token(ctx: click.Context, username: str, label: str, actor: str) -> No
 @click.option("--by", "approver", required=True, help="The approving user (role approver).")
 @click.option("--reason", help="Why (recorded in the audit).")
 @click.option("--revoke", is_flag=True, help="Withdraw the active release instead.")
+@click.option("--originator-consent", "consent",
+              help="For a partner's intelligence released beyond its REL TO: who at the "
+                   "originator agreed, when and how (recorded with the release).")
 @click.pass_context
 def release(ctx: click.Context, object_id: str, partner: str, approver: str,
-            reason: str | None, revoke: bool) -> None:
+            reason: str | None, revoke: bool, consent: str | None) -> None:
     """Release OBJECT (report, STIX object, warning or thread id) to a partner."""
     from tearline.share.releases import list_releases, record_release, revoke_release
 
@@ -227,7 +232,8 @@ def release(ctx: click.Context, object_id: str, partner: str, approver: str,
             click.echo(f"revoked release {active[0]['id']}")
             return
         row = _run(lambda: record_release(conn, object_id, partner.upper(),
-                                          approved_by=approver, reason=reason))
+                                          approved_by=approver, reason=reason,
+                                          originator_consent=consent))
     click.echo(f"released {row['object_id']} to {row['partner']} (release {row['id']}, "
                f"approved by {row['approved_by']})")
 

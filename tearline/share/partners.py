@@ -11,7 +11,6 @@ stored: the record names the environment variable that holds the secret.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Connection, select, update
 
+from tearline import settings
 from tearline.errors import ConfigError
 from tearline.security.audit import record_now
 from tearline.security.credentials import public_credentials
@@ -165,7 +165,7 @@ def outbound_credentials(conn: Connection, code: str) -> tuple[str, str] | None:
     creds = conn.execute(select(Partner.credentials).where(Partner.code == code)).scalar()
     out = (creds or {}).get("outbound") or {}
     env = out.get("secret_env")
-    secret = os.environ.get(env) if env else None
+    secret = settings.secret_from_env(env) if env else None
     if not secret:
         return None
     return out.get("username") or "", secret

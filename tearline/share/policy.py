@@ -192,14 +192,19 @@ def decide(principal: Principal, marking: Marking) -> Decision:
 
 def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_to: Any,
                    released: ColumnElement[bool] | None = None,
-                   is_warning: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
+                   is_warning: ColumnElement[bool] | None = None,
+                   compartments: Any = None) -> ColumnElement[bool]:
     """The same rules as ``decide`` as a SQL condition, for filtering large collections.
 
     ``rel_to`` is a "|A|B|" string column; ``released`` an EXISTS over releases
-    for this partner. Kept next to ``decide`` and tested against it so the two
-    cannot drift apart. Need-to-know compartments have no column: rows that
-    carry compartment caveats must also pass ``decide`` (stored STIX objects
-    carry none).
+    for this partner; ``compartments`` a "|NTK:A|NTK:B|" string column (None:
+    the rows carry none). Kept next to ``decide`` and tested against it so the
+    two cannot drift apart.
+
+    A user holds every compartment a row needs when deleting each held one
+    from the row's list (``replace(c, '|NTK:A|', '|')``, one after another)
+    leaves a bare ``|``; the stored list is sorted and de-duplicated, so
+    neighbours never share a bar that a replacement could swallow.
 
     REL TO is tested with ``replace(rel_to, '|CODE|', '') <> rel_to``, not
     ``LIKE``: LIKE is case-insensitive on SQLite and treats ``_`` and ``%`` as
@@ -207,11 +212,20 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
     """
     released = released if released is not None else false()
     is_warning = is_warning if is_warning is not None else false()
+    no_compartments: ColumnElement[bool] = (
+        literal(True) if compartments is None else _coalesce(compartments, "") == "")
     if principal.kind is PrincipalKind.USER:
         allowed = CLASSIFICATION_ORDER[: _rank(CLASSIFICATION_ORDER, principal.clearance, -1) + 1]
         if not allowed:
             return false()
-        return or_(classification.is_(None), classification.in_(allowed))
+        cleared = or_(classification.is_(None), classification.in_(allowed))
+        if compartments is None or ALL_COMPARTMENTS in principal.compartments:
+            return cleared
+        rest: Any = _coalesce(compartments, "")
+        for held in sorted(principal.compartments):
+            if held.startswith(COMPARTMENT_PREFIX) and "|" not in held:
+                rest = func.replace(rest, f"|{held}|", "|")
+        return and_(cleared, or_(no_compartments, rest == "|"))
     tier = principal.tier
     if tier is Tier.WARNING_ONLY:
         return and_(released, is_warning)
@@ -228,8 +242,10 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
         named = and_(rel_to.is_not(None), func.replace(rel_to, needle, "") != rel_to)
     return or_(
         released,
-        and_(eff_tlp.in_(("clear", "green")), unclassified),
-        and_(named, eff_tlp.in_(ceiling)),
+        and_(no_compartments, or_(
+            and_(eff_tlp.in_(("clear", "green")), unclassified),
+            and_(named, eff_tlp.in_(ceiling)),
+        )),
     )
 
 

@@ -69,6 +69,12 @@ def load_index(conn: Connection, object_ids: Iterable[str] | None = None) -> Rel
     for oid, code in conn.execute(q):
         index.released[oid].add(code)
     index.warnings = set(conn.execute(wq).scalars())
+    # A report filed as a warning is one too, under its own id and its STIX id.
+    rq = select(Report.id, Report.stix_id).where(Report.category == "warning")
+    if object_ids is not None:
+        rq = rq.where(or_(Report.id.in_(ids), Report.stix_id.in_(ids)))
+    for rid, sid in conn.execute(rq):
+        index.warnings.update(i for i in (rid, sid) if i)
     return index
 
 
@@ -88,7 +94,8 @@ def marking_for_stix_row(row: Any, index: ReleaseIndex) -> Marking:
     """A stored STIX object's marking, from the columns lifted at ingest."""
     return Marking(
         tlp=row.tlp, classification=row.classification,
-        releasability=parse_rel_to(row.rel_to), caveats=frozenset(),
+        releasability=parse_rel_to(row.rel_to),
+        caveats=parse_rel_to(getattr(row, "compartments", "")),
         released_to=index.released_to(row.id), is_warning=row.id in index.warnings,
     )
 
@@ -134,22 +141,26 @@ def combine_markings(markings: Iterable[Marking], released_to: frozenset[str] = 
 
 
 # -- the SQL twin for stored STIX objects ------------------------------------------
-def visible_stix_filter(principal: Principal) -> ColumnElement[bool]:
+def visible_stix_filter(principal: Principal, obj: Any = StixObject) -> ColumnElement[bool]:
     """A WHERE condition on ``stix_objects`` selecting what ``principal`` may see.
 
     Equivalent, row for row, to ``decide(principal, marking_for_stix_row(row, …))``
-    (tested on SQLite and PostgreSQL). Use it for TAXII and exports.
+    (tested on SQLite and PostgreSQL). Use it for TAXII and exports; ``obj`` may
+    be an alias of ``StixObject`` (to ask, say, whether a *visible* newer version
+    exists).
     """
     if principal.kind is PrincipalKind.USER:
-        return sql_visibility(principal, tlp=StixObject.tlp,
-                              classification=StixObject.classification,
-                              rel_to=StixObject.rel_to)
-    released = exists().where(Release.object_id == StixObject.id,
+        return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
+                              rel_to=obj.rel_to, compartments=obj.compartments)
+    released = exists().where(Release.object_id == obj.id,
                               Release.partner_code == principal.id,
                               Release.revoked_at.is_(None))
-    is_warning = exists().where(Warning.id == StixObject.id)
-    return sql_visibility(principal, tlp=StixObject.tlp, classification=StixObject.classification,
-                          rel_to=StixObject.rel_to, released=released, is_warning=is_warning)
+    is_warning = or_(exists().where(Warning.id == obj.id),
+                     exists().where(or_(Report.id == obj.id, Report.stix_id == obj.id),
+                                    Report.category == "warning"))
+    return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
+                          rel_to=obj.rel_to, released=released, is_warning=is_warning,
+                          compartments=obj.compartments)
 
 
 # -- recording and revoking ------------------------------------------------------------
@@ -181,18 +192,25 @@ def _check_approver(conn: Connection, approver: str) -> None:
 
 
 def record_release(conn: Connection, object_id: str, partner_code: str, *, approved_by: str,
-                   reason: str | None = None) -> dict[str, Any]:
+                   reason: str | None = None,
+                   originator_consent: str | None = None) -> dict[str, Any]:
     """Release one object to one partner on an approver's authority; audited, idempotent.
 
     Refuses a non-warning to a warning-only partner: the policy would never let
-    it through, and recording it anyway would misstate what was shared.
+    it through, and recording it anyway would misstate what was shared. Refuses
+    what the approver may not read, and what would widen a partner originator's
+    releasability without ``originator_consent`` (``release_checks``).
     """
+    from tearline.share.release_checks import check_approver_may_read, check_originator
+
     _check_approver(conn, approved_by)
     tier = conn.execute(select(Partner.tier).where(Partner.code == partner_code)).scalar()
     if tier is None:
         raise ConfigError(f"no partner with code {partner_code!r}; list them with "
                           "`tearline partners list`")
     oid, kind, is_warn = _resolve_object(conn, object_id)
+    check_approver_may_read(conn, approved_by, oid, kind, object_id)
+    check_originator(conn, oid, kind, partner_code, originator_consent)
     if tier == Tier.WARNING_ONLY.value and not is_warn:
         raise PolicyError(f"{partner_code} is a warning-only partner and {oid!r} is not a "
                           "duty-to-warn warning; release the warning case instead")
@@ -206,7 +224,8 @@ def record_release(conn: Connection, object_id: str, partner_code: str, *, appro
         object_id=oid, partner_code=partner_code, approved_by=approved_by, at=now,
         revoked_at=None)).inserted_primary_key
     record_now(conn, approved_by, "release.create", kind, oid, partner=partner_code,
-               reason=reason, release_id=rid[0] if rid else None)
+               reason=reason, release_id=rid[0] if rid else None,
+               originator_consent=originator_consent)
     row = conn.execute(select(Release).where(Release.id == rid[0])).first()
     return release_to_dict(row)
 

@@ -23,7 +23,13 @@ import orjson
 from sqlalchemy import Connection, select
 
 from tearline.ingest.stix import TLP_IDS_V2
-from tearline.share.policy import Principal, decide
+from tearline.share.policy import Principal, PrincipalKind, decide
+from tearline.share.remark import (
+    own_identity_id,
+    remark_for_partner,
+    remark_text,
+    withheld_identity,
+)
 from tearline.store.schema import Report, Source, StixObject
 from tearline.store.view import actor_name, iter_stix_json, native_reports
 
@@ -71,6 +77,8 @@ def report_to_stix(r: Report, s: Source, identity_id: str) -> dict[str, Any]:
     }
     if r.releasability:
         obj["x_tearline_releasability"] = list(r.releasability)
+    if r.caveats:  # need-to-know compartments travel with the object (finding 1, issue 9)
+        obj["x_tearline_caveats"] = list(r.caveats)
     if r.external_id:
         obj["x_tearline_external_id"] = r.external_id
     if r.tags:
@@ -103,12 +111,14 @@ def iter_export(conn: Connection, principal: Principal | None = None,
     stored: Iterator[tuple[str, str | None]] = (
         ((t, None) for t in iter_stix_json(conn)) if principal is None
         else _visible_stix(conn, principal))
+    partner = principal.id if principal is not None and \
+        principal.kind is PrincipalKind.PARTNER else None
     for text, tlp in stored:
         if text.startswith('{"type":"marking-definition"'):
             stored_markings.add(orjson.loads(text)["id"])
         if tlp in TLP_IDS_V2:
             levels.add(tlp)
-        yield text.encode()
+        yield (remark_text(text, partner) if partner else text).encode()
     identities: set[str] = set()
     index = None
     if principal is not None:
@@ -122,11 +132,14 @@ def iter_export(conn: Connection, principal: Principal | None = None,
         if shipped is not None:
             shipped.append(r.id)
         ident = identity_for(r.originator, r.ingested_at)
+        if partner and ident["id"] != own_identity_id():
+            ident = withheld_identity()  # the originator is not named to a partner
         if ident["id"] not in identities:
             identities.add(ident["id"])
             yield orjson.dumps(ident)
         levels.add(r.tlp)
-        yield orjson.dumps(report_to_stix(r, s, ident["id"]))
+        obj = report_to_stix(r, s, ident["id"])
+        yield orjson.dumps(remark_for_partner(obj, partner) if partner else obj)
     for level in sorted(levels):
         if TLP_IDS_V2[level] not in stored_markings:
             yield orjson.dumps(tlp_marking_definition(level))

@@ -84,6 +84,48 @@ def store_rows(writer: Writer, rows: Sequence[StixRow]) -> StoreOutcome:
     return out
 
 
+def store_from_partner(writer: Writer, rows: Sequence[StixRow], sender: str) -> StoreOutcome:
+    """Store what a partner sent as *its* assertion (issue 9, finding 5).
+
+    A partner may add objects and new versions of objects it sent before. An
+    object whose id this store already holds from another sender (this agency
+    or another partner) never becomes a version of it: the copy is kept apart
+    in ``stix_discrepancies`` with its sender, for an analyst to see, and is
+    reported to the sender exactly like a stored object, so the answer does not
+    tell it whether an object it may not see exists.
+    """
+    by_id: dict[str, set[str]] = {}
+    ids = sorted({r.id for r in rows})
+    for i in range(0, len(ids), 900):
+        for oid, who in writer.conn.execute(
+                select(StixObject.id, StixObject.sender).where(StixObject.id.in_(ids[i:i + 900]))):
+            by_id.setdefault(oid, set()).add(who)
+    own: list[StixRow] = []
+    apart: list[StixRow] = []
+    for r in rows:
+        r.sender = sender
+        (apart if by_id.get(r.id, {sender}) - {sender} else own).append(r)
+    out = store_rows(writer, own)
+    if apart:
+        _keep_apart(writer, apart, sender)
+        out.unchanged.extend(apart)
+    return out
+
+
+def _keep_apart(writer: Writer, rows: Sequence[StixRow], sender: str) -> None:
+    from tearline.store.schema import StixDiscrepancy
+    from tearline.store.writer import insert_ignore
+
+    insert_ignore(writer.conn, StixDiscrepancy, [
+        {"object_id": r.id, "version": r.version, "sender": sender,
+         "reason": "an object with this id is held from another sender",
+         "content_hash": r.content_hash, "json": r.json, "received_at": writer.now}
+        for r in rows])
+    for r in rows:
+        writer.audit.record(writer.actor, "stix.discrepancy", "stix", r.id, sender=sender,
+                            version=r.version)
+
+
 def publish_reports(engine: Engine, actor: str = "publish") -> int:
     """Store a STIX form of every native report that has none yet; returns how many.
 

@@ -35,10 +35,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
-from tearline.errors import ConfigError, IngestError, TearlineError
-from tearline.ingest.stix import StixRow, check_object, report_from_stix
+from tearline.errors import ConfigError, IngestError, SyncError
+from tearline.ingest.stix import StixRow, check_object
 from tearline.share.policy import Principal, Tier
-from tearline.share.stix_store import publish_reports, stix_visibility, store_rows
+from tearline.share.receive import fragments_from_partner
+from tearline.share.remark import remark_text
+from tearline.share.stix_store import publish_reports, stix_visibility, store_from_partner
 from tearline.store.schema import Partner, Release, StixObject, SyncState
 from tearline.store.types import UTCDateTime
 from tearline.store.writer import Writer
@@ -46,10 +48,6 @@ from tearline.store.writer import Writer
 T = TypeVar("T")
 PAGE = 1000
 PUSH_BATCH = 500
-
-
-class SyncError(TearlineError):
-    """The remote refused or kept failing; the message says which call and why."""
 
 
 @dataclass
@@ -99,6 +97,7 @@ class _Remote:
 
     def __init__(self, url: str, opts: SyncOptions, auth: dict[str, Any]) -> None:
         self.opts = opts
+        self.partner = opts.partner
         self.last_added: str | None = None
         self.session_auth = auth
         root = self._root(url)
@@ -109,7 +108,7 @@ class _Remote:
 
     def _hook(self, resp: requests.Response, *args: Any, **kwargs: Any) -> None:
         last = resp.headers.get("X-TAXII-Date-Added-Last")
-        if last and (self.last_added is None or last > self.last_added):
+        if last and (self.last_added is None or _instant(last) > _instant(self.last_added)):
             self.last_added = last
         if self.opts.on_response is not None:
             self.opts.on_response(resp)
@@ -158,6 +157,13 @@ def _auth_for(conn: Connection, opts: SyncOptions) -> dict[str, Any]:
     return {"user": found[0], "password": found[1]}
 
 
+def _instant(stamp: str) -> datetime:
+    """A date-added header as a time: servers differ in how many digits they send."""
+    from tearline.ingest.stix import version_key
+
+    return datetime.fromisoformat(version_key(stamp)[:26]).replace(tzinfo=UTC)
+
+
 # -- state -------------------------------------------------------------------------
 def _state(conn: Connection, remote: str, key: str) -> str | None:
     return conn.execute(select(SyncState.added_after).where(
@@ -187,25 +193,18 @@ def _pull_one(engine: Engine, remote: _Remote, col: Collection, actor: str) -> d
         if page is None:
             break
         rows: list[StixRow] = []
-        reports: list[dict[str, Any]] = []
-        identities: dict[str, str] = {}
         for i, obj in enumerate(page.get("objects", [])):
             try:
                 rows.append(check_object(obj, f"objects[{i}]", label))
             except IngestError:
                 counts["rejected"] += 1
                 continue
-            if obj.get("type") == "report":
-                reports.append(obj)
-            elif obj.get("type") == "identity":
-                identities[obj["id"]] = str(obj.get("name", obj["id"]))
         with engine.begin() as conn:
             writer = Writer(conn, actor, label)
-            outcome = store_rows(writer, rows)
-            fresh = {r.id for r in outcome.new}
-            new_reports = [r for r in reports if r["id"] in fresh]
-            if new_reports:
-                writer.add_reports([report_from_stix(r, identities) for r in new_reports])
+            # The partner's objects are its assertions, and its reports our fragments
+            # with it as originator (issue 9, findings 5 and 9).
+            outcome = store_from_partner(writer, rows, f"partner:{remote.partner}")
+            fragments_from_partner(writer, outcome.new, remote.partner)
             writer.finish({"kind": "taxii-pull", "new": len(outcome.new),
                            "unchanged": len(outcome.unchanged)})
         counts["new"] += len(outcome.new)
@@ -242,7 +241,7 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
     with engine.connect() as conn:
         batch: list[str] = []
         for text, at, seq in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
-            batch.append(text)
+            batch.append(remark_text(text, who.id))  # re-marked for the partner (finding 4)
             last = (at, seq) if last is None or (at, seq) > last else last
             if len(batch) >= PUSH_BATCH:
                 s, f = _send(remote, col, batch)

@@ -7,6 +7,7 @@ keys on); PostgreSQL is used as is. Alembic owns the schema on both, so
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,9 @@ def _alembic_config() -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
-    """The newest migration this code knows."""
+    """The newest migration this code knows (parsed once: every command checks it)."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head

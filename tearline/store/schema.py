@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -119,6 +120,13 @@ class StixObject(Base):
     tlp: Mapped[str | None] = mapped_column(String(16))
     rel_to: Mapped[str] = mapped_column(String(400), default="")
     classification: Mapped[str | None] = mapped_column(String(32))
+    # Need-to-know compartments ("|NTK:A|" form) and who put the object here
+    # ("" = this agency, "partner:CODE" = pushed or pulled from that partner);
+    # migration 0007_share.
+    compartments: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    sender: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # ``version`` as fixed-width text that sorts as time does (``ingest.stix.version_key``).
+    version_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     added_seq: Mapped[int] = mapped_column(BigInteger, index=True)
     added_at: Mapped[datetime] = mapped_column(index=True)
     json: Mapped[str] = mapped_column(Text)
@@ -343,3 +351,81 @@ class FusionState(Base):
     updated_at: Mapped[datetime]
     fragment_count: Mapped[int] = mapped_column(Integer, default=0)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# -- indexes and tables the migrations had and the models lacked (issue 8) -------------
+# Migration 0004 created these keyset-paging and release-lookup indexes; declaring
+# them here makes the models the one description of the schema again (the test
+# tests/store/test_schema.py compares a migrated database with these models).
+Index("ix_stix_added_at_seq", StixObject.added_at, StixObject.added_seq)
+Index("ix_stix_type_at_seq", StixObject.type, StixObject.added_at, StixObject.added_seq)
+Index("ix_releases_object_partner", Release.object_id, Release.partner_code)
+#: One row per (thread, version): two writers can never both append "version 1"
+#: (migration 0006_arch; the unit of work's lock keeps them from trying).
+Index("ux_assessments_thread_version", Assessment.thread_id, Assessment.version, unique=True)
+
+
+class TaxiiStatus(Base):
+    """One TAXII add-objects request's outcome (migration 0004_taxii).
+
+    Declared with the other models, not in ``web/taxii``, so the schema is
+    complete whether or not the web app was imported.
+    """
+
+    __tablename__ = "taxii_status"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(160))
+    collection: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    request_timestamp: Mapped[datetime]
+    total_count: Mapped[int] = mapped_column(Integer)
+    success_count: Mapped[int] = mapped_column(Integer)
+    failure_count: Mapped[int] = mapped_column(Integer)
+    pending_count: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StixDiscrepancy(Base):
+    """A partner's copy of an object another identity owns, kept apart (migration 0007_share).
+
+    A partner may not add versions to an object it did not create; what it
+    sent is its assertion, recorded here with the sender so an analyst sees
+    the disagreement instead of a silently replaced object.
+    """
+
+    __tablename__ = "stix_discrepancies"
+    __table_args__ = (UniqueConstraint("object_id", "version", "sender", "content_hash"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    object_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    sender: Mapped[str] = mapped_column(String(160))
+    reason: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    json: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class LoginAttempt(Base):
+    """Failed (and, after failures, successful) logins: what rate limits and lockouts count."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    ok: Mapped[bool] = mapped_column(default=False)
+
+
+class InsiderAlert(Base):
+    """An insider-threat alert about one user's reads (``security.insider``)."""
+
+    __tablename__ = "insider_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    score: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -20,11 +20,13 @@ from tearline.errors import IngestError
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import StixRow
 from tearline.security.audit import AuditTrail
+from tearline.security.content import restore_if_tampered, seal
 from tearline.store.schema import Report, ReportProtected, Source, StixObject
 
 _TICK = timedelta(microseconds=1)
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
-              "json", "tlp", "rel_to", "classification")
+              "json", "tlp", "rel_to", "classification", "compartments", "sender",
+              "version_key")
 
 
 def insert_ignore(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> int:
@@ -98,7 +100,12 @@ class Writer:
                 if d.protected:
                     insert_ignore(self.conn, ReportProtected, [{"report_id": rid, **d.protected}])
                 self.audit.record(self.actor, "report.create", "report", rid,
-                                  file=self.file_label, tlp=d.tlp)
+                                  file=self.file_label, tlp=d.tlp, sha256=seal(d.title, d.body))
+            elif not d.stix_id:
+                note = restore_if_tampered(self.conn, rid, d.title, d.body, self.actor,
+                                           self.file_label)
+                if note:
+                    self.notes.append(note)
         return new, len(drafts) - new
 
     # -- STIX objects --------------------------------------------------------
@@ -107,6 +114,7 @@ class Writer:
         if not rows:
             return 0, 0
         if self._next_seq is None:
+            self._lock_stix()
             seq_max, at_max = self.conn.execute(
                 select(func.max(StixObject.added_seq), func.max(StixObject.added_at))
             ).one()
@@ -120,7 +128,8 @@ class Writer:
         # client resuming from a date_added never skips a tie.
         tuples = [
             (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i,
-             at0 + _TICK * i, r.json, r.tlp, r.rel_to, r.classification)
+             at0 + _TICK * i, r.json, r.tlp, r.rel_to, r.classification, r.compartments,
+             r.sender, r.version_key)
             for i, r in enumerate(rows)
         ]
         if self.conn.dialect.name == "postgresql":
@@ -130,6 +139,20 @@ class Writer:
         if inserted < len(rows):
             self._check_conflicts(rows)
         return inserted, len(rows) - inserted
+
+    def _lock_stix(self) -> None:
+        """Hold the STIX write lock until commit, so date_added order is commit order.
+
+        Without it two writers read the same maximum, interleave their
+        ``added_at`` ranges and commit in either order: a reader that has
+        passed a date_added then misses rows that become visible later with an
+        earlier one (issue 9, finding 8). PostgreSQL takes a transaction-level
+        advisory lock; SQLite takes its one write lock now by starting a write.
+        """
+        if self.conn.dialect.name == "postgresql":
+            self.conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7340099)")
+        else:
+            self.conn.exec_driver_sql("DELETE FROM stix_objects WHERE 1 = 0")
 
     def _executemany_sqlite(self, tuples: list[tuple[Any, ...]]) -> int:
         raw = self.conn.connection.driver_connection

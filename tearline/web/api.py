@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from tearline.web import api_admin, api_fusion, api_reports
+from tearline.web import api_admin, api_fusion, api_reports, api_security, api_warnings
 from tearline.web.api_common import ApiError, ShapedRoute, error_body
 
 PREFIX = "/api/v1"
@@ -20,6 +20,8 @@ router = APIRouter(prefix=PREFIX, route_class=ShapedRoute)
 router.include_router(api_reports.router)
 router.include_router(api_fusion.router)
 router.include_router(api_admin.router)
+router.include_router(api_security.router)
+router.include_router(api_warnings.router)
 
 
 @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

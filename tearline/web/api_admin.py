@@ -53,6 +53,9 @@ class ReleaseIn(BaseModel):
     object_id: str
     partner: str
     reason: str | None = None
+    #: When the object came from a partner and this release goes beyond its REL TO:
+    #: who at the originator agreed, when and how (recorded with the release).
+    originator_consent: str | None = None
 
 
 class RevokeIn(BaseModel):
@@ -117,7 +120,7 @@ def release_create(request: Request, body: ReleaseIn,
                    who: Principal = Depends(require_role("approver"))) -> dict[str, Any]:
     with transaction(request) as conn:
         item = record_release(conn, body.object_id, body.partner.upper(), approved_by=who.id,
-                              reason=body.reason)
+                              reason=body.reason, originator_consent=body.originator_consent)
     return {"ok": True, "item": item}
 
 
@@ -125,6 +128,8 @@ def release_create(request: Request, body: ReleaseIn,
              summary="Withdraw a release from now on (approver)")
 def release_revoke(request: Request, release_id: int, body: RevokeIn | None = None,
                    who: Principal = Depends(require_role("approver"))) -> dict[str, Any]:
+    if not 0 < release_id < 2 ** 63:  # no such row, and too big for the database's integer
+        raise ApiError(404, f"no release with id {release_id}")
     with transaction(request) as conn:
         if not list_releases(conn, release_id=release_id, active=False):
             raise ApiError(404, f"no release with id {release_id}")

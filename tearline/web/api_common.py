@@ -15,8 +15,6 @@ token takes effect at once.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -111,30 +109,21 @@ def _unauthorized(why: str) -> ApiError:
 
 def current_principal(request: Request, _basic: Any = Depends(_basic_scheme),
                       _bearer: Any = Depends(_bearer_scheme)) -> Principal:
-    """The authenticated caller, or 401. (The two schemes are declared for OpenAPI.)"""
-    from tearline.security.credentials import authenticate_basic, authenticate_bearer
+    """The authenticated caller, or 401 (429 when locked out; see ``security.login_guard``).
 
-    header = request.headers.get("authorization")
-    if not header:
-        raise _unauthorized("authentication required: send HTTP Basic or a bearer token")
-    scheme, _, value = header.partition(" ")
-    with engine_of(request).connect() as conn:
-        if scheme.lower() == "basic":
-            try:
-                user, sep, password = base64.b64decode(value.strip(), validate=True) \
-                    .decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                raise _unauthorized("the Basic credentials are not valid base64 of "
-                                    "'user:password'") from None
-            principal = authenticate_basic(conn, user, password) if sep else None
-        elif scheme.lower() == "bearer":
-            principal = authenticate_bearer(conn, value.strip())
-        else:
-            raise _unauthorized(f"unsupported authorization scheme {scheme!r}; use Basic or "
-                                "Bearer")
-    if principal is None:
-        raise _unauthorized("unknown user, partner or token, or a wrong secret")
-    return principal
+    (The two schemes are declared for OpenAPI.)
+    """
+    from tearline.security.login_guard import LoginRefused, authenticate_header
+
+    address = request.client.host if request.client else "-"
+    try:
+        return authenticate_header(engine_of(request), request.headers.get("authorization"),
+                                   address)
+    except LoginRefused as exc:
+        if exc.status == 429:
+            raise ApiError(429, exc.message,
+                           headers={"Retry-After": str(exc.retry_after or 1)}) from None
+        raise _unauthorized(exc.message) from None
 
 
 def require_role(role: str) -> Callable[..., Principal]:

@@ -29,6 +29,9 @@ def serve(obj: Ctx, host: str, port: int, log_level: str) -> None:
     published = publish_reports(engine)
     if published:
         console.print(f"published {published} native report(s) as STIX for TAXII")
+    from tearline.share.publisher import start_publisher
+
+    start_publisher(engine)  # reports ingested from now on reach TAXII too
     console.print(f"Tearline TAXII 2.1 at http://{host}:{port}/taxii2/", highlight=False)
     uvicorn.run(make_app(engine), host=host, port=port, log_level=log_level,
                 access_log=False)

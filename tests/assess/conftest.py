@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from tearline.assess.state import FusionStateSpec, make_replayer
 from tearline.ingest.run import ingest_paths
+from tearline.pipeline import fuse
 from tearline.settings import PACKAGE_DIR
 from tearline.store.db import ensure_current, make_engine
 
@@ -40,6 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     engine = make_engine(str(path))
     ensure_current(engine)
     ingest_paths(engine, [SCENARIO])
+    fuse(engine)  # the commands read what fusion committed; reads never fuse
     replay = make_replayer(engine)
     yield Demo(engine, replay, replay(None))
     engine.dispose()

@@ -97,7 +97,7 @@ def test_db_upgrade_and_bad_db_path(tmp_path: Path) -> None:
     code, out = run(str(tmp_path / "x.db"), "db", "upgrade")
     assert code == 0 and "→" in out
     code, out = run(str(tmp_path / "missing" / "x.db"), "sources")
-    assert code == 1 and "does not exist" in out
+    assert code == 1 and "no database at" in out
 
 
 def test_demo_command_shows_the_chain(db: str) -> None:

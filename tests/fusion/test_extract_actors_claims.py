@@ -38,7 +38,8 @@ ANCHOR = datetime(2024, 3, 24, 9, 0, tzinfo=UTC)
         ("THIS IS A HEADLINE IN CAPITALS.", []),
         ("the youth of the base were bored", []),
         ("The Base recruited online.", ["ca:540"]),
-        ("The ANO was active.", ["ca:2"]),
+        ("The ANO claimed the attack.", ["ca:2"]),
+        ("The ANO was active.", []),  # an acronym alone, with nothing about attacks
     ],
 )
 def test_known_actors(text: str, expected: list[str]) -> None:

@@ -44,9 +44,13 @@ def test_modalities(text: str, expected: set[str]) -> None:
     ],
 )
 def test_venues(text: str, expected: list[str]) -> None:
-    assert [m.value for m in find_venues(text)] == expected
+    types = [m.value for m in find_venues(text) if not str(m.value).startswith("named:")]
+    assert types == expected
 
 
-def test_named_venue_keeps_its_name() -> None:
-    (hall,) = find_venues("Gunmen stormed Crocus City Hall near Moscow.")
-    assert hall.text == "Crocus City Hall"
+def test_named_venue_is_an_entity_with_its_type() -> None:
+    hall, named = find_venues("Gunmen stormed Crocus City Hall near Moscow.")
+    assert hall.text == named.text == "Crocus City Hall"
+    assert hall.value == "concert_hall"
+    assert named.value == "named:crocus-city-hall" and named.detail["type"] == "concert_hall"
+    assert [m.value for m in find_venues("A school was evacuated.")] == ["school"]

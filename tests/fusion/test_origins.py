@@ -72,8 +72,9 @@ def test_near_duplicate_variants_share_an_origin(name: str) -> None:
     index.add(frag("a", body(STORY), title="Truck of explosives seized"))
     links = index.add(frag("b", VARIANTS[name], title="Border arrests after chase"))
     assert index.cluster_of("b") == index.cluster_of("a") == "a"
-    assert links and links[0].reason is LinkReason.NEAR_DUPLICATE
-    assert links[0].other == "a" and links[0].jaccard >= index.duplicate_jaccard
+    assert links and links[0].kind is LinkReason.NEAR_DUPLICATE
+    assert links[0].other == "a" and links[0].score >= index.duplicate_jaccard
+    assert links[0].passage is None or links[0].passage in VARIANTS[name]
     assert index.independent_origins(["a", "b"]) == 1
 
 
@@ -118,8 +119,19 @@ def test_unnamed_sources_are_not_attributions(text: str) -> None:
     assert parse_attributions(text) == []
 
 
-def test_outlet_field_is_an_attribution() -> None:
-    assert [a.key for a in parse_attributions("text", outlet="Agence France-Presse")] == ["afp"]
+def test_own_outlet_is_never_a_claimed_source() -> None:
+    # Cause 1 of issue 11: the outlet field counted as the fragment's source,
+    # so any two stories of one outlet within a week were one origin.
+    assert parse_attributions("text", outlet="Agence France-Presse") == []
+    own = "PARIS (AFP) - A strike closed the port. A minister told Reuters it would end."
+    assert [a.key for a in parse_attributions(own, outlet="Agence France-Presse")] == ["reuters"]
+
+
+def test_two_stories_of_one_outlet_are_two_origins() -> None:
+    index = OriginIndex()
+    index.add(frag("a", REWRITE_A, outlet="Northern Ledger"))
+    index.add(frag("b", OTHER * 2, at=T0 + timedelta(hours=2), outlet="Northern Ledger"))
+    assert index.independent_origins(["a", "b"]) == 2
 
 
 # Two independently written reports of one event, both resting on Reuters.
@@ -135,16 +147,95 @@ REWRITE_B = (
 )
 
 
-def test_shared_attribution_links_rewrites() -> None:
+# Same wire, same city, same day, another story: what Reuters is said to have
+# reported differs, and no sentence is shared.
+AIRPORT = (
+    "Kandahar airport will reopen next week once repairs to its runway are finished, "
+    "Reuters reported. Police officers guarded the terminal overnight while engineers "
+    "from the provincial government inspected the damage to the control tower."
+)
+
+
+def test_naming_one_source_without_a_shared_passage_is_not_a_merge() -> None:
+    # Cause 2 of issue 11: same-topic stories naming one wire were one origin.
+    index = OriginIndex()
+    index.add(frag("a", REWRITE_A))
+    assert index.add(frag("b", AIRPORT, at=T0 + timedelta(hours=5))) == []
+    assert index.independent_origins(["a", "b"]) == 2
+    # The claimed source stays visible on each fragment.
+    assert [a.key for a in index.attributions("b")] == ["reuters"]
+
+
+def test_rewrites_of_one_attributed_report_share_an_origin() -> None:
+    # No sentence in common, but what each says Reuters reported agrees.
     index = OriginIndex()
     index.add(frag("a", REWRITE_A))
     links = index.add(frag("b", REWRITE_B, at=T0 + timedelta(hours=5)))
-    assert [(lk.reason, lk.key) for lk in links] == [(LinkReason.ATTRIBUTION, "reuters")]
+    assert [(lk.kind, lk.key) for lk in links] == [(LinkReason.ATTRIBUTION, "reuters")]
+    assert links[0].passage is not None and "according to Reuters" in links[0].passage
+    assert index.independent_origins(["a", "b"]) == 1
+
+
+def test_a_wire_credit_alone_is_not_a_merge() -> None:
+    index = OriginIndex()
+    index.add(frag("a", "KANDAHAR (Reuters) - " + REWRITE_A.split(", a provincial")[0] + "."))
+    text = "KANDAHAR (Reuters) - Four police officers died in an attack on their Kandahar station."
+    assert index.add(frag("b", text, at=T0 + timedelta(hours=5))) == []
+
+
+SHARED_WIRE = (
+    "The attackers escaped on motorcycles towards the mountains after the raid, witnesses said."
+)
+
+
+def test_shared_attribution_with_a_shared_passage_links_rewrites() -> None:
+    index = OriginIndex()
+    index.add(frag("a", REWRITE_A + " " + SHARED_WIRE))
+    links = index.add(frag("b", REWRITE_B + " " + SHARED_WIRE, at=T0 + timedelta(hours=5)))
+    assert [(lk.kind, lk.key) for lk in links] == [(LinkReason.ATTRIBUTION, "reuters")]
     assert links[0].phrase == "according to Reuters"
     assert links[0].other_phrase == "told Reuters"
+    assert links[0].passage == SHARED_WIRE and links[0].score == 1.0
     back = index.reasons("a")
     assert back[0].other == "b" and back[0].phrase == "told Reuters"
     assert index.independent_origins(["a", "b"]) == 1
+
+
+def test_a_shared_quote_is_not_a_shared_passage() -> None:
+    quote = '"We will find every person involved in this crime," the minister said on Saturday.'
+    index = OriginIndex()
+    index.add(frag("a", REWRITE_A + " " + quote))
+    assert index.add(frag("b", AIRPORT + " " + quote, at=T0 + timedelta(hours=5))) == []
+
+
+LONG_STORY = [
+    "The convoy of grain lorries reached the northern checkpoint shortly before dawn on Monday.",
+    "Border guards stopped eleven vehicles and ordered their drivers to open the cargo doors.",
+    "Customs officers said forged permits were found in three cabs during the inspection.",
+    "A spokesman for the transport union called the searches an unlawful act of harassment.",
+    "Drivers waited for nine hours in freezing rain while dogs were brought from the capital.",
+    "Traders in the market town complained that bread prices had doubled since the autumn.",
+    "The ministry promised compensation to hauliers whose perishable goods were spoiled.",
+    "Two lawmakers from the opposition demanded a parliamentary hearing on the incident.",
+    "Satellite images published by a research group showed queues stretching for kilometres.",
+    "Officials in the neighbouring province said they would reopen a second crossing soon.",
+]
+
+
+def test_a_shortened_copy_is_contained_in_its_source() -> None:
+    # The issue's syndicated copy: half the story, names lower-cased, another
+    # headline. Its shingle Jaccard is far below the near-duplicate threshold.
+    index = OriginIndex()
+    index.add(frag("src", body(LONG_STORY), title="Convoy stopped at border"))
+    cut = [p.lower() for p in LONG_STORY[:5]]
+    cut[1], cut[3] = cut[3], cut[1]
+    links = index.add(frag("copy", "(Capital Wire) - " + body(cut), title="Trucks held"))
+    assert index.cluster_of("src") == index.cluster_of("copy")
+    assert [lk.kind for lk in links] == [LinkReason.CONTAINMENT]
+    passage = links[0].passage or ""
+    assert links[0].score == 1.0 and any(passage.endswith(p.lower()) for p in LONG_STORY)
+    data = links[0].to_dict()
+    assert {"kind", "score", "passage"} <= data.keys()
 
 
 def test_attribution_needs_time_proximity_and_shared_content() -> None:
@@ -175,8 +266,8 @@ def _corpus() -> list[Fragment]:
         frag("a", body(STORY)),
         frag("b", body(STORY[:3])),
         frag("c", body([*STORY[1:], OTHER])),
-        frag("d", REWRITE_A),
-        frag("e", REWRITE_B, at=T0 + timedelta(hours=3)),
+        frag("d", REWRITE_A + " " + SHARED_WIRE),
+        frag("e", REWRITE_B + " " + SHARED_WIRE, at=T0 + timedelta(hours=3)),
         frag("f", OTHER * 2),
         frag("g", REWRITE_B, at=T0 + timedelta(days=20)),
         frag("h", "Short note."),

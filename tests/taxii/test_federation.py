@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select, text
 from taxii2client.v21 import Collection
 
@@ -183,7 +184,10 @@ def test_sync_moves_released_reports_with_markings_and_nothing_else(
     assert withheld not in stored
     for oid in released:
         assert stored[oid]["object_marking_refs"] == [AMBER]
-        assert stored[oid]["x_tearline_classification"] == "UNCLASSIFIED"
+        # Re-marked for B (issue 9, finding 4): none of A's collection details cross.
+        for internal in ("x_tearline_classification", "x_tearline_source",
+                         "x_tearline_source_kind"):
+            assert internal not in stored[oid]
 
     # B's analysts see the reports through B's own TAXII server, markings intact …
     col = Collection(b.collection_url("shared"), user="bob", password=PASSWORD)
@@ -218,3 +222,94 @@ def test_sync_moves_released_reports_with_markings_and_nothing_else(
     with eng.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM report_protected")).scalar() == 0
     eng.dispose()
+
+
+def _cli_json(db: str, *args: str) -> object:
+    out = subprocess.run([TEARLINE, "--db", db, *args, "--json"], capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_b_analysts_work_with_what_a_released_and_nothing_is_lost_under_load(
+        pair: dict[str, object]) -> None:
+    """Issue 9, finding 9 and the two-instance test of its "done when"."""
+    a, b = pair["a"], pair["b"]
+    assert isinstance(a, Server) and isinstance(b, Server)
+    rec_a = pair["rec_a"]
+    _sync(b.db, "ALN", rec_a.port, "BRV", "--no-push")  # type: ignore[attr-defined]
+
+    # B's analysts: in B's reports, over B's REST, and in a thread after B fuses.
+    listed = _cli_json(b.db, "reports")
+    assert isinstance(listed, list | dict)
+    text_out = json.dumps(listed)
+    assert "Cell leader plans travel to Almaty" in text_out
+    assert "liaison meeting" not in text_out
+    r = requests.get(f"{b.base}/api/v1/reports", auth=("bob", PASSWORD), timeout=30)
+    assert r.status_code == 200, r.text
+    rest = {i["title"]: i for i in r.json()["items"]}
+    assert {"Courier network moving funds through Tashkent",
+            "Cell leader plans travel to Almaty"} <= set(rest)
+    assert {i["originator"] for i in rest.values()} == {"Alnland Service"}
+    fuse = subprocess.run([TEARLINE, "--db", b.db, "fuse"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert fuse.returncode == 0, fuse.stderr
+    threads = _cli_json(b.db, "threads")
+    assert isinstance(threads, list)
+    # B holds nothing but what A released, so every fragment in a thread is one of them.
+    assert sum(int(t["fragments"]) for t in threads) == 2, threads
+
+    # 16 concurrent writers on A while B keeps pulling: nothing lost, nothing twice.
+    eng = make_engine(a.db)
+    with eng.begin() as conn:
+        from tearline.share.partners import update_partner
+
+        update_partner(conn, "BRV", actor="test", tier="core")  # GREEN now reaches B
+    eng.dispose()
+    writers, per = 16, 50
+    batches = [[_green(w * per + i) for i in range(per)] for w in range(writers)]
+    wanted = {o["id"] for batch in batches for o in batch}
+    done = threading.Event()
+    new_counts: list[int] = []
+
+    def puller() -> None:
+        while True:
+            finished = done.is_set()
+            got = _sync(b.db, "ALN", rec_a.port, "BRV", "--no-push")  # type: ignore[attr-defined]
+            new_counts.append(sum(c["new"] for c in got["pulled"].values()))  # type: ignore[union-attr]
+            if finished:
+                return
+
+    outcomes: list[int] = []
+
+    def write(batch: list[dict[str, object]]) -> None:
+        resp = requests.post(f"{a.collection_url('shared')}objects/", auth=("boss", PASSWORD),
+                             data=json.dumps({"objects": batch}), timeout=120,
+                             headers={"Content-Type": TAXII_MEDIA, "Accept": TAXII_MEDIA})
+        outcomes.append(resp.json().get("success_count", -1) if resp.status_code == 202 else -1)
+
+    pull = threading.Thread(target=puller)
+    pull.start()
+    workers = [threading.Thread(target=write, args=(batch,)) for batch in batches]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    done.set()
+    pull.join(timeout=600)
+    assert outcomes == [per] * writers
+    stored = _stored(b.db)
+    assert wanted <= set(stored), f"B lost {len(wanted - set(stored))} of {len(wanted)}"
+    assert sum(new_counts) == len(wanted)  # each object arrived exactly once
+
+
+TAXII_MEDIA = "application/taxii+json;version=2.1"
+
+
+def _green(n: int) -> dict[str, object]:
+    return {"type": "indicator", "spec_version": "2.1",
+            "id": f"indicator--10000000-0000-4000-8000-{n:012d}",
+            "created": "2025-03-01T00:00:00.000Z", "modified": "2025-03-01T00:00:00.000Z",
+            "name": f"load {n}", "pattern": f"[ipv4-addr:value = '10.1.{n // 250}.{n % 250}']",
+            "pattern_type": "stix", "valid_from": "2025-03-01T00:00:00Z",
+            "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}

@@ -1,5 +1,9 @@
 """Seeding the catalog from the public lists, merging, and caching.
 
+The lists are MITRE ATT&CK, the UN Security Council consolidated list, Public
+Safety Canada's listed entities and MISP's threat-actor galaxy (CC0/BSD).
+Every name keeps the source records that asserted it (``Actor.provenance``).
+
 Merging across sources is deliberately conservative, because a wrong merge
 silently fuses two actors' histories while a missed merge only leaves an
 analyst a "merge" decision to make. Two records from different sources join
@@ -9,7 +13,12 @@ when:
 * one's main name is among the other's aliases *and* the match is mutual
   (the other's main name, or another long alias, appears on both sides); or
 * one record has no aliases at all, its main name is among the other's
-  aliases, and no other record of its own source also claims that key.
+  aliases, and no other record of its own source also claims that key;
+* a MISP threat-actor record links to exactly one ATT&CK group (a ``refs``
+  page, a ``G0006`` synonym or a ``related`` STIX id), or to several of
+  which exactly one shares a name with it. MISP records otherwise join
+  only on an identical main-name key: their synonym lists are long and
+  loose, and alias-overlap rules would chain unrelated groups together.
 
 The last rule joins "Ansarallah" (Canada) with "The Houthis" (UN, a.k.a.
 ANSARALLAH) but not Canada's neo-Nazi "The Base" with al-Qaida, because
@@ -26,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +44,18 @@ from rapidfuzz import fuzz
 from tearline import settings
 from tearline.fusion.catalog.model import Actor, Catalog
 from tearline.fusion.catalog.normalize import name_key, skeleton_key
-from tearline.fusion.catalog.sources import SourceRecord, read_attack, read_canada, read_un
+from tearline.fusion.catalog.sources import (
+    SourceRecord,
+    read_attack,
+    read_canada,
+    read_misp,
+    read_un,
+)
 
 __all__ = [
     "ATTACK_FILE",
     "CANADA_FILE",
+    "MISP_FILE",
     "UN_FILE",
     "build_actors",
     "cache_dir",
@@ -55,9 +70,11 @@ log = logging.getLogger(__name__)
 ATTACK_FILE = "attack/enterprise-attack-18.1.reconstructed-stix21.json"
 UN_FILE = "actor-lists/un-sc-consolidated-2024-09-26.xml"
 CANADA_FILE = "actor-lists/misp-galaxy-terrorist-groups-canada.json"
-_CACHE_VERSION = "6"
-_SOURCE_ORDER = ("attack", "un", "ca")
-_DISPLAY_ORDER = ("attack", "ca", "un")
+MISP_FILE = "actor-lists/misp-galaxy-threat-actor.json"
+_FILES = (ATTACK_FILE, UN_FILE, CANADA_FILE, MISP_FILE)
+_CACHE_VERSION = "7"
+_SOURCE_ORDER = ("attack", "un", "ca", "misp")
+_DISPLAY_ORDER = ("attack", "ca", "misp", "un")
 _MIN_SUPPORT_KEY = 4
 _NEAR_NAME = 85
 
@@ -68,12 +85,8 @@ def shared_data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Per-user cache directory (``TEARLINE_CACHE_DIR`` or XDG cache)."""
-    env = os.environ.get("TEARLINE_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "tearline"
+    """Per-user cache directory (``settings.cache_dir``: ``TEARLINE_CACHE_DIR`` or XDG cache)."""
+    return settings.cache_dir()
 
 
 def load_records(data_dir: Path) -> list[SourceRecord]:
@@ -82,6 +95,7 @@ def load_records(data_dir: Path) -> list[SourceRecord]:
     records.extend(read_attack(data_dir / ATTACK_FILE))
     records.extend(read_un(data_dir / UN_FILE))
     records.extend(read_canada(data_dir / CANADA_FILE))
+    records.extend(read_misp(data_dir / MISP_FILE))
     return records
 
 
@@ -139,6 +153,10 @@ def merge_records(records: Sequence[SourceRecord]) -> list[Actor]:
             other = records[j]
             if other.source == record.source:
                 continue
+            if "misp" in (record.source, other.source):
+                if names[i] == names[j]:
+                    groups.union(i, j)
+                continue
             if names[i] == names[j] or skeletons[i] == skeletons[j]:
                 groups.union(i, j)
                 continue
@@ -162,10 +180,30 @@ def merge_records(records: Sequence[SourceRecord]) -> list[Actor]:
             ):
                 groups.union(i, j)
 
+    _link_misp(records, keys, groups)
     clusters: dict[int, list[int]] = {}
     for i in range(len(records)):
         clusters.setdefault(groups.find(i), []).append(i)
     return [_actor([records[i] for i in members]) for members in clusters.values()]
+
+
+def _link_misp(records: Sequence[SourceRecord], keys: list[set[str]], groups: _UnionFind) -> None:
+    """Join MISP records to the ATT&CK groups they point at (see module docstring)."""
+    targets: dict[str, int] = {}
+    for i, record in enumerate(records):
+        if record.source == "attack":
+            targets[f"attack:{record.ref}"] = i
+            targets.update((link, i) for link in record.links)
+    for i, record in enumerate(records):
+        if record.source != "misp" or not record.links:
+            continue
+        linked = sorted({targets[link] for link in record.links if link in targets})
+        if len(linked) > 1:
+            linked = [j for j in linked if keys[i] & keys[j]]
+        if len(linked) == 1:
+            groups.union(i, linked[0])
+        elif linked:
+            log.debug("MISP %s links to several ATT&CK groups; left unmerged", record.name)
 
 
 def _actor(members: list[SourceRecord]) -> Actor:
@@ -182,8 +220,12 @@ def _actor(members: list[SourceRecord]) -> Actor:
     first = same[0] if same else shown
     seen = {display}
     aliases: list[str] = []
+    asserted: dict[str, list[str]] = {}
     for record in members:
         for text in (record.name, *record.aliases):
+            who = asserted.setdefault(text, [])
+            if f"{record.source}:{record.ref}" not in who:
+                who.append(f"{record.source}:{record.ref}")
             if text not in seen:
                 seen.add(text)
                 aliases.append(text)
@@ -194,12 +236,13 @@ def _actor(members: list[SourceRecord]) -> Actor:
         aliases=tuple(aliases),
         sources=tuple(f"{r.source}:{r.ref}" for r in members),
         kind=kind,
+        provenance=tuple((name, tuple(who)) for name, who in asserted.items()),
     )
 
 
 def _fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256(_CACHE_VERSION.encode())
-    for rel in (ATTACK_FILE, UN_FILE, CANADA_FILE):
+    for rel in _FILES:
         stat = (data_dir / rel).stat()
         digest.update(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:20]
@@ -249,7 +292,7 @@ def load_catalog(data_dir: Path | None = None, *, use_cache: bool = True) -> Cat
     is absent, so callers and tests can say what to install.
     """
     root = (data_dir or shared_data_dir()).resolve()
-    for rel in (ATTACK_FILE, UN_FILE, CANADA_FILE):
+    for rel in _FILES:
         if not (root / rel).is_file():
             raise FileNotFoundError(f"actor list missing: expected {root / rel!s}")
     return _load(root, use_cache)

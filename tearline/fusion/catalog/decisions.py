@@ -25,7 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from tearline.errors import TearlineError
+from tearline.errors import DecisionError
 from tearline.fusion.catalog.model import Actor, Catalog
 from tearline.fusion.catalog.normalize import name_key
 
@@ -40,10 +40,6 @@ class DecisionKind(StrEnum):
     CONFIRM = "confirm"
     MERGE = "merge"
     SPLIT = "split"
-
-
-class DecisionError(TearlineError, ValueError):
-    """A decision refers to an actor or alias the catalog does not have."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,15 @@ list of keys for fuzzy matching. Resolution tries, in order:
 
 1. analyst pins (from decisions): the analyst's word beats any algorithm;
 2. the exact name key: a dict lookup, microseconds;
-3. the skeleton key (vowel-folded transliterations), trusted slightly less;
-4. fuzzy matching with ``rapidfuzz`` above a threshold chosen by the
+3. the designator key ("Sofacy Group" = "Sofacy"), trusted slightly less;
+4. the skeleton key (vowel-folded transliterations), less again;
+5. fuzzy matching with ``rapidfuzz`` above a threshold chosen by the
    benchmark in ``bench/aliases.py``.
+
+Codes (Storm-0558, APT28, G0007, Group 8) and templated vendor names (Salt
+Typhoon, Fancy Bear) are matched exactly or not at all: their siblings
+differ by one digit or one word and are other actors. "X / Y" and "X (Y)"
+are resolved part by part; parts that disagree come back as alternatives.
 
 A key shared by several actors (the lists reuse "Islamic Jihad", "Ansar
 Allah", "The Base") is resolved to the actor that uses it as its main name
@@ -25,7 +31,15 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from tearline.fusion.catalog.normalize import is_acronym, name_key, skeleton_key
+from tearline.fusion.catalog.normalize import (
+    designator_key,
+    is_acronym,
+    is_structural,
+    is_template,
+    name_key,
+    skeleton_key,
+    split_names,
+)
 
 __all__ = ["DEFAULT_FUZZY_THRESHOLD", "Actor", "Catalog", "Resolution"]
 
@@ -34,7 +48,8 @@ DEFAULT_FUZZY_THRESHOLD = 88.0
 
 _MIN_FUZZY_KEY = 6
 _MIN_SKELETON_KEY = 5
-_SOURCE_RANK = {"decision": 0, "attack": 1, "un": 2, "ca": 3, "candidate": 9}
+_MIN_SKELETON_WORD = 7  # one-word skeletons ("Sarit" → "srt") collide too easily
+_SOURCE_RANK = {"decision": 0, "attack": 1, "un": 2, "ca": 3, "misp": 4, "candidate": 9}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +66,16 @@ class Actor:
     """Source references merged into this actor (``attack:G0034``, ``ca:37``)."""
     kind: str = "entity"
     """``intrusion-set``, ``campaign``, ``entity`` or ``candidate``."""
+    provenance: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(name, source records that assert it) for every name, in merge order."""
 
     def names(self) -> tuple[str, ...]:
         """The main name followed by the aliases."""
         return (self.name, *self.aliases)
+
+    def sources_of(self, name: str) -> tuple[str, ...]:
+        """Which source records list ``name`` for this actor (``misp:<uuid>``, ``attack:G0007``)."""
+        return next((who for n, who in self.provenance if n == name), ())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +84,7 @@ class Actor:
             "aliases": list(self.aliases),
             "sources": list(self.sources),
             "kind": self.kind,
+            "provenance": {n: list(who) for n, who in self.provenance},
         }
 
     @classmethod
@@ -73,6 +95,7 @@ class Actor:
             aliases=tuple(data.get("aliases", ())),
             sources=tuple(data.get("sources", ())),
             kind=data.get("kind", "entity"),
+            provenance=tuple((n, tuple(w)) for n, w in data.get("provenance", {}).items()),
         )
 
 
@@ -115,6 +138,15 @@ class _Index:
     primary: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
+def _skeleton_ok(key: str, text: str = "") -> bool:
+    """Whether a key may be matched through its vowel-folded skeleton."""
+    if (text and is_acronym(text)) or len(key) < _MIN_SKELETON_KEY:
+        return False
+    if " " not in key and len(key) < _MIN_SKELETON_WORD:
+        return False
+    return not (is_structural(key) or is_template(key))
+
+
 def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) -> _Index:
     found: dict[str, dict[str, int]] = {}
     primary: dict[str, set[str]] = {}
@@ -122,7 +154,7 @@ def _build_index(actors: Iterable[Actor], keyfunc: Any, *, loose: bool = False) 
         for position, text in enumerate(actor.names()):
             # Codes such as "SPIR" have no vowels to fold; their skeleton
             # ("spr") would match ordinary words ("Sapporo").
-            if loose and (is_acronym(text) or len(name_key(text)) < _MIN_SKELETON_KEY):
+            if loose and not _skeleton_ok(name_key(text), text):
                 continue
             key = keyfunc(text)
             if not key:
@@ -158,6 +190,20 @@ def _parent_map(actors: Iterable[Actor]) -> dict[str, str]:
     return out
 
 
+def _fuzzable(key: str) -> bool:
+    """Keys fuzzy matching may start from or land on.
+
+    Not short keys, not Islamic State keys ("isis sinai"/"isis syria" differ
+    by two letters), not codes and not templated vendor names.
+    """
+    return (
+        len(key) >= _MIN_FUZZY_KEY
+        and not key.startswith("isis")
+        and not is_structural(key)
+        and not is_template(key)
+    )
+
+
 class Catalog:
     """Actors and the indexes that resolve names to them.
 
@@ -169,6 +215,7 @@ class Catalog:
     __slots__ = (
         "_acronym_keys",
         "_actors",
+        "_designated",
         "_exact",
         "_fuzzy_ids",
         "_fuzzy_keys",
@@ -194,9 +241,10 @@ class Catalog:
         self.fuzzy_threshold = fuzzy_threshold
         self._exact = _build_index(self._actors.values(), name_key)
         self._skeleton = _build_index(self._actors.values(), skeleton_key, loose=True)
-        self._fuzzy_keys = [
-            k for k in self._exact.ids if len(k) >= _MIN_FUZZY_KEY and not k.startswith("isis")
-        ]
+        self._designated = _build_index(
+            self._actors.values(), lambda text: designator_key(name_key(text))
+        )
+        self._fuzzy_keys = [k for k in self._exact.ids if _fuzzable(k)]
         self._fuzzy_ids = [self._exact.ids[k] for k in self._fuzzy_keys]
         spelled: dict[str, bool] = {}
         for actor in self._actors.values():
@@ -314,12 +362,27 @@ class Catalog:
             if target in self._actors:
                 return self._make(target, 1.0, "decision", key)
         found = self._answer(self._exact, key, "exact", 1.0)
-        if found is not None or len(key) < _MIN_SKELETON_KEY or key in self._acronym_keys:
+        if found is not None:
             return found
+        loose = designator_key(key)
+        if loose != key or key in self._designated.ids:
+            found = self._answer(self._designated, loose, "designator", 0.95)
+            if found is not None:
+                return found
+        if not _skeleton_ok(key) or key in self._acronym_keys:
+            return None
         return self._answer(self._skeleton, skeleton_key(key), "skeleton", 0.9)
 
     def resolve(self, name: str, *, fuzzy: bool = True) -> Resolution | None:
-        """The actor a name refers to, or None when nothing is close enough."""
+        """The actor a name refers to, or None when nothing is close enough.
+
+        "APT29 / Cozy Bear" and "Fancy Bear (APT28)" are resolved part by
+        part: parts that agree give that actor, parts that disagree give the
+        first with the others as alternatives (method ``ambiguous``).
+        """
+        parts = split_names(name)
+        if len(parts) > 1:
+            return self._resolve_parts(parts, fuzzy=fuzzy)
         key = name_key(name)
         if not key:
             return None
@@ -328,6 +391,19 @@ class Catalog:
             return found
         return self.fuzzy(key)
 
+    def _resolve_parts(self, parts: list[str], *, fuzzy: bool) -> Resolution | None:
+        found = [r for r in (self.resolve(p, fuzzy=fuzzy) for p in parts) if r is not None]
+        if not found:
+            return None
+        ids = list(dict.fromkeys(self.canonical_id(r.actor_id) for r in found))
+        best = max(found, key=lambda r: r.confidence)
+        if len(ids) == 1:
+            return best
+        rest = tuple(i for i in ids if i != self.canonical_id(best.actor_id))
+        return self._make(
+            best.actor_id, min(best.confidence, 0.5), "ambiguous", best.matched, alternatives=rest
+        )
+
     def fuzzy(self, key: str, threshold: float | None = None) -> Resolution | None:
         """Best fuzzy match for a normalized key above ``threshold``.
 
@@ -335,7 +411,7 @@ class Catalog:
         differ by two letters and mean different things.
         """
         cutoff = self.fuzzy_threshold if threshold is None else threshold
-        if len(key) < _MIN_FUZZY_KEY or key.startswith("isis") or not self._fuzzy_keys:
+        if not _fuzzable(key) or not self._fuzzy_keys:
             return None
         best = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None:

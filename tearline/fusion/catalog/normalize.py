@@ -26,7 +26,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["is_acronym", "name_key", "skeleton_key", "tokens"]
+__all__ = [
+    "designator_key",
+    "is_acronym",
+    "is_structural",
+    "is_template",
+    "name_key",
+    "skeleton_key",
+    "split_names",
+    "tokens",
+]
 
 # Characters that are apostrophes or transliteration marks for ayn/hamza.
 _APOSTROPHES = "'’‘`´ʿʾʼ′"
@@ -132,7 +141,23 @@ def tokens(text: str) -> list[str]:
     return [t for t in _NON_WORD.split(text) if t]
 
 
+def _join_codes(raw: list[str]) -> list[str]:
+    """Glue a short letter token to the number after it: "apt 28" → "apt28".
+
+    Codes are written "APT28", "APT 28", "APT-28" and "Storm-0558"; one key
+    for all of them needs the split closed again.
+    """
+    out: list[str] = []
+    for tok in raw:
+        if out and tok.isdigit() and out[-1].isalpha() and len(out[-1]) <= 6:
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
 def _fold_tokens(raw: list[str]) -> list[str]:
+    raw = _join_codes(raw)
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok in _CONNECTORS and 0 < i < len(raw) - 1:
@@ -209,3 +234,56 @@ def is_acronym(text: str) -> bool:
     return all(c.isupper() for c in letters) or (
         len(letters) <= 5 and sum(c.isupper() for c in letters) >= len(letters) - 1
     )
+
+
+# Words that only say "this is a group": "Sofacy Group", "Sandworm Team".
+_DESIGNATORS = frozenset({"group", "team", "gang", "crew", "actor", "apt"})
+
+
+@lru_cache(maxsize=65536)
+def designator_key(key: str) -> str:
+    """A name key without designator words, for a second, looser lookup.
+
+    "sofacy group" → "sofacy", "equation group" → "equation", "apt group
+    lazarus" → "lazarus". A key that would keep no word with letters
+    ("group 8" is ``group8``) is returned unchanged.
+    """
+    words = key.split()
+    kept = [w for w in words if w not in _DESIGNATORS]
+    if not kept or not any(c.isalpha() for w in kept for c in w) or kept == words:
+        return key
+    return " ".join(kept)
+
+
+_CODE = re.compile(r"^[a-z]{1,8}\d+[a-z]?$|^\d+$")
+
+
+def is_structural(key: str) -> bool:
+    """True for keys built around a code (Storm-0558, DEV-0537, UNC2452, TA505,
+    APT28, G0007, FIN7, Group 8, Team 8): one digit off is another actor."""
+    return any(_CODE.match(w) and any(c.isdigit() for c in w) for w in key.split())
+
+
+# Vendor naming schemes: a qualifier word plus a family word. Siblings
+# ("Salt Typhoon", "Silk Typhoon") differ by one word and are different actors.
+_TEMPLATE_FAMILIES = frozenset(
+    str.split("""typhoon blizzard sandstorm sleet tempest cyclone hail dust flood rain tsunami
+    panda bear kitten chollima spider jackal tiger buffalo crane leopard ocelot hawk lynx wolf""")
+)
+
+
+def is_template(key: str) -> bool:
+    """True for templated vendor names (colour + Typhoon, animal + Panda ...)."""
+    words = key.split()
+    return len(words) >= 2 and words[-1] in _TEMPLATE_FAMILIES
+
+
+_SPLIT = re.compile(r"\s+/\s+|/|\s*\(([^()]*)\)\s*")
+
+
+def split_names(name: str) -> list[str]:
+    """The names packed into "X / Y" or "X (Y)"; a plain name gives itself."""
+    if "/" not in name and "(" not in name:
+        return [name]
+    parts = [p.strip() for p in _SPLIT.split(name) if p and p.strip()]
+    return parts or [name]

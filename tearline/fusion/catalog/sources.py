@@ -12,6 +12,10 @@ messy in different ways, so alias splitting lives here and the merge logic in
   parenthesised abbreviations ("... – KHORASAN (ISIL-K)").
 * Canada packs aliases into a prose summary: comma- or semicolon-separated,
   with "and" before the last one and parenthesised translations.
+* MISP's threat-actor galaxy gives a clean ``synonyms`` list per actor and
+  points at ATT&CK in three ways (``refs`` to attack.mitre.org group pages,
+  ``G0006``-style synonyms, ``related`` UUIDs that are ATT&CK STIX ids);
+  those become ``links`` the merge follows.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +37,7 @@ __all__ = [
     "parse_name_field",
     "read_attack",
     "read_canada",
+    "read_misp",
     "read_un",
     "split_summary",
 ]
@@ -52,6 +57,8 @@ class SourceRecord:
     """Other names, not including ``name``."""
     kind: str
     """``intrusion-set``, ``campaign`` or ``entity``."""
+    links: tuple[str, ...] = ()
+    """Cross-references this source asserts: ``attack:G0006`` or ``stix:<uuid>``."""
 
 
 _SPACE = re.compile(r"\s+")
@@ -283,7 +290,8 @@ def read_attack(path: Path) -> Iterator[SourceRecord]:
             names = [obj["name"], *[a for a in obj.get("aliases", []) if a != obj["name"]]]
             record = _record("attack", ref, names, kind)
             if record is not None:
-                yield record
+                stix = str(obj["id"]).split("--", 1)[-1]
+                yield replace(record, links=(f"stix:{stix}",))
 
 
 def read_un(path: Path) -> Iterator[SourceRecord]:
@@ -318,3 +326,29 @@ def read_canada(path: Path) -> Iterator[SourceRecord]:
         record = _record("ca", str(meta.get("id") or value.get("uuid")), names, "entity")
         if record is not None:
             yield record
+
+
+_ATTACK_PAGE = re.compile(r"attack\.mitre\.org/groups/(G\d{4})")
+_ATTACK_ID = re.compile(r"^G\d{4}$")
+
+
+def read_misp(path: Path) -> Iterator[SourceRecord]:
+    """Threat actors of the MISP galaxy, with their links to ATT&CK groups."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for value in data.get("values", []):
+        meta = value.get("meta", {})
+        synonyms = [str(n) for n in meta.get("synonyms", [])]
+        names = [_clean(str(value.get("value", ""))), *(_clean(n) for n in synonyms)]
+        names = [n for n in names if n and not _ATTACK_ID.match(n)]
+        links = {
+            f"attack:{m.group(1)}" for r in meta.get("refs", []) if (m := _ATTACK_PAGE.search(r))
+        }
+        links.update(f"attack:{n}" for n in synonyms if _ATTACK_ID.match(n))
+        links.update(
+            f"stix:{r['dest-uuid']}"
+            for r in value.get("related", [])
+            if r.get("type") == "similar" and r.get("dest-uuid")
+        )
+        record = _record("misp", str(value.get("uuid")), names, "intrusion-set")
+        if record is not None:
+            yield replace(record, links=tuple(sorted(links)))

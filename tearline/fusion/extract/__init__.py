@@ -49,6 +49,21 @@ def _inside(inner: Mention, outer: Mention) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
+def _one_sense(places: list[Mention], people: list[Mention]) -> list[Mention]:
+    """Drop places spelled like a person the same text names.
+
+    One sense per discourse: when a report names "George W. Bush" or
+    "President Bush", a bare "Bush" elsewhere in it is the man, not the
+    Egyptian city; likewise "Bolton" after "John Bolton", "Jordan" after
+    "Eddie Jordan". Countries are kept when written as more than one word.
+    """
+    names: set[str] = set()
+    for person in people:
+        words = str(person.value).split()
+        names.update(w for w in words if w[:1].isupper() and len(w) > 2)
+    return [p for p in places if p.text not in names]
+
+
 def extract_text(text: str, anchor: object, catalog: Catalog | None) -> list[Mention]:
     """Run every extractor over ``text`` with ``anchor`` as the report date."""
     from datetime import datetime
@@ -66,7 +81,14 @@ def extract_text(text: str, anchor: object, catalog: Catalog | None) -> list[Men
         # "President Vladimir Putin": a titled name beats the city of Vladimir.
         and not (p.detail.get("type") == "city" and any(_inside(p, t) for t in titled))
     ]
-    venues = find_venues(text)
+    places = _one_sense(places, people)
+    cued = [p for p in people if p.detail.get("cue") in ("title", "speech", "apposition")]
+    # "Steven Hall said": a hall named like a person the text cites is that person.
+    venues = [
+        v
+        for v in find_venues(text)
+        if not (v.text.endswith("Hall") and any(_overlaps(v, p) for p in cued))
+    ]
     blockers = [*actors, *places, *venues]
     people = [p for p in people if not any(_overlaps(p, b) for b in blockers)]
     mentions = [

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from tearline.fusion.catalog import Catalog, Resolution, name_key
+from tearline.fusion.catalog import Catalog, Resolution, is_acronym, name_key
 from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
@@ -40,6 +40,7 @@ from tearline.fusion.extract._common import (
     mention,
     shouting,
 )
+from tearline.fusion.extract.context import is_ordinary_word, threat_context, title_case_line
 from tearline.fusion.extract.places import DEMONYMS, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -142,11 +143,44 @@ def _case_evidence(text: str, start: int, end: int) -> bool:
     return capitals < 0.6 * len(words)
 
 
+def _named_elsewhere(text: str, actor_names: tuple[str, ...], span: str) -> bool:
+    """Whether another long name of the same actor appears in the text."""
+    return any(len(n) >= 6 and n != span and n in text for n in actor_names)
+
+
 def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Catalog) -> bool:
+    """Whether a one-word catalog hit is a mention of that actor.
+
+    Short words ("Is", "Let", "Has", "Lt") count only written as an acronym;
+    acronyms ("RIM", "AAA") and dictionary words ("Base", "Federation",
+    "Mirage") need the sentence to speak of attacks or intrusions, or the
+    actor to be named in full elsewhere in the text; a codename that is an
+    ordinary word also needs case evidence (``_case_evidence``).
+    """
     actor = catalog.get(found.actor_id)
-    if actor is None or actor.kind not in _CODENAME_KINDS:
+    if actor is None:
         return True
-    return _case_evidence(text, start, end)
+    if text.startswith(("The ", "the "), start):
+        start += 4
+    span = text[start:end]
+    if text[max(0, start - 4) : start] == "The " and any(
+        n.startswith(("The ", "the ")) and name_key(n) == found.matched for n in actor.names()
+    ):
+        return True  # "The Base", written as the list writes it
+    letters = [c for c in span if c.isalpha()]
+    acronym = bool(letters) and (
+        all(c.isupper() for c in letters) or (span in actor.names() and is_acronym(span))
+    )
+    if len(letters) <= 4 and not acronym:
+        return False
+    ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
+    if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
+        return False
+    if ordinary and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
+        return False  # "Silicon Valley", "Mirage Resort": the front of another name
+    if not acronym and not ordinary:
+        return True  # "Hezbollah", "Kimsuky": names no dictionary has
+    return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
 
 
 def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
@@ -178,8 +212,7 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
             if found is None:
                 continue
             if len(key.split()) == 1 and (
-                found.method == "skeleton"
-                or not _plausible(text, words[i + n - 1].start(), end, found, catalog)
+                found.method == "skeleton" or not _plausible(text, start, end, found, catalog)
             ):
                 continue
             parent = catalog.parent(found.actor_id)
@@ -203,10 +236,25 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
     return out
 
 
+# Heads that name armed groups; the others ("Party", "Council", "Group",
+# "Network", "Division", "Army") name parties, boards, companies and armies
+# as often, so they need the sentence to speak of attacks.
+_ARMED_HEADS = frozenset(
+    str.split("""Brigade Brigades Battalion Battalions Front Legion Militia Mujahideen
+    Mujahidin Jamaat
+    Squad Squads Commando Faction Resistance Cell Cells""")
+)
+
+
 def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     for match in _CANDIDATE.finditer(text):
         start, end = match.span(1)
+        if "\n" in text[start:end] or title_case_line(text, start, end):
+            continue  # headline fragments ("Pulls Gun On And Handcuffs Guards")
+        head = text[start:end].split()[-1]
+        if head not in _ARMED_HEADS and not threat_context(text, start, end):
+            continue  # "Democratic Party", "World Boxing Council", "Vodafone Group"
         # "Members of the Northern Shield Battalion": drop the role noun in front.
         lead = _ROLE_LEAD.match(text, start, end)
         if lead:

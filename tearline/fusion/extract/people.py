@@ -24,9 +24,11 @@ from __future__ import annotations
 import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
+from tearline.fusion.extract.context import is_ordinary_word, title_case_line
+from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
 from tearline.model.mention import Mention, MentionKind
 
-__all__ = ["find_people"]
+__all__ = ["canonical_people", "find_people", "person_key"]
 
 _TITLES = (
     r"Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Sheikh|Shaykh|Imam|Mullah|Maulana|"
@@ -35,13 +37,22 @@ _TITLES = (
     r"Governor|Gov|Mayor|Ambassador|General|Gen|Lieutenant|Lt|Colonel|Col|Major|Maj|Captain|"
     r"Capt|Sergeant|Sgt|Commander|Cmdr|Admiral|Adm|Judge|Justice|Prosecutor|Chief|Inspector|"
     r"Detective|Officer|Commissioner|Director|Emir|Amir|Caliph|Ayatollah|Patriarch|Bishop|"
+    r"Coroner|Sheriff|Deputy|Coach|Msgr|Monsignor|Archbishop|Cardinal|Constable|Trooper|"
+    r"Agent|Attorney|Superintendent|Dean|Lawyer|lawyer|Analyst|analyst|"
     r"spokesman|spokeswoman|spokesperson|leader|commander|founder|chief|minister|suspect|"
     r"gunman|attacker|bomber"
 )
-_NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?|[A-Z]\.)"
+# Letters beyond ASCII so "Niinistö" is not cut to "Niinist"; inner capitals
+# for "McCain", "LaCalamita", "O'Brien"; glued initials for "A.J.".
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LO = "a-zß-öø-ÿā-ž"
+_NAME_WORD = (
+    rf"(?:(?:[{_UP}]\.){{1,3}}(?=\s)|[{_UP}][{_LO}]*(?:['’]?[{_UP}][{_LO}]+)?"
+    rf"(?:['’][{_LO}]+)?(?:-[{_UP}]?[{_LO}]+)?(?![\w]))"
+)
 _PARTICLE = r"(?:al|el|bin|ibn|abu|Abu|de|van|von|der|da|di|la|le)[- ]"
 _GAP = r"[ \t]+"  # inside a name: spaces only, never a line break
-_NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
+_NAME = rf"(?<![\w.]){_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
 _AFTER_TITLE = re.compile(
     rf"\b(?:{_TITLES})\.?{_GAP}(?P<name>{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,3}})"
 )
@@ -110,10 +121,16 @@ _ORG_HEAD_WORDS = """Watch Wire Observer Times Post News Gazette Courier Daily H
     Journal Press Agency Service Services Ministry Office Group Institute Centre Center Bureau
     Directorate Committee Council Network Media Television Radio Monitor Foundation Company
     Report Magazine Channel Ledger Express Mail Telegraph Standard Guardian Today Weekly
-    Airlines Bank University Police Army Court Party Union Association Commission"""
+    Airlines Bank University Police Army Court Party Union Association Commission Survey
+    Patrol Reporter Department Dept Administration Agency Authority Manager Counsel Assembly
+    Motors Electric Systems Software Micro Labs Inc Corp Company Staff Affairs Security
+    Defense Defence Health Justice Treasury Commerce Interior State Federal National
+    Losses Gains Rejects Shares Stocks Markets Website Site Blog"""
 _ORG_HEADS = frozenset(_ORG_HEAD_WORDS.split())
 _RUN_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+(?:(?:for|of|the|and|de)[ \t]+)*$")
 _NAME_TOKEN = re.compile(r"\S+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
 
 
 def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int] | None:
@@ -123,12 +140,25 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
     true slice of ``text`` however the words were spaced.
     """
     tokens = list(_NAME_TOKEN.finditer(text, start, end))
+    inner = [i for i, t in enumerate(tokens[:-1]) if _POSSESSIVE.search(t.group())]
+    if inner:  # "Intel's Waxman": the name is what follows the owner
+        tokens = tokens[inner[-1] + 1 :]
+    cut = _POSSESSIVE.search(tokens[-1].group()) if tokens else None
+    if cut is not None:  # "Putin’s" is Putin
+        end = tokens[-1].start() + cut.start()
+        tokens = list(_NAME_TOKEN.finditer(text, tokens[0].start(), end))
     titled = [i for i, t in enumerate(tokens[:-1]) if _TITLE_WORD.fullmatch(t.group())]
     if titled:  # "Crown Prince Mohammed bin Salman": the name follows the last title
         tokens = tokens[titled[-1] + 1 :]
-    while tokens and tokens[0].group() in _NOT_NAMES:
-        tokens = tokens[1:]
-    if not tokens or tokens[-1].group() in _NOT_NAMES or tokens[-1].group() in _ORG_HEADS:
+    while tokens and (tokens[0].group() in _NOT_NAMES or tokens[0].group() in _ORG_HEADS):
+        tokens = tokens[1:]  # "General Manager A.J. Smith": the role is not the name
+    if (
+        len(tokens) > 1
+        and is_ordinary_word(tokens[0].group())
+        and _SENTENCE_START.search(text, max(0, tokens[0].start() - 3), tokens[0].start())
+    ):
+        tokens = tokens[1:]  # "Later V. Putin said": a sentence's first word is not a name
+    if not tokens or any(t.group() in _ORG_HEADS or t.group() in _NOT_NAMES for t in tokens):
         return None
     capitals = [i for i, t in enumerate(tokens) if t.group()[:1].isupper()]
     if trim_run and len(capitals) > 2 and _RUN_BEFORE.search(text, max(0, start - 60), start):
@@ -136,30 +166,191 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
     return tokens[0].start(), tokens[-1].end()
 
 
-def find_people(text: str) -> list[Mention]:
-    """Person-name mentions; value is the name without its title."""
+def _recased(text: str) -> str:
+    """``text`` with content words capitalised, same length, for lines without case cues."""
+
+    def cap(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word in _CASELESS_STOP else word[:1].upper() + word[1:]
+
+    return _WORD.sub(cap, text.lower())
+
+
+_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’]*")
+_CASELESS_STOP = frozenset(
+    str.split("""said says told and the of in on at to for from with was is has had will would who
+    which that this after before over under by as but or not his her their its""")
+)
+
+
+def _until_common_word(name: str) -> str:
+    """A headline's titled name up to the first common word ("Obama Overturns ...")."""
+    kept: list[str] = []
+    for word in name.split():
+        if is_ordinary_word(word) or is_ordinary_word(word.rstrip("s")):
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
+def _names_place(name: str) -> bool:
+    """Whether a cue-found name holds a country, nationality or big city ("California ...")."""
+    words = name.split()
+    countries = country_index()
+    return any(
+        w in countries or w in DEMONYMS or w in _STATES or city_population(w) >= 1_000_000
+        for w in words
+    )
+
+
+_STATES = frozenset(
+    str.split("""Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware
+    Florida Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland
+    Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio
+    Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming""")
+)
+
+
+def person_key(name: str) -> str:
+    """A key one person keeps across spellings: the surname, case-folded.
+
+    "Putin’s", "V. Putin", "Vladimir Putin" and "VLADIMIR PUTIN" share it, so
+    fusion can join them; the display value keeps the fullest spelling seen.
+    """
+    words = [w for w in re.split(r"[\s]+", name) if w and not w.endswith(".")]
+    return _POSSESSIVE.sub("", words[-1]).casefold() if words else name.casefold()
+
+
+def _scan(text: str, patterns: list[tuple[re.Pattern[str], float, str]]) -> list[Mention]:
     out: list[Mention] = []
-    for pattern, confidence, kind in (
-        (_AFTER_TITLE, 0.85, "title"),
-        (_SAID_AFTER, 0.7, "speech"),
-        (_SAID_BEFORE, 0.7, "speech"),
-        (_APPOSITION, 0.75, "apposition"),
-        (_ABU, 0.7, "kunya"),
-    ):
+    for pattern, confidence, kind in patterns:
         for match in pattern.finditer(text):
-            span = _clean(text, *match.span("name"), trim_run=kind != "kunya")
+            span = _clean(text, *match.span("name"), trim_run=kind in ("speech", "apposition"))
             if span is None:
                 continue
             start, end = span
             name = " ".join(text[start:end].split())
             if len(name.split()) < (1 if kind in ("title", "kunya") else 2):
                 continue
-            title = None
-            if kind == "title":
-                title = text[match.start() : match.start("name")].strip()
+            if kind in ("speech", "apposition") and (
+                title_case_line(text, start, end) or _names_place(name)
+            ):
+                continue  # "Stocks Post Modest Losses", "California Highway Patrol said"
+            title = text[match.start() : match.start("name")].strip() if kind == "title" else ""
+            if kind == "title" and title[:1].islower() and len(name.split()) < 2:
+                continue  # "chief Intel rival": a lower-case role before one word is weak
+            if kind == "title" and title_case_line(text, start, end):
+                kept = _until_common_word(name)
+                if not kept:
+                    continue
+                end = start + len(kept) if text[start : start + len(kept)] == kept else end
+                name = kept
             out.append(
                 mention(
-                    MentionKind.PERSON, text, start, end, name, confidence, cue=kind, title=title
+                    MentionKind.PERSON,
+                    text,
+                    start,
+                    end,
+                    name,
+                    confidence,
+                    cue=kind,
+                    title=title or None,
                 )
             )
-    return drop_overlaps(out)
+    return out
+
+
+_PATTERNS = [
+    (_AFTER_TITLE, 0.85, "title"),
+    (_SAID_AFTER, 0.7, "speech"),
+    (_SAID_BEFORE, 0.7, "speech"),
+    (_APPOSITION, 0.75, "apposition"),
+    (_ABU, 0.7, "kunya"),
+]
+
+
+def _caseless_lines(text: str) -> list[Mention]:
+    """Titled names in lines written all in lower case or all in capitals."""
+    out: list[Mention] = []
+    offset = 0
+    for line in text.split("\n"):
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) >= 12 and (line.islower() or line.isupper()):
+            recased = _recased(line)
+            for m in _scan(recased, _PATTERNS[:1]):
+                words = m.text.split()
+                while words and words[-1].lower() in _CASELESS_STOP:
+                    words.pop()
+                if not words:
+                    continue
+                end = m.start + len(" ".join(words)) if len(words) > 1 else m.start + len(words[0])
+                raw = text[offset + m.start : offset + end]
+                if raw != line[m.start : end]:
+                    continue
+                name = " ".join(recased[m.start : end].split())
+                out.append(
+                    mention(
+                        MentionKind.PERSON, text, offset + m.start, offset + end, name,
+                        0.7, cue="title", title=m.detail.get("title"), recased=True,
+                    )
+                )  # fmt: skip
+        offset += len(line) + 1
+    return out
+
+
+def canonical_people(people: list[Mention]) -> list[Mention]:
+    """Give every mention of one person in a text the fullest name seen.
+
+    "Putin" and "V. Putin" after "Vladimir Putin" become "Vladimir Putin";
+    the surname key (``person_key``) decides, and an initial must agree with
+    the full name's first name.
+    """
+    full: dict[str, str] = {}
+    for m in people:
+        key = person_key(str(m.value))
+        if len(str(m.value).split()) > len(full.get(key, "").split()):
+            full[key] = str(m.value)
+    out = []
+    for m in people:
+        key = person_key(str(m.value))
+        value, best = str(m.value), full.get(key, str(m.value))
+        first = value.split()[0]
+        if best != value and (len(value.split()) == 1 or (first.endswith(".") and
+                                                          best.startswith(first[0]))):  # fmt: skip
+            value = best
+        detail = {**m.detail, "key": key}
+        out.append(Mention(m.kind, m.text, m.start, m.end, value, m.confidence, detail))
+    return out
+
+
+def _repeats(text: str, found: list[Mention]) -> list[Mention]:
+    """Later bare surnames of people the text has already named in full.
+
+    Reports introduce a person once with a cue ("said Matt Eastwood") and
+    then use the surname alone ("Eastwood added"); that surname is the same
+    person. Only full names (two words or more) lend their surname, and a
+    surname that is a common word ("Page", "Gray") is left alone.
+    """
+    surnames: dict[str, str] = {}
+    for m in found:
+        words = str(m.value).split()
+        if len(words) >= 2 and len(words[-1]) > 2 and not is_ordinary_word(words[-1]):
+            surnames.setdefault(words[-1], str(m.value))
+    if not surnames:
+        return []
+    pattern = re.compile(r"(?<![\w'’.-])(" + "|".join(map(re.escape, surnames)) + r")(?![\w-])")
+    out = []
+    for match in pattern.finditer(text):
+        start, end = match.span(1)
+        if any(m.start <= start < m.end for m in found):
+            continue
+        value = surnames[match.group(1)]
+        out.append(mention(MentionKind.PERSON, text, start, end, value, 0.6, cue="repeat"))
+    return out
+
+
+def find_people(text: str) -> list[Mention]:
+    """Person-name mentions; value is the name without its title."""
+    found = drop_overlaps(_scan(text, _PATTERNS) + _caseless_lines(text))
+    found = drop_overlaps(found + _repeats(text, found))
+    return canonical_people(found)

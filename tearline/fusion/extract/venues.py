@@ -1,10 +1,17 @@
 """Venues and the target type they imply.
 
 The value is a normalized target type ("concert_hall", "synagogue",
-"transport_hub", ...) because assessment reasons about kinds of targets;
-the span keeps the venue's own name when one precedes the noun ("Crocus
-City Hall", "St Mary's Church"), so two reports about the same venue can be
-linked by name as well.
+"transport_hub", ...) because assessment reasons about kinds of targets.
+A venue with its own name ("Crocus City Hall", "St Mary's Church") is also
+an entity of its own: a second mention over the same span whose value is
+``named:<slug>`` (``venue:named:crocus-city-hall`` as an entity key) and
+whose ``type`` is the target type, so two reports about the same building
+link by name, not only by kind.
+
+A capitalised "Hall" is a concert venue only when its name is not a person
+("Steven Hall said"), not a room of a larger building ("the Gothic Hall of
+the palace") and not a single ordinary word; "market" after a financial
+word ("stock market", "bond markets") is an economy, not a place.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
+from tearline.fusion.extract.context import is_ordinary_word
 from tearline.fusion.extract.places import DEMONYMS, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -55,7 +63,21 @@ VENUE_TYPES: list[tuple[str, str]] = [
 ]
 _PATTERNS = [(re.compile(r"\b(?:" + p + r")\b", re.IGNORECASE), t) for p, t in VENUE_TYPES]
 # Capitalised words directly before the noun name the venue ("Crocus City Hall").
-_NAME_BEFORE = re.compile(r"((?:(?:St\.?|[A-Z][\w'’\-]*)\s+){1,4})$")
+_NAME_BEFORE = re.compile(r"((?:(?:St\.?|[A-Z][\w'’\-]*)[ \t]+){1,4})$")
+_FINANCE_BEFORE = re.compile(
+    r"\b(?:stock|stocks|share|equity|equities|bond|bonds|financial|money|credit|housing|"
+    r"property|job|jobs|labou?r|currency|currencies|oil|commodit(?:y|ies)|futures|"
+    r"capital|emerging|global|world|single|free|black|bull|bear|insurance|ad|advertising|"
+    r"smartphone|phone|pc|server|chip|consumer|mass|target|open|broader|wider)\s+$",
+    re.IGNORECASE,
+)
+_FINANCE_AFTER = re.compile(r"\s+(?:share|shares|value|cap|capitali[sz]ation|prices?|rally)\b")
+_ROOM_OF = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
+_SLUG = re.compile(r"[^a-z0-9]+")
+_NOT_NAME_WORDS = frozenset(
+    str.split("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday Western Eastern
+    Northern Southern European Main Central Local New Old Former""")
+)
 _AMBIGUOUS = {"bars", "bar", "ports", "port", "metro", "rally", "rallies", "concerts", "concert"}
 
 
@@ -80,11 +102,19 @@ def find_venues(text: str) -> list[Mention]:
             word = match.group().lower()
             named = _NAME_BEFORE.search(text[max(0, start - 60) : start])
             confidence = 0.9
+            if target == "market" and (
+                _FINANCE_BEFORE.search(text, max(0, start - 20), start)
+                or _FINANCE_AFTER.match(text, end)
+            ):
+                continue  # "the stock market", "market share"
             if target == "concert_hall" and word == "hall":
                 # A named hall ("Crocus City Hall", "Carnegie Hall") is
                 # usually an event venue; a city's own hall is its government.
                 if not named or _names_a_place(named.group(1)):
                     continue
+                words = named.group(1).split()
+                if _ROOM_OF.match(text, end) or (len(words) == 1 and is_ordinary_word(words[0])):
+                    continue  # "the Gothic Hall of the Royal Palace"
                 confidence = 0.6
             if named:
                 start -= len(named.group(1))
@@ -106,7 +136,34 @@ def find_venues(text: str) -> list[Mention]:
                     end,
                     target,
                     confidence,
-                    name=text[start:end] if named else None,
+                    name=text[start:end] if named and start < match.start() else None,
                 )
             )
-    return drop_overlaps(out)
+    kept = drop_overlaps(out)
+    return sorted([*kept, *_named(text, kept)], key=lambda m: (m.start, m.end, str(m.value)))
+
+
+def _named(text: str, venues: list[Mention]) -> list[Mention]:
+    """The named-venue entity mention for every venue that has a name."""
+    out = []
+    for m in venues:
+        name = m.detail.get("name")
+        words = str(name or "").split()
+        if not name or not words[-1][:1].isupper() or "'" in name or "’" in name:
+            continue  # "Almaty concert hall", "Norway's embassy": described, not named
+        if _names_a_place(words[0]) or words[0] in _NOT_NAME_WORDS:
+            continue
+        slug = _SLUG.sub("-", " ".join(str(name).split()).lower()).strip("-")
+        out.append(
+            mention(
+                MentionKind.VENUE,
+                text,
+                m.start,
+                m.end,
+                f"named:{slug}",
+                m.confidence,
+                name=name,
+                type=m.value,
+            )
+        )
+    return out

@@ -19,8 +19,9 @@ from sqlalchemy import Engine, insert
 
 from tearline.errors import IngestError
 from tearline.ingest.stix import StixRow, check_object
-from tearline.share.policy import Principal
-from tearline.share.stix_store import store_rows
+from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.receive import fragments_from_partner
+from tearline.share.stix_store import store_from_partner, store_rows
 from tearline.store.writer import Writer
 
 from ._media import TaxiiError
@@ -40,6 +41,16 @@ def _parse(body: bytes) -> list[Any]:
     return list(envelope["objects"])
 
 
+def _success(row: StixRow) -> dict[str, Any]:
+    """A status success entry; markings the policy cannot read are said, not ignored."""
+    entry: dict[str, Any] = {"id": row.id, "version": row.version}
+    if row.unknown_markings:
+        entry["message"] = ("stored, but withheld from partners: marking-definition(s) "
+                            f"{', '.join(row.unknown_markings)} are not TLP and cannot be "
+                            "interpreted by the sharing policy")
+    return entry
+
+
 def add_objects(engine: Engine, who: Principal, spec: CollectionSpec,
                 body: bytes) -> dict[str, Any]:
     """Store what is valid and new; return the (complete) status resource."""
@@ -54,7 +65,10 @@ def add_objects(engine: Engine, who: Principal, spec: CollectionSpec,
             row = check_object(obj, f"objects[{i}]", label)
         except IngestError as exc:
             oid = obj.get("id") if isinstance(obj, dict) else None
-            failures.append({"id": str(oid or f"objects[{i}]"), "message": exc.reason})
+            version = (obj.get("modified") or obj.get("created")) if isinstance(obj, dict) \
+                else None
+            failures.append({"id": str(oid or f"objects[{i}]"),
+                             "version": str(version or ""), "message": exc.reason})
             continue
         key = (row.id, row.version)
         if key in rows and rows[key].content_hash != row.content_hash:
@@ -68,13 +82,16 @@ def add_objects(engine: Engine, who: Principal, spec: CollectionSpec,
     now = datetime.now(UTC)
     with engine.begin() as conn:
         writer = Writer(conn, principal_key(who), label)
-        outcome = store_rows(writer, list(rows.values()))
+        if who.kind is PrincipalKind.PARTNER:
+            outcome = store_from_partner(writer, list(rows.values()), principal_key(who))
+            fragments_from_partner(writer, outcome.new, who.id)  # finding 9
+        else:
+            outcome = store_rows(writer, list(rows.values()))
         for row in outcome.conflicts:
             failures.append({"id": row.id, "version": row.version,
                              "message": "already stored with different content; a "
                                         "changed object needs a new 'modified'"})
-        successes = [{"id": r.id, "version": r.version}
-                     for r in (*outcome.new, *outcome.unchanged)]
+        successes = [_success(r) for r in (*outcome.new, *outcome.unchanged)]
         successes.extend(repeats)
         writer.finish({"kind": "taxii-add", "collection": spec.alias, "new": len(outcome.new),
                        "unchanged": len(outcome.unchanged), "failed": len(failures)})

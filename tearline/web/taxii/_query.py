@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from tearline.ingest.stix import version_key
 from tearline.share.policy import Principal
+from tearline.share.releases import visible_stix_filter
 from tearline.share.stix_store import stix_visibility
 from tearline.store.schema import StixObject
 from tearline.store.types import UTCDateTime
@@ -33,6 +36,7 @@ MAX_PAGE = 1000
 #: Page size when the client names none.
 DEFAULT_PAGE = 1000
 _KEYWORDS = ("first", "last", "all")
+_STIX_TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +49,7 @@ class Filters:
     versions: tuple[str, ...] = ("last",)
     spec_versions: tuple[str, ...] = ()
     limit: int = DEFAULT_PAGE
-    after: tuple[datetime, int] | None = None
+    after: tuple[datetime, str, str] | None = None
 
 
 def parse_timestamp(value: str, name: str) -> datetime:
@@ -60,10 +64,21 @@ def parse_timestamp(value: str, name: str) -> datetime:
         text = f"{head}.{digits[:6].ljust(6, '0')}{rest}"
     try:
         dt = datetime.fromisoformat(text)
-    except ValueError as exc:
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise TaxiiError(400, "Bad filter", f"{name}={value!r} is not an RFC 3339 timestamp "
-                         "such as 2025-03-07T09:30:00.000Z") from exc
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+                         "between years 0001 and 9999, such as 2025-03-07T09:30:00.000Z") \
+            from exc
+
+
+def _stix_timestamp(value: str, name: str) -> str:
+    """A ``match[version]`` timestamp as STIX writes them: UTC, ending in Z (400 if not)."""
+    text = value.strip()
+    if not _STIX_TS_RE.match(text):
+        raise TaxiiError(400, "Bad filter", f"{name}={value!r} is not a STIX timestamp: "
+                         "versions are UTC and end in Z, such as 2025-03-07T09:30:00.000Z")
+    parse_timestamp(text, name)
+    return text
 
 
 def format_timestamp(dt: datetime) -> str:
@@ -78,17 +93,28 @@ def _split(params: Mapping[str, str], key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in raw.split(",") if v.strip())
 
 
-def encode_next(at: datetime, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{format_timestamp(at)}|{seq}".encode()).decode()
+def encode_next(at: datetime, object_id: str, version: str) -> str:
+    """A ``next`` token: the date_added and key of the last row the caller received.
+
+    It holds nothing the caller was not shown (no global sequence number from
+    which hidden rows could be counted); the server turns it back into a
+    keyset position by looking that row up.
+    """
+    raw = f"{format_timestamp(at)}|{object_id}|{version}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_next(token: str) -> tuple[datetime, int]:
+def _decode_next(token: str) -> tuple[datetime, str, str]:
+    bad = TaxiiError(400, "Bad next token", f"next={token[:80]!r} was not issued by this "
+                     "server; start again without it")
+    if len(token) > 400:
+        raise bad
     try:
-        at, _, seq = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
-        return parse_timestamp(at, "next"), int(seq)
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        at, oid, version = raw.split("|")
+        return parse_timestamp(at, "next"), oid, version
     except (binascii.Error, UnicodeDecodeError, ValueError, TaxiiError) as exc:
-        raise TaxiiError(400, "Bad next token",
-                         f"next={token!r} was not issued by this server") from exc
+        raise bad from exc
 
 
 def parse_filters(params: Mapping[str, str], *, default_version: str = "last",
@@ -110,9 +136,8 @@ def parse_filters(params: Mapping[str, str], *, default_version: str = "last",
         if limit < 1:
             raise TaxiiError(400, "Bad limit", f"limit must be at least 1, got {limit}")
     versions = _split(params, "match[version]") if "version" in allow else ()
-    for v in versions:
-        if v not in _KEYWORDS:
-            parse_timestamp(v, "match[version]")
+    versions = tuple(v if v in _KEYWORDS else _stix_timestamp(v, "match[version]")
+                     for v in versions)
     token = params.get("next")
     return Filters(
         added_after=parse_timestamp(added_after, "added_after") if added_after else None,
@@ -126,16 +151,8 @@ def parse_filters(params: Mapping[str, str], *, default_version: str = "last",
 
 
 def _version_forms(value: str) -> list[str]:
-    """Spellings a stored ``modified`` may have for one instant (STIX allows 0–9 digits)."""
-    dt = parse_timestamp(value, "match[version]")
-    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
-    micro = f"{dt.microsecond:06d}"
-    forms = {value, f"{base}.{micro}Z", f"{base}.{micro.rstrip('0') or '0'}Z"}
-    if dt.microsecond % 1000 == 0:
-        forms.add(f"{base}.{micro[:3]}Z")
-    if dt.microsecond == 0:
-        forms.update({f"{base}Z", f"{base}.0Z"})
-    return sorted(forms)
+    """``value`` as a sortable version key (``ingest.stix.version_key``): any spelling matches."""
+    return [version_key(value)]
 
 
 def visibility(who: Principal) -> ColumnElement[bool]:
@@ -143,20 +160,29 @@ def visibility(who: Principal) -> ColumnElement[bool]:
     return stix_visibility(who)
 
 
-def _version_condition(versions: tuple[str, ...]) -> ColumnElement[bool] | None:
+def _version_condition(versions: tuple[str, ...],
+                       who: Principal | None = None) -> ColumnElement[bool] | None:
+    """``first``/``last``/timestamps, compared as times (``version_key``), not as text.
+
+    With a caller, ``first`` and ``last`` are among the versions *it may see*:
+    a partner shown v1 but not v2 gets v1 as the latest (finding 10), and the
+    answer says nothing about the hidden one.
+    """
     if "all" in versions:
         return None
     newer, older = aliased(StixObject), aliased(StixObject)
     parts: list[ColumnElement[bool]] = []
     if "last" in versions:
         parts.append(~exists().where(newer.id == StixObject.id,
-                                     newer.version > StixObject.version))
+                                     newer.version_key > StixObject.version_key,
+                                     *([visible_stix_filter(who, newer)] if who else [])))
     if "first" in versions:
         parts.append(~exists().where(older.id == StixObject.id,
-                                     older.version < StixObject.version))
+                                     older.version_key < StixObject.version_key,
+                                     *([visible_stix_filter(who, older)] if who else [])))
     stamps = [f for v in versions if v not in _KEYWORDS for f in _version_forms(v)]
     if stamps:
-        parts.append(StixObject.version.in_(stamps))
+        parts.append(StixObject.version_key.in_(stamps))
     return or_(*parts)
 
 
@@ -174,13 +200,18 @@ def page_query(cols: Sequence[Any], who: Principal, f: Filters,
         q = q.where(StixObject.spec_version.in_(f.spec_versions))
     if f.added_after is not None:
         q = q.where(StixObject.added_at > f.added_after)
-    cond = _version_condition(f.versions)
+    cond = _version_condition(f.versions, who)
     if cond is not None:
         q = q.where(cond)
     if f.after is not None:
-        at, seq = f.after
-        q = q.where(tuple_(StixObject.added_at, StixObject.added_seq)
-                    > tuple_(literal(at, UTCDateTime()), literal(seq)))
+        at, oid, version = f.after
+        # The token's row, if it still exists, breaks ties at its date_added.
+        seq = (select(StixObject.added_seq)
+               .where(StixObject.id == oid, StixObject.version == version)
+               .scalar_subquery())
+        q = q.where(or_(StixObject.added_at > literal(at, UTCDateTime()),
+                        and_(StixObject.added_at == literal(at, UTCDateTime()),
+                             StixObject.added_seq > func.coalesce(seq, 2 ** 62))))
     return q.order_by(StixObject.added_at, StixObject.added_seq).limit(f.limit + 1)
 
 

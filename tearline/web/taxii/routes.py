@@ -9,6 +9,7 @@ reading the rows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -19,13 +20,14 @@ from starlette.responses import Response
 
 from tearline import __version__
 from tearline.security.audit import record_now
-from tearline.share.policy import Principal
+from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.remark import remark_text
 from tearline.store.schema import StixObject
 
 from . import collections as cols
 from . import status as status_store
 from ._add import add_objects
-from ._auth import authenticate, cached
+from ._auth import authenticate
 from ._media import (
     STIX_MEDIA,
     TAXII_MEDIA,
@@ -44,6 +46,7 @@ from ._query import (
     parse_filters,
 )
 
+_log = logging.getLogger(__name__)
 API_ROOT = "api1"
 DISCOVERY_PATH = "/taxii2/"
 ROOT_PATH = f"/taxii2/{API_ROOT}/"
@@ -60,11 +63,25 @@ class TaxiiRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 check_accept(request.headers.get("accept"))
+                _check_no_nul(request)
                 return await inner(request)
             except TaxiiError as exc:
                 return exc.to_response()
+            except Exception:  # a bug must still answer as TAXII, never as text/plain
+                _log.exception("TAXII request failed: %s %s", request.method, request.url.path)
+                return TaxiiError(500, "Internal error", "the server failed to answer this "
+                                  "request; it has been logged, try again or report it"
+                                  ).to_response()
 
         return handler
+
+
+def _check_no_nul(request: Request) -> None:
+    """No id, filter or token holds a NUL byte; PostgreSQL text cannot even compare one."""
+    if "\x00" in request.url.path or any("\x00" in k or "\x00" in v
+                                          for k, v in request.query_params.multi_items()):
+        raise TaxiiError(400, "Bad request", "the path or query string holds a NUL byte "
+                         "(%00); no id, filter or token contains one")
 
 
 def _engine(request: Request) -> Engine:
@@ -73,12 +90,10 @@ def _engine(request: Request) -> Engine:
 
 
 def _who(request: Request) -> Principal:
-    header = request.headers.get("authorization")
-    who = cached(header)
-    if who is not None:
-        return who
+    """The caller as the database says now (tier, clearance, revocation apply at once)."""
     with _engine(request).connect() as conn:
-        return authenticate(conn, header)
+        header = request.headers.get("authorization")
+        return authenticate(conn, header, request.client.host if request.client else "-")
 
 
 def _root(api_root: str) -> None:
@@ -104,11 +119,13 @@ def _page_headers(first: Any, last: Any) -> dict[str, str]:
 def _page(rows: Sequence[Any], f: Filters) -> tuple[Sequence[Any], bool, str | None]:
     more = len(rows) > f.limit
     rows = rows[: f.limit]
-    nxt = encode_next(rows[-1].added_at, rows[-1].added_seq) if more and rows else None
+    nxt = (encode_next(rows[-1].added_at, rows[-1].id, rows[-1].version)
+           if more and rows else None)
     return rows, more, nxt
 
 
-_OBJ_COLS = (StixObject.json, StixObject.added_at, StixObject.added_seq)
+_OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version, StixObject.added_at,
+             StixObject.added_seq, StixObject.sender)
 _MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
 
 
@@ -123,7 +140,11 @@ def _objects_response(request: Request, who: Principal, f: Filters,
     head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
     if not rows:
         return taxii_bytes(b'{"more":false}')
-    body = head + '"objects":[' + ",".join(r.json for r in rows) + "]}"
+    if who.kind is PrincipalKind.PARTNER:  # what crosses is re-marked for the partner
+        texts = [remark_text(r.json, who.id) for r in rows]
+    else:
+        texts = [r.json for r in rows]
+    body = head + '"objects":[' + ",".join(texts) + "]}"
     return taxii_bytes(body.encode(), _page_headers(rows[0].added_at, rows[-1].added_at))
 
 

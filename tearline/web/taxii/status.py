@@ -7,34 +7,16 @@ Adds are processed before the response is sent, so every status is
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, mapped_column
 
 from tearline.share.policy import Principal
-from tearline.store.schema import Base
+from tearline.store.schema import TaxiiStatus
 
 from ._media import TaxiiError
 from ._query import format_timestamp
-
-
-class TaxiiStatus(Base):
-    """One add-objects request's outcome (migration 0004_taxii)."""
-
-    __tablename__ = "taxii_status"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    principal: Mapped[str] = mapped_column(String(160))
-    collection: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))
-    request_timestamp: Mapped[datetime]
-    total_count: Mapped[int] = mapped_column(Integer)
-    success_count: Mapped[int] = mapped_column(Integer)
-    failure_count: Mapped[int] = mapped_column(Integer)
-    pending_count: Mapped[int] = mapped_column(Integer)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 def principal_key(who: Principal) -> str:

@@ -1,0 +1,152 @@
+"""Extraction precision and recall on hand-labelled ECB+ sentences.
+
+The labels (``bench/labels/ecbplus-*.tsv``) name, per drawn sentence, the
+places, people and actors it truly contains; the sentence text is re-read
+from the shared ECB+ file at run time, never stored here. Extraction runs
+over the whole document (so headlines and neighbouring lines are context,
+as in the pipeline) and a mention is scored in the sentence whose line it
+starts on.
+
+A place mention is right when its text is an accepted spelling of a
+labelled place *and* its type agrees (a country mention needs a country
+label, a city mention a city label); a person or actor mention is right when
+its text, less a trailing possessive, is an accepted spelling. Recall counts
+labelled entities hit by at least one right mention.
+
+    python bench/extract_eval.py            # the untouched evaluation set
+    python bench/extract_eval.py tune -v    # the tuning set, with every error
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "labels"))
+
+from draw import load_docs  # type: ignore[import-not-found]  # noqa: E402
+
+from tearline.fusion.catalog import load_catalog  # noqa: E402
+from tearline.fusion.extract import extract_text  # noqa: E402
+from tearline.model.mention import Mention, MentionKind  # noqa: E402
+
+KINDS = {"places": MentionKind.PLACE, "people": MentionKind.PERSON, "actors": MentionKind.ACTOR}
+ANCHOR = datetime(2010, 1, 1, tzinfo=UTC)
+_POSSESSIVE = re.compile(r"\s*['’]s?$")
+
+
+@dataclass
+class Score:
+    right: int = 0
+    wrong: int = 0
+    found: int = 0
+    total: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        n = self.right + self.wrong
+        return self.right / n if n else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.total if self.total else float("nan")
+
+
+def _norm(text: str) -> str:
+    return _POSSESSIVE.sub("", " ".join(text.split())).lower()
+
+
+def read_labels(path: Path) -> list[tuple[str, int, dict[str, list[tuple[set[str], str]]]]]:
+    """(doc, line, kind → [(accepted spellings, type)]) per labelled sentence."""
+    rows = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        _, doc, line, *cols = raw.split("\t")
+        kinds: dict[str, list[tuple[set[str], str]]] = {}
+        for kind, col in zip(KINDS, cols, strict=True):
+            entities = []
+            for entity in [] if col.strip() == "-" else col.split(";"):
+                forms, _, typ = entity.partition("@")
+                entities.append(({_norm(f) for f in forms.split("|")}, typ))
+            kinds[kind] = entities
+        rows.append((doc, int(line), kinds))
+    return rows
+
+
+def _right(m: Mention, kind: str, entities: list[tuple[set[str], str]]) -> int | None:
+    text = _norm(m.text)
+    for i, (forms, typ) in enumerate(entities):
+        if text not in forms:
+            continue
+        if kind == "places" and m.detail.get("type") != typ:
+            continue
+        return i
+    return None
+
+
+def evaluate(path: Path, verbose: bool = False) -> dict[str, Score]:
+    docs = load_docs()
+    catalog = load_catalog()
+    scores = {k: Score() for k in KINDS}
+    cache: dict[str, list[Mention]] = {}
+    for doc, line, labels in read_labels(path):
+        text = docs[doc]
+        if doc not in cache:
+            cache[doc] = extract_text(text, ANCHOR, catalog)
+        lines = text.split("\n")
+        start = sum(len(x) + 1 for x in lines[:line])
+        end = start + len(lines[line])
+        for kind, mk in KINDS.items():
+            score, entities = scores[kind], labels[kind]
+            hit: set[int] = set()
+            for m in cache[doc]:
+                if m.kind is not mk or not start <= m.start < end:
+                    continue
+                i = _right(m, kind, entities)
+                if i is None:
+                    score.wrong += 1
+                    score.errors.append(f"FP {doc}:{line} {m.text!r} {m.value} {m.detail}")
+                else:
+                    score.right += 1
+                    hit.add(i)
+            score.total += len(entities)
+            score.found += len(hit)
+            for i, (forms, _) in enumerate(entities):
+                if i not in hit:
+                    score.errors.append(f"FN {doc}:{line} {sorted(forms)}")
+    if verbose:
+        for kind, score in scores.items():
+            for err in score.errors:
+                print(kind, err)
+    return scores
+
+
+def table(scores: dict[str, Score]) -> str:
+    lines = [
+        "| kind | right | wrong | precision | labelled | found | recall |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind, s in scores.items():
+        lines.append(
+            f"| {kind} | {s.right} | {s.wrong} | {s.precision:.3f} | {s.total} | {s.found} | "
+            f"{s.recall:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    which = next((a for a in sys.argv[1:] if not a.startswith("-")), "eval")
+    path = ROOT / "bench" / "labels" / f"ecbplus-{which}.tsv"
+    print(table(evaluate(path, verbose="-v" in sys.argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Draw the ECB+ sentences the extraction evaluation is labelled on.
+
+A sentence is one line of an ECB+ document (the corpus is one sentence per
+line) with at least six tokens that is not a URL. Two disjoint sets are
+drawn with fixed seeds: ``eval`` (100 sentences, never looked at while
+changing the extractors) and ``tune`` (100 others, free to study). The
+script prints the sentences so a person can label them; only (doc name,
+line index) pairs and labels are stored, never the text.
+
+    python bench/labels/draw.py eval   # or: tune
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tearline import settings  # noqa: E402
+
+ECB = settings.shared_data_dir() / "news-events" / "ecbplus_docs.jsonl"
+SEEDS = {"eval": 20261201, "tune": 777}
+SIZE = 100
+
+
+def load_docs(path: Path = ECB) -> dict[str, str]:
+    """ECB+ document name → text."""
+    with path.open(encoding="utf-8") as handle:
+        return {d["doc_name"]: d["text"] for d in map(json.loads, handle)}
+
+
+def candidates(docs: dict[str, str]) -> list[tuple[str, int]]:
+    """Every (doc, line index) that counts as a sentence, in a stable order."""
+    out = []
+    for name in sorted(docs):
+        for index, line in enumerate(docs[name].split("\n")):
+            if len(line.split()) >= 6 and not line.lstrip().startswith("http"):
+                out.append((name, index))
+    return out
+
+
+def draw(which: str, docs: dict[str, str]) -> list[tuple[str, int]]:
+    """The fixed sample for ``which``; ``tune`` never overlaps ``eval``."""
+    pool = candidates(docs)
+    chosen = random.Random(SEEDS["eval"]).sample(pool, SIZE)
+    if which == "eval":
+        return chosen
+    taken = set(chosen)
+    rest = [p for p in pool if p not in taken]
+    return random.Random(SEEDS["tune"]).sample(rest, SIZE)
+
+
+def main() -> int:
+    which = sys.argv[1] if len(sys.argv) > 1 else "eval"
+    docs = load_docs()
+    for n, (name, index) in enumerate(draw(which, docs)):
+        print(f"{n}\t{name}\t{index}\t{docs[name].split(chr(10))[index]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

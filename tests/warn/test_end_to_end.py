@@ -1,0 +1,139 @@
+"""Done-when: a case on the demo driven end to end through the CLI, delivered for real.
+
+Automatic trigger after fusion, review by one user, approval by a second,
+sanitization checked against every protected value of the demo, release,
+STIX delivery fetched by the warning-only partner with ``taxii2-client`` from
+a running ``tearline serve`` and accepted by ``stix2-validator``, a CAP file
+accepted by the OASIS CAP 1.2 schema, acknowledgement, a dismissal raising
+the dismissal alarm, an overdue follow-up, window expiry creating a review
+task, and closure with an outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from capvalidator import Validator
+from sqlalchemy import select
+from stix2validator import ValidationOptions, validate_instance
+from taxii2client.v21 import Collection
+
+from tearline.security.audit import verify
+from tearline.store.db import make_engine
+from tearline.store.schema import AuditEntry
+from tearline.warn.sanitize import squash
+from tests.taxii.conftest import start_server, stop_server
+
+from .conftest import PASSWORD, WarnDemo, main_thread, protected_values
+
+
+def _main_case(demo: WarnDemo) -> dict[str, Any]:
+    thread_id = main_thread(demo)
+    cases = demo.json("warn", "list")
+    assert isinstance(cases, list)
+    [case] = [c for c in cases if c["thread_id"] == thread_id]
+    return case
+
+
+def _assert_no_leak(text: str) -> None:
+    flat = squash(text)
+    for value in protected_values():
+        assert squash(value) not in flat, value
+
+
+def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
+    d = warn_demo
+    case = _main_case(d)
+    # automatic trigger, once per thread, proposing the host service and the public
+    assert case["trigger"] == "automatic" and case["state"] == "identified"
+    assert case["recipients"] == ["CSP", "PUBLIC"]
+    cid = case["short"]
+
+    assert d.run("warn", "review", cid, "--note", "meets ICD 191", "--proposal",
+                 "warn CSP and the public", user="cat")[0] == 0
+    code, out = d.run("warn", "approve", cid, "--reason", "own proposal", user="cat")
+    assert code == 1 and "'cat' drafted the proposal and may not approve it" in out
+    assert d.json("warn", "approve", cid, "--reason", "duty applies", user="bob")["state"] \
+        == "approved"
+    assert d.run("warn", "draft", cid, "--instruction", "Protect concert venues in Almaty.",
+                 "--text", "LANTERN heard the cell say 'the concert' before Nauryz.",
+                 "--window-start", "2025-03-05T16:00:00+00:00",
+                 "--window-end", "2025-03-07T16:00:00+00:00", user="ana")[0] == 0
+    assert d.json("warn", "sanitize", cid, user="ana")["state"] == "sanitized"
+    shown = d.json("warn", "show", cid)
+    assert isinstance(shown, dict)
+    releasable = json.dumps(shown["payload"]["tearline"], ensure_ascii=False)
+    _assert_no_leak(releasable)
+    assert "LANTERN" not in releasable and "the concert" not in releasable
+    kinds = {r["kind"] for r in shown["payload"]["sanitized"]["CSP"]["removals"]}
+    assert {"source", "quote"} <= kinds
+    assert d.json("warn", "release", cid, "--reason", "sanitized", user="bob")["state"] \
+        == "released"
+
+    # STIX to the warning-only partner over TAXII, from a real server
+    assert d.run("warn", "deliver", cid, "--channel", "taxii", "--to", "CSP", user="ana")[0] == 0
+    assert d.run("warn", "deliver", cid, "--channel", "file", "--to", "CSP",
+                 "--out", str(tmp_path / "csp.json"), user="ana")[0] == 0
+    server = start_server(d.db)
+    try:
+        col = Collection(server.collection_url("shared"), user="CSP", password=PASSWORD)
+        objects = col.get_objects().get("objects", [])
+    finally:
+        stop_server(server)
+    reports = [o for o in objects if o["type"] == "report"]
+    assert [r["id"] for r in reports] == [shown["id"]]  # the warning, and nothing else
+    assert "Almaty" in reports[0]["description"]
+    _assert_no_leak(json.dumps(objects, ensure_ascii=False))
+    bundle = json.loads((tmp_path / "csp.json").read_text())
+    result = validate_instance(bundle, ValidationOptions(strict=True))
+    assert result.is_valid, [str(e) for e in result.errors]
+    _assert_no_leak(json.dumps(bundle, ensure_ascii=False))
+
+    # CAP 1.2 for the public, against the OASIS schema; text and HTML beside it
+    cap = tmp_path / "alert.xml"
+    assert d.run("warn", "deliver", cid, "--channel", "cap", "--to", "PUBLIC",
+                 "--out", str(cap), user="ana")[0] == 0
+    ok, message = Validator(cap.read_bytes()).schema()
+    assert ok, message
+    for p in (cap, cap.with_suffix(".txt"), cap.with_suffix(".html")):
+        _assert_no_leak(p.read_text(encoding="utf-8"))
+    assert b"<expires>2025-03-07T16:00:00-00:00</expires>" in cap.read_bytes()
+
+    # acknowledgement, dismissal, an overdue follow-up in each direction
+    assert d.json("warn", "ack", cid, "--by", "CSP", user="ana")["state"] == "acknowledged"
+    d.run("warn", "respond", cid, "--by", "CSP", "--kind", "dismissed", "--text",
+          "The warnings are a provocation by hostile Western services.", user="ana")
+    d.run("warn", "followup", cid, "--party", "CSP", "--text", "Any venue measures?",
+          "--deadline", "2025-03-07T07:00:00+00:00", user="ana")
+    d.run("warn", "followup", cid, "--direction", "in", "--party", "CSP",
+          "--text", "Name your source.", "--deadline", "2025-03-08T07:00:00+00:00", user="ana")
+    alarms = d.json("warn", "show", cid)["alarms"]  # type: ignore[index]
+    by_kind = {a["kind"]: a for a in alarms}
+    assert "sender's identity" in by_kind["dismissal"]["summary"]
+    directions = sorted(a["details"]["direction"] for a in alarms
+                        if a["kind"] == "followup_overdue")
+    assert directions == ["in", "out"]
+
+    # the window (ended 7 March 2025) has lapsed: a review task, never a downgrade
+    scanned = d.json("warn", "scan")
+    assert {"case": shown["id"], "thread": shown["thread_id"], "did": "review_task"} in scanned
+    after = d.json("warn", "show", cid)
+    assert isinstance(after, dict)
+    assert after["state"] == "follow_up"
+    assert any(a["kind"] == "review_task" for a in after["alarms"])
+    assert d.json("warn", "scan") == []  # once per lapsed window
+
+    assert d.json("warn", "close", cid, "--outcome", "occurred", "--reason",
+                  "attack on 14 March", user="ana")["state"] == "closed"
+    events = [e["action"] for e in d.json("warn", "show", cid)["events"]]  # type: ignore[index]
+    assert events[:2] == ["open", "review"] and events[-1] == "close"
+    # every event is also in the hash-chained audit log, and the chain holds
+    engine = make_engine(d.db)
+    with engine.connect() as conn:
+        assert verify(conn) is None
+        audited = conn.execute(select(AuditEntry.action).where(
+            AuditEntry.object_id == shown["id"], AuditEntry.action.like("warning.%"))).all()
+    engine.dispose()
+    assert len(audited) == len(events)

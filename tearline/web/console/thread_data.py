@@ -73,6 +73,8 @@ class ThreadPage:
     matrix: AchMatrix | None = None
     ach: AchResult | None = None
     fused: bool = True
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    """Duty-to-warn cases on the thread the viewer may see: state and event history."""
 
     @property
     def latest(self) -> StoredAssessment | None:
@@ -183,6 +185,7 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
                       sorted(clusters.items(), key=lambda kv: -len(kv[1])),
                       list_versions(engine, tid))
     visible = {m.id for m in members}
+    page.cases = _cases(conn, tid, principal)
     matrix = load_matrix(engine, tid)
     if matrix is not None:
         page.matrix, page.ach = matrix, matrix.evaluate()
@@ -243,3 +246,32 @@ def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
     if tid not in state.threads.thread_ids():
         return None
     return len(_alarms(state, tid, load_matrix(engine, tid), list_versions(engine, tid)))
+
+
+def _cases(conn: Connection, tid: str, principal: Principal) -> list[dict[str, Any]]:
+    """The thread's duty-to-warn cases (read-only: state, marking and event history)."""
+    from tearline.share.releases import marking_for_warning
+
+    rows = conn.execute(select(S.Warning.id, S.Warning.state, S.Warning.created_at,
+                               S.Warning.updated_at, S.Warning.payload)
+                        .where(S.Warning.thread_id == tid)
+                        .order_by(S.Warning.created_at, S.Warning.id)).all()
+    if not rows:
+        return []
+    index = load_index(conn, [r.id for r in rows])
+    out = []
+    for w in rows:
+        marking = marking_for_warning(w, index)
+        if not decide(principal, marking):
+            continue
+        events = conn.execute(select(S.WarningEvent.at, S.WarningEvent.action,
+                                     S.WarningEvent.actor, S.WarningEvent.detail)
+                              .where(S.WarningEvent.warning_id == w.id)
+                              .order_by(S.WarningEvent.at, S.WarningEvent.id)).all()
+        out.append({"id": w.id, "state": humanize(w.state), "created": w.created_at,
+                    "updated": w.updated_at, "marking": marking,
+                    "events": [{"at": e.at, "action": humanize(e.action), "actor": e.actor,
+                                "detail": {k: v for k, v in (e.detail or {}).items()
+                                           if isinstance(v, str | int | float)}}
+                               for e in events]})
+    return out

@@ -57,6 +57,7 @@ def thread(request: Request, ref: str,
     page = _load(request, user, ref)
     banner = BannerBuilder()
     banner.extend([m.marking for m in page.members])
+    banner.extend([c["marking"] for c in page.cases])
     return render(request, "thread.html", {
         "page": page, "timeline_svg": timeline_picture(page.timeline, page.alarms),
         "graph_svg": graph_picture(page.graph_nodes, page.graph_edges), "ratings": RATINGS,

@@ -30,7 +30,7 @@ _CONFIDENCE_RANK = {"low": 0, "moderate": 1, "high": 2}
 #: Warning states that close a case (the warn stage may add others; unknown = open).
 CLOSED_CASE_STATES = frozenset({"closed", "withdrawn", "cancelled", "waived", "rejected"})
 _visible_cache: dict[tuple[Any, ...], dict[str, Marking]] = {}
-_candidate_cache: dict[tuple[Any, ...], list[Any]] = {}
+_candidate_cache: dict[tuple[Any, ...], list[Any]] = {}  # of _Candidate
 
 
 def humanize(value: str | None) -> str:
@@ -140,25 +140,41 @@ class BoardFilter:
     limit: int = 50
 
 
-def _candidates(conn: Connection) -> list[Any]:
+class _Candidate:
+    """One open thread's ranking data as plain attributes (SQL rows are slow to read
+    field by field, and the board reads thousands of them per request)."""
+
+    __slots__ = ("confidence", "fragments", "harm", "id", "likelihood", "origins", "p",
+                 "sort_key", "title")
+
+    def __init__(self, tid: str, title: str, fragments: Any, origins: Any, likelihood: Any,
+                 confidence: Any, p: Any, harm: Any) -> None:
+        self.id, self.title, self.likelihood, self.confidence = tid, title, likelihood, confidence
+        self.fragments, self.origins = int(fragments or 0), int(origins or 0)
+        self.p, self.harm = float(p or 0.0), humanize(harm)
+        self.sort_key = (-self.p, -_CONFIDENCE_RANK.get(confidence or "", -1), -self.origins,
+                         -self.fragments, tid)
+
+
+def _candidates(conn: Connection) -> list[_Candidate]:
     """Open threads with their counts and latest judgement, in one query, no JSON parsing.
 
-    Kept until a thread or an assessment changes (two aggregate reads decide).
+    Kept until fusion runs or an assessment version is appended (two indexed reads decide).
     """
-    key = (conn.execute(select(func.count(S.Thread.id), func.max(S.Thread.updated_at))).first(),
-           conn.execute(select(func.count(S.Assessment.id), func.max(S.Assessment.id))).first(),
+    # Threads change only through fusion (state_key), judgements by appending versions.
+    key = (state_key(conn), conn.execute(select(func.max(S.Assessment.id))).scalar(),
            str(conn.engine.url))
     hit = _candidate_cache.get(key)
     if hit is not None:
         return hit
     latest = _latest(conn, False).subquery()
-    rows = list(conn.execute(
+    rows = [_Candidate(*r) for r in conn.execute(
         select(S.Thread.id, S.Thread.title,
                S.Thread.state["fragments"].as_integer().label("fragments"),
                S.Thread.state["independent_origins"].as_integer().label("origins"),
                latest.c.likelihood, latest.c.confidence, latest.c.p, latest.c.harm)
         .outerjoin(latest, latest.c.thread_id == S.Thread.id)
-        .where(S.Thread.status == "open")))
+        .where(S.Thread.status == "open"))]
     _candidate_cache.clear()
     _candidate_cache[key] = rows
     return rows
@@ -181,36 +197,26 @@ def board_rows(conn: Connection, principal: Principal, engine_id: int,
                f: BoardFilter) -> tuple[list[BoardRow], int]:
     """Visible open threads matching ``f``, riskiest first; also how many matched."""
     visible = visible_threads(conn, principal, engine_id)
-    needle = f.q.lower()
     harm = humanize(f.harm)
-    picked = []
-    for t in _candidates(conn):
-        if t.id not in visible:
-            continue
-        if needle and needle not in (t.title or "").lower() and f.q not in t.id:
-            continue
-        p = float(t.p or 0.0)
-        if p < f.min_probability or (harm and humanize(t.harm) != harm):
-            continue
-        picked.append((-p, -_CONFIDENCE_RANK.get(t.confidence or "", -1), -int(t.origins or 0),
-                       -int(t.fragments or 0), t.id, t))
-    picked.sort(key=lambda x: x[:5])
+    lowered = (f.q or "").lower()
+    picked = [t for t in _candidates(conn) if t.id in visible
+              and t.p >= f.min_probability and (not harm or t.harm == harm)
+              and (not lowered or lowered in (t.title or "").lower() or f.q in t.id)]
+    picked.sort(key=lambda t: t.sort_key)
     if f.only_open_windows:  # needs the windows: read payloads, but only of the candidates
-        rows = [_row(t, visible[t.id]) for *_, t in picked]
+        rows = [_row(t, visible[t.id]) for t in picked]
         _fill(conn, rows)
         rows = [r for r in rows if r.window_end]
         return rows[: f.limit], len(rows)
-    shown = [_row(t, visible[t.id]) for *_, t in picked[: f.limit]]
+    shown = [_row(t, visible[t.id]) for t in picked[: f.limit]]
     _fill(conn, shown)
     return shown, len(picked)
 
 
-def _row(t: Any, m: Marking) -> BoardRow:
-    r = BoardRow(t.id, short_id(t.id), t.title, int(t.fragments or 0), int(t.origins or 0),
-                 marking=m)
+def _row(t: _Candidate, m: Marking) -> BoardRow:
+    r = BoardRow(t.id, short_id(t.id), t.title, t.fragments, t.origins, marking=m)
     if t.likelihood is not None:
-        r.likelihood, r.confidence = t.likelihood, t.confidence
-        r.probability, r.harm = float(t.p or 0.0), humanize(t.harm)
+        r.likelihood, r.confidence, r.probability, r.harm = t.likelihood, t.confidence, t.p, t.harm
     return r
 
 

@@ -115,7 +115,6 @@ def _entity_names(conn: Connection, keys: list[str]) -> dict[str, str]:
 
 
 def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[MemberView], int]:
-    index = load_index(conn)
     q = (select(S.ThreadMember.reason, S.Report, S.Source,
                 S.OriginCluster.cluster_id, S.OriginCluster.reasons)
          .join(S.Report, S.Report.id == S.ThreadMember.report_id)
@@ -125,6 +124,8 @@ def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[Mem
          .order_by(S.ThreadMember.added_at, S.Report.received_at, S.Report.id))
     with Session(bind=conn) as session:
         rows = session.execute(q).all()
+    # Releases and warning ids of these members only: a full index scans every report.
+    index = load_index(conn, [i for _, r, *_ in rows for i in (r.id, r.stix_id) if i])
     shown, hidden = [], 0
     for reason, r, s, cluster, links in rows:
         marking = marking_for_report(r, index)
@@ -173,7 +174,7 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
             rows = session.execute(select(S.Report).join(
                 S.ThreadMember, S.ThreadMember.report_id == S.Report.id)
                 .where(S.ThreadMember.thread_id == tid)).scalars().all()
-        full = load_index(conn)
+        full = load_index(conn, [i for r in rows for i in (r.id, r.stix_id) if i])
         all_marks = [marking_for_report(r, full) for r in rows]
     marking = combine_markings(all_marks, released_to=index.released_to(tid))
     if not members or not decide(principal, marking):

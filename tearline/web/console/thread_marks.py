@@ -8,8 +8,8 @@ over a ``CASE`` rank) and Python only looks at the few members that carry
 caveats or a REL TO list. A test checks the result against
 ``combine_markings`` on the sharing case table.
 
-The memo is keyed by the fusion run, the member count and the releases, so
-it is rebuilt after a fuse, an ingest that fused, or a release decision.
+The memo is keyed by the fusion run and the releases, so it is rebuilt after
+a fuse (also the one an ingest runs) or a release decision.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def _rank(column: Any, order: tuple[str, ...], default: str) -> Any:
 def _key(conn: Connection) -> tuple[Any, ...]:
     rel = conn.execute(select(func.count(S.Release.id), func.max(S.Release.id),
                               func.max(S.Release.revoked_at))).first()
-    members = conn.execute(select(func.count()).select_from(S.ThreadMember)).scalar()
-    return (state_key(conn), tuple(str(v) for v in (rel or ())), members)
+    # Membership changes only through fusion, which moves state_key.
+    return (state_key(conn), tuple(str(v) for v in (rel or ())))
 
 
 def compute_thread_markings(conn: Connection) -> dict[str, Marking]:

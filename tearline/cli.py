@@ -192,10 +192,9 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | 
     from tearline.ingest.query import list_reports
     from tearline.store.view import ReportFilter, report_to_dict
 
-    f = ReportFilter(source=source, agency=agency, since=since,
-                     until=until, tlp=tlp, text=text, category=category,
-                     limit=limit)
     with obj.engine.begin() as conn:
+        f = ReportFilter(source=source, agency=_agency(conn, agency), since=since,
+                         until=until, tlp=tlp, text=text, category=category, limit=limit)
         rows = list_reports(conn, f, resolve_viewer(conn, viewer))
     if as_json:
         echo_json([report_to_dict(r, s) for r, s in rows])
@@ -208,6 +207,29 @@ def reports(obj: Ctx, source: str | None, agency: str | None, since: datetime | 
                       .strftime("%Y-%m-%d"), f"{s.reliability}{r.credibility}",
                       r.tlp.upper(), safe(f"{r.title} ({s.name})"))
     console.print(table)
+
+
+def _agency(conn: Any, value: str | None) -> str | None:
+    """An agency named in full, by a partner code, or by its initials (NRD), else an error."""
+    if not value:
+        return value
+    from sqlalchemy import select
+
+    from tearline.store.schema import Partner, Source
+
+    agencies = sorted(set(conn.execute(select(Source.agency)).scalars()))
+    wanted = value.strip().lower()
+    if any(a.lower() == wanted for a in agencies):
+        return value
+    partner = conn.execute(select(Partner.name).where(Partner.code == value.upper())).scalar()
+    if partner and any(a.lower() == partner.lower() for a in agencies):
+        return str(partner)
+    initials = [a for a in agencies
+                if "".join(w[0] for w in a.split() if w[:1].isupper()).lower() == wanted]
+    if len(initials) == 1:
+        return str(initials[0])
+    raise click.BadParameter(f"no agency {value!r}; known: {', '.join(agencies) or 'none yet'}",
+                             param_hint="--agency")
 
 
 @main.command()

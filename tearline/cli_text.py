@@ -122,8 +122,8 @@ class TextTable:
                 *(fmt(r) for r in self.rows)]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines(options.max_width):
-            yield Text(line, no_wrap=True, overflow="ignore")
+        yield Text("\n".join(self.lines(options.max_width)), no_wrap=True, overflow="ignore",
+                   end="\n")
 
 
 def make_table(title: str | None, columns: Sequence[Column]) -> TextTable:

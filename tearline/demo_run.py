@@ -72,34 +72,33 @@ def _show_fusion(ctx: Any, console: Console) -> None:
     state, stats = fuse(ctx.engine)
     console.print(f"fusion: {stats.added} fragments → {stats.threads} threads, "
                   f"{len(stats.assessed)} assessment version(s) stored")
+    from tearline.cli_text import Column, make_table, safe
+
     rows = thread_rows(state)
     cases = _cases_by_thread(ctx)
-    tt = Table(title="Threat board")
-    for col in ("thread", "title", "fragments", "origins", "likelihood", "confidence",
-                "harm", "last", "duty to warn"):
-        tt.add_column(col, overflow="fold")
-    alarms: list[tuple[str, Any]] = []
+    tt = make_table("Threat board (harm and rationale: tearline assess THREAD)", [
+        Column("thread"), Column("likelihood"), Column("conf."),
+        Column("origins", justify="right"), Column("title", fixed=False)])
+    alarms = []
     for r in rows:
         a = assess_thread(state, r["id"])
-        case = cases.get(r["id"])
-        tt.add_row(r["short"], r["title"], str(r["fragments"]), str(r["independent_origins"]),
-                   f"{a.likelihood} ({a.probability_range})", a.confidence.value,
-                   a.harm.primary.value, r["last"][:10],
-                   f"{case.short} {case.state.value.replace('_', ' ')}" if case else "—")
+        tt.add_row(r["short"], a.likelihood, a.confidence.value,
+                   str(a.credibility.independent_origins), safe(r["title"]))
         if r["fragments"] > 1:
             alarms.extend((r["short"], alarm) for alarm in review_thread(state, r["id"]))
     console.print(tt)
     if alarms:
         at = Table(title="Bias alarms")
-        for col in ("thread", "raised", "alarm", "why"):
-            at.add_column(col, overflow="fold")
+        for col in ("thread", "raised", "alarm"):
+            at.add_column(col, no_wrap=True)
+        at.add_column("why", overflow="fold", ratio=1)
         seen = set()
         for short, alarm in sorted(alarms, key=lambda x: x[1].raised_at):
             if (alarm.kind, alarm.summary) in seen:
                 continue  # neighbouring threads can raise the same alarm
             seen.add((alarm.kind, alarm.summary))
-            at.add_row(short, alarm.raised_at.strftime("%Y-%m-%d %H:%M"), alarm.kind.value,
-                       alarm.summary)
+            at.add_row(short, alarm.raised_at.strftime("%Y-%m-%d"),
+                       alarm.kind.value.replace("_", " "), safe(alarm.summary))
         console.print(at)
     _show_cases(cases, console)
     if rows:
@@ -108,6 +107,9 @@ def _show_fusion(ctx: Any, console: Console) -> None:
                       f"tearline --db {db} retro {rows[0]['short']}  ·  "
                       f"tearline --db {db} warn list  ·  "
                       f"tearline --db {db} serve", highlight=False)
+        console.print(f"Console: tearline --db {db} users add NAME --role analyst "
+                      f"--clearance SECRET --password, then tearline --db {db} serve and "
+                      "open http://localhost:8000/", highlight=False)
 
 
 def _cases_by_thread(ctx: Any) -> dict[str, Any]:

@@ -124,18 +124,15 @@ def threads(obj: Ctx, as_json: bool, viewer: str | None) -> None:
     if as_json:
         echo_json(rows)
         return
-    table = Table(title=f"{len(rows)} thread(s)")
-    for col in ("thread", "title", "fragments", "origins", "first", "last"):
-        table.add_column(col, overflow="fold")
+    from tearline.cli_text import Column, make_table, safe
+
+    table = make_table(f"{len(rows)} thread(s)", [
+        Column("thread"), Column("frags", justify="right"), Column("origins", justify="right"),
+        Column("first"), Column("last"), Column("title", fixed=False)])
     for r in rows:
-        table.add_row(
-            r["short"],
-            r["title"] + (f" [{r['status']}]" if r["status"] != "open" else ""),
-            str(r["fragments"]),
-            str(r.get("independent_origins", "")),
-            (r.get("first") or "")[:10],
-            (r.get("last") or "")[:10],
-        )
+        table.add_row(r["short"], str(r["fragments"]), str(r.get("independent_origins", "")),
+                      (r.get("first") or "")[:10], (r.get("last") or "")[:10],
+                      safe(r["title"] + (f" [{r['status']}]" if r["status"] != "open" else "")))
     console.print(table)
 
 
@@ -186,11 +183,13 @@ def thread(obj: Ctx, thread_id: str, as_json: bool, viewer: str | None) -> None:
     tid = data["id"]
     title = {m["report_id"]: m.get("title") or m["report_id"] for m in data["members"]}
     originator = {m["report_id"]: m.get("originator") or "" for m in data["members"]}
+    from tearline.cli_text import safe
+
     if "timeline" not in data:  # a partner's view: no analytic detail
-        console.print(f"[bold]{data['title']}[/bold]  ({short_id(tid)}): "
+        console.print(f"[bold]{safe(data['title'])}[/bold]  ({short_id(tid)}): "
                       f"{data['member_count']} fragment(s) visible", highlight=False)
         return
-    console.rule(f"[bold]{data['title']}[/bold]  ({short_id(tid)})")
+    console.rule(f"[bold]{safe(data['title'])}[/bold]  ({short_id(tid)})")
     console.print(
         f"{len(data['members'])} fragments, {data['independent_origins']} independent origin(s)"
     )
@@ -200,14 +199,14 @@ def thread(obj: Ctx, thread_id: str, as_json: bool, viewer: str | None) -> None:
     for m in data["members"]:
         why = (
             "; ".join(
-                f"{r['kind']} with {title.get(r['other'], r['other'])[:40]!r}"
+                f"{safe(r['kind'])} with {safe(title.get(r['other'], r['other'])[:40])!r}"
                 + (f" (score {r['score']:.2f})" if r.get("score") else "")
-                + (f": {r['passage'][:60]!r}" if r.get("passage") else "")
+                + (f": {safe(r['passage'][:60])!r}" if r.get("passage") else "")
                 for r in m["origin_reasons"]
             )
             or "own origin"
         )
-        ft.add_row(m["grade"] or "", m["originator"], m["title"],
+        ft.add_row(m["grade"] or "", safe(m["originator"]), safe(m["title"]),
                    short_id(m["origin_cluster"]), why)
     console.print(ft)
     tl = Table(title="Timeline")

@@ -77,6 +77,8 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     assert "Almaty" in graph and "actor:" not in graph and "place:city" not in graph
     grade = _by(driver, "#fragments details[open] td.grade").text
     assert re.fullmatch(r"[A-F][1-6]", grade), grade
+    cases = _by(driver, "#cases").text
+    assert "Duty-to-warn cases" in cases and "identified" in cases, cases
     shot(driver, "03-thread")
 
     _by(driver, "#ach-seed").click()

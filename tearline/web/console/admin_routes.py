@@ -56,7 +56,7 @@ def partners(request: Request, user: Annotated[ConsoleUser, Depends(current_user
                                           f"{chosen.tier!r}; set one with `tearline partners "
                                           "set-tier`") from exc
             preview = list_reports(conn, ReportFilter(limit=100), principal)
-            index = load_index(conn)
+            index = load_index(conn, [i for r, _ in preview for i in (r.id, r.stix_id) if i])
             banner.extend([marking_for_report(r, index) for r, _ in preview])
     return render(request, "partners.html", {
         "partners": rows, "sync": sync, "view_as": view_as, "preview": preview,

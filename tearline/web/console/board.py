@@ -13,7 +13,6 @@ row, so it is memoised per process until fusion or the releases change.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,15 +22,15 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from tearline.share.policy import Marking, Principal, decide
-from tearline.share.releases import combine_markings, load_index, marking_for_report
 from tearline.store import schema as S
 from tearline.web.console.state_cache import state_key
+from tearline.web.console.thread_marks import thread_markings
 
 _CONFIDENCE_RANK = {"low": 0, "moderate": 1, "high": 2}
 #: Warning states that close a case (the warn stage may add others; unknown = open).
 CLOSED_CASE_STATES = frozenset({"closed", "withdrawn", "cancelled", "waived", "rejected"})
-_marking_lock = threading.Lock()
-_marking_cache: dict[int, tuple[tuple[Any, ...], dict[str, Marking]]] = {}
+_visible_cache: dict[tuple[Any, ...], dict[str, Marking]] = {}
+_candidate_cache: dict[tuple[Any, ...], list[Any]] = {}  # of _Candidate
 
 
 def humanize(value: str | None) -> str:
@@ -60,7 +59,8 @@ class BoardRow:
     """End days of windows that lapsed (shown as markers, never as reassurance)."""
     cases: int = 0
     alarms: int | None = None
-    updated: str = ""
+    updated: Any = ""
+    """When fusion last changed the thread (a datetime until formatted for display)."""
     marking: Marking | None = None
 
     @property
@@ -75,52 +75,13 @@ def short_id(thread_id: str) -> str:
     return thread_id.split("--", 1)[-1].split("-", 1)[0]
 
 
-def _releases_key(conn: Connection) -> tuple[Any, ...]:
-    row = conn.execute(select(func.count(S.Release.id), func.max(S.Release.id),
-                              func.max(S.Release.revoked_at))).first()
-    return tuple(str(v) for v in (row or ()))
-
-
-def thread_markings(conn: Connection, engine_id: int) -> dict[str, Marking]:
-    """Each thread's combined marking (members' most restrictive), memoised."""
-    key = (state_key(conn), _releases_key(conn),
-           conn.execute(select(func.count()).select_from(S.ThreadMember)).scalar())
-    hit = _marking_cache.get(engine_id)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    with _marking_lock:
-        index = load_index(conn)
-        parts: dict[str, list[Marking]] = defaultdict(list)
-        for tid, report in _iter_members(conn):
-            parts[tid].append(marking_for_report(report, index))
-        out = {tid: combine_markings(ms, released_to=index.released_to(tid))
-               for tid, ms in parts.items()}
-        _marking_cache[engine_id] = (key, out)
-    return out
-
-
-class _Row:
-    """Just the report columns ``marking_for_report`` reads (slotted: one per member)."""
-
-    __slots__ = ("category", "caveats", "classification", "id", "releasability", "stix_id", "tlp")
-
-    def __init__(self, m: Any) -> None:
-        self.id, self.stix_id, self.tlp = m.id, m.stix_id, m.tlp
-        self.classification, self.category = m.classification, m.category
-        self.releasability, self.caveats = m.releasability, m.caveats
-
-
-def _iter_members(conn: Connection) -> list[tuple[str, _Row]]:
-    """(thread id, the report columns a marking needs) for every member."""
-    q = (select(S.ThreadMember.thread_id, S.Report.id, S.Report.stix_id, S.Report.tlp,
-                S.Report.classification, S.Report.category, S.Report.releasability,
-                S.Report.caveats)
-         .join(S.Report, S.Report.id == S.ThreadMember.report_id))
-    return [(m.thread_id, _Row(m)) for m in conn.execute(q)]
-
-
 def _latest(conn: Connection, with_payload: bool) -> Any:
-    """The latest assessment version per thread: the ranking columns, or whole rows."""
+    """The latest assessment version per thread: the ranking columns, or whole rows.
+
+    The payload of a big thread runs to tens of kilobytes; parsing every one
+    to rank thousands of threads would dominate the page, so the two numbers
+    ranking needs are pulled out of the JSON by the database.
+    """
     latest = (select(S.Assessment.thread_id, func.max(S.Assessment.version).label("v"))
               .group_by(S.Assessment.thread_id).subquery())
     cols: list[Any] = [S.Assessment.thread_id, S.Assessment.likelihood, S.Assessment.confidence,
@@ -133,22 +94,14 @@ def _latest(conn: Connection, with_payload: bool) -> Any:
                   & (latest.c.v == S.Assessment.version)))
 
 
-def _rank_columns(conn: Connection) -> dict[str, Any]:
-    """Per thread: likelihood, confidence, probability and harm, read without payloads.
-
-    The payload of a big thread runs to tens of kilobytes; parsing every one
-    to rank thousands of threads would dominate the page, so the two numbers
-    ranking needs are pulled out of the JSON by the database.
-    """
-    return {r.thread_id: r for r in conn.execute(_latest(conn, False))}
-
-
 def _payloads(conn: Connection, ids: list[str]) -> dict[str, Any]:
+    """The latest assessment row of each of ``ids`` (a page's worth, by primary lookups)."""
     if not ids:
         return {}
-    q = _latest(conn, True).where(S.Assessment.thread_id.in_(ids))
+    q = (select(S.Assessment).where(S.Assessment.thread_id.in_(ids))
+         .order_by(S.Assessment.thread_id, S.Assessment.version))
     with Session(bind=conn) as session:
-        return {a.thread_id: a for a in session.execute(q).scalars()}
+        return {a.thread_id: a for a in session.execute(q).scalars()}  # last version wins
 
 
 def open_cases(conn: Connection) -> dict[str, int]:
@@ -187,50 +140,102 @@ class BoardFilter:
     limit: int = 50
 
 
+class _Candidate:
+    """One open thread's ranking data as plain attributes (SQL rows are slow to read
+    field by field, and the board reads thousands of them per request)."""
+
+    __slots__ = ("confidence", "fragments", "harm", "id", "likelihood", "origins", "p",
+                 "sort_key", "title")
+
+    def __init__(self, tid: str, title: str, fragments: Any, origins: Any, likelihood: Any,
+                 confidence: Any, p: Any, harm: Any) -> None:
+        self.id, self.title, self.likelihood, self.confidence = tid, title, likelihood, confidence
+        self.fragments, self.origins = int(fragments or 0), int(origins or 0)
+        self.p, self.harm = float(p or 0.0), humanize(harm)
+        self.sort_key = (-self.p, -_CONFIDENCE_RANK.get(confidence or "", -1), -self.origins,
+                         -self.fragments, tid)
+
+
+def _candidates(conn: Connection) -> list[_Candidate]:
+    """Open threads with their counts and latest judgement, in one query, no JSON parsing.
+
+    Kept until fusion runs or an assessment version is appended (two indexed reads decide).
+    """
+    # Threads change only through fusion (state_key), judgements by appending versions.
+    key = (state_key(conn), conn.execute(select(func.max(S.Assessment.id))).scalar(),
+           str(conn.engine.url))
+    hit = _candidate_cache.get(key)
+    if hit is not None:
+        return hit
+    latest = _latest(conn, False).subquery()
+    rows = [_Candidate(*r) for r in conn.execute(
+        select(S.Thread.id, S.Thread.title,
+               S.Thread.state["fragments"].as_integer().label("fragments"),
+               S.Thread.state["independent_origins"].as_integer().label("origins"),
+               latest.c.likelihood, latest.c.confidence, latest.c.p, latest.c.harm)
+        .outerjoin(latest, latest.c.thread_id == S.Thread.id)
+        .where(S.Thread.status == "open"))]
+    _candidate_cache.clear()
+    _candidate_cache[key] = rows
+    return rows
+
+
+def visible_threads(conn: Connection, principal: Principal, engine_id: int) -> dict[str, Marking]:
+    """The threads ``principal`` may see, with their markings (memoised with the markings)."""
+    markings = thread_markings(conn, engine_id)
+    key = (principal.kind, principal.id, principal.tier, principal.clearance,
+           principal.compartments, id(markings))
+    hit = _visible_cache.get(key)
+    if hit is None:
+        if len(_visible_cache) > 256:
+            _visible_cache.clear()
+        hit = _visible_cache[key] = {t: m for t, m in markings.items() if decide(principal, m)}
+    return hit
+
+
 def board_rows(conn: Connection, principal: Principal, engine_id: int,
                f: BoardFilter) -> tuple[list[BoardRow], int]:
     """Visible open threads matching ``f``, riskiest first; also how many matched."""
-    markings = thread_markings(conn, engine_id)
-    rows: list[BoardRow] = []
-    for t in conn.execute(select(S.Thread.id, S.Thread.title, S.Thread.state,
-                                 S.Thread.updated_at).where(S.Thread.status == "open")):
-        m = markings.get(t.id)
-        if m is None or not decide(principal, m):
-            continue
-        if f.q and f.q.lower() not in (t.title or "").lower() and f.q not in t.id:
-            continue
-        st = t.state or {}
-        updated = t.updated_at.strftime("%Y-%m-%d %H:%M") if t.updated_at else ""
-        rows.append(BoardRow(t.id, short_id(t.id), t.title, int(st.get("fragments") or 0),
-                             int(st.get("independent_origins") or 0), updated=updated,
-                             marking=m))
-    cases = open_cases(conn)
-    ranks = _rank_columns(conn)
-    for r in rows:
-        r.cases = cases.get(r.id, 0)
-        a = ranks.get(r.id)
-        if a is not None:
-            r.likelihood, r.confidence = a.likelihood, a.confidence
-            r.probability, r.harm = float(a.p or 0.0), humanize(a.harm)
-    if f.min_probability:
-        rows = [r for r in rows if r.probability >= f.min_probability]
-    if f.harm:
-        rows = [r for r in rows if r.harm == humanize(f.harm)]
-    rows.sort(key=lambda r: (-r.probability, -_CONFIDENCE_RANK.get(r.confidence, -1),
-                             -r.origins, -r.fragments, r.id))
+    visible = visible_threads(conn, principal, engine_id)
+    harm = humanize(f.harm)
+    lowered = (f.q or "").lower()
+    picked = [t for t in _candidates(conn) if t.id in visible
+              and t.p >= f.min_probability and (not harm or t.harm == harm)
+              and (not lowered or lowered in (t.title or "").lower() or f.q in t.id)]
+    picked.sort(key=lambda t: t.sort_key)
     if f.only_open_windows:  # needs the windows: read payloads, but only of the candidates
-        full = _payloads(conn, [r.id for r in rows])
-        for r in rows:
-            if r.id in full:
-                _apply_assessment(r, full[r.id])
+        rows = [_row(t, visible[t.id]) for t in picked]
+        _fill(conn, rows)
         rows = [r for r in rows if r.window_end]
         return rows[: f.limit], len(rows)
-    shown = rows[: f.limit]
-    full = _payloads(conn, [r.id for r in shown])
-    for r in shown:
+    shown = [_row(t, visible[t.id]) for t in picked[: f.limit]]
+    _fill(conn, shown)
+    return shown, len(picked)
+
+
+def _row(t: _Candidate, m: Marking) -> BoardRow:
+    r = BoardRow(t.id, short_id(t.id), t.title, t.fragments, t.origins, marking=m)
+    if t.likelihood is not None:
+        r.likelihood, r.confidence, r.probability, r.harm = t.likelihood, t.confidence, t.p, t.harm
+    return r
+
+
+def _fill(conn: Connection, rows: list[BoardRow]) -> None:
+    """What only the full assessment and the cases tell, for the rows on the page."""
+    ids = [r.id for r in rows]
+    full = _payloads(conn, ids)
+    cases = open_cases(conn)
+    updated = {t: at for t, at in conn.execute(select(S.Thread.id, S.Thread.updated_at)
+                                               .where(S.Thread.id.in_(ids)))} if ids else {}
+    for r in rows:
         if r.id in full:
             _apply_assessment(r, full[r.id])
-    return shown, len(rows)
+        r.cases = cases.get(r.id, 0)
+        r.updated = _when(updated.get(r.id))
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")
 
 
 def store_counts(conn: Connection) -> dict[str, Any]:

@@ -17,11 +17,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from tearline.ingest.run import IngestSummary, ingest_paths
 from tearline.pipeline import fuse
+from tearline.share.releases import load_index, marking_for_report
 from tearline.store import schema as S
+from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.board import short_id
 from tearline.web.console.common import (
     ConsoleRefusal,
@@ -102,8 +105,8 @@ def _paste(title: str, body: str, outlet: str, when: str, folder: Path) -> dict[
     return {str(path): "pasted text"}
 
 
-def _outcomes(request: Request, summary: IngestSummary,
-              names: dict[str, str]) -> list[FileOutcome]:
+def _outcomes(request: Request, summary: IngestSummary, names: dict[str, str],
+              banner: BannerBuilder) -> list[FileOutcome]:
     engine = engine_of(request)
     state, _stats = fuse(engine)
     forget(engine)
@@ -114,11 +117,15 @@ def _outcomes(request: Request, summary: IngestSummary,
             error = f.error.replace(f.path, shown) if f.error else None
             item = FileOutcome(shown, f.outcome, f.new, f.unchanged, error,
                                [n.replace(f.path, shown) for n in f.notes])
-            for fid, title in conn.execute(select(S.Report.id, S.Report.title)
-                                           .where(S.Report.ingest_file == f.path)):
-                tid = state.threads.thread_of(fid) if fid in state.fragments else None
-                att = state.attachments.get(fid) or {}
-                item.placed.append(Placed(fid, title, tid, bool(att.get("opened"))))
+            with Session(bind=conn) as session:
+                reports = session.execute(select(S.Report)
+                                          .where(S.Report.ingest_file == f.path)).scalars().all()
+            index = load_index(conn, [i for r in reports for i in (r.id, r.stix_id) if i])
+            for r in reports:
+                tid = state.threads.thread_of(r.id) if r.id in state.fragments else None
+                att = state.attachments.get(r.id) or {}
+                item.placed.append(Placed(r.id, r.title, tid, bool(att.get("opened"))))
+                banner.add(marking_for_report(r, index))  # the page shows their titles
             out.append(item)
     return out
 
@@ -139,6 +146,7 @@ async def ingest(request: Request,
             raise ConsoleRefusal(400, "choose at least one file or paste a text to ingest")
         summary = ingest_paths(engine_of(request), [Path(p) for p in names],
                                actor=user.username)
-        results = _outcomes(request, summary, names)
+        banner = BannerBuilder()
+        results = _outcomes(request, summary, names, banner)
     return render(request, "ingest.html", {"results": results, "short_id": short_id},
-                  user=user, status=200 if not summary.rejected else 422)
+                  user=user, banner=banner, status=200 if not summary.rejected else 422)

@@ -18,11 +18,14 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
 
 from tearline.fusion.threads import ThreadIndex
+from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
-from tearline.pipeline import FusionState, catalog_for, load_fragments
+from tearline.pipeline import FusionState, catalog_for
 from tearline.store import schema as S
+from tearline.store.view import to_fragment
 
 _STATE_KEY = "threads"
 _lock = threading.Lock()
@@ -49,6 +52,22 @@ def _mentions(conn: Connection) -> dict[str, list[Mention]]:
     return out
 
 
+def _fragments(conn: Connection, known: set[str]) -> list[Fragment]:
+    """The fragments the saved index covers (not every stored report), in fusion's order."""
+    if not known:
+        return []
+    with Session(bind=conn) as session:
+        q = select(S.Report, S.Source).join(S.Source, S.Report.source_id == S.Source.id)
+        if len(known) < 50_000:
+            ids = sorted(known)
+            pairs = [p for i in range(0, len(ids), 500)
+                     for p in session.execute(q.where(S.Report.id.in_(ids[i:i + 500]))).all()]
+        else:
+            pairs = [p for p in session.execute(q).all() if p[0].id in known]
+        frags = [to_fragment(r, s) for r, s in pairs]
+    return sorted(frags, key=lambda f: (f.received_at, f.id))
+
+
 def _load(conn: Connection) -> FusionState | None:
     saved = conn.execute(select(S.FusionState.payload)
                          .where(S.FusionState.key == _STATE_KEY)).scalar()
@@ -57,7 +76,7 @@ def _load(conn: Connection) -> FusionState | None:
     index = ThreadIndex.from_dict(saved["index"])
     known = set(index.assignments())
     catalog, _ = catalog_for(conn)
-    fragments = {f.id: f for f in load_fragments(conn) if f.id in known}
+    fragments = {f.id: f for f in _fragments(conn, known)}
     mentions = _mentions(conn)
     attachments: dict[str, dict[str, Any]] = {}
     for fid, reason in conn.execute(select(S.ThreadMember.report_id, S.ThreadMember.reason)):

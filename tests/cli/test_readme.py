@@ -9,6 +9,7 @@ up and answer before it is stopped; prompts get a password on standard input.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import socket
@@ -49,11 +50,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(args: list[str], cwd: Path) -> None:
+def _serve(args: list[str], cwd: Path, env: dict[str, str]) -> None:
     port = str(_free_port())
     args = [port if a == "8400" else a for a in args]
     proc = subprocess.Popen([*TEARLINE, *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, env=env)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -78,12 +79,15 @@ def test_every_readme_command_runs_on_the_demo(tmp_path: Path, shared_data: Path
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     failures = []
+    env = dict(os.environ)
     for args in readme_commands():
         if "serve" in args:
-            _serve(args, tmp_path)
+            _serve(args, tmp_path, env)
             continue
         done = subprocess.run([*TEARLINE, *args], cwd=tmp_path, input=PROMPT_ANSWERS,
-                              capture_output=True, text=True, timeout=900)
+                              capture_output=True, text=True, timeout=900, env=env)
+        if "set-up done" in done.stdout:  # the README's `export TEARLINE_TOKEN=…` step
+            env["TEARLINE_TOKEN"] = done.stdout.strip().splitlines()[-1]
         if done.returncode != 0:
             failures.append(f"tearline {shlex.join(args)} → {done.returncode}: "
                             f"{(done.stderr or done.stdout)[-600:]}")

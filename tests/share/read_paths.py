@@ -250,9 +250,17 @@ def rest_get(world: World, who: str, ex: Example) -> set[Key]:
     return got
 
 
+_ADMIN_ENV: dict[str, dict[str, str]] = {}
+
+
 def _cli(world: World, *args: str) -> Any:
-    res = CliRunner().invoke(main, ["--db", world.db, *args])
-    return res
+    # The world has users, so the CLI acts through a token (issue 14); an admin's,
+    # since `--as` needs approver or admin and the check is what `--as` shows.
+    if world.db not in _ADMIN_ENV:
+        from tests.conftest import admin_env
+
+        _ADMIN_ENV[world.db] = admin_env(world.db)
+    return CliRunner().invoke(main, ["--db", world.db, *args], env=_ADMIN_ENV[world.db])
 
 
 def cli_reports(world: World, who: str, ex: Example) -> set[Key]:

@@ -229,7 +229,8 @@ def test_sync_moves_released_reports_with_markings_and_nothing_else(
 
 def _cli_json(db: str, *args: str) -> object:
     out = subprocess.run([TEARLINE, "--db", db, *args, "--json"], capture_output=True,
-                         text=True, timeout=300, check=False)
+                         text=True, timeout=300, check=False,
+                         env={**os.environ, **admin_env(db)})
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -255,7 +256,7 @@ def test_b_analysts_work_with_what_a_released_and_nothing_is_lost_under_load(
             "Cell leader plans travel to Almaty"} <= set(rest)
     assert {i["originator"] for i in rest.values()} == {"Alnland Service"}
     fuse = subprocess.run([TEARLINE, "--db", b.db, "fuse"], capture_output=True, text=True,
-                          timeout=300, check=False)
+                          timeout=300, check=False, env={**os.environ, **admin_env(b.db)})
     assert fuse.returncode == 0, fuse.stderr
     threads = _cli_json(b.db, "threads")
     assert isinstance(threads, list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import threading
 import time
@@ -26,6 +27,7 @@ from tearline.security.users import add_user
 from tearline.share.partners import create_partner, update_partner
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import StixDiscrepancy
+from tests.conftest import admin_env
 
 from .conftest import (
     PASSWORD,
@@ -161,7 +163,8 @@ def test_compartmented_report_is_served_only_inside_the_compartment(srv: Server)
         assert orchid not in ids(srv, who), who
         assert get(srv, f"objects/{orchid}/", who).status_code == 404
     out = subprocess.run([TEARLINE, "--db", srv.db, "export", "--stix", "--as", "CORE1"],
-                         capture_output=True, check=True, timeout=120)
+                         capture_output=True, check=True, timeout=120,
+                         env={**os.environ, **admin_env(srv.db)})
     assert orchid not in out.stdout.decode()
     assert "Orchid compartment" not in out.stdout.decode()
 

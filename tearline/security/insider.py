@@ -30,8 +30,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from tearline.model.marking import COMPARTMENT_PREFIX
 from tearline.security.audit import record_now
-from tearline.share.policy import COMPARTMENT_PREFIX
 from tearline.store.schema import AuditEntry, InsiderAlert, Report
 
 __all__ = ["Alert", "list_alerts", "scan"]

@@ -59,7 +59,7 @@ elif point == "assessing":
     calls = []
     def _append(*a, **k):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 1:  # the first version: threads written, assessments not yet
             die()
         return real_append(*a, **k)
     assess_store._append = _append

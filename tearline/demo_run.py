@@ -78,12 +78,14 @@ def _show_fusion(ctx: Any, console: Console) -> None:
     cases = _cases_by_thread(ctx)
     tt = make_table("Threat board (harm and rationale: tearline assess THREAD)", [
         Column("thread"), Column("likelihood"), Column("conf."),
-        Column("origins", justify="right"), Column("title", fixed=False)])
+        Column("origins", justify="right"), Column("case"), Column("title", fixed=False)])
     alarms: list[tuple[str, Any]] = []
     for r in rows:
         a = assess_thread(state, r["id"])
+        case = cases.get(r["id"])  # the duty-to-warn case, its state in the table below
         tt.add_row(r["short"], a.likelihood, a.confidence.value,
-                   str(a.credibility.independent_origins), safe(r["title"]))
+                   str(a.credibility.independent_origins), case.short if case else "—",
+                   safe(r["title"]))
         if r["fragments"] > 1:
             alarms.extend((r["short"], alarm) for alarm in review_thread(state, r["id"]))
     console.print(tt)

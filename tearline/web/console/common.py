@@ -9,8 +9,6 @@ banner computed from the page's own content (``banner.BannerBuilder``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -18,11 +16,15 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import select
 
 from tearline.settings import PACKAGE_DIR
 from tearline.share.policy import CLASSIFICATION_ORDER, Principal
 from tearline.store.schema import User
+
+# One engine/transaction helper for REST and pages (re-exported for the routes).
+from tearline.web.api_common import engine_of as engine_of
+from tearline.web.api_common import transaction as transaction
 from tearline.web.console.banner import Banner, BannerBuilder
 from tearline.web.console.sessions import SESSION_COOKIE, Session, read_session
 
@@ -61,18 +63,6 @@ class ConsoleUser:
 
     def has_role(self, role: str) -> bool:
         return role in self.principal.roles
-
-
-def engine_of(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-@contextmanager
-def transaction(request: Request) -> Iterator[Connection]:
-    """One transaction per page: the reads and their audit entries commit together."""
-    with engine_of(request).begin() as conn:
-        yield conn
 
 
 def current_user(request: Request) -> ConsoleUser:

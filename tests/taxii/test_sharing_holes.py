@@ -349,8 +349,11 @@ def _wait_for(srv: Server, who: str, object_id: str, seconds: float = 20.0) -> d
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         r = get(srv, f"objects/{object_id}/", who)
-        if r.status_code == 200:
-            obj: dict[str, Any] = r.json()["objects"][0]
+        # An object the caller may not see yet answers 200 with an empty envelope
+        # (no "objects" member), exactly like one that does not exist.
+        objects = r.json().get("objects") if r.status_code == 200 else None
+        if objects:
+            obj: dict[str, Any] = objects[0]
             return obj
         time.sleep(0.3)
     raise AssertionError(f"{object_id} never reached {who} over TAXII")

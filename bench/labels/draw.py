@@ -4,6 +4,11 @@ A sentence is one line of an ECB+ document (the corpus is one sentence per
 line) with at least six tokens that is not a URL. Two disjoint sets are
 drawn with fixed seeds: ``eval`` (100 sentences, never looked at while
 changing the extractors) and ``tune`` (100 others, free to study). The
+``eval`` set was looked at once when it was scored in session 1, so a third
+set, ``fresh``, is drawn by a fixed rule instead of a seed: from documents
+of odd-numbered topics that hold no sentence of ``eval`` or ``tune``, every
+``FRESH_STEP``-th candidate sentence in name order. It was labelled before
+the extractors ever ran on it and is scored only to report. The
 script prints the sentences so a person can label them; only (doc name,
 line index) pairs and labels are stored, never the text.
 
@@ -25,6 +30,7 @@ from tearline import settings  # noqa: E402
 ECB = settings.shared_data_dir() / "news-events" / "ecbplus_docs.jsonl"
 SEEDS = {"eval": 20261201, "tune": 777}
 SIZE = 100
+FRESH_STEP = 33
 
 
 def load_docs(path: Path = ECB) -> dict[str, str]:
@@ -44,14 +50,23 @@ def candidates(docs: dict[str, str]) -> list[tuple[str, int]]:
 
 
 def draw(which: str, docs: dict[str, str]) -> list[tuple[str, int]]:
-    """The fixed sample for ``which``; ``tune`` never overlaps ``eval``."""
+    """The fixed sample for ``which``; the three sets never overlap."""
     pool = candidates(docs)
     chosen = random.Random(SEEDS["eval"]).sample(pool, SIZE)
     if which == "eval":
         return chosen
     taken = set(chosen)
     rest = [p for p in pool if p not in taken]
-    return random.Random(SEEDS["tune"]).sample(rest, SIZE)
+    tune = random.Random(SEEDS["tune"]).sample(rest, SIZE)
+    if which == "tune":
+        return tune
+    used_docs = {name for name, _ in chosen + tune}
+    fresh = [
+        (name, index)
+        for name, index in pool
+        if name not in used_docs and int(name.split("_")[0]) % 2 == 1
+    ]
+    return fresh[::FRESH_STEP]
 
 
 def main() -> int:

@@ -91,12 +91,16 @@ _SPORTS = re.compile(
     r"scored|victory|win|wins|loss|losses|league|seeded|innings|goals?|match)\b",
     re.IGNORECASE,
 )
-_OPPONENT = re.compile(r"\b(?:against|over|beat|beats|beating|defeated|vs\.?|versus|to)\s+$")
+_OPPONENT = re.compile(
+    r"\b(?:against|over|beat|beats|beating|defeated|vs\.?|versus|to|play|plays|face|faces)\s+"
+    # "against Detroit and Carolina": the second of two opponents is one too.
+    r"(?:[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*)?\s*(?:,|\band\b|\bor\b)\s*)?$"
+)
 
 
 def opponent_team(text: str, start: int) -> bool:
     """Whether a place name is a sports opponent ("a victory over Detroit")."""
-    if _OPPONENT.search(text, max(0, start - 12), start) is None:
+    if _OPPONENT.search(text, max(0, start - 40), start) is None:
         return False
     s, e = sentence_at(text, start)
     return _SPORTS.search(text, s, e) is not None

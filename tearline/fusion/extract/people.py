@@ -184,6 +184,9 @@ _CASELESS_STOP = frozenset(
 )
 
 
+_GIVEN_NAME_TITLES = frozenset(["Dean"])
+
+
 def _until_common_word(name: str) -> str:
     """A headline's titled name up to the first common word ("Obama Overturns ...")."""
     kept: list[str] = []
@@ -239,6 +242,10 @@ def _scan(text: str, patterns: list[tuple[Gated, float, str]]) -> list[Mention]:
             ):
                 continue  # "Stocks Post Modest Losses", "California Highway Patrol said"
             title = text[match.start() : match.start("name")].strip() if kind == "title" else ""
+            if title in _GIVEN_NAME_TITLES and len(name.split()) == 1:
+                # "Dean Smith's offense": a title word that is also a first name, with
+                # one name word after it, is the person's whole name.
+                start, name, title = match.start(), f"{title} {name}", ""
             if kind == "title" and title[:1].islower() and len(name.split()) < 2:
                 continue  # "chief Intel rival": a lower-case role before one word is weak
             if kind == "title" and title_case_line(text, start, end):
@@ -346,6 +353,11 @@ def _repeats(text: str, found: list[Mention]) -> list[Mention]:
         if any(m.start <= start < m.end for m in found):
             continue
         value = surnames[match.group(1)]
+        given = value[: -len(match.group(1))]
+        if text[max(0, start - len(given)) : start] == given:
+            start -= len(given)  # "Warren Jeffs" again, in a headline with no cue: all of it
+            if any(m.start < end and start < m.end for m in found):
+                continue
         out.append(mention(MentionKind.PERSON, text, start, end, value, 0.6, cue="repeat"))
     return out
 

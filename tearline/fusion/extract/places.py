@@ -298,6 +298,21 @@ def _classify(
         ):
             return None  # "Eddie Jordan", "Jordan Clarke", "Israel Defense Forces"
         code, name = countries[span]
+        compass = _COMPASS_BEFORE.search(text, max(0, start - 12), start)
+        if compass is not None and n_words == 1:
+            # "South Wales", "Northern Mexico": a part of the country, named as a region.
+            region = f"{compass.group(1)} {span}"
+            return mention(
+                MentionKind.PLACE,
+                text,
+                compass.start(1),
+                end,
+                f"region:{code}-{name_slug(region)}",
+                0.9,
+                type="region",
+                country=code,
+                name=region,
+            )
         return mention(
             MentionKind.PLACE,
             text,
@@ -315,6 +330,8 @@ def _classify(
             MentionKind.NATIONALITY, text, start, end, f"country:{code}", 0.95, country=code
         )
     region = _region_index().get(span)
+    if region is not None and _STATE_AFTER.match(text, end):
+        return None  # "Ohio State president", "the Michigan State coach": a university
     if region is not None and (span not in cities or cities[span][2] < _GLUED_CITY_MAX):
         code = region
         return mention(
@@ -357,6 +374,17 @@ def _classify(
             population=population,
         )
     return None
+
+
+_COMPASS_BEFORE = re.compile(
+    r"(?<![\w'’-])(North|South|East|West|Northern|Southern|Eastern|Western|Central)[ \t]+$"
+)
+_STATE_AFTER = re.compile(r"[ \t]+State\b(?![ \t]+(?:of|line|border)\b)")
+
+
+def name_slug(name: str) -> str:
+    """A lower-case, hyphenated id part for a name ("South Wales" → "south-wales")."""
+    return re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")
 
 
 _PLACE_TAILS = frozenset(["Strip", "City", "Province", "Region", "Governorate", "State"])

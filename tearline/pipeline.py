@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
-from tearline.fusion.extract import extract
+from tearline.fusion.extract import extract_many
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
@@ -126,14 +126,20 @@ def load_fragments(conn: Connection, as_of: datetime | None = None) -> list[Frag
 
 def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
                 as_of: datetime | None = None, progress: ProgressSpec | None = None,
-                index: ThreadIndex | None = None) -> FusionState:
-    """Pure fusion over plain fragments: extract, attach, in the order given."""
+                index: ThreadIndex | None = None, workers: int | None = None) -> FusionState:
+    """Pure fusion over plain fragments: extract, attach, in the order given.
+
+    ``workers`` extraction processes (default: ``TEARLINE_EXTRACT_WORKERS`` or
+    the cores); the result is the same for any number.
+    """
     frags = list(fragments)
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
-    for n, raw in enumerate(frags, start=1):
-        f = prepare_fragment(raw)  # boilerplate off before extraction and vectors
-        mentions = extract(f, catalog)
+    prepared = [prepare_fragment(raw) for raw in frags]  # boilerplate off first
+    # Extraction is pure: a pool of processes that share nothing with this one
+    # (no connection, no lock) extracts ahead while this process attaches in order.
+    extracted = extract_many(prepared, catalog, workers=workers)
+    for n, (f, mentions) in enumerate(zip(prepared, extracted, strict=True), start=1):
         att = index.add(f, mentions)
         state.fragments[f.id] = f
         state.mentions[f.id] = mentions

@@ -151,3 +151,12 @@ def input_limits() -> dict[str, int]:
     defaults = {"JSON_DEPTH": 64, "FILE_BYTES": 128 << 20, "BODY_CHARS": 1_000_000,
                 "TITLE_CHARS": 2_000, "OBJECT_BYTES": 4 << 20, "REQUEST_BYTES": 16 << 20}
     return {k: max(1, int(_env(f"MAX_{k}", str(v)))) for k, v in defaults.items()}
+
+
+def extract_workers() -> int | None:
+    """Processes for extraction in ``fuse``: ``TEARLINE_EXTRACT_WORKERS`` (unset: the cores).
+
+    ``1`` keeps extraction in the fusing process (no pool at all).
+    """
+    value = _env("EXTRACT_WORKERS", "").strip()
+    return max(1, int(value)) if value else None

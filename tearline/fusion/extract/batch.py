@@ -3,10 +3,15 @@
 Extraction is a pure function of a fragment's text, its date and the actor
 catalog, so it parallelises across processes without coordination; the
 caller keeps the single writer (thread index, store) in its own process and
-consumes results in the order the fragments were given. Workers are forked
-with the catalog already in memory (no pickling of the catalog); where fork
-is unavailable the catalog is pickled once per worker. Small batches run in
-the calling process, where a pool would cost more than it saves.
+consumes results in the order the fragments were given.
+
+``fuse`` calls this inside its unit of work, which holds an open database
+connection and the writer lock, so workers are never forked from the
+calling process: they come from a fork server (a fresh interpreter that has
+imported ``_preload``, so the gazetteers are built once) or, where there is
+none, are spawned. Neither inherits the connection. The catalog is pickled
+once per worker (about 0.7 MB). Small batches run in the calling process,
+where a pool would cost more than it saves.
 
     for fragment, mentions in zip(frags, extract_many(frags, catalog)):
         index.add(fragment, mentions)
@@ -15,19 +20,19 @@ the calling process, where a pool would cost more than it saves.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from itertools import islice
 
+from tearline import settings
 from tearline.fusion.catalog import Catalog
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention
 
 __all__ = ["default_workers", "extract_many"]
 
-_SERIAL_BELOW = 64
+_SERIAL_BELOW = 256
 _CHUNK = 32
 _WINDOW = 64  # chunks in flight: bounds memory on endless inputs
 _catalog: Catalog | None = None
@@ -35,10 +40,21 @@ _catalog: Catalog | None = None
 
 def default_workers() -> int:
     """Worker processes to use: ``TEARLINE_EXTRACT_WORKERS`` or the usable cores."""
-    env = os.environ.get("TEARLINE_EXTRACT_WORKERS")
-    if env:
-        return max(1, int(env))
+    configured = settings.extract_workers()
+    if configured is not None:
+        return configured
+    import os
+
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _context() -> mp.context.BaseContext:
+    """A start method that does not copy the caller's open connections into workers."""
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["tearline.fusion.extract._preload"])
+        return ctx
+    return mp.get_context("spawn")
 
 
 def _init(catalog: Catalog | None) -> None:
@@ -73,23 +89,28 @@ def extract_many(
     *,
     workers: int | None = None,
     chunksize: int = _CHUNK,
+    serial_below: int | None = None,
 ) -> Iterator[list[Mention]]:
-    """``extract(fragment, catalog)`` for every fragment, in order, on ``workers`` processes."""
+    """``extract(fragment, catalog)`` for every fragment, in order, on ``workers`` processes.
+
+    Fewer than ``serial_below`` fragments (default ``_SERIAL_BELOW``) are
+    extracted in the calling process.
+    """
     from tearline.fusion.extract import extract_text
 
     items = ((f.text, f.anchor_time) for f in fragments)
     workers = default_workers() if workers is None else workers
-    head = list(islice(items, _SERIAL_BELOW))
-    if workers <= 1 or len(head) < _SERIAL_BELOW:
+    serial_below = _SERIAL_BELOW if serial_below is None else serial_below
+    head = list(islice(items, serial_below))
+    if workers <= 1 or len(head) < serial_below:
         for text, anchor in head:
             yield extract_text(text, anchor, catalog)
         for text, anchor in items:
             yield extract_text(text, anchor, catalog)
         return
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=mp.get_context(method),
+        mp_context=_context(),
         initializer=_init,
         initargs=(catalog,),
     ) as pool:

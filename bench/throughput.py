@@ -7,7 +7,12 @@ Runs, each in its own subprocess so peak memory is its own:
 * ``fuse``    — ``extract_many`` feeding ``ThreadIndex.add`` in the calling
   process (the single writer), i.e. extraction plus threading;
 * ``fuse-N``  — the same over N articles built from ECB+ (the 982 texts
-  cycled, each copy with its own id and a date 3 hours later).
+  cycled, each copy with its own id and a date 3 hours later);
+* ``store-W`` — end-to-end ``tearline fuse`` (``pipeline.fuse``: boilerplate,
+  extraction on W processes, origins, threads, the stored rows and the
+  assessment versions, one unit of work) over the articles ingested
+  beforehand into a fresh SQLite store (ingest is not timed);
+  ``--store-sizes`` adds larger stores built the same way.
 
 Reported: wall seconds, articles/s, CPU seconds (parent + workers), CPU
 articles/s per core, and peak RSS (largest single process). The machine's
@@ -17,6 +22,11 @@ floor, CPU figures the better guide.
     python bench/throughput.py                 # 982 articles, plus fuse-10000
     python bench/throughput.py --sizes 100000  # the 100k run
     python bench/throughput.py --write         # store the table in docs/benchmarks-extract.md
+    python bench/throughput.py --only store --store-sizes 10000   # end to end only
+
+CPU seconds count the pool's workers too: they are forked from a fork
+server, so the fork server is stopped (and reaped) before the child's
+resource usage is read.
 """
 
 from __future__ import annotations
@@ -81,6 +91,8 @@ def child(mode: str, n: int | None) -> dict[str, object]:
             mentions += len(found)
     wall = time.perf_counter() - wall
     cpu = time.process_time() - cpu
+    if mode != "serial":
+        _reap_fork_server()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_all = cpu + kids.ru_utime + kids.ru_stime
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss) / 1024
@@ -94,6 +106,60 @@ def child(mode: str, n: int | None) -> dict[str, object]:
         "articles_per_s": round(len(frags) / wall),
         "cpu_s": round(cpu_all, 1),
         "cpu_articles_per_s_per_core": round(len(frags) / cpu_all),
+        "peak_rss_mb": round(peak),
+    }
+
+
+def _reap_fork_server() -> None:
+    """Stop the pool's fork server so its workers' CPU time reaches RUSAGE_CHILDREN."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
+
+
+def store_child(n: int | None, workers: int) -> dict[str, object]:
+    """End-to-end ``fuse`` over ``n`` ECB+ articles ingested into a fresh SQLite store."""
+    import tempfile
+
+    os.environ["TEARLINE_EXTRACT_WORKERS"] = str(workers)
+    from tearline.ingest.run import ingest_paths
+    from tearline.pipeline import fuse
+    from tearline.store.db import ensure_current, make_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ecb.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for i, f in enumerate(fragments(n)):
+                out.write(json.dumps({
+                    "external_id": f"ECB-{i}", "title": f.title, "body": f.body or f.title,
+                    "reported_at": f.reported_at.isoformat(), "originator": "ecb",
+                    "source": {"name": f.source_name, "kind": "osint", "reliability": "F"},
+                    "credibility": 6, "tlp": "clear",
+                }) + "\n")  # fmt: skip
+        engine = make_engine(f"sqlite:///{tmp}/store.db")
+        ensure_current(engine)
+        ingest_paths(engine, [path])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, cpu = time.perf_counter(), time.process_time()
+        _, stats = fuse(engine)
+        wall = time.perf_counter() - wall
+        cpu = time.process_time() - cpu
+        if workers > 1:
+            _reap_fork_server()
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_all = cpu + (kids.ru_utime - before.ru_utime) + (kids.ru_stime - before.ru_stime)
+        peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss) / 1024
+        engine.dispose()
+    return {
+        "run": f"store-{workers}" if n is None else f"store-{workers}-{n}",
+        "articles": stats.added,
+        "workers": workers,
+        "threads": stats.threads,
+        "assessed": len(stats.assessed),
+        "wall_s": round(wall, 1),
+        "articles_per_s": round(stats.added / wall),
+        "cpu_s": round(cpu_all, 1),
+        "cpu_articles_per_s_per_core": round(stats.added / cpu_all),
         "peak_rss_mb": round(peak),
     }
 
@@ -116,16 +182,29 @@ def main() -> int:
     parser.add_argument("--child")
     parser.add_argument("--n", type=int)
     parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--store-sizes", default="")
+    parser.add_argument("--only", choices=["extract", "store"])
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    if args.child and args.child.startswith("store-"):
+        print(json.dumps(store_child(args.n, int(args.child.split("-")[1]))))
+        return 0
     if args.child:
         print(json.dumps(child(args.child, args.n)))
         return 0
     load = os.getloadavg()
-    rows = [run("serial", None), run("pool", None), run("fuse", None)]
-    rows += [run("fuse", int(s)) for s in args.sizes.split(",") if s]
+    tables = []
+    if args.only in (None, "extract"):
+        rows = [run("serial", None), run("pool", None), run("fuse", None)]
+        rows += [run("fuse", int(s)) for s in args.sizes.split(",") if s]
+        tables.append(table(rows))
+    if args.only in (None, "store"):
+        rows = [run("store-1", None), run("store-2", None)]
+        rows += [run("store-2", int(s)) for s in args.store_sizes.split(",") if s]
+        tables.append(table(rows))
     text = (
-        f"Load average at start: {load[0]:.1f} on {os.cpu_count()} cores.\n\n" + table(rows) + "\n"
+        f"Load average at start: {load[0]:.1f} on {os.cpu_count()} cores"
+        f" (at the end: {os.getloadavg()[0]:.1f}).\n\n" + "\n\n".join(tables) + "\n"
     )
     print(text)
     if args.write:

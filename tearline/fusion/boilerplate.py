@@ -23,27 +23,93 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import ahocorasick  # type: ignore[import-not-found]
+
+from tearline.fusion.extract.gate import Gated
 from tearline.model.fragment import Fragment
 
 __all__ = ["clean_fragment", "is_boilerplate_line", "strip_boilerplate"]
 
-_CUE = re.compile(
-    r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|privacy (?:policy|notice)|"
-    r"\bcookie (?:settings|preferences|policy)|manage cookies|"
-    r"terms (?:of use|and conditions)|"
-    r"\bsign(?:ing)? up (?:now|here|today|for (?:our|the|free))|^sign up\b|"
-    r"\bsubscribe\b|\bnewsletter\b|receive alerts|alerts? for this story|"
-    r"\bunsubscribe\b|download our app|\bdonate (?:from|now|today)\b|"
-    r"your (?:email|inbox)|in your inbox|join [\d,]+ readers|follow us|skip to content|\blog in\b|"
-    r"\bsign in\b|\badvertise\b|\bsitemap\b|do not sell|accessibility statement|"
-    r"^\s*(?:photo(?:graph)?|picture|image|graphic)s?\s*:|^\s*source:|\bphoto$|"
-    r"image credit|file (?:image|photo)|"
-    r"\(photo:|photo desk|about the author|^\s*(?:reporting|writing|editing|additional reporting)"
-    r" by\b|^\s*by [A-Z][\w.-]+ [A-Z][\w.-]+,|can be reached|\bwas amended\b|"
-    r"\bis (?:a|the|[\w ]{1,30}'s) [\w' -]{0,40}(?:correspondent|reporter|editor|writer)\b|"
-    r"\b(?:trust|editorial) (?:principles|complaints)|\bcareers\b|work for us|\bsubscription\b",
-    re.I,
-)
+# Site cues, one pattern each: each is gated by the literal words it needs
+# (``Gated``), so a line runs only the few patterns whose words it contains.
+# As one alternation they cost more than all of extraction's other patterns.
+_CUE_PATTERNS = [
+    r"©",
+    r"\(c\)\s*\d{4}",
+    r"\bcopyright\b",
+    r"all rights reserved",
+    r"privacy (?:policy|notice)",
+    r"\bcookie (?:settings|preferences|policy)",
+    r"manage cookies",
+    r"terms (?:of use|and conditions)",
+    r"\bsign(?:ing)? up (?:now|here|today|for (?:our|the|free))",
+    r"^sign up\b",
+    r"\bsubscribe\b",
+    r"\bnewsletter\b",
+    r"receive alerts",
+    r"alerts? for this story",
+    r"\bunsubscribe\b",
+    r"download our app",
+    r"\bdonate (?:from|now|today)\b",
+    r"your (?:email|inbox)",
+    r"in your inbox",
+    r"join [\d,]+ readers",
+    r"follow us",
+    r"skip to content",
+    r"\blog in\b",
+    r"\bsign in\b",
+    r"\badvertise\b",
+    r"\bsitemap\b",
+    r"do not sell",
+    r"accessibility statement",
+    r"^\s*(?:photo(?:graph)?|picture|image|graphic)s?\s*:",
+    r"^\s*source:",
+    r"\bphoto$",
+    r"image credit",
+    r"file (?:image|photo)",
+    r"\(photo:",
+    r"photo desk",
+    r"about the author",
+    r"^\s*(?:reporting|writing|editing|additional reporting) by\b",
+    r"^\s*by [A-Z][\w.-]+ [A-Z][\w.-]+,",
+    r"can be reached",
+    r"\bwas amended\b",
+    r"\bis (?:a|the|[\w ]{1,30}'s) [\w' -]{0,40}(?:correspondent|reporter|editor|writer)\b",
+    r"\b(?:trust|editorial) (?:principles|complaints)",
+    r"\bcareers\b",
+    r"work for us",
+    r"\bsubscription\b",
+]
+_CUES = tuple(Gated(re.compile(p, re.I)) for p in _CUE_PATTERNS)
+
+
+def _cue_automaton() -> tuple[ahocorasick.Automaton, tuple[int, ...]]:
+    """Every cue's literal words in one automaton (word → cue numbers), and the ungated cues."""
+    automaton = ahocorasick.Automaton()
+    owners: dict[str, list[int]] = {}
+    for i, cue in enumerate(_CUES):
+        for word in cue.triggers or ():
+            owners.setdefault(word, []).append(i)
+    for word, cues in owners.items():
+        automaton.add_word(word, tuple(cues))
+    automaton.make_automaton()
+    return automaton, tuple(i for i, cue in enumerate(_CUES) if cue.triggers is None)
+
+
+_CUE_WORDS, _UNGATED = _cue_automaton()
+
+
+def _has_cue(line: str) -> bool:
+    """Whether a line carries a site cue (copyright, sign up, "Photo:", a byline …).
+
+    One pass of the automaton names the cues whose words occur; only those run.
+    """
+    candidates = set(_UNGATED)
+    for _, cues in _CUE_WORDS.iter(line.lower()):
+        candidates.update(cues)
+    return any(_CUES[i].pattern.search(line) for i in candidates)
+
+
 _LIST_HEADER = re.compile(
     r"^\s*(?:related(?: stories| coverage| articles)?|read more|more from\b.*|you may also like|"
     r"recommended(?: for you)?|see also|trending(?: now)?|most (?:read|popular)|"
@@ -71,23 +137,23 @@ def is_boilerplate_line(line: str) -> bool:
         return bool(line.strip()) and not any(c.isdigit() for c in line)
     if _LINK.search(line) and len(words) < 25:
         return True
-    if _CUE.search(line) and len(words) <= _CUE_MAX_WORDS:
+    if len(words) <= _CUE_MAX_WORDS and _has_cue(line):
         return True
     if _LIST_HEADER.match(line):
         return True
     function = sum(w.casefold() in _FUNCTION for w in words)
-    if len(_SEPARATORS.findall(line)) >= 3 and function <= 1:
+    if function <= 1 and len(_SEPARATORS.findall(line)) >= 3:
         return True  # "Home | World | Politics | Business"
-    digits = any(c.isdigit() for c in line)
-    if line.isupper() and len(words) <= 4 and not digits and not _PROSE_END.search(line):
-        return True  # a masthead such as "GLOBAL DISPATCH"
+    if len(words) <= 4 and line.isupper():
+        digits = any(c.isdigit() for c in line)
+        if not digits and not _PROSE_END.search(line):
+            return True  # a masthead such as "GLOBAL DISPATCH"
+    if function or not 4 <= len(words) <= 14:
+        return False
     titled = sum(w[0].isupper() for w in words)
     return (
-        len(words) >= 4
-        and titled >= 0.8 * len(words)
-        and function == 0
+        titled >= 0.8 * len(words)
         and not _PROSE_END.search(line)
-        and len(words) <= 14
         and bool(_SEPARATORS.search(line))
     )
 

@@ -162,7 +162,12 @@ def apply_decisions(
     With ``strict=False`` a decision that cannot apply (an actor since
     removed, a mistyped id) is logged and skipped so one bad row does not
     block the analysis; the default raises so tests and imports catch it.
+    With no decisions the (immutable) input is returned as it is: rebuilding
+    its indexes costs a second on every ``fuse``.
     """
+    decisions = list(decisions)
+    if not decisions:
+        return catalog
     state = _State(catalog)
     handlers = {
         DecisionKind.CONFIRM: state.confirm,

@@ -270,10 +270,12 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
     places = country_index()
     starts = _candidate_starts(text, catalog)
     out: list[Mention] = []
-    i = 0
-    while i < len(words):
-        if words[i].start() not in starts or not is_capitalised(words[i].group()):
-            i += 1
+    # Visit only the words the automaton admitted, in order; a match skips the
+    # words it covers (the per-word loop over every word cost more than the lookups).
+    position = {m.start(): k for k, m in enumerate(words)}
+    free = 0
+    for i in sorted(position[s] for s in starts if s in position):
+        if i < free or not is_capitalised(words[i].group()):
             continue
         matched = 0
         limit = min(_MAX_WORDS, catalog.max_tokens, len(words) - i)
@@ -318,7 +320,7 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
             )
             matched = n
             break
-        i += matched or 1
+        free = i + (matched or 1)
     return out
 
 

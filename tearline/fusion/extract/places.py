@@ -301,17 +301,17 @@ def _classify(
         compass = _COMPASS_BEFORE.search(text, max(0, start - 12), start)
         if compass is not None and n_words == 1:
             # "South Wales", "Northern Mexico": a part of the country, named as a region.
-            region = f"{compass.group(1)} {span}"
+            part = f"{compass.group(1)} {span}"
             return mention(
                 MentionKind.PLACE,
                 text,
                 compass.start(1),
                 end,
-                f"region:{code}-{name_slug(region)}",
+                f"region:{code}-{name_slug(part)}",
                 0.9,
                 type="region",
                 country=code,
-                name=region,
+                name=part,
             )
         return mention(
             MentionKind.PLACE,

@@ -41,6 +41,12 @@ def test_a_compass_word_before_a_country_makes_a_region() -> None:
     assert place.detail["country"] == "GB"
 
 
+def test_northern_ireland_is_a_region_of_the_united_kingdom() -> None:
+    (place,) = _of(MentionKind.PLACE, "The talks in Northern Ireland resumed.")
+    assert (place.text, place.detail["type"], place.detail["country"]) == (
+        "Northern Ireland", "region", "GB")
+
+
 def test_a_state_named_as_a_state_is_still_a_place() -> None:
     places = _of(MentionKind.PLACE, "Floods hit Ohio on Monday, officials said.")
     assert [(m.text, m.detail["type"]) for m in places] == [("Ohio", "region")]

@@ -302,6 +302,7 @@ def _classify(
         if compass is not None and n_words == 1:
             # "South Wales", "Northern Mexico": a part of the country, named as a region.
             part = f"{compass.group(1)} {span}"
+            code = _COMPASS_COUNTRY.get(part, code)  # Northern Ireland is not in Ireland
             return mention(
                 MentionKind.PLACE,
                 text,
@@ -379,6 +380,7 @@ def _classify(
 _COMPASS_BEFORE = re.compile(
     r"(?<![\w'’-])(North|South|East|West|Northern|Southern|Eastern|Western|Central)[ \t]+$"
 )
+_COMPASS_COUNTRY = {"Northern Ireland": "GB"}
 _STATE_AFTER = re.compile(r"[ \t]+State\b(?![ \t]+(?:of|line|border)\b)")
 
 

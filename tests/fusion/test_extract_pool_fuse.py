@@ -10,6 +10,7 @@ with a serial rebuild of the same store.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tearline.fusion.extract import batch
 from tearline.ingest.run import ingest_paths
 from tearline.pipeline import fuse
 from tearline.store import schema as S
+from tearline.store.uow import UnitOfWork
 
 
 def _stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -61,3 +63,29 @@ def test_pooled_fuse_equals_serial_fuse(engine: Engine, monkeypatch: pytest.Monk
     assert serial_state.threads.assignments() == pooled_state.threads.assignments()
     assert _stored(engine) == pooled_rows
     assert pooled_rows[0], "the demo must yield mentions"
+
+
+def _open_files() -> list[str]:
+    """What this process has open (run in a pool worker)."""
+    import os
+
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_pool_workers_hold_nothing_of_the_fusing_connection(sqlite_engine: Engine) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    db_file = str(Path(sqlite_engine.url.database or "").resolve())
+    with UnitOfWork(sqlite_engine) as uow:  # connection open, writer lock held
+        uow.conn.execute(select(S.Report.id)).all()
+        assert any(db_file in f for f in _open_files())  # this process has the file open
+        with ProcessPoolExecutor(max_workers=1, mp_context=batch._context()) as pool:
+            in_worker = pool.submit(_open_files).result()
+    assert in_worker and not any(db_file in f for f in in_worker), in_worker

@@ -8,7 +8,7 @@ external id such as ``NRD-SIG-2025-0224``. The main CLI registers ``COMMANDS``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,15 @@ from tearline.assess.store import (
 )
 from tearline.cli_output import echo_json
 from tearline.cli_params import DATETIME, PROBABILITY
+from tearline.cli_text import (
+    AlarmRow,
+    Column,
+    alarm_table,
+    by_time,
+    make_table,
+    render_table,
+    short_ref,
+)
 
 if TYPE_CHECKING:  # the main CLI imports this module; typing only
     from tearline.cli import Ctx
@@ -132,13 +141,17 @@ def alarms(obj: Ctx, thread: str | None, at: datetime | None, as_json: bool) -> 
             found.extend({"thread": tid, **a} for a in source(obj.engine, tid, when))
     if not thread:
         found.extend(_insider_alarms(obj))
+    found = by_time(found)  # newest first, in --json and on screen alike
     if as_json:
         echo_json(found)
         return
-    for a in found:
-        click.echo(f"{a['raised_at'][:16]}  {a['kind']:<22} {a['summary']}")
     if not found:
         click.echo("no alarms")
+        return
+    click.echo(render_table(alarm_table(
+        f"{len(found)} alarm(s), newest first",
+        [AlarmRow(a["raised_at"], a["kind"], a["summary"], a.get("thread")) for a in found],
+        with_thread=not thread)))
 
 
 @click.command("asof")
@@ -156,13 +169,27 @@ def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
         view = as_of(obj.engine, thread, when)
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json or view.assessment is None:
+    if as_json:
         echo_json(view.to_dict())
         return
+    if view.assessment is None or view.thread_id is None:
+        click.echo(f"as of {when.isoformat()} no fragment of this thread had arrived"
+                   + (f"; stored then: v{view.stored.version} {view.stored.likelihood}"
+                      if view.stored else ""))
+        return
     a = view.assessment
-    click.echo(f"{view.thread_id} as of {when.isoformat()}: {len(view.fragment_ids)} fragments")
+    click.echo(f"thread {short_ref(view.thread_id)} as of {when.isoformat()}: "
+               f"{len(view.fragment_ids)} fragments")
     click.echo(f"likelihood: {a.likelihood} ({a.probability_range}); "
                f"confidence: {a.confidence.value}")
+    table = make_table(f"known then: {len(view.known)} fragment(s), oldest first", [
+        Column("id"), Column("received (UTC)"), Column("grade"), Column("source", fixed=False, max_width=12),
+        Column("title", fixed=False)])
+    for f in view.known:
+        table.add_row(f.external_id or short_ref(f.id),
+                      f.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                      f"{f.reliability}{f.credibility}", f.source_name, f.title)
+    click.echo(render_table(table))
     if view.stored:
         click.echo(f"stored then: v{view.stored.version} {view.stored.likelihood} "
                    f"by {view.stored.changed_by}")

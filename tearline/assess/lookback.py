@@ -36,7 +36,7 @@ from tearline.assess.svg import SvgEvent, timeline_svg
 from tearline.fusion.timeline import EventKind
 from tearline.model.fragment import Fragment
 
-__all__ = ["AsOf", "DecisionPoint", "Retrospective", "as_of", "retrospective",
+__all__ = ["AsOf", "DecisionPoint", "Retrospective", "as_of", "known_row", "retrospective",
            "to_html", "to_markdown"]
 
 Replay = Callable[[datetime | None], FusionStateSpec]
@@ -53,11 +53,14 @@ class AsOf:
     assessment: ThreadAssessment | None
     alarms: list[Alarm]
     stored: StoredAssessment | None
+    known: list[Fragment] = field(default_factory=list)
+    """The fragments received by ``at`` in the thread, in arrival order: what was known."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "thread_id": self.thread_id, "at": self.at.isoformat(),
             "fragment_ids": self.fragment_ids,
+            "fragments": [known_row(f) for f in self.known],
             "assessment": self.assessment.to_dict() if self.assessment else None,
             "alarms": [a.to_dict() for a in self.alarms],
             "stored": self.stored.to_dict() if self.stored else None,
@@ -92,6 +95,15 @@ class Retrospective:
     attack: str | None = None
 
 
+def known_row(f: Fragment) -> dict[str, Any]:
+    """One fragment as ``asof`` lists it: id, when received, source, grade, title."""
+    return {"id": f.id, "external_id": f.external_id, "received_at": f.received_at.isoformat(),
+            "reported_at": f.reported_at.isoformat() if f.reported_at else None,
+            "source": f.source_name, "agency": f.source_agency,
+            "grade": f"{f.reliability}{f.credibility}", "category": f.category, "tlp": f.tlp,
+            "title": f.title}
+
+
 def _label(f: Fragment) -> str:
     return f.external_id or f.title
 
@@ -111,9 +123,10 @@ def as_of(engine: Engine, ref: str, at: datetime, replay: Replay | None = None,
     stored = version_as_of(engine, tid_now, at)
     if tid is None:
         return AsOf(None, at, [], None, [], stored)
+    known = sorted(thread_fragments(state, tid), key=lambda f: (f.received_at, f.id))
     return AsOf(tid, at, state.threads.fragments_of(tid),
                 assess_thread(state, tid, at, config), review_thread(state, tid, at, config=config),
-                stored)
+                stored, known)
 
 
 def _day_end(d: date) -> datetime:

@@ -19,7 +19,6 @@ prints, so a person and a script read the same list.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,25 +29,19 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
 from rich.text import Text
 
+from tearline.assess.escape import clean as _clean
+
 __all__ = ["AlarmRow", "Column", "TextTable", "alarm_table", "by_time", "clean", "make_table",
            "render_table", "safe", "short_ref", "truncate"]
 
-#: CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \), other two-byte ESC sequences,
-#: and the 8-bit C1 forms of CSI/OSC.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[@-Z\\-_]"
-    r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
-)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 def clean(text: object) -> str:
-    """``text`` without terminal escape sequences or control characters (keeps \\n and \\t)."""
-    s = "" if text is None else str(text)
-    return _CONTROLS.sub("", _ESCAPES.sub("", s))
+    """``text`` without terminal escape sequences or control characters (keeps \\n and \\t).
+
+    The one implementation is ``assess.escape.clean``, shared with the Markdown and
+    HTML outputs.
+    """
+    return _clean(text)
 
 
 def safe(text: object) -> str:

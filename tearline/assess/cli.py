@@ -34,6 +34,7 @@ from tearline.cli_text import (
     Column,
     alarm_table,
     by_time,
+    clean,
     make_table,
     render_table,
     short_ref,
@@ -212,17 +213,19 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
         report = retrospective(obj.engine, thread)
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
-    extra = [text for section in RETRO_SECTIONS if (text := section(obj.engine,
-                                                                     report.thread_id))]
-    click.echo("\n".join([retro_md(report), *extra]))
-    if html_path:
-        page = retro_html(report)
-        if extra:
-            import html as _html
+    from tearline.cli_banner import banner_for
 
-            body = "".join(f"<pre>{_html.escape(t)}</pre>" for t in extra)
-            page = page.replace("</body></html>", f"{body}</body></html>")
-        html_path.write_text(page, encoding="utf-8")
+    with obj.engine.connect() as conn:
+        banner = banner_for(conn, report.fragment_ids)
+    extra = [clean(text) for section in RETRO_SECTIONS
+             if (text := section(obj.engine, report.thread_id))]
+    page = retro_md(report, banner)
+    if extra:  # later stages' sections go inside the banners
+        head, _, rest = page.rstrip("\n").rpartition("\n\n")
+        page = "\n\n".join([head, *(t.strip("\n") for t in extra), rest]) + "\n"
+    click.echo(page, nl=False)
+    if html_path:
+        html_path.write_text(retro_html(report, banner, extra), encoding="utf-8")
         click.echo(f"wrote {html_path}")
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tearline.assess.ach import AchError, AchMatrix, EvidenceItem
-from tearline.assess.ach_io import seed_evidence, to_csv, to_html, to_json, to_markdown
+from tearline.assess.ach_io import to_csv, to_html, to_json, to_markdown
 from tearline.assess.assessment import assess_thread
 from tearline.assess.state import load_fusion_state, make_replayer
 from tearline.assess.store import (
@@ -237,7 +237,8 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
               help="Add an evidence item (use --fragment to link reports).")
 @click.option("--fragment", "fragments", multiple=True, help="Report id or external id.")
 @click.option("--grade", default=None, help="Admiralty grade for the item, e.g. B2.")
-@click.option("--seed", is_flag=True, help="Add one item per origin cluster of the thread.")
+@click.option("--seed", is_flag=True, help="Propose hypotheses (the leading one and its "
+              "rivals) and one evidence item per origin cluster, with proposed ratings.")
 @click.option("--rate", "rates", nargs=3, multiple=True, metavar="ITEM HYP RATING",
               help="Rate a cell: CC, C, N, I, II or NA.")
 @click.option("--export", "fmt", type=click.Choice(["md", "csv", "json", "html"]), default="md",
@@ -249,11 +250,15 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
     """Show or edit a thread's Analysis of Competing Hypotheses matrix."""
     state, tid = _thread(obj, thread)
     matrix = load_matrix(obj.engine, tid) or AchMatrix(tid)
+    seeded = None
     try:
         if hyp:
             matrix.add_hypothesis(hyp[0], hyp[1], acted_on)
         if seed:
-            seed_evidence(matrix, state, tid)
+            from tearline.assess.ach_seed import seed_matrix
+            from tearline.assess.review import review_thread
+
+            seeded = seed_matrix(matrix, state, tid, review_thread(state, tid))
         if evi:
             ids = []
             for ref in fragments:
@@ -271,8 +276,20 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
         raise click.ClickException(str(exc)) from exc
     if hyp or seed or evi or rates:
         save_matrix(obj.engine, matrix)
-    render = {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}[fmt]
-    click.echo(render(matrix))
+    if seeded is not None:  # on stderr: the export on stdout stays a clean document
+        click.echo(f"seeded {len(seeded.hypotheses)} hypothesis(es), {len(seeded.evidence)} "
+                   f"evidence item(s) (one per origin cluster) and {seeded.rated} proposed "
+                   "rating(s); they are a starting point: correct a cell with "
+                   "--rate ITEM HYP RATING", err=True)
+    from tearline.cli_banner import banner_for
+
+    with obj.engine.connect() as conn:
+        banner = banner_for(conn, [f for e in matrix.evidence for f in e.fragment_ids])
+    if fmt == "csv":
+        click.echo(to_csv(matrix), nl=False)
+        return
+    render = {"md": to_markdown, "json": to_json, "html": to_html}[fmt]
+    click.echo(render(matrix, None, banner))
 
 
 COMMANDS: list[click.Command] = [assess, ach, alarms, asof, retro]

@@ -9,7 +9,7 @@ and ACH outputs quote them in terminals, Markdown and HTML. Three rules:
   and ``&`` become entities (so ``<script>`` or ``<img onerror=…>`` cannot
   become HTML in a Markdown viewer), and Markdown punctuation is backslash
   escaped (so ``[click](javascript:…)`` cannot become a link, nor ``|`` break
-  a table row). Newlines become spaces: a quoted title cannot start a heading.
+  a table row, nor ``*`` or ``_`` turn into emphasis). Newlines become spaces: a quoted title cannot start a heading.
 * ``banner_md`` / ``banner_html``: the classification and TLP banner the
   caller computed from what the output shows, for its top and bottom.
 
@@ -34,7 +34,10 @@ _ESCAPES = re.compile(
     r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_MD_PUNCT = re.compile(r"([\\`*_\[\]()!|~#{}])")
+#: Enough to stop emphasis, code, tables and every link or image form (``[…](…)``,
+#: ``![…](…)``, ``[…][ref]``): each needs an unescaped bracket. Parentheses stay
+#: as written, so prose reads normally in a terminal.
+_MD_PUNCT = re.compile(r"([\\`*_\[\]|])")
 
 
 def clean(text: object) -> str:

@@ -102,12 +102,14 @@ def _ext(props: dict[str, Any]) -> dict[str, Any]:
 
 def thread_to_grouping(thread: Any, member_refs: list[str], marking: Any, creator: str,
                        *, detail: bool) -> dict[str, Any]:
-    """A thread row as a ``grouping``; ``detail`` adds the analytic counts and our
-    classification (local users only)."""
-    props: dict[str, Any] = {"thread_id": thread.id, "status": thread.status}
+    """A thread row as a ``grouping``; ``detail`` adds the thread id, the analytic
+    counts and our classification (local users only)."""
+    props: dict[str, Any] = {"status": thread.status}
     if detail:
+        # A thread id is its opening report's id: a partner who may not see that
+        # report must not learn it, so only local users get the thread id.
         state = thread.state or {}
-        props.update(classification=marking.classification,
+        props.update(thread_id=thread.id, classification=marking.classification,
                      fragments=state.get("fragments", len(member_refs)),
                      independent_origins=state.get("independent_origins"))
     return {

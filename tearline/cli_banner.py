@@ -11,6 +11,7 @@ borrowing a default.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -26,7 +27,7 @@ _CHUNK = 500  # below SQLite's bound-parameter limit
 def banner_for(conn: Connection, report_ids: Iterable[str]) -> str:
     """The banner text for an output quoting these reports (ids not stored are skipped)."""
     ids = sorted(set(report_ids))
-    rows = []
+    rows: list[Any] = []
     for i in range(0, len(ids), _CHUNK):
         rows += conn.execute(
             select(Report.id, Report.stix_id, Report.tlp, Report.classification,

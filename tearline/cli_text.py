@@ -125,7 +125,7 @@ class TextTable:
             parts: list[list[str]] = []
             for c, w, col in zip(cells, widths, self.columns, strict=False):
                 if col.wrap and not col.fixed and len(c) > w:
-                    parts.append(textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""])
+                    parts.append(textwrap.wrap(c, w, break_on_hyphens=False) or [""])
                 else:
                     parts.append([truncate(c, w)])
             out = []

@@ -184,7 +184,8 @@ def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
     click.echo(f"likelihood: {a.likelihood} ({a.probability_range}); "
                f"confidence: {a.confidence.value}")
     table = make_table(f"known then: {len(view.known)} fragment(s), oldest first", [
-        Column("id"), Column("received (UTC)"), Column("grade"), Column("source", fixed=False, max_width=12),
+        Column("id"), Column("received (UTC)"), Column("grade"),
+        Column("source", fixed=False, max_width=12),
         Column("title", fixed=False)])
     for f in view.known:
         table.add_row(f.external_id or short_ref(f.id),

@@ -9,7 +9,8 @@ and ACH outputs quote them in terminals, Markdown and HTML. Three rules:
   and ``&`` become entities (so ``<script>`` or ``<img onerror=…>`` cannot
   become HTML in a Markdown viewer), and Markdown punctuation is backslash
   escaped (so ``[click](javascript:…)`` cannot become a link, nor ``|`` break
-  a table row, nor ``*`` or ``_`` turn into emphasis). Newlines become spaces: a quoted title cannot start a heading.
+  a table row, nor ``*`` or ``_`` turn into emphasis). Newlines become
+  spaces: a quoted title cannot start a heading.
 * ``banner_md`` / ``banner_html``: the classification and TLP banner the
   caller computed from what the output shows, for its top and bottom.
 

@@ -81,7 +81,7 @@ def test_thread_and_assess_agree_on_independent_origins(engine: Engine) -> None:
             == t["independent_origins"], t["short"]
     almaty = run_json(engine, "thread", "NRD-SIG-2025-0224")
     # the thread holds requests, which ask rather than report: it says so
-    code, out, _ = run(engine, "thread", "NRD-SIG-2025-0224")
+    _code, out, _ = run(engine, "thread", "NRD-SIG-2025-0224")
     assert f"{almaty['independent_origins']} independent origin(s)" in out
     assert almaty["requests"] >= 1 and "request(s) ask rather than report" in out
 

@@ -68,7 +68,8 @@ def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
         with UnitOfWork(obj.engine) as uow:
             before, live = _placed(uow.conn)
             state, stats = run_fuse(uow, rebuild=rebuild, progress=advance)
-    placements, moved = placements_of(state, before, live)
+            titles = _titles(uow.conn)
+    placements, moved = placements_of(state, before, live, titles)
     data = {
         "added": stats.added,
         "total": stats.total,
@@ -86,7 +87,7 @@ def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
         f"fused {stats.added} new of {stats.total} fragments into {stats.threads} threads{why}",
         highlight=False,
     )
-    _print_placements(placements, moved)
+    _print_placements(placements, moved, stats.rebuilt)
 
 
 def _placed(conn: Any) -> tuple[dict[str, str], set[str]]:
@@ -101,28 +102,29 @@ def _placed(conn: Any) -> tuple[dict[str, str], set[str]]:
     return before, live
 
 
+def _titles(conn: Any) -> dict[str, str]:
+    """Every thread's stored title (fusion just wrote them; recomputing would cost a view)."""
+    from sqlalchemy import select
+
+    from tearline.store.schema import Thread
+
+    return {t: title or t for t, title in conn.execute(select(Thread.id, Thread.title))}
+
+
 def placements_of(state: Any, before: dict[str, str], live: set[str],
-                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                  titles: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Where each fragment no thread held before went, and which held ones moved.
 
     A fragment *opened* a thread that did not exist (or was retired) before
     this run and is that thread's first new member; otherwise it *joined*.
     """
-    from tearline.pipeline import thread_title
-
     assigned = state.threads.assignments()
-    titles: dict[str, str] = {}
-
-    def title(tid: str) -> str:
-        if tid not in titles:
-            titles[tid] = thread_title(state, tid)
-        return titles[tid]
 
     def row(fid: str, tid: str) -> dict[str, Any]:
         f = state.fragments[fid]
         return {"fragment_id": fid, "external_id": f.external_id, "title": f.title,
                 "received_at": f.received_at.isoformat(), "thread_id": tid,
-                "thread_short": short_id(tid), "thread_title": title(tid)}
+                "thread_short": short_id(tid), "thread_title": titles.get(tid, tid)}
 
     new = sorted((fid for fid in assigned if fid not in before),
                  key=lambda fid: (state.fragments[fid].received_at, fid))
@@ -144,11 +146,13 @@ def placements_of(state: Any, before: dict[str, str], live: set[str],
 _LIST_EACH = 20
 
 
-def _print_placements(placements: list[dict[str, Any]], moved: list[dict[str, Any]]) -> None:
+def _print_placements(placements: list[dict[str, Any]], moved: list[dict[str, Any]],
+                      rebuilt: bool) -> None:
     from tearline.cli_text import Column, make_table, safe, short_ref
 
     if not placements and not moved:
-        console.print("no new fragments; every thread is as it was", highlight=False)
+        console.print("re-clustered: no fragment changed thread" if rebuilt
+                      else "no new fragments; every thread is as it was", highlight=False)
         return
     if placements and len(placements) <= _LIST_EACH:
         table = make_table(f"where the {len(placements)} new fragment(s) went", [
@@ -184,19 +188,22 @@ def _print_placements(placements: list[dict[str, Any]], moved: list[dict[str, An
 
 
 def thread_rows(state: Any) -> list[dict[str, Any]]:
+    from tearline.assess.corroboration import independent_origins
     from tearline.pipeline import thread_title
 
     rows = []
     for tid in state.threads.thread_ids():
         view = state.threads.view(tid)
         times = [state.fragments[f].anchor_time for f, _ in view.fragments]
+        categories = {f: state.fragments[f].category for f, _ in view.fragments}
         rows.append(
             {
                 "id": tid,
                 "short": short_id(tid),
                 "title": thread_title(state, tid),
                 "fragments": len(view.fragments),
-                "independent_origins": view.independent_origins,
+                # the count `thread` and `assess` show (assess.corroboration)
+                "independent_origins": independent_origins(view.origin_clusters, categories),
                 "first": min(times).isoformat(),
                 "last": max(times).isoformat(),
             }

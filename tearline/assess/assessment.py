@@ -30,7 +30,6 @@ from tearline.fusion.timeline import EventKind, TimelineEvent
 __all__ = ["ThreadAssessment", "assess_thread"]
 
 
-
 @dataclass(slots=True)
 class ThreadAssessment:
     """The computed judgement on a thread at one time, with its basis."""

@@ -67,6 +67,13 @@ def test_fuse_says_where_each_new_fragment_went(engine: Engine, tmp_path: Path) 
     assert all(len(line) <= 80 for line in out.splitlines())
     code, out, _ = run(engine, "fuse")
     assert "no new fragments" in out
+    # a rebuild re-fuses everything, but nothing in it is new: only moves are reported
+    rebuilt = run_json(engine, "fuse", "--rebuild")
+    assert rebuilt["rebuilt"] and rebuilt["placements"] == []
+    assert all(m["from_thread_id"] != m["thread_id"] for m in rebuilt["moved"])
+    after = {m["report_id"]: t["id"] for t in run_json(engine, "threads")
+             for m in t["members"]}
+    assert all(after[m["fragment_id"]] == m["thread_id"] for m in rebuilt["moved"])
 
 
 def test_thread_and_assess_agree_on_independent_origins(engine: Engine) -> None:

@@ -294,19 +294,29 @@ def sources(obj: Ctx, as_json: bool) -> None:
 @main.command()
 @click.option("--stix", "fmt", flag_value="stix", default="stix", help="A STIX 2.1 bundle.")
 @click.option("--out", type=click.Path(path_type=Path), help="File to write (default stdout).")
+@click.option("--include", "include", multiple=True,
+              type=click.Choice(["threads", "assessments"]),
+              help="Also export threads (STIX grouping of their reports) and/or their latest "
+                   "assessments (STIX note with likelihood and confidence; brings the "
+                   "threads along). Repeat for both.")
 @viewer_option
 @click.pass_obj
-def export(obj: Ctx, fmt: str, out: Path | None, viewer: str | None) -> None:
-    """Export what the store holds as a STIX 2.1 bundle (protected fields never included)."""
+def export(obj: Ctx, fmt: str, out: Path | None, include: tuple[str, ...],
+           viewer: str | None) -> None:
+    """Export what the store holds as a STIX 2.1 bundle (protected fields never included).
+
+    With ``--as PARTNER`` the bundle holds only what that partner may see:
+    threads and assessments included are cut by the same policy as reports.
+    """
     from tearline.share.stix_export import write_bundle
 
     with obj.engine.begin() as conn:
         principal = resolve_viewer(conn, viewer)
         if out is None:
-            n = write_bundle(conn, sys.stdout.buffer, principal)
+            n = write_bundle(conn, sys.stdout.buffer, principal, include)
         else:
             with out.open("wb") as fh:
-                n = write_bundle(conn, fh, principal)
+                n = write_bundle(conn, fh, principal, include)
             console.print(f"wrote {n} objects to {out}")
 
 

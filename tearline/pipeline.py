@@ -217,11 +217,19 @@ def thread_record(state: FusionState, thread_id: str) -> dict[str, Any]:
     is the thread's view (fragments with grades, origin clusters, entity graph,
     timeline, discrepancies) as fusion computed it, for ``get_thread``.
     """
+    from tearline.assess.corroboration import independent_origins, is_evidence
+
     view = state.threads.view(thread_id)
     times = [state.fragments[f].anchor_time for f, _ in view.fragments]
     detail = view.to_dict()
     detail.pop("id", None)
-    return {"fragments": len(view.fragments), "independent_origins": view.independent_origins,
+    # The count assessment uses (requests back nothing), so `thread` and `assess` agree.
+    origins = independent_origins(view.origin_clusters,
+                                  {f: state.fragments[f].category for f, _ in view.fragments})
+    detail["independent_origins"] = origins
+    detail["requests"] = sum(1 for f, _ in view.fragments
+                             if not is_evidence(state.fragments[f].category))
+    return {"fragments": len(view.fragments), "independent_origins": origins,
             "first": min(times).isoformat() if times else None,
             "last": max(times).isoformat() if times else None, "detail": detail}
 

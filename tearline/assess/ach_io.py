@@ -15,6 +15,7 @@ import json
 
 from tearline.assess.ach import AchMatrix, AchResult, EvidenceItem
 from tearline.assess.config import AssessConfig, load_config
+from tearline.assess.escape import banner_html, banner_md, clean, md_text
 from tearline.assess.state import FusionStateSpec, thread_fragments
 
 __all__ = ["seed_evidence", "to_csv", "to_html", "to_json", "to_markdown"]
@@ -47,12 +48,14 @@ def _result(matrix: AchMatrix, config: AssessConfig | None) -> AchResult:
     return matrix.evaluate(config or load_config())
 
 
-def to_json(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
-    """The matrix and its evaluation as one JSON document."""
-    return json.dumps(
-        {"matrix": matrix.to_dict(), "result": _result(matrix, config).to_dict()},
-        indent=2, ensure_ascii=False,
-    )
+def to_json(matrix: AchMatrix, config: AssessConfig | None = None,
+            banner: str | None = None) -> str:
+    """The matrix and its evaluation as one JSON document (with its banner, if given)."""
+    doc: dict[str, object] = {"matrix": matrix.to_dict(),
+                              "result": _result(matrix, config).to_dict()}
+    if banner:
+        doc["banner"] = banner
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def _rows(matrix: AchMatrix, result: AchResult) -> list[list[str]]:
@@ -79,7 +82,15 @@ def to_csv(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
 
 
 def _summary(matrix: AchMatrix, result: AchResult) -> list[str]:
+    """What the scores say, claiming nothing the matrix cannot show.
+
+    "No single item changes the leading hypothesis" is only said when there is
+    a leader, a rival to lose to, and evidence that was actually tested.
+    """
     labels = {h.id: h.label for h in matrix.hypotheses}
+    if not matrix.hypotheses:
+        return ["No hypotheses yet: add them with --add-hypothesis (or --seed proposes "
+                "the leading one and its rivals), then rate each item against each."]
     lines = []
     if result.tied:
         lines.append("No hypothesis leads yet: " + ", ".join(result.tied) + " tie (rate the "
@@ -89,42 +100,62 @@ def _summary(matrix: AchMatrix, result: AchResult) -> list[str]:
             f"Most likely (least weighted inconsistency): {result.most_likely} — "
             f"{labels[result.most_likely]}"
         )
-    if result.sensitivity:
-        for s in result.sensitivity:
-            lines.append(f"Sensitive: if {s.item_id} is {s.change}, {s.new_leader} leads instead.")
-    else:
+    for s in result.sensitivity:
+        lines.append(f"Sensitive: if {s.item_id} is {s.change}, {s.new_leader} leads instead.")
+    if len(matrix.hypotheses) < 2:
+        lines.append("Only one hypothesis: add a rival before reading anything into the scores.")
+    elif not matrix.evidence:
+        lines.append("No evidence yet: add items (--add-evidence, or --seed) and rate them.")
+    elif result.most_likely and not result.sensitivity:
         lines.append("No single item, removed or reversed, changes the leading hypothesis.")
     return lines
 
 
-def to_markdown(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
-    """A readable matrix table with hypotheses, scores and sensitivity notes."""
+def to_markdown(matrix: AchMatrix, config: AssessConfig | None = None,
+                banner: str | None = None) -> str:
+    """A readable matrix table with hypotheses, scores and sensitivity notes.
+
+    Report text (descriptions, labels) is escaped (``escape.md_text``); the
+    ``banner`` computed by the caller from the items' reports opens and closes it.
+    """
     result = _result(matrix, config)
     rows = _rows(matrix, result)
-    out = [f"# ACH: {matrix.thread_id}", ""]
-    out += [f"- **{h.id}**: {h.label}{' (acted on)' if h.acted_on else ''}"
+    m = md_text
+    out = [banner_md(banner), ""] if banner else []
+    out += [f"# ACH: {m(matrix.thread_id)}", ""]
+    out += [f"- **{m(h.id)}**: {m(h.label)}{' (acted on)' if h.acted_on else ''}"
             for h in matrix.hypotheses]
     out.append("")
-    out.append("| " + " | ".join(rows[0]) + " |")
+    out.append("| " + " | ".join(m(c) for c in rows[0]) + " |")
     out.append("|" + "---|" * len(rows[0]))
     for row in rows[1:]:
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+        out.append("| " + " | ".join(m(c) for c in row) + " |")
     out.append("")
-    out += [f"- {line}" for line in _summary(matrix, result)]
+    out += [f"- {m(line)}" for line in _summary(matrix, result)]
+    if banner:
+        out += ["", banner_md(banner)]
     return "\n".join(out) + "\n"
 
 
-def to_html(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
-    """A standalone HTML table; inconsistent cells are shaded so rows read at a glance."""
+def to_html(matrix: AchMatrix, config: AssessConfig | None = None,
+            banner: str | None = None) -> str:
+    """A standalone HTML table; inconsistent cells are shaded so rows read at a glance.
+
+    Every cell is escaped; ``banner`` is shown at the top and the bottom.
+    """
     result = _result(matrix, config)
     rows = _rows(matrix, result)
     shade = {"II": "#f4a6a6", "I": "#f9d6d6", "C": "#d8efd8", "CC": "#a9dca9"}
-    esc = html.escape
+
+    def esc(text: object) -> str:
+        return html.escape(clean(text))
+
+    top = [banner_html(banner)] if banner else []
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>ACH {esc(matrix.thread_id)}</title>",
         "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
-        "</style></head><body>",
+        "</style></head><body>", *top,
         f"<h1>ACH: {esc(matrix.thread_id)}</h1><ul>",
     ]
     parts += [f"<li><b>{esc(h.id)}</b>: {esc(h.label)}</li>" for h in matrix.hypotheses]
@@ -138,5 +169,5 @@ def to_html(matrix: AchMatrix, config: AssessConfig | None = None) -> str:
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</table><ul>")
     parts += [f"<li>{esc(line)}</li>" for line in _summary(matrix, result)]
-    parts.append("</ul></body></html>")
+    parts += ["</ul>", *top, "</body></html>"]
     return "\n".join(parts)

@@ -51,6 +51,7 @@ __all__ = [
     "disinformation_alarms",
     "dismissal_alarms",
     "fatigue_alarms",
+    "party_name",
     "rival_hypothesis_alarms",
     "unanswered_request_alarms",
 ]
@@ -105,7 +106,7 @@ def _label(f: Fragment) -> str:
     return f.external_id or f.title
 
 
-def _party_name(party: str, sentence: str) -> str:
+def party_name(party: str, sentence: str) -> str:
     """A readable name for a party key: the word in the sentence its stem came from."""
     kind, _, key = party.partition(":")
     if kind == "party":
@@ -345,7 +346,7 @@ def disinformation_alarms(
             contradicted = sorted({i for ids in against.values() for i in ids},
                                   key=lambda i: by_id[i].received_at)
             sentence = next(b.text for b in blames[f.id] if b.party == party)
-            named = _party_name(party, sentence)
+            named = party_name(party, sentence)
             out.append(Alarm(
                 AlarmKind.DISINFORMATION,
                 f"Possible disinformation: {_label(f)} attributes to {named} "

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tearline.assess.config import AssessConfig, load_config
+from tearline.assess.corroboration import evidence_clusters, is_evidence
 from tearline.assess.credibility import CredibilityScore, score_credibility
 from tearline.assess.harm import HarmFinding, classify_harm
 from tearline.assess.imminence import Imminence, ImminenceLevel, score_imminence
@@ -27,9 +28,6 @@ from tearline.assess.state import FusionStateSpec, thread_fragments
 from tearline.fusion.timeline import EventKind, TimelineEvent
 
 __all__ = ["ThreadAssessment", "assess_thread"]
-
-# Requests ask and responses answer; neither reports the threat itself.
-_NOT_EVIDENCE = frozenset({"request"})
 
 
 @dataclass(slots=True)
@@ -92,12 +90,10 @@ def assess_thread(
     when = as_of or datetime.now(UTC)
     view = state.threads.view(thread_id, as_of=when)
     frags = thread_fragments(state, thread_id)
-    evidence = [f for f in frags if f.category not in _NOT_EVIDENCE]
+    # Requests ask; they do not report the threat (``corroboration``, shared with threads).
+    evidence = [f for f in frags if is_evidence(f.category)]
     cluster_of = {f: cid for cid, ids in view.origin_clusters.items() for f in ids}
-    clusters = {
-        cid: ids for cid, ids in view.origin_clusters.items()
-        if any(state.fragments[i].category not in _NOT_EVIDENCE for i in ids)
-    }
+    clusters = evidence_clusters(view.origin_clusters, {f.id: f.category for f in frags})
     cred = score_credibility(evidence, clusters, config)
     spec = score_specificity(evidence, state.mentions, config)
     imm = score_imminence(view.timeline, when, config)

@@ -8,14 +8,14 @@ external id such as ``NRD-SIG-2025-0224``. The main CLI registers ``COMMANDS``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from tearline.assess.ach import AchError, AchMatrix, EvidenceItem
-from tearline.assess.ach_io import seed_evidence, to_csv, to_html, to_json, to_markdown
+from tearline.assess.ach_io import to_csv, to_html, to_json, to_markdown
 from tearline.assess.assessment import assess_thread
 from tearline.assess.state import load_fusion_state, make_replayer
 from tearline.assess.store import (
@@ -29,6 +29,16 @@ from tearline.assess.store import (
 )
 from tearline.cli_output import echo_json
 from tearline.cli_params import DATETIME, PROBABILITY
+from tearline.cli_text import (
+    AlarmRow,
+    Column,
+    alarm_table,
+    by_time,
+    clean,
+    make_table,
+    render_table,
+    short_ref,
+)
 
 if TYPE_CHECKING:  # the main CLI imports this module; typing only
     from tearline.cli import Ctx
@@ -132,13 +142,17 @@ def alarms(obj: Ctx, thread: str | None, at: datetime | None, as_json: bool) -> 
             found.extend({"thread": tid, **a} for a in source(obj.engine, tid, when))
     if not thread:
         found.extend(_insider_alarms(obj))
+    found = by_time(found)  # newest first, in --json and on screen alike
     if as_json:
         echo_json(found)
         return
-    for a in found:
-        click.echo(f"{a['raised_at'][:16]}  {a['kind']:<22} {a['summary']}")
     if not found:
         click.echo("no alarms")
+        return
+    click.echo(render_table(alarm_table(
+        f"{len(found)} alarm(s), newest first",
+        [AlarmRow(a["raised_at"], a["kind"], a["summary"], a.get("thread")) for a in found],
+        with_thread=not thread)))
 
 
 @click.command("asof")
@@ -156,13 +170,28 @@ def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
         view = as_of(obj.engine, thread, when)
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json or view.assessment is None:
+    if as_json:
         echo_json(view.to_dict())
         return
+    if view.assessment is None or view.thread_id is None:
+        click.echo(f"as of {when.isoformat()} no fragment of this thread had arrived"
+                   + (f"; stored then: v{view.stored.version} {view.stored.likelihood}"
+                      if view.stored else ""))
+        return
     a = view.assessment
-    click.echo(f"{view.thread_id} as of {when.isoformat()}: {len(view.fragment_ids)} fragments")
+    click.echo(f"thread {short_ref(view.thread_id)} as of {when.isoformat()}: "
+               f"{len(view.fragment_ids)} fragments")
     click.echo(f"likelihood: {a.likelihood} ({a.probability_range}); "
                f"confidence: {a.confidence.value}")
+    table = make_table(f"known then: {len(view.known)} fragment(s), oldest first", [
+        Column("id"), Column("received (UTC)"), Column("grade"),
+        Column("source", fixed=False, max_width=12),
+        Column("title", fixed=False)])
+    for f in view.known:
+        table.add_row(f.external_id or short_ref(f.id),
+                      f.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                      f"{f.reliability}{f.credibility}", f.source_name, f.title)
+    click.echo(render_table(table))
     if view.stored:
         click.echo(f"stored then: v{view.stored.version} {view.stored.likelihood} "
                    f"by {view.stored.changed_by}")
@@ -185,17 +214,19 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
         report = retrospective(obj.engine, thread)
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
-    extra = [text for section in RETRO_SECTIONS if (text := section(obj.engine,
-                                                                     report.thread_id))]
-    click.echo("\n".join([retro_md(report), *extra]))
-    if html_path:
-        page = retro_html(report)
-        if extra:
-            import html as _html
+    from tearline.cli_banner import banner_for
 
-            body = "".join(f"<pre>{_html.escape(t)}</pre>" for t in extra)
-            page = page.replace("</body></html>", f"{body}</body></html>")
-        html_path.write_text(page, encoding="utf-8")
+    with obj.engine.connect() as conn:
+        banner = banner_for(conn, report.fragment_ids)
+    extra = [clean(text) for section in RETRO_SECTIONS
+             if (text := section(obj.engine, report.thread_id))]
+    page = retro_md(report, banner)
+    if extra:  # later stages' sections go inside the banners
+        head, _, rest = page.rstrip("\n").rpartition("\n\n")
+        page = "\n\n".join([head, *(t.strip("\n") for t in extra), rest]) + "\n"
+    click.echo(page, nl=False)
+    if html_path:
+        html_path.write_text(retro_html(report, banner, extra), encoding="utf-8")
         click.echo(f"wrote {html_path}")
 
 
@@ -207,7 +238,8 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
               help="Add an evidence item (use --fragment to link reports).")
 @click.option("--fragment", "fragments", multiple=True, help="Report id or external id.")
 @click.option("--grade", default=None, help="Admiralty grade for the item, e.g. B2.")
-@click.option("--seed", is_flag=True, help="Add one item per origin cluster of the thread.")
+@click.option("--seed", is_flag=True, help="Propose hypotheses (the leading one and its "
+              "rivals) and one evidence item per origin cluster, with proposed ratings.")
 @click.option("--rate", "rates", nargs=3, multiple=True, metavar="ITEM HYP RATING",
               help="Rate a cell: CC, C, N, I, II or NA.")
 @click.option("--export", "fmt", type=click.Choice(["md", "csv", "json", "html"]), default="md",
@@ -219,11 +251,15 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
     """Show or edit a thread's Analysis of Competing Hypotheses matrix."""
     state, tid = _thread(obj, thread)
     matrix = load_matrix(obj.engine, tid) or AchMatrix(tid)
+    seeded = None
     try:
         if hyp:
             matrix.add_hypothesis(hyp[0], hyp[1], acted_on)
         if seed:
-            seed_evidence(matrix, state, tid)
+            from tearline.assess.ach_seed import seed_matrix
+            from tearline.assess.review import review_thread
+
+            seeded = seed_matrix(matrix, state, tid, review_thread(state, tid))
         if evi:
             ids = []
             for ref in fragments:
@@ -241,8 +277,20 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
         raise click.ClickException(str(exc)) from exc
     if hyp or seed or evi or rates:
         save_matrix(obj.engine, matrix)
-    render = {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}[fmt]
-    click.echo(render(matrix))
+    if seeded is not None:  # on stderr: the export on stdout stays a clean document
+        click.echo(f"seeded {len(seeded.hypotheses)} hypothesis(es), {len(seeded.evidence)} "
+                   f"evidence item(s) (one per origin cluster) and {seeded.rated} proposed "
+                   "rating(s); they are a starting point: correct a cell with "
+                   "--rate ITEM HYP RATING", err=True)
+    from tearline.cli_banner import banner_for
+
+    with obj.engine.connect() as conn:
+        banner = banner_for(conn, [f for e in matrix.evidence for f in e.fragment_ids])
+    if fmt == "csv":
+        click.echo(to_csv(matrix), nl=False)
+        return
+    render = {"md": to_markdown, "json": to_json, "html": to_html}[fmt]
+    click.echo(render(matrix, None, banner))
 
 
 COMMANDS: list[click.Command] = [assess, ach, alarms, asof, retro]

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from tearline.assess.alarms import Alarm
 from tearline.assess.assessment import ThreadAssessment, assess_thread
 from tearline.assess.config import AssessConfig, load_config
+from tearline.assess.escape import banner_html, banner_md, clean, md_text
 from tearline.assess.review import neighbourhood, review_thread
 from tearline.assess.state import (
     FusionStateSpec,
@@ -36,7 +37,7 @@ from tearline.assess.svg import SvgEvent, timeline_svg
 from tearline.fusion.timeline import EventKind
 from tearline.model.fragment import Fragment
 
-__all__ = ["AsOf", "DecisionPoint", "Retrospective", "as_of", "retrospective",
+__all__ = ["AsOf", "DecisionPoint", "Retrospective", "as_of", "known_row", "retrospective",
            "to_html", "to_markdown"]
 
 Replay = Callable[[datetime | None], FusionStateSpec]
@@ -53,11 +54,14 @@ class AsOf:
     assessment: ThreadAssessment | None
     alarms: list[Alarm]
     stored: StoredAssessment | None
+    known: list[Fragment] = field(default_factory=list)
+    """The fragments received by ``at`` in the thread, in arrival order: what was known."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "thread_id": self.thread_id, "at": self.at.isoformat(),
             "fragment_ids": self.fragment_ids,
+            "fragments": [known_row(f) for f in self.known],
             "assessment": self.assessment.to_dict() if self.assessment else None,
             "alarms": [a.to_dict() for a in self.alarms],
             "stored": self.stored.to_dict() if self.stored else None,
@@ -90,6 +94,17 @@ class Retrospective:
     alarms: list[Alarm] = field(default_factory=list)
     windows: list[tuple[date, date, str, bool]] = field(default_factory=list)
     attack: str | None = None
+    fragment_ids: list[str] = field(default_factory=list)
+    """Every fragment the report quotes or counts: what its banner is computed from."""
+
+
+def known_row(f: Fragment) -> dict[str, Any]:
+    """One fragment as ``asof`` lists it: id, when received, source, grade, title."""
+    return {"id": f.id, "external_id": f.external_id, "received_at": f.received_at.isoformat(),
+            "reported_at": f.reported_at.isoformat() if f.reported_at else None,
+            "source": f.source_name, "agency": f.source_agency,
+            "grade": f"{f.reliability}{f.credibility}", "category": f.category, "tlp": f.tlp,
+            "title": f.title}
 
 
 def _label(f: Fragment) -> str:
@@ -111,9 +126,10 @@ def as_of(engine: Engine, ref: str, at: datetime, replay: Replay | None = None,
     stored = version_as_of(engine, tid_now, at)
     if tid is None:
         return AsOf(None, at, [], None, [], stored)
+    known = sorted(thread_fragments(state, tid), key=lambda f: (f.received_at, f.id))
     return AsOf(tid, at, state.threads.fragments_of(tid),
                 assess_thread(state, tid, at, config), review_thread(state, tid, at, config=config),
-                stored)
+                stored, known)
 
 
 def _day_end(d: date) -> datetime:
@@ -131,7 +147,8 @@ def retrospective(engine: Engine, ref: str, replay: Replay | None = None,
     for t in neighbourhood(full, tid):
         scope.extend(thread_fragments(full, t))
     scope.sort(key=lambda f: (f.received_at, f.id))
-    retro = Retrospective(tid, scope[0].received_at, scope[-1].received_at)
+    retro = Retrospective(tid, scope[0].received_at, scope[-1].received_at,
+                          fragment_ids=[f.id for f in scope])
     for f in scope:
         retro.knowledge.setdefault(f.source_agency, []).append((f.received_at, _label(f)))
         kind = f.category if f.category in _DECISIONS else None
@@ -186,44 +203,76 @@ def _svg_events(r: Retrospective) -> list[SvgEvent]:
     return events
 
 
-def to_markdown(r: Retrospective) -> str:
-    """The retrospective as Markdown: timeline, decisions, knowledge, alarms, trajectory."""
-    out = [f"# Retrospective: {r.thread_id}", "",
-           f"Period: {r.start.isoformat()} to {r.end.isoformat()}."]
+def to_markdown(r: Retrospective, banner: str | None = None) -> str:
+    """The retrospective as Markdown: timeline, decisions, knowledge, alarms, trajectory.
+
+    Report text is escaped (``escape.md_text``); ``banner`` (computed by the
+    caller from ``r.fragment_ids``) opens and closes the document.
+    """
+    m = md_text
+    out = [banner_md(banner), ""] if banner else []
+    out += [f"# Retrospective: {m(r.thread_id)}", "",
+            f"Period: {r.start.isoformat()} to {r.end.isoformat()}."]
     if r.attack:
         out.append(f"Attack reported by independent origins on {r.attack}.")
     out += ["", "## Warning timeline", ""]
     for s, e, cue, lapsed in r.windows:
-        out.append(f"- window {s} to {e} (\"{cue}\"): {'lapsed' if lapsed else 'open'}")
+        out.append(f"- window {s} to {e} (\"{m(cue)}\"): {'lapsed' if lapsed else 'open'}")
     out += ["", "## Decision points", ""]
-    out += [f"- {d.at.isoformat()} **{d.kind}** by {d.party}: {d.label}" for d in r.decisions]
+    out += [f"- {d.at.isoformat()} **{m(d.kind)}** by {m(d.party)}: {m(d.label)}"
+            for d in r.decisions]
     out += ["", "## Who knew what when", ""]
     for party, items in sorted(r.knowledge.items()):
-        out.append(f"- **{party}**: " + "; ".join(f"{t.date()} {lab}" for t, lab in items))
+        out.append(f"- **{m(party)}**: " + "; ".join(f"{t.date()} {m(lab)}" for t, lab in items))
     out += ["", "## Alarms", ""]
-    out += [f"- {a.raised_at.isoformat()} **{a.kind.value}**: {a.summary}" for a in r.alarms]
+    out += [f"- {a.raised_at.isoformat()} **{m(a.kind.value)}**: {m(a.summary)}"
+            for a in r.alarms]
     out += ["", "## Assessment trajectory", "", "| as of | likelihood | probability | "
             "confidence | fragments |", "|---|---|---|---|---|"]
-    out += [f"| {at.date()} | {w} | {p:.0%} | {c} | {n} |" for at, w, p, c, n in r.trajectory]
+    out += [f"| {at.date()} | {m(w)} | {p:.0%} | {m(c)} | {n} |"
+            for at, w, p, c, n in r.trajectory]
+    if banner:
+        out += ["", banner_md(banner)]
     return "\n".join(out) + "\n"
 
 
-def to_html(r: Retrospective) -> str:
-    """The retrospective as a standalone HTML page with the SVG timeline inline."""
+def to_html(r: Retrospective, banner: str | None = None,
+            extra: list[str] | None = None) -> str:
+    """The retrospective as a standalone HTML page with the SVG timeline inline.
+
+    Built from the data, not from the Markdown, and every piece of report text
+    goes through ``html.escape``; ``banner`` is shown at the top and the bottom,
+    and ``extra`` sections (plain text from later stages) are escaped too.
+    """
     esc = html.escape
-    md_sections = to_markdown(r).split("\n## ")
+    c = clean
+
+    def section(title: str, items: list[str]) -> list[str]:
+        return [f"<h2>{esc(title)}</h2><ul>", *(f"<li>{i}</li>" for i in items), "</ul>"]
+
+    top = [banner_html(banner)] if banner else []
     parts = ["<!doctype html><html><head><meta charset='utf-8'>",
-             f"<title>Retrospective {esc(r.thread_id)}</title></head><body>",
-             f"<h1>Retrospective: {esc(r.thread_id)}</h1>",
+             f"<title>Retrospective {esc(c(r.thread_id))}</title></head><body>", *top,
+             f"<h1>Retrospective: {esc(c(r.thread_id))}</h1>",
+             f"<p>Period: {r.start.isoformat()} to {r.end.isoformat()}."
+             + (f" Attack reported by independent origins on {esc(r.attack)}." if r.attack
+                else "") + "</p>",
              "<h2>Timeline</h2>", timeline_svg(_svg_events(r))]
-    for section in md_sections[1:]:
-        head, _, body = section.partition("\n")
-        parts.append(f"<h2>{esc(head)}</h2><ul>")
-        for line in body.splitlines():
-            if line.startswith("- "):
-                parts.append(f"<li>{esc(line[2:].replace('**', ''))}</li>")
-            elif line.startswith("| ") and not line.startswith("| as of"):
-                parts.append(f"<li>{esc(line.strip('| ').replace(' | ', ' · '))}</li>")
-        parts.append("</ul>")
-    parts.append("</body></html>")
+    parts += section("Warning timeline", [
+        f"window {s} to {e} (&quot;{esc(c(cue))}&quot;): {'lapsed' if lapsed else 'open'}"
+        for s, e, cue, lapsed in r.windows])
+    parts += section("Decision points", [
+        f"{d.at.isoformat()} <b>{esc(c(d.kind))}</b> by {esc(c(d.party))}: {esc(c(d.label))}"
+        for d in r.decisions])
+    parts += section("Who knew what when", [
+        f"<b>{esc(c(party))}</b>: " + "; ".join(f"{t.date()} {esc(c(lab))}" for t, lab in items)
+        for party, items in sorted(r.knowledge.items())])
+    parts += section("Alarms", [
+        f"{a.raised_at.isoformat()} <b>{esc(c(a.kind.value))}</b>: {esc(c(a.summary))}"
+        for a in r.alarms])
+    parts += section("Assessment trajectory", [
+        f"{at.date()} · {esc(c(w))} · {p:.0%} · {esc(c(conf))} · {n} fragment(s)"
+        for at, w, p, conf, n in r.trajectory])
+    parts += [f"<pre>{esc(c(text))}</pre>" for text in extra or ()]
+    parts += [*top, "</body></html>"]
     return "\n".join(parts)

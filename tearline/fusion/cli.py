@@ -41,8 +41,13 @@ def find_thread(thread_ids: list[str], wanted: str) -> str:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
-    """Extract entities and join new fragments into origin clusters and threads."""
+    """Extract entities and join new fragments into origin clusters and threads.
+
+    Says where each new fragment went: the thread it joined or opened, by short
+    id and title (``--json``: every placement, and the fragments a rebuild moved).
+    """
     from tearline.pipeline import fuse as run_fuse
+    from tearline.store.uow import UnitOfWork
 
     with Progress(
         TextColumn("fusing"),
@@ -58,13 +63,21 @@ def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        _state, stats = run_fuse(obj.engine, rebuild=rebuild, progress=advance)
+        # Read the placement before fusing inside the same locked unit, so what
+        # "new" means cannot change between the two reads.
+        with UnitOfWork(obj.engine) as uow:
+            before, live = _placed(uow.conn)
+            state, stats = run_fuse(uow, rebuild=rebuild, progress=advance)
+            titles = _titles(uow.conn)
+    placements, moved = placements_of(state, before, live, titles)
     data = {
         "added": stats.added,
         "total": stats.total,
         "threads": stats.threads,
         "rebuilt": stats.rebuilt,
         "reason": stats.reason,
+        "placements": placements,
+        "moved": moved,
     }
     if as_json:
         echo_json(data)
@@ -74,22 +87,123 @@ def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
         f"fused {stats.added} new of {stats.total} fragments into {stats.threads} threads{why}",
         highlight=False,
     )
+    _print_placements(placements, moved, stats.rebuilt)
+
+
+def _placed(conn: Any) -> tuple[dict[str, str], set[str]]:
+    """Report id → thread id as stored now, and the threads that are live (not retired)."""
+    from sqlalchemy import select
+
+    from tearline.store.schema import Thread, ThreadMember
+
+    before = {r: t for r, t in conn.execute(select(ThreadMember.report_id,
+                                                   ThreadMember.thread_id))}
+    live = set(conn.execute(select(Thread.id).where(Thread.status != "retired")).scalars())
+    return before, live
+
+
+def _titles(conn: Any) -> dict[str, str]:
+    """Every thread's stored title (fusion just wrote them; recomputing would cost a view)."""
+    from sqlalchemy import select
+
+    from tearline.store.schema import Thread
+
+    return {t: title or t for t, title in conn.execute(select(Thread.id, Thread.title))}
+
+
+def placements_of(state: Any, before: dict[str, str], live: set[str],
+                  titles: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Where each fragment no thread held before went, and which held ones moved.
+
+    A fragment *opened* a thread that did not exist (or was retired) before
+    this run and is that thread's first new member; otherwise it *joined*.
+    """
+    assigned = state.threads.assignments()
+
+    def row(fid: str, tid: str) -> dict[str, Any]:
+        f = state.fragments[fid]
+        return {"fragment_id": fid, "external_id": f.external_id, "title": f.title,
+                "received_at": f.received_at.isoformat(), "thread_id": tid,
+                "thread_short": short_id(tid), "thread_title": titles.get(tid, tid)}
+
+    new = sorted((fid for fid in assigned if fid not in before),
+                 key=lambda fid: (state.fragments[fid].received_at, fid))
+    opened: set[str] = set()
+    placements = []
+    for fid in new:
+        tid = assigned[fid]
+        fresh = tid not in live and tid not in opened
+        if fresh:
+            opened.add(tid)
+        placements.append({**row(fid, tid), "action": "opened" if fresh else "joined"})
+    moved = [{**row(fid, tid), "from_thread_id": before[fid],
+              "from_thread_short": short_id(before[fid])}
+             for fid, tid in sorted(assigned.items()) if fid in before and before[fid] != tid]
+    return placements, moved
+
+
+#: Up to this many new fragments are listed one by one; more are summed per thread.
+_LIST_EACH = 20
+
+
+def _print_placements(placements: list[dict[str, Any]], moved: list[dict[str, Any]],
+                      rebuilt: bool) -> None:
+    from tearline.cli_text import Column, make_table, safe, short_ref
+
+    if not placements and not moved:
+        console.print("re-clustered: no fragment changed thread" if rebuilt
+                      else "no new fragments; every thread is as it was", highlight=False)
+        return
+    if placements and len(placements) <= _LIST_EACH:
+        table = make_table(f"where the {len(placements)} new fragment(s) went", [
+            Column("report"), Column("went"), Column("thread"),
+            Column("report title", fixed=False, max_width=24),
+            Column("thread title", fixed=False)])
+        for p in placements:
+            table.add_row(safe(p["external_id"] or short_ref(p["fragment_id"])), p["action"],
+                          p["thread_short"], safe(p["title"]), safe(p["thread_title"]))
+        console.print(table)
+    elif placements:
+        per: dict[str, list[dict[str, Any]]] = {}
+        for p in placements:
+            per.setdefault(p["thread_id"], []).append(p)
+        ranked = sorted(per.values(), key=lambda ps: (-len(ps), ps[0]["thread_id"]))
+        shown = ranked[:_LIST_EACH]
+        rest = len(ranked) - len(shown)
+        table = make_table(f"where the {len(placements)} new fragment(s) went, by thread"
+                           + (f" (largest {len(shown)} of {len(ranked)})" if rest else ""), [
+            Column("thread"), Column("new", justify="right"), Column("thread"),
+            Column("title", fixed=False)])
+        for ps in shown:
+            opened = any(p["action"] == "opened" for p in ps)
+            table.add_row(ps[0]["thread_short"], str(len(ps)), "opened" if opened else "joined",
+                          safe(ps[0]["thread_title"]))
+        console.print(table)
+        if rest:
+            console.print(f"… and {rest} more thread(s); `tearline fuse --json` lists every "
+                          "placement", highlight=False)
+    if moved:
+        console.print(f"{len(moved)} fragment(s) fused before now sit in another thread "
+                      "(the re-clustering moved them); see `--json` \"moved\"", highlight=False)
 
 
 def thread_rows(state: Any) -> list[dict[str, Any]]:
+    from tearline.assess.corroboration import independent_origins
     from tearline.pipeline import thread_title
 
     rows = []
     for tid in state.threads.thread_ids():
         view = state.threads.view(tid)
         times = [state.fragments[f].anchor_time for f, _ in view.fragments]
+        categories = {f: state.fragments[f].category for f, _ in view.fragments}
         rows.append(
             {
                 "id": tid,
                 "short": short_id(tid),
                 "title": thread_title(state, tid),
                 "fragments": len(view.fragments),
-                "independent_origins": view.independent_origins,
+                # the count `thread` and `assess` show (assess.corroboration)
+                "independent_origins": independent_origins(view.origin_clusters, categories),
                 "first": min(times).isoformat(),
                 "last": max(times).isoformat(),
             }
@@ -190,9 +304,11 @@ def thread(obj: Ctx, thread_id: str, as_json: bool, viewer: str | None) -> None:
                       f"{data['member_count']} fragment(s) visible", highlight=False)
         return
     console.rule(f"[bold]{safe(data['title'])}[/bold]  ({short_id(tid)})")
+    asks = int(data.get("requests") or 0)
     console.print(
         f"{len(data['members'])} fragments, {data['independent_origins']} independent origin(s)"
-    )
+        + (f" (the {asks} request(s) ask rather than report, and back nothing)" if asks else ""),
+        highlight=False)
     ft = Table(title="Fragments and origins")
     for col in ("grade", "originator", "title", "origin", "why"):
         ft.add_column(col, overflow="fold")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tearline.cli_output import echo_json
+from tearline.cli_text import AlarmRow, alarm_table, render_table
 
 if TYPE_CHECKING:  # the main CLI imports this module; typing only
     from tearline.cli import Ctx
@@ -140,10 +141,13 @@ def insider_scan(obj: Ctx, hours: int, as_json: bool) -> None:
         echo_json([{"username": a.username, "kind": a.kind, "message": a.message}
                    for a in found])
         return
-    for a in found:
-        click.echo(f"{a.kind:<12} {a.message}")
     if not found:
         click.echo("no insider alerts")
+        return
+    click.echo(render_table(alarm_table(
+        f"{len(found)} new insider alert(s)",
+        [AlarmRow(a.detail.get("window_start"), f"insider.{a.kind}", a.message) for a in found],
+        with_thread=False)))
 
 
 @insider.command("alerts")
@@ -161,8 +165,11 @@ def insider_alerts(obj: Ctx, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    for a in rows:
-        click.echo(f"{a['window_start'][:16]}  {a['kind']:<12} {a['message']}")
     if not rows:
         click.echo("no insider alerts")
+        return
+    click.echo(render_table(alarm_table(
+        f"{len(rows)} insider alert(s), newest first",
+        [AlarmRow(a["window_start"], f"insider.{a['kind']}", a["message"]) for a in rows],
+        with_thread=False)))
 COMMANDS: list[click.Command] = [audit, insider]

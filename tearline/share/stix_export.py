@@ -15,7 +15,7 @@ remaining objects refer to are always included. The export is audited.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -179,16 +179,25 @@ def iter_export(conn: Connection, principal: Principal | None = None,
             yield orjson.dumps(tlp_definition_for_id(mid))
 
 
-def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None = None) -> int:
+def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None = None,
+                 include: Sequence[str] = ()) -> int:
     """Stream a bundle to ``out``; returns the number of objects written.
 
     With a principal the bundle is policy-filtered and the export is audited
-    (the caller commits ``conn``).
+    (the caller commits ``conn``). ``include`` adds ``threads`` (as groupings)
+    and ``assessments`` (as notes), see ``stix_analysis``.
     """
     out.write(b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":[')
     n = 0
     shipped: list[str] = []
-    for blob in iter_export(conn, principal, shipped):
+    analysed: dict[str, list[str]] = {}
+    if include:
+        from tearline.share.stix_analysis import iter_with_analysis
+
+        blobs = iter_with_analysis(conn, principal, include, shipped, analysed)
+    else:
+        blobs = iter_export(conn, principal, shipped)
+    for blob in blobs:
         if n:
             out.write(b",\n")
         out.write(blob)
@@ -198,5 +207,5 @@ def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None =
         from tearline.security.audit import record_now
 
         record_now(conn, actor_name(principal), "export.stix", "bundle", None, objects=n,
-                   reports=shipped)
+                   reports=shipped, **analysed)
     return n

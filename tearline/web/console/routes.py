@@ -19,7 +19,9 @@ from tearline.web.console import (
     admin_routes,
     auth_routes,
     board_routes,
+    case_routes,
     ingest_routes,
+    insider_routes,
     thread_routes,
 )
 from tearline.web.console.common import (
@@ -38,7 +40,8 @@ _log = logging.getLogger(__name__)
 
 def _router() -> APIRouter:
     router = APIRouter()
-    for module in (auth_routes, board_routes, thread_routes, ingest_routes, admin_routes):
+    for module in (auth_routes, board_routes, thread_routes, ingest_routes, admin_routes,
+                   case_routes, insider_routes):
         router.include_router(module.router, prefix=PREFIX)
     return router
 

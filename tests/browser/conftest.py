@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from tearline.security.users import add_user
-from tearline.share.partners import create_partner
 from tearline.settings import REPO_ROOT
+from tearline.share.partners import create_partner
 from tearline.store.db import make_engine
 from tests.conftest import IN_CI, admin_env
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from tearline.errors import TearlineError
@@ -155,15 +156,8 @@ STEPS: dict[str, tuple[Step, str]] = {
 }
 
 
-@router.post("/cases/{ref}/{step}", include_in_schema=False)
-async def act(request: Request, ref: str, step: str,
-              user: Annotated[ConsoleUser, Depends(form_user)]) -> Response:
-    """Run one workflow step as the signed-in user; a refusal comes back as the page (409)."""
-    if step not in STEPS:
-        raise ConsoleRefusal(404, f"{step!r} is not a step of the duty-to-warn workflow; use "
-                                  "one of the forms on the case page")
-    fn = STEPS[step][0]
-    form = await request.form()
+def _run(request: Request, user: ConsoleUser, ref: str, step: str, form: FormData) -> Response:
+    """The step in one transaction; a refusal rolls it back, is audited, and is shown."""
     case_id: str | None = None
     try:
         with transaction(request) as conn:
@@ -171,13 +165,25 @@ async def act(request: Request, ref: str, step: str,
             if found is None:
                 raise ConsoleRefusal(404, _NOT_FOUND.format(ref=ref))
             case_id = found[0].id
-            fn(conn, case_id, user.principal, form)
+            STEPS[step][0](conn, case_id, user.principal, form)
     except TearlineError as exc:  # CaseError, and a release the sharing rules refuse
         with transaction(request) as conn:
             record_now(conn, user.username, f"warning.{step}.refused", "warning", case_id,
                        via="console", reason=str(exc))
         return _page(request, user, case_id or ref, refusal=str(exc), status=409)
     return RedirectResponse(f"{PREFIX}/cases/{case_id}?done={step}#history", status_code=303)
+
+
+@router.post("/cases/{ref}/{step}", include_in_schema=False)
+async def act(request: Request, ref: str, step: str,
+              user: Annotated[ConsoleUser, Depends(form_user)]) -> Response:
+    """Run one workflow step as the signed-in user; a refusal comes back as the page (409)."""
+    if step not in STEPS:
+        raise ConsoleRefusal(404, f"{step!r} is not a step of the duty-to-warn workflow; use "
+                                  "one of the forms on the case page")
+    form = await request.form()
+    # The workflow is blocking database work: off the event loop, like the sync pages.
+    return await run_in_threadpool(_run, request, user, ref, step, form)
 
 
 #: What the page says after each step succeeded (``?done=step``).

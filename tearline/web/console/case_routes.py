@@ -63,11 +63,12 @@ def _page(request: Request, user: ConsoleUser, ref: str, *, refusal: str | None 
           done: str | None = None, status: int = 200) -> HTMLResponse:
     with transaction(request) as conn:
         found = find_visible_case(conn, ref, user.principal)
+        # (object ids are at most 120 characters: a pasted long reference is cut, not a 500)
         record_now(conn, user.username, "warning.read" if found else "warning.read.denied",
-                   "warning", found[0].id if found else ref, via="console")
+                   "warning", found[0].id if found else ref[:120], via="console")
         view = case_view(conn, *found) if found else None
     if view is None:
-        raise ConsoleRefusal(404, _NOT_FOUND.format(ref=ref))
+        raise ConsoleRefusal(404, _NOT_FOUND.format(ref=ref[:120]))
     banner = BannerBuilder()
     banner.add(view.marking)
     return render(request, "case.html", {"case": view, "refusal": refusal, "done": done},
@@ -163,7 +164,7 @@ def _run(request: Request, user: ConsoleUser, ref: str, step: str, form: FormDat
         with transaction(request) as conn:
             found = find_visible_case(conn, ref, user.principal)
             if found is None:
-                raise ConsoleRefusal(404, _NOT_FOUND.format(ref=ref))
+                raise ConsoleRefusal(404, _NOT_FOUND.format(ref=ref[:120]))
             case_id = found[0].id
             STEPS[step][0](conn, case_id, user.principal, form)
     except TearlineError as exc:  # CaseError, and a release the sharing rules refuse

@@ -244,6 +244,11 @@ def test_second_person_rules_and_the_waiver(cases: Console) -> None:
     assert "Approved by abe" in waiver
 
 
+def sam_sees_case_on_thread(console: Console, tid: str, case_id: str) -> bool:
+    page = console.signed_in("sam").get(f"/console/threads/{tid}")
+    return page.status_code == 200 and f'href="/console/cases/{case_id}"' in page.text
+
+
 def test_case_pages_show_only_what_the_user_may_see(cases: Console) -> None:
     engine = cases.engine
     ids = _case_ids(engine)
@@ -262,6 +267,12 @@ def test_case_pages_show_only_what_the_user_may_see(cases: Console) -> None:
         r = una.post(f"/console/cases/{cid}/review", data={"csrf": token, "note": "x"})
         assert r.status_code == 404 and _events(engine, cid) == before
 
+    # Nor through the thread page: una may not open the SECRET case's thread at all.
+    with engine.connect() as conn:
+        tid = conn.execute(select(S.Warning.thread_id).where(S.Warning.id == ids[0])).scalar()
+    assert una.get(f"/console/threads/{tid}").status_code == 404
+    assert sam_sees_case_on_thread(cases, str(tid), ids[0])
+
     # rae (SECRET, no role) may see the case but not act on it.
     rae = Actor(cases, "rae", ids[0])
     assert "identified" in rae.page()
@@ -276,6 +287,8 @@ def test_case_pages_show_only_what_the_user_may_see(cases: Console) -> None:
     assert r.status_code == 403 and "CSRF" in r.text
     r = sam.post(f"/console/cases/{ids[0]}/review", data={"note": "forged", "csrf": "x" * 40})
     assert r.status_code == 403 and _state(engine, ids[0]) == "identified"
+    r = sam.get("/console/cases/" + "x" * 500)
+    assert r.status_code == 404 and "that you may see" in r.text
     token = csrf_of(sam.get("/console").text)
     r = sam.post(f"/console/cases/{ids[0]}/launch", data={"csrf": token})
     assert r.status_code == 404 and "not a step" in r.text

@@ -105,9 +105,11 @@ def test_the_whole_case_workflow_through_console_forms(cases: Console) -> None:
     assert listing.status_code == 200 and f'data-case="{cid}"' in listing.text
     assert "identified" in listing.text
 
-    status, page = sam.post("review", note="checked the reporting", proposal="warn the police",
-                            add_recipients=["WARN1"])
+    status, page = sam.post("review", note="checked <script>alert(1)</script> the reporting",
+                            proposal="warn the police", add_recipients=["WARN1"])
     assert status == 303 and _state(engine, cid) == "under_review"
+    assert "<script>alert(1)</script>" not in page  # report-ish text is escaped
+    assert "checked &lt;script&gt;alert(1)&lt;/script&gt; the reporting" in page
     assert "WARN1 (Harbour Police Service, warning-only)" in html.unescape(page)
 
     # sam is no approver: refused with the workflow's sentence, nothing written.

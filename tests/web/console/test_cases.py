@@ -123,8 +123,21 @@ def test_the_whole_case_workflow_through_console_forms(cases: Console) -> None:
     assert status == 303 and _state(engine, cid) == "approved"
     assert re.search(r'id="approved-by">abe<', page)
 
+    # The analyst also pastes a protected field of the thread's own reporting.
+    with engine.connect() as conn:
+        secrets = [v for row in conn.execute(select(
+            S.ReportProtected.source_identity, S.ReportProtected.collection_method,
+            S.ReportProtected.handling_notes)) for v in row if v]
+        protected = conn.execute(
+            select(S.ReportProtected.collection_method)
+            .join(S.ThreadMember, S.ThreadMember.report_id == S.ReportProtected.report_id)
+            .join(S.Warning, S.Warning.thread_id == S.ThreadMember.thread_id)
+            .where(S.Warning.id == cid, S.ReportProtected.collection_method.is_not(None))
+            .order_by(S.ReportProtected.report_id)).scalars().first()
+    assert protected, "the fixture's case thread carries protected fields"
     status, page = sam.post("draft", instruction="Raise protective security at the hall",
-                            text=DRAFT, window_end="2025-03-22T18:00")
+                            text=f"{DRAFT} Confirmed: {protected}.",
+                            window_end="2025-03-22T18:00")
     assert status == 303 and _state(engine, cid) == "drafted"
     status, page = sam.post("sanitize")
     assert status == 303 and _state(engine, cid) == "sanitized"
@@ -138,6 +151,13 @@ def test_the_whole_case_workflow_through_console_forms(cases: Console) -> None:
     assert "https://intel.example" not in releasable and "liaison" not in releasable
     assert "they will strike the hall" not in releasable
     assert "quote withheld" in releasable
+    # A protected value the analyst pasted is cut by the guard, and named only by kind.
+    assert protected in original and protected not in releasable + removals
+    assert re.search(r"<td>protected</td><td class=\"prose\">\d+ character\(s\)</td>"
+                     r"<td>▮</td><td>sensitive value found in the draft \(guard\)</td>",
+                     removals), removals
+    for secret in secrets:  # nothing protected reaches the page but what the analyst typed
+        assert secret == protected or html.escape(secret) not in page, secret
     for cut, reason in (("https://intel.example/item/7", "URLs can reveal collection and "
                          "are not actionable"),
                         ('"they will strike the hall at the concert"', "direct quotation "

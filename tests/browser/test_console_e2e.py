@@ -41,7 +41,23 @@ def _sign_in(driver: Any, server: LiveServer, user: str) -> None:
     assert "Sign in to the console" in _text(driver)
     _by(driver, "input[name=username]").send_keys(user)
     _by(driver, "input[name=password]").send_keys(USERS[user][0])
-    _by(driver, "form button[type=submit]").click()
+    _new_page(driver, lambda: _by(driver, "form button[type=submit]").click())
+    assert _by(driver, "#who .name").text == user, _text(driver)[:300]
+
+
+def _new_page(driver: Any, action: Any) -> None:
+    """Do ``action`` (a click that sends a form) and wait until the next page has loaded.
+
+    Reading at once could still find the old page's elements, or none while it goes.
+    """
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    action()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServer) -> None:
@@ -60,7 +76,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     _by(driver, "input[name=outlet]").send_keys("Northstar Wire")
     _by(driver, "input[name=date]").send_keys("2025-03-20")
     _by(driver, "textarea[name=body]").send_keys(PASTED)
-    _by(driver, "#ingest-submit").click()
+    _new_page(driver, lambda: _by(driver, "#ingest-submit").click())
     results = _by(driver, "#results").text
     assert "pasted text" in results and "new" in results
     placed = _by(driver, "a.placed")
@@ -68,7 +84,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     shot(driver, "02-ingest-result")
     assert placed.text == "joined thread a3ad4324", results
 
-    placed.click()
+    _new_page(driver, placed.click)
     assert "Almaty police still searching Steppe Crown Hall" in _text(driver)
     assert "Timeline" in _text(driver)
     svg = _by(driver, "#timeline svg")
@@ -81,7 +97,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     assert "Duty-to-warn cases" in cases and "identified" in cases, cases
     shot(driver, "03-thread")
 
-    _by(driver, "#ach-seed").click()
+    _new_page(driver, lambda: _by(driver, "#ach-seed").click())
     matrix = _by(driver, "#ach-matrix")
     assert "H1" in matrix.text and "H2" in matrix.text
     from selenium.webdriver.support.ui import Select
@@ -123,12 +139,7 @@ def _step(driver: Any, name: str, fields: dict[str, str]) -> str:
         else:
             el.clear()
             el.send_keys(value)
-    _by(driver, f"#do-{name}").click()
-    for _ in range(100):  # wait for the next page (a redirect, or the refusal)
-        body = _text(driver)
-        if "Refused:" in body or driver.current_url.find("done=") != -1:
-            break
-        time.sleep(0.1)
+    _new_page(driver, lambda: _by(driver, f"#do-{name}").click())
     message = driver.find_elements("css selector", "#refusal, #done")
     return str(message[0].text) if message else ""
 
@@ -137,7 +148,7 @@ def test_duty_to_warn_case_from_thread_to_delivery(driver: Any, live_server: Liv
     """Issue 13's flow past the thread: case, sanitized diff, a second user approves, delivery."""
     _sign_in(driver, live_server, "ana")
     driver.get(f"{live_server.base}/console/threads/a3ad4324")
-    _by(driver, "#cases a.case-link").click()
+    _new_page(driver, lambda: _by(driver, "#cases a.case-link").click())
     assert "Duty-to-warn case" in _by(driver, "#case-title").text
     assert _by(driver, "#case-state").text == "identified"
     shot(driver, "10-case-identified")

@@ -177,3 +177,45 @@ class _Fill(dict[str, str]):
 
     def __missing__(self, key: str) -> Any:
         return "unknown-id"
+
+
+def _console_get_paths() -> list[str]:
+    """Every GET page of the console (walked from its page modules, so new pages are in)."""
+    from fastapi.routing import APIRoute
+
+    from tearline.web.console.common import PREFIX
+    from tearline.web.console.routes import PAGE_MODULES
+
+    return sorted(PREFIX + r.path for m in PAGE_MODULES for r in m.router.routes
+                  if isinstance(r, APIRoute) and "GET" in r.methods)
+
+
+def test_console_pages_leave_the_store_unchanged(store: Store) -> None:
+    """Each console page, read as an admin (who may open every page), writes only audit rows."""
+    import re
+
+    from tearline.web.console.board import short_id
+
+    assert store.case_id, "the demo, fused, opens duty-to-warn cases: one is needed here"
+    paths = _console_get_paths()
+    for page in ("/console/cases", "/console/cases/{ref}", "/console/insider",
+                 "/console/threads/{ref}", "/console"):
+        assert page in paths, page
+    app = make_app(store.engine)
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").text)
+    assert token
+    signed = client.post("/console/login", data={"username": "chief", "password": PASSWORD,
+                                                 "csrf": token.group(1)})
+    assert signed.status_code == 303, signed.text
+    refs = {"/console/threads/{ref}": [short_id(store.thread_id), "unknown-id"],
+            "/console/cases/{ref}": [store.case_id or "unknown-id", "unknown-id"]}
+    for template in paths:
+        for path in [template.replace("{ref}", r) for r in refs.get(template, [template])]:
+            before = snapshot(store.engine)
+            resp = client.get(path)
+            assert resp.status_code < 500, (path, resp.text[-500:])
+            if path in ("/console/cases", "/console/insider") or path == \
+                    f"/console/cases/{store.case_id}":
+                assert resp.status_code == 200, (path, resp.text[-500:])
+            assert_unchanged(before, snapshot(store.engine), f"GET {path} (console)")

@@ -23,6 +23,7 @@ import pytest
 
 from tearline.security.users import add_user
 from tearline.settings import REPO_ROOT
+from tearline.share.partners import create_partner
 from tearline.store.db import make_engine
 from tests.conftest import IN_CI, admin_env
 
@@ -32,6 +33,7 @@ ARTIFACTS = REPO_ROOT / ".artifacts" / "screenshots"
 USERS = {"ana": ("ana-pass-1", ["analyst", "admin"], "TOP SECRET"),
          "abe": ("abe-pass-2", ["approver", "analyst"], "SECRET"),
          "una": ("una-pass-3", ["analyst"], "UNCLASSIFIED")}
+PARTNER = "WARN1"
 
 
 @dataclass
@@ -63,6 +65,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory,
         for name, (password, roles, clearance) in USERS.items():
             add_user(conn, name, actor="test", roles=roles, clearance=clearance,
                      compartments=["*"] if "admin" in roles else [], password=password)
+        # A warning-only partner to warn over TAXII (the demo has no partners).
+        create_partner(conn, PARTNER, "Harbour Police Service", "warning-only", actor="test")
     engine.dispose()
     port = _free_port()
     proc = subprocess.Popen([*TEARLINE, "--db", db, "serve",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TEARLINE, USERS, LiveServer, shot
+from tests.browser.conftest import PARTNER, TEARLINE, USERS, LiveServer, shot
 from tests.conftest import admin_env
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,23 @@ def _sign_in(driver: Any, server: LiveServer, user: str) -> None:
     assert "Sign in to the console" in _text(driver)
     _by(driver, "input[name=username]").send_keys(user)
     _by(driver, "input[name=password]").send_keys(USERS[user][0])
-    _by(driver, "form button[type=submit]").click()
+    _new_page(driver, lambda: _by(driver, "form button[type=submit]").click())
+    assert _by(driver, "#who .name").text == user, _text(driver)[:300]
+
+
+def _new_page(driver: Any, action: Any) -> None:
+    """Do ``action`` (a click that sends a form) and wait until the next page has loaded.
+
+    Reading at once could still find the old page's elements, or none while it goes.
+    """
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    action()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServer) -> None:
@@ -60,7 +76,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     _by(driver, "input[name=outlet]").send_keys("Northstar Wire")
     _by(driver, "input[name=date]").send_keys("2025-03-20")
     _by(driver, "textarea[name=body]").send_keys(PASTED)
-    _by(driver, "#ingest-submit").click()
+    _new_page(driver, lambda: _by(driver, "#ingest-submit").click())
     results = _by(driver, "#results").text
     assert "pasted text" in results and "new" in results
     placed = _by(driver, "a.placed")
@@ -68,7 +84,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     shot(driver, "02-ingest-result")
     assert placed.text == "joined thread a3ad4324", results
 
-    placed.click()
+    _new_page(driver, placed.click)
     assert "Almaty police still searching Steppe Crown Hall" in _text(driver)
     assert "Timeline" in _text(driver)
     svg = _by(driver, "#timeline svg")
@@ -81,7 +97,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     assert "Duty-to-warn cases" in cases and "identified" in cases, cases
     shot(driver, "03-thread")
 
-    _by(driver, "#ach-seed").click()
+    _new_page(driver, lambda: _by(driver, "#ach-seed").click())
     matrix = _by(driver, "#ach-matrix")
     assert "H1" in matrix.text and "H2" in matrix.text
     from selenium.webdriver.support.ui import Select
@@ -103,6 +119,102 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     assert _by(driver, "#ach-sensitivity").text
     driver.execute_script("document.getElementById('ach').scrollIntoView()")
     shot(driver, "04-ach")
+
+
+DRAFT = ('Our liaison notes say "they will strike the hall during the concert"; '
+         "details at https://intel.example/item/7.")
+
+
+def _step(driver: Any, name: str, fields: dict[str, str]) -> str:
+    """Fill one step's form on the case page, send it and return the page's message."""
+    from selenium.webdriver.support.ui import Select
+
+    form = _by(driver, f"#form-{name}")
+    for field, value in fields.items():
+        from selenium.webdriver.common.by import By
+
+        el = form.find_element(By.CSS_SELECTOR, f"[name={field}]")
+        if el.tag_name == "select":
+            Select(el).select_by_value(value)
+        else:
+            el.clear()
+            el.send_keys(value)
+    _new_page(driver, lambda: _by(driver, f"#do-{name}").click())
+    message = driver.find_elements("css selector", "#refusal, #done")
+    return str(message[0].text) if message else ""
+
+
+def test_duty_to_warn_case_from_thread_to_delivery(driver: Any, live_server: LiveServer) -> None:
+    """Issue 13's flow past the thread: case, sanitized diff, a second user approves, delivery."""
+    _sign_in(driver, live_server, "ana")
+    driver.get(f"{live_server.base}/console/threads/a3ad4324")
+    _new_page(driver, lambda: _by(driver, "#cases a.case-link").click())
+    assert "Duty-to-warn case" in _by(driver, "#case-title").text
+    assert _by(driver, "#case-state").text == "identified"
+    shot(driver, "10-case-identified")
+    case_url = driver.current_url.split("?")[0]
+
+    said = _step(driver, "review", {"note": "Reporting checked against the thread",
+                                    "proposal": "Warn the harbour police",
+                                    "add_recipients": PARTNER})
+    assert said == "Review recorded.", said
+    assert "WARN1 (Harbour Police Service, warning-only)" in _by(driver, "#recipients").text
+    # ana is no approver: the workflow's own sentence, and the case does not move.
+    said = _step(driver, "approve", {"reason": "I reviewed it"})
+    assert said.startswith("Refused: 'ana' may not do this: it needs the role 'approver'"), said
+    assert _by(driver, "#case-state").text == "under review"
+
+    _sign_in(driver, live_server, "abe")  # a different approver signs in
+    driver.get(case_url)
+    assert "abe" in _by(driver, "#who").text
+    said = _step(driver, "approve", {"reason": "Specific, credible threat to the hall"})
+    assert said == "Decision to warn approved.", said
+    assert _by(driver, "#approved-by").text == "abe"
+    assert _by(driver, "#case-state").text == "approved"
+
+    _sign_in(driver, live_server, "ana")
+    driver.get(case_url)
+    said = _step(driver, "draft", {"instruction": "Raise protective security at the hall",
+                                   "text": DRAFT})
+    assert said.startswith("Draft saved"), said
+    said = _step(driver, "sanitize", {})
+    assert said == "Sanitized for every recipient.", said
+    side = _by(driver, f"#sanitized-{PARTNER}")
+    original = side.find_element("css selector", ".col.original").text
+    releasable = side.find_element("css selector", ".col.releasable").text
+    assert "https://intel.example/item/7" in original and "liaison notes" in original
+    assert "intel.example" not in releasable and "liaison" not in releasable
+    assert "quote withheld" in releasable and "Duty to warn: threat of" in releasable
+    removals = side.find_element("css selector", "table.removals").text
+    assert "URLs can reveal collection and are not actionable" in removals
+    assert "direct quotation (intercepts and source words are never quoted)" in removals
+    driver.execute_script("document.getElementById('sanitizer').scrollIntoView()")
+    shot(driver, "11-case-sanitized-diff")
+
+    _sign_in(driver, live_server, "abe")  # ana wrote the draft, so abe releases it
+    driver.get(case_url)
+    said = _step(driver, "release", {"reason": "Sanitized text approved for the police"})
+    assert said == "Released for delivery.", said
+    said = _step(driver, "deliver", {"to": PARTNER})
+    assert said == "Delivery recorded.", said
+    assert _by(driver, "#case-state").text == "delivered"
+    delivered = _by(driver, "table.deliveries tbody").text
+    assert re.search(r"taxii WARN1 [0-9a-f]{64} abe", delivered), delivered
+    history = _by(driver, "#history").text
+    for action in ("review", "approve", "draft", "sanitize", "release", "deliver"):
+        assert f" {action} " in f" {history} ", action
+    driver.execute_script("document.getElementById('deliveries').scrollIntoView()")
+    shot(driver, "12-case-delivered")
+
+    _sign_in(driver, live_server, "ana")
+    driver.get(f"{live_server.base}/console/cases")
+    listing = _by(driver, "#case-list").text
+    assert "delivered" in listing and "a3ad4324" in listing
+    shot(driver, "13-cases")
+    driver.get(f"{live_server.base}/console/insider")
+    assert "Insider alerts" in _text(driver)
+    assert driver.find_elements("css selector", "#insider-alerts")
+    shot(driver, "14-insider-alerts")
 
 
 def test_board_updates_without_reload(driver: Any, live_server: LiveServer,

@@ -13,6 +13,7 @@ their version is left out (``""``) on every path.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -296,6 +297,57 @@ def sync_push(world: World, who: str, ex: Example) -> set[Key]:
     return {norm(o["id"], o.get("modified", "")) for o in map(orjson.loads, texts)}
 
 
+# -- console pages (issue 13): local users through a session; partners have no console --------
+_CONSOLE: dict[tuple[int, str], TestClient] = {}
+_CASE_ROW = re.compile(r'<tr data-case="([^"]+)">')
+
+
+def _console(world: World, who: str) -> TestClient:
+    """A console session of ``who`` (a session cookie, as the sign-in form would set it)."""
+    from tearline.web.console.sessions import SESSION_COOKIE, new_session
+
+    if (id(world), who) not in _CONSOLE:
+        c = TestClient(world.client.app, base_url="https://testserver", follow_redirects=False)
+        c.cookies.set(SESSION_COOKIE, new_session(who)[1])
+        _CONSOLE[(id(world), who)] = c
+    return _CONSOLE[(id(world), who)]
+
+
+def case_pages_expect(ex: Example, vs: list[Version]) -> set[Key]:
+    """Cases (warnings filed under a STIX id) every stored version of which the user may see.
+
+    A case page is marked as the most restrictive of its own marking (TLP:AMBER,
+    unclassified here), every STIX version stored under its id and its thread
+    (none here), so all versions must be allowed.
+    """
+    ok = {key(v) for v in vs}
+    out: set[Key] = set()
+    for oid in {v.id for v in ex.versions if v.marking.is_warning and v.type != "report"}:
+        mine = {key(v) for v in ex.versions if v.id == oid}
+        if mine <= ok:
+            out |= mine
+    return out
+
+
+def console_cases(world: World, who: str, ex: Example) -> set[Key]:
+    """The console's case list, and each case page, as one user sees them."""
+    p = world.principals[who]
+    if p.kind.value != "user":
+        # No partner signs in to the console: without a session the page is the sign-in.
+        r = world.client.get("/console/cases", follow_redirects=False)
+        assert r.status_code == 303 and "/console/login" in r.headers["location"]
+        return case_pages_expect(ex, ex.allowed(p))  # nothing a partner could see: no check
+    c = _console(world, who)
+    r = c.get("/console/cases")
+    assert r.status_code == 200, r.text[-300:]
+    listed = set(_CASE_ROW.findall(r.text))
+    for oid in sorted({v.id for v in ex.versions if v.type != "report"}):
+        page = c.get(f"/console/cases/{oid}")
+        assert page.status_code in (200, 404), page.text[-300:]
+        assert (page.status_code == 200) == (oid in listed), (oid, page.status_code)
+    return {key(v) for v in ex.versions if v.id in listed}
+
+
 @dataclass(frozen=True)
 class ReadPath:
     name: str
@@ -340,4 +392,5 @@ READ_PATHS: list[ReadPath] = [
     ReadPath("cli show --as", cli_show, reports_only),
     ReadPath("export --stix --as", cli_export, every),
     ReadPath("sync push", sync_push, every),
+    ReadPath("console cases (list and pages)", console_cases, case_pages_expect),
 ]

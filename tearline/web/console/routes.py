@@ -19,7 +19,9 @@ from tearline.web.console import (
     admin_routes,
     auth_routes,
     board_routes,
+    case_routes,
     ingest_routes,
+    insider_routes,
     thread_routes,
 )
 from tearline.web.console.common import (
@@ -36,9 +38,14 @@ _DOCS_DIR = Path(fastapi_offline.__file__).parent / "static"
 _log = logging.getLogger(__name__)
 
 
+#: Every module of console pages (tests walk their GET routes: reads never write).
+PAGE_MODULES = (auth_routes, board_routes, thread_routes, ingest_routes, admin_routes,
+                case_routes, insider_routes)
+
+
 def _router() -> APIRouter:
     router = APIRouter()
-    for module in (auth_routes, board_routes, thread_routes, ingest_routes, admin_routes):
+    for module in PAGE_MODULES:
         router.include_router(module.router, prefix=PREFIX)
     return router
 

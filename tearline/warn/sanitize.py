@@ -36,8 +36,8 @@ from urllib.parse import unquote
 
 from tearline.warn.config import WarnConfig, load_warn_config
 
-__all__ = ["Facts", "Removal", "SanitizedWarning", "Sensitive", "sanitize", "squash",
-           "squash_map"]
+__all__ = ["Facts", "Removal", "SanitizedWarning", "Sensitive", "guard", "needles_for",
+           "sanitize", "squash", "squash_map"]
 
 #: Shown where something was cut; it has no letters or digits, so it never
 #: forms part of a match itself.
@@ -206,7 +206,8 @@ def _clean_free_text(text: str, sensitive: Sensitive, originators_allowed: bool,
 
 
 # -- the guard ----------------------------------------------------------------------------------
-def _needles(sensitive: Sensitive, originators_allowed: bool) -> list[tuple[str, str]]:
+def needles_for(sensitive: Sensitive, originators_allowed: bool) -> list[tuple[str, str]]:
+    """(kind, squashed value) for every value the guard must cut, for one recipient."""
     groups = [("protected", sensitive.protected), ("source", sensitive.source_names),
               ("reference", sensitive.internal_ids)]
     if not originators_allowed:
@@ -306,7 +307,7 @@ def sanitize(facts: Facts, sensitive: Sensitive, tier: str, *, draft: str = "",
     originators_allowed = tier in cfg.sanitize.get("originator_tiers", [])
     removals: list[Removal] = []
     facets = _facets(facts, cfg.precision(tier), removals)
-    needles = _needles(sensitive, originators_allowed)
+    needles = needles_for(sensitive, originators_allowed)
     # Facet values come from fusion, not from fragment prose, but a name can
     # still coincide with a protected value: such a facet is dropped whole.
     for key in ("actor", "city", "target_type", "modality"):

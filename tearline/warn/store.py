@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from tearline.security.audit import record_now
 from tearline.store import schema as S
@@ -197,6 +197,32 @@ def thread_facts(conn: Connection, assessment: dict[str, Any]) -> Facts:
         modalities=tuple(sorted(what, key=lambda k: -len(what[k]))),
         window_start=start, window_end=end,
     )
+
+
+def reports_sensitive(conn: Connection, ids: list[str]) -> dict[str, Sensitive]:
+    """Per report (under its id and its STIX id): its protected values and hidden source.
+
+    What ``sanitize_stix.sanitize_for_partner`` must cut from a released
+    report's own prose. Its ids and originator are not included: the object
+    carries its ids, and its originator is handled by re-marking.
+    """
+    out: dict[str, Sensitive] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows = list(conn.execute(
+            select(S.Report.id, S.Report.stix_id, S.Source.name, S.Source.kind)
+            .join(S.Source, S.Source.id == S.Report.source_id)
+            .where(or_(S.Report.id.in_(chunk), S.Report.stix_id.in_(chunk)))))
+        protected: dict[str, list[str]] = {}
+        for p in conn.execute(select(S.ReportProtected).where(
+                S.ReportProtected.report_id.in_([r.id for r in rows]))):
+            protected[p.report_id] = [v for v in (p.source_identity, p.collection_method,
+                                                  p.handling_notes) if v]
+        for r in rows:
+            sens = Sensitive(tuple(protected.get(r.id, ())),
+                             (r.name,) if r.kind != "osint" and r.name else ())
+            out.update({k: sens for k in (r.id, r.stix_id) if k})
+    return out
 
 
 def thread_sensitive(conn: Connection, thread_id: str, sender: str) -> Sensitive:

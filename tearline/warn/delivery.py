@@ -31,7 +31,18 @@ from tearline.warn.cap import cap_alert, cap_html, cap_text
 from tearline.warn.config import WarnConfig, load_warn_config
 from tearline.warn.states import Action, CaseError, CaseState
 from tearline.warn.stix import warning_bundle
-from tearline.warn.store import Case, append_event, case_id_for, find_case, list_cases, load_case
+from tearline.warn.store import (
+    RELEASE_MARKING,
+    Case,
+    append_event,
+    case_id_for,
+    find_case,
+    list_cases,
+    load_case,
+    save_case,
+    thread_marking,
+    tighten_marking,
+)
 from tearline.warn.trigger import PUBLIC, evaluate
 from tearline.warn.workflow import (
     Actor,
@@ -90,10 +101,13 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
                             "--out") from exc
     sender = str(cfg.recipients.get("sender_name"))
     window = dict(case.payload.get("window") or {})
+    # What leaves is the sanitized text, marked for release; the case file's own
+    # (stricter) marking stays on the case.
+    marks = {**RELEASE_MARKING, **(case.payload.get("release_marking") or {})}
     files: list[str] = []
     if channel in ("taxii", "file"):
         bundle = warning_bundle(case.id, released, sender=sender, recipient=to, modified=when,
-                                created=case.created_at, tlp=str(case.payload.get("tlp")))
+                                created=case.created_at, tlp=str(marks["tlp"]))
         data = json.dumps(bundle, indent=1, ensure_ascii=False).encode()
         if channel == "taxii":
             writer = Writer(conn, actor.id, f"warn:{case.id}")
@@ -113,7 +127,7 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
         files += [str(out.with_suffix(".txt")), str(out.with_suffix(".html"))]
     else:
         data = briefing_html(released, recipient=to, classification=str(
-            case.payload.get("classification")), tlp=str(case.payload.get("tlp")),
+            marks["classification"]), tlp=str(marks["tlp"]),
             window=window, sender=sender).encode()
     if out is not None:
         out.write_bytes(data)
@@ -200,6 +214,14 @@ def scan(conn: Connection, thread_ids: list[str] | None = None, *, actor: str = 
                 c = open_case(conn, tid, actor, automatic=True, now=when, config=cfg)
                 done.append({"case": c.id, "thread": tid, "did": "opened"})
             continue
+        if tighten_marking(case, thread_marking(conn, tid)):
+            # The thread grew (or the case predates marking): its case file is
+            # at least as restricted as everything it is now built from.
+            save_case(conn, case)
+            append_event(conn, case, "marked", actor, when, tlp=case.payload["tlp"],
+                         classification=case.payload["classification"],
+                         caveats=case.payload["caveats"],
+                         reason="case file marked like the most restrictive of its thread")
         if case.state in (CaseState.CLOSED, CaseState.WAIVED):
             then = (case.payload.get("outcome") or {}).get("probability")
             if then is None:

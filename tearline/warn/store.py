@@ -21,14 +21,16 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
+from tearline.model.marking import CLASSIFICATION_ORDER, TLP_ORDER
 from tearline.security.audit import record_now
 from tearline.store import schema as S
 from tearline.warn.sanitize import Facts, Sensitive
 from tearline.warn.states import CaseError, CaseState
 from tearline.warn.stix import stable_uuid4
 
-__all__ = ["Case", "append_event", "case_id_for", "find_case", "list_cases", "load_case",
-           "load_events", "save_case", "thread_facts", "thread_sensitive"]
+__all__ = ["RELEASE_MARKING", "Case", "append_event", "case_id_for", "find_case", "list_cases",
+           "load_case", "load_events", "reports_sensitive", "save_case", "thread_facts",
+           "thread_marking", "thread_sensitive", "tighten_marking"]
 
 
 
@@ -134,6 +136,67 @@ def append_event(conn: Connection, case: Case, action: str, actor: str,
 def _members(conn: Connection, thread_id: str) -> list[str]:
     return list(conn.execute(select(S.ThreadMember.report_id)
                              .where(S.ThreadMember.thread_id == thread_id)).scalars())
+
+
+#: What the sanitized product is marked when nothing else is said: the released
+#: text holds no protected detail (the sanitizer's job), so it is not the case file.
+RELEASE_MARKING = {"tlp": "amber", "classification": "UNCLASSIFIED"}
+
+
+def _worst(order: tuple[str, ...], values: list[str]) -> str:
+    ranks = [order.index(v) if v in order else len(order) - 1 for v in values]
+    return order[max(ranks)] if ranks else order[0]
+
+
+def thread_marking(conn: Connection, thread_id: str) -> dict[str, Any]:
+    """The case file's marking: the most restrictive of what the thread was built from.
+
+    Highest TLP and classification of its member reports, every need-to-know
+    compartment any of them carries, and REL TO only the partners every one
+    names (``share.releases.combine_markings`` does the same over markings;
+    warn sits below share and reads the rows itself). A value outside the
+    known orders counts as the most restrictive. An empty thread is
+    AMBER / UNCLASSIFIED.
+    """
+    rows = list(conn.execute(
+        select(S.Report.tlp, S.Report.classification, S.Report.caveats, S.Report.releasability)
+        .join(S.ThreadMember, S.ThreadMember.report_id == S.Report.id)
+        .where(S.ThreadMember.thread_id == thread_id)))
+    if not rows:
+        return {"tlp": "amber", "classification": "UNCLASSIFIED", "caveats": [],
+                "releasability": []}
+    rel = set(rows[0].releasability or ())
+    for r in rows[1:]:
+        rel &= set(r.releasability or ())
+    return {"tlp": _worst(TLP_ORDER, [r.tlp or "amber" for r in rows]),
+            "classification": _worst(CLASSIFICATION_ORDER,
+                                     [r.classification or "UNCLASSIFIED" for r in rows]),
+            "caveats": sorted({c for r in rows for c in (r.caveats or ())}),
+            "releasability": sorted(rel)}
+
+
+def tighten_marking(case: Case, marking: dict[str, Any]) -> bool:
+    """Make the case file's marking at least as strict as ``marking``; True if it changed.
+
+    A marking only ever tightens here: a thread that grows may bring more
+    restrictive reporting, and what the case file already holds stays as
+    protected as it was (nothing is silently downgraded).
+    """
+    p = case.payload
+    new = {
+        "tlp": _worst(TLP_ORDER, [str(p.get("tlp") or "amber"), marking["tlp"]]),
+        "classification": _worst(CLASSIFICATION_ORDER, [str(p.get("classification")
+                                                            or "UNCLASSIFIED"),
+                                                        marking["classification"]]),
+        "caveats": sorted({*(p.get("caveats") or ()), *marking["caveats"]}),
+        "releasability": sorted(set(p.get("releasability") or ()) & set(marking["releasability"])
+                                if "marked_from" in p else marking["releasability"]),
+    }
+    changed = any(p.get(k) != v for k, v in new.items()) or "marked_from" not in p
+    p.update(new)
+    p["marked_from"] = "thread members"
+    p.setdefault("release_marking", dict(RELEASE_MARKING))
+    return changed
 
 
 def _entity_names(conn: Connection, keys: list[str]) -> dict[str, str]:

@@ -204,7 +204,10 @@ def _store_released_report(engine: Engine, c: dict[str, object], tier: str) -> N
         protected = list(c["protected"])  # type: ignore[call-overload]
         conn.execute(insert(S.Report), [{
             "id": REPORT, "content_hash": "h-rel", "category": "report",
-            "external_id": None, "title": str(c["instruction"]), "body": str(c["draft"]),
+            "external_id": None,
+            # ingest refuses NUL characters on both backends, so no report holds one
+            "title": str(c["instruction"]).replace("\x00", ""),
+            "body": str(c["draft"]).replace("\x00", ""),
             "language": "en", "reported_at": WHEN, "received_at": WHEN,
             "originator": tl_settings.OWNER_AGENCY, "source_id": "src-1", "credibility": 2,
             "classification": "SECRET", "tlp": "amber", "releasability": [], "caveats": [],

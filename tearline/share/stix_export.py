@@ -34,8 +34,8 @@ from tearline.share.remark import (
     withheld_identity,
 )
 from tearline.store.schema import Report, Source, StixObject
-from tearline.warn.sanitize import Sensitive
 from tearline.store.view import actor_name, iter_stix_json, native_reports
+from tearline.warn.sanitize import Sensitive
 
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 _IDENTITY_NS = uuid.UUID("1c3a5e8f-7b2d-4e6a-8f90-3d5b7c9e1a2f")

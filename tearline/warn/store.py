@@ -244,7 +244,9 @@ def thread_facts(conn: Connection, assessment: dict[str, Any]) -> Facts:
     what = (spec.get("what") or {}).get("values") or {}
     actors = _ranked(who, "actor:")
     cities = _ranked(where, "city:")
-    names = _entity_names(conn, [*actors, *(f"place:{c}" for c in cities)])
+    venues = _ranked(where, "venue:")
+    named = [v for v in venues if v.startswith("venue:named:")]
+    names = _entity_names(conn, [*actors, *(f"place:{c}" for c in cities), *named])
     country = _city_country(conn, f"place:{cities[0]}") if cities else None
     if country is None:
         countries = _ranked(where, "country:")
@@ -256,7 +258,10 @@ def thread_facts(conn: Connection, assessment: dict[str, Any]) -> Facts:
         actors=tuple(names.get(a, a.split(":", 1)[1]) for a in actors),
         cities=tuple(names[f"place:{c}"] for c in cities if f"place:{c}" in names),
         country=country,
-        venue_types=tuple(k.split(":", 1)[1] for k in _ranked(where, "venue:")),
+        # "venue:named:…" is a named place (Steppe Crown Hall), not a kind of target
+        venue_types=tuple(k.split(":", 1)[1] for k in venues if k not in named),
+        venues=tuple(names.get(k, k.rsplit(":", 1)[1].replace("-", " ").title())
+                     for k in named),
         modalities=tuple(sorted(what, key=lambda k: -len(what[k]))),
         window_start=start, window_end=end,
     )

@@ -27,6 +27,7 @@ from tearline.ingest.stix import check_object
 from tearline.ingest.writer import Writer
 from tearline.store import schema as S
 from tearline.warn.briefing import briefing_html
+from tearline.warn.briefing_pdf import briefing_pdf
 from tearline.warn.cap import cap_alert, cap_html, cap_text
 from tearline.warn.config import WarnConfig, load_warn_config
 from tearline.warn.states import Action, CaseError, CaseState
@@ -126,9 +127,15 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
         out.with_suffix(".html").write_text(cap_html(released, window), encoding="utf-8")
         files += [str(out.with_suffix(".txt")), str(out.with_suffix(".html"))]
     else:
-        data = briefing_html(released, recipient=to, classification=str(
-            marks["classification"]), tlp=str(marks["tlp"]),
-            window=window, sender=sender).encode()
+        kw = {"recipient": to, "classification": str(marks["classification"]),
+              "tlp": str(marks["tlp"]), "window": window, "sender": sender}
+        page, pdf = briefing_html(released, **kw).encode(), briefing_pdf(released, **kw)
+        assert out is not None
+        # The HTML page and its PDF are written side by side; --out names either.
+        data, other = (pdf, out.with_suffix(".html")) if out.suffix.lower() == ".pdf" else (
+            page, out.with_suffix(".pdf"))
+        other.write_bytes(page if data is pdf else pdf)
+        files.append(str(other))
     if out is not None:
         out.write_bytes(data)
         files.insert(0, str(out))

@@ -127,9 +127,11 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
         out.with_suffix(".html").write_text(cap_html(released, window), encoding="utf-8")
         files += [str(out.with_suffix(".txt")), str(out.with_suffix(".html"))]
     else:
-        kw = {"recipient": to, "classification": str(marks["classification"]),
-              "tlp": str(marks["tlp"]), "window": window, "sender": sender}
-        page, pdf = briefing_html(released, **kw).encode(), briefing_pdf(released, **kw)
+        cls, tlp = str(marks["classification"]), str(marks["tlp"])
+        page = briefing_html(released, recipient=to, classification=cls, tlp=tlp,
+                             window=window, sender=sender).encode()
+        pdf = briefing_pdf(released, recipient=to, classification=cls, tlp=tlp,
+                           window=window, sender=sender)
         assert out is not None
         # The HTML page and its PDF are written side by side; --out names either.
         data, other = (pdf, out.with_suffix(".html")) if out.suffix.lower() == ".pdf" else (

@@ -4,18 +4,19 @@ Every threshold and weight the assess stage uses lives in
 ``tearline/config/assess.toml`` so that a reviewer can see, in one place, what
 turns evidence into a likelihood word. ``TEARLINE_ASSESS_CONFIG`` points at
 another file; keys it leaves out keep the packaged defaults, so a deployment
-overrides only what it disagrees with.
+overrides only what it disagrees with (the loader is the shared
+``model.toml_config.load_tables``, as for ``warn.toml``).
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from tearline import settings
+from tearline.model.toml_config import load_tables
 from tearline.settings import PACKAGE_DIR
 
 __all__ = ["DEFAULT_CONFIG_PATH", "AssessConfig", "load_config"]
@@ -50,27 +51,11 @@ class AssessConfig:
         return self.reliability_weight(reliability) * self.information_weight(information)
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _read(path: Path) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
 @lru_cache(maxsize=8)
 def _load(path: str | None) -> AssessConfig:
-    data = _read(DEFAULT_CONFIG_PATH)
-    if path:
-        data = _merge(data, _read(Path(path)))
-    return AssessConfig(**{k: data[k] for k in AssessConfig.__dataclass_fields__})
+    return load_tables(AssessConfig, DEFAULT_CONFIG_PATH, path,
+                       what="assessment settings",
+                       hint="fix the file or unset TEARLINE_ASSESS_CONFIG")
 
 
 def load_config(path: str | Path | None = None) -> AssessConfig:

@@ -1,15 +1,17 @@
-"""What crosses to a partner is re-marked for that partner (issue 9, finding 4).
+"""What crosses to a partner is re-marked and sanitized for that partner (issue 9, 12).
 
-The policy decides *whether* a partner receives an object; this module
-decides *what of it* crosses. Stored objects keep everything this agency
-knows about them — which internal source it came from and of what kind, our
-classification, the originator's REL TO list, the agency that created it. A
-partner must receive none of that. ``remark_for_partner`` is the one place
-that strips it, for every path that hands objects to a partner (TAXII reads,
-``export --as``, ``sync`` push); the duty-to-warn sanitizer wraps it to remove
-more from warnings.
+The policy decides *whether* a partner receives an object; the tearline
+sanitizer decides *what of it* crosses. Stored objects keep everything this
+agency knows about them — which internal source it came from and of what kind,
+our classification, the originator's REL TO list, the agency that created it.
+A partner must receive none of that, and no protected value or source
+designator may reach it inside the prose either. Every path that hands
+objects to a partner (TAXII reads, ``export --as``, ``sync`` push, the
+duty-to-warn bundle) calls ``remark_for_partner`` / ``remark_text``, which are
+thin shells over ``warn.sanitize_stix.sanitize_for_partner``: one mechanism,
+with the same guard the warning sanitizer uses.
 
-What leaves, per object:
+What leaves, per object (details in ``warn.sanitize_stix``):
 
 * internal properties (``x_tearline_source``, ``x_tearline_source_kind``,
   ``x_tearline_classification``, ``x_tearline_caveats``) are removed;
@@ -17,26 +19,34 @@ What leaves, per object:
   TLP marking-definition: the effective (most restrictive) level;
 * ``created_by_ref`` and any reference to the originator's identity are
   replaced by a neutral "originator withheld" identity, unless the originator
-  is this agency (which allows its own name on what it shares).
+  is this agency (which allows its own name on what it shares);
+* every readable string is guarded: the object's own (non-public) source
+  name, and what the caller gathered with ``sensitive_for`` (the protected
+  fields of the report behind it), are cut wherever they appear.
 
-Objects with none of these properties pass through as the stored text, so
-the common case (indicators from feeds) costs nothing.
+Objects with none of these properties pass through as the stored text when
+the caller has nothing sensitive for them, so the common case (indicators
+from feeds) costs nothing.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
+from sqlalchemy import Connection
 
 from tearline import settings
-from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
+from tearline.warn.sanitize import Sensitive
+from tearline.warn.sanitize_stix import INTERNAL_PROPERTIES, sanitize_for_partner
+from tearline.warn.store import reports_sensitive
 
 _IDENTITY_NS = uuid.UUID("1c3a5e8f-7b2d-4e6a-8f90-3d5b7c9e1a2f")  # as stix_export.identity_for
-#: Properties that describe our own collection and never cross to a partner.
-INTERNAL_PROPERTIES = ("x_tearline_source", "x_tearline_source_kind",
-                       "x_tearline_classification", "x_tearline_caveats")
+__all__ = ["INTERNAL_PROPERTIES", "WITHHELD_IDENTITY_ID", "needs_remark", "own_identity_id",
+           "remark_for_partner", "remark_text", "sensitive_for", "withheld_identity"]
+
 WITHHELD_IDENTITY_ID = f"identity--{uuid.uuid5(_IDENTITY_NS, 'originator withheld')}"
 
 
@@ -58,27 +68,27 @@ def needs_remark(text: str) -> bool:
             or text.count("marking-definition--") > 1)
 
 
-def remark_for_partner(obj: dict[str, Any], partner_code: str) -> dict[str, Any]:
+def sensitive_for(conn: Connection, object_ids: Iterable[str]) -> dict[str, Sensitive]:
+    """What must be cut from each object's prose: protected values and hidden source names.
+
+    Keyed by report id and STIX id; objects that are not reports get nothing.
+    """
+    return reports_sensitive(conn, sorted(set(object_ids)))
+
+
+def remark_for_partner(obj: dict[str, Any], partner_code: str,
+                       sensitive: Sensitive | None = None) -> dict[str, Any]:
     """A copy of ``obj`` fit to hand to ``partner_code`` (see the module docstring)."""
-    out = {k: v for k, v in obj.items() if k not in INTERNAL_PROPERTIES}
-    if "x_tearline_releasability" in out:
-        out["x_tearline_releasability"] = [partner_code]
-    refs = out.get("object_marking_refs")
-    if isinstance(refs, list) and refs and all(r in TLP_MARKINGS for r in refs):
-        order = ("clear", "green", "amber", "amber+strict", "red")
-        level = max((TLP_MARKINGS[r] for r in refs), key=order.index)
-        out["object_marking_refs"] = [TLP_IDS_V2[level]]
-    creator = out.get("created_by_ref")
-    if isinstance(creator, str) and creator != own_identity_id():
-        out["created_by_ref"] = WITHHELD_IDENTITY_ID
-        for key in ("object_refs",):
-            if isinstance(out.get(key), list):
-                out[key] = [WITHHELD_IDENTITY_ID if r == creator else r for r in out[key]]
+    out, _ = sanitize_for_partner(obj, partner_code, sensitive or Sensitive(),
+                                  own_identity_id=own_identity_id(),
+                                  withheld_identity_id=WITHHELD_IDENTITY_ID)
     return out
 
 
-def remark_text(text: str, partner_code: str) -> str:
+def remark_text(text: str, partner_code: str, sensitive: Sensitive | None = None) -> str:
     """``remark_for_partner`` over stored JSON text; untouched when nothing needs it."""
-    if not needs_remark(text):
+    if not needs_remark(text) and not (sensitive and (sensitive.protected
+                                                      or sensitive.source_names)):
         return text
-    return orjson.dumps(remark_for_partner(orjson.loads(text), partner_code)).decode()
+    return orjson.dumps(remark_for_partner(orjson.loads(text), partner_code,
+                                           sensitive)).decode()

@@ -30,10 +30,12 @@ from tearline.share.remark import (
     own_identity_id,
     remark_for_partner,
     remark_text,
+    sensitive_for,
     withheld_identity,
 )
 from tearline.store.schema import Report, Source, StixObject
 from tearline.store.view import actor_name, iter_stix_json, native_reports
+from tearline.warn.sanitize import Sensitive
 
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 _IDENTITY_NS = uuid.UUID("1c3a5e8f-7b2d-4e6a-8f90-3d5b7c9e1a2f")
@@ -103,6 +105,14 @@ def report_to_stix(r: Report, s: Source, identity_id: str) -> dict[str, Any]:
     return obj
 
 
+def _report_sensitive(conn: Connection, text: str) -> Sensitive | None:
+    """The protected values behind a stored report object, for the sanitizer's guard."""
+    if not text.startswith('{"type":"report"'):
+        return None
+    oid = str(orjson.loads(text).get("id") or "")
+    return sensitive_for(conn, [oid]).get(oid)
+
+
 def _visible_stix(conn: Connection, principal: Principal) -> Iterator[tuple[str, str | None]]:
     from tearline.share.releases import visible_stix_filter
 
@@ -140,7 +150,8 @@ def iter_export(conn: Connection, principal: Principal | None = None,
             identities.add(orjson.loads(text)["id"])
         if tlp in TLP_IDS_V2:
             levels.add(tlp)
-        out = remark_text(text, partner) if partner else text
+        out = (remark_text(text, partner, _report_sensitive(conn, text)) if partner
+               else text)
         if '"object_marking_refs"' in out and (
                 tlp not in TLP_IDS_V2 or TLP_IDS_V2[tlp] not in out):  # TLP 1.0 ids, or several
             tlp_ids.update(r for r in orjson.loads(out).get("object_marking_refs", ())
@@ -167,7 +178,8 @@ def iter_export(conn: Connection, principal: Principal | None = None,
             yield orjson.dumps(ident)
         levels.add(r.tlp)
         obj = report_to_stix(r, s, ident["id"])
-        yield orjson.dumps(remark_for_partner(obj, partner) if partner else obj)
+        yield orjson.dumps(remark_for_partner(obj, partner, sensitive_for(conn, [r.id])
+                                              .get(r.id)) if partner else obj)
     for ident_id in sorted(creators - identities):  # the partner sees only these two
         if ident_id == WITHHELD_IDENTITY_ID:
             yield orjson.dumps(withheld_identity())

@@ -2,9 +2,9 @@
 
 The classification and TLP banner is a running header and footer in print
 (CSS ``position: fixed`` repeats on every printed page in browsers), and
-also appears at the top and bottom on screen. No PDF: the libraries that
-render HTML to PDF need system libraries this project does not require;
-printing the page to PDF from a browser keeps the banners.
+also appears at the top and bottom on screen. The same briefing as PDF is
+``briefing_pdf`` (drawn with fpdf2, banner in each page's header and footer);
+delivery writes both side by side.
 """
 
 from __future__ import annotations

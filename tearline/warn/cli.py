@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from tearline.cli_output import echo_json
 from tearline.cli_params import parse_datetime
+from tearline.security.audit import record_now
 from tearline.warn import delivery, workflow
 from tearline.warn.alarms import case_alarms
 from tearline.warn.states import CaseError, allowed_actions
@@ -48,6 +50,19 @@ def _resolve_thread(conn: Any, ref: str) -> str:
         return find_thread(conn, ref)
     except ThreadNotFound as exc:
         raise CaseError(str(exc)) from exc
+
+
+def _may_read(conn: Any, principal: Any, case: Case) -> bool:
+    """The sharing policy on the case file's marking, as for every other read.
+
+    Imported when called: the sharing layer imports this package (its
+    re-marking is the sanitizer's), so a module-level import would be a cycle.
+    """
+    from tearline.share.policy import decide
+    from tearline.share.releases import load_index, marking_for_warning
+
+    row = SimpleNamespace(id=case.id, payload=case.payload)
+    return bool(decide(principal, marking_for_warning(row, load_index(conn, [case.id]))))
 
 
 def _summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
@@ -112,8 +127,12 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.pass_obj
     def list_cmd(obj: Ctx, at: str | None, as_json: bool) -> None:
         """List cases with their state, next steps and alarms."""
-        with obj.engine.connect() as conn:
-            cases = [_summary(c, _when(at, "--at")) for c in list_cases(conn)]
+        who = obj.principal()
+        with obj.engine.begin() as conn:
+            cases = [_summary(c, _when(at, "--at")) for c in list_cases(conn)
+                     if _may_read(conn, who, c)]
+            record_now(conn, who.id, "warning.list", "warning", None,
+                       ids=[c["id"] for c in cases])
         if as_json:
             echo_json(cases)
             return
@@ -130,8 +149,21 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
     @click.pass_obj
     def show(obj: Ctx, case: str, at: str | None, as_json: bool) -> None:
         """One case: its file, every event (who, when, why) and its alarms."""
-        with obj.engine.connect() as conn:
-            c = find_case(conn, case)
+        who = obj.principal()
+        with obj.engine.begin() as conn:
+            try:
+                c = find_case(conn, case)
+            except CaseError:
+                c = None
+            allowed = c is not None and _may_read(conn, who, c)
+            if c is not None:
+                record_now(conn, who.id, "warning.read" if allowed else "warning.read.denied",
+                           "warning", c.id)
+        if c is None or not allowed:
+            # The same answer for a case that does not exist and one the user may
+            # not see, so the listing cannot be probed for hidden cases.
+            raise CaseError(f"no duty-to-warn case matches {case!r} that you may see; list "
+                            "cases with `tearline warn list`")
         data = {**c.to_dict(), **_summary(c, _when(at, "--at"))}
         if as_json:
             echo_json(data)

@@ -3,19 +3,18 @@
 Thresholds carry the measurement that chose them in the TOML file itself;
 ``TEARLINE_WARN_CONFIG`` names a file whose keys override the packaged ones,
 so an agency changes only what its own implementing rules say differently
-(the waiver justifications above all).
+(the waiver justifications above all). The loading itself is the one shared
+``model.toml_config.load_tables`` (the assess stage uses it too).
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from tearline.errors import ConfigError
+from tearline.model.toml_config import load_tables
 from tearline.settings import PACKAGE_DIR
 
 __all__ = ["DEFAULT_WARN_CONFIG", "WarnConfig", "load_warn_config"]
@@ -45,29 +44,11 @@ class WarnConfig:
                                                                       "time": "day"})
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        out[key] = (_merge(out[key], value)
-                    if isinstance(value, dict) and isinstance(out.get(key), dict) else value)
-    return out
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the duty-to-warn settings {path}: {exc}; "
-                          "fix the file or unset TEARLINE_WARN_CONFIG") from exc
-
-
 @lru_cache(maxsize=4)
 def _load(override: str | None) -> WarnConfig:
-    data = _read(DEFAULT_WARN_CONFIG)
-    if override:
-        data = _merge(data, _read(Path(override)))
-    return WarnConfig(**{k: dict(data.get(k, {})) for k in
-                         ("trigger", "deadlines", "recipients", "sanitize", "waiver")})
+    return load_tables(WarnConfig, DEFAULT_WARN_CONFIG, override,
+                       what="duty-to-warn settings",
+                       hint="fix the file or unset TEARLINE_WARN_CONFIG")
 
 
 def load_warn_config() -> WarnConfig:

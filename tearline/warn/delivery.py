@@ -27,11 +27,23 @@ from tearline.ingest.stix import check_object
 from tearline.ingest.writer import Writer
 from tearline.store import schema as S
 from tearline.warn.briefing import briefing_html
+from tearline.warn.briefing_pdf import briefing_pdf
 from tearline.warn.cap import cap_alert, cap_html, cap_text
 from tearline.warn.config import WarnConfig, load_warn_config
 from tearline.warn.states import Action, CaseError, CaseState
 from tearline.warn.stix import warning_bundle
-from tearline.warn.store import Case, append_event, case_id_for, find_case, list_cases, load_case
+from tearline.warn.store import (
+    RELEASE_MARKING,
+    Case,
+    append_event,
+    case_id_for,
+    find_case,
+    list_cases,
+    load_case,
+    save_case,
+    thread_marking,
+    tighten_marking,
+)
 from tearline.warn.trigger import PUBLIC, evaluate
 from tearline.warn.workflow import (
     Actor,
@@ -90,10 +102,13 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
                             "--out") from exc
     sender = str(cfg.recipients.get("sender_name"))
     window = dict(case.payload.get("window") or {})
+    # What leaves is the sanitized text, marked for release; the case file's own
+    # (stricter) marking stays on the case.
+    marks = {**RELEASE_MARKING, **(case.payload.get("release_marking") or {})}
     files: list[str] = []
     if channel in ("taxii", "file"):
         bundle = warning_bundle(case.id, released, sender=sender, recipient=to, modified=when,
-                                created=case.created_at, tlp=str(case.payload.get("tlp")))
+                                created=case.created_at, tlp=str(marks["tlp"]))
         data = json.dumps(bundle, indent=1, ensure_ascii=False).encode()
         if channel == "taxii":
             writer = Writer(conn, actor.id, f"warn:{case.id}")
@@ -112,9 +127,17 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
         out.with_suffix(".html").write_text(cap_html(released, window), encoding="utf-8")
         files += [str(out.with_suffix(".txt")), str(out.with_suffix(".html"))]
     else:
-        data = briefing_html(released, recipient=to, classification=str(
-            case.payload.get("classification")), tlp=str(case.payload.get("tlp")),
-            window=window, sender=sender).encode()
+        cls, tlp = str(marks["classification"]), str(marks["tlp"])
+        page = briefing_html(released, recipient=to, classification=cls, tlp=tlp,
+                             window=window, sender=sender).encode()
+        pdf = briefing_pdf(released, recipient=to, classification=cls, tlp=tlp,
+                           window=window, sender=sender)
+        assert out is not None
+        # The HTML page and its PDF are written side by side; --out names either.
+        data, other = (pdf, out.with_suffix(".html")) if out.suffix.lower() == ".pdf" else (
+            page, out.with_suffix(".pdf"))
+        other.write_bytes(page if data is pdf else pdf)
+        files.append(str(other))
     if out is not None:
         out.write_bytes(data)
         files.insert(0, str(out))
@@ -200,6 +223,14 @@ def scan(conn: Connection, thread_ids: list[str] | None = None, *, actor: str = 
                 c = open_case(conn, tid, actor, automatic=True, now=when, config=cfg)
                 done.append({"case": c.id, "thread": tid, "did": "opened"})
             continue
+        if tighten_marking(case, thread_marking(conn, tid)):
+            # The thread grew (or the case predates marking): its case file is
+            # at least as restricted as everything it is now built from.
+            save_case(conn, case)
+            append_event(conn, case, "marked", actor, when, tlp=case.payload["tlp"],
+                         classification=case.payload["classification"],
+                         caveats=case.payload["caveats"],
+                         reason="case file marked like the most restrictive of its thread")
         if case.state in (CaseState.CLOSED, CaseState.WAIVED):
             then = (case.payload.get("outcome") or {}).get("probability")
             if then is None:

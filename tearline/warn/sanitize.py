@@ -36,8 +36,8 @@ from urllib.parse import unquote
 
 from tearline.warn.config import WarnConfig, load_warn_config
 
-__all__ = ["Facts", "Removal", "SanitizedWarning", "Sensitive", "sanitize", "squash",
-           "squash_map"]
+__all__ = ["Facts", "Removal", "SanitizedWarning", "Sensitive", "guard", "needles_for",
+           "sanitize", "squash", "squash_map"]
 
 #: Shown where something was cut; it has no letters or digits, so it never
 #: forms part of a match itself.
@@ -109,6 +109,8 @@ class Facts:
     modalities: tuple[str, ...] = ()
     window_start: datetime | None = None
     window_end: datetime | None = None
+    venues: tuple[str, ...] = ()
+    """Named venues (Steppe Crown Hall): only tiers with place precision "named" get them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,24 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
 _CONTROL = re.compile(r"[^\S\n]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+_LOCALITY = re.compile(
+    r"\b(?:[A-Z][\w'’-]+\s+){1,3}(?:district|quarter|neighbou?rhood|street|avenue|road|"
+    r"square|boulevard|lane|park|estate)\b|\b(?:district|quarter|neighbou?rhood)\s+of\s+"
+    r"(?:[A-Z][\w'’-]+\s*){1,3}")
+
+
+def _generalize_places(text: str, facts: Facts, place: str, removals: list[Removal]) -> str:
+    """Below "named" precision the analyst's words may not name the venue or the street."""
+    if place == "named":
+        return text
+    names = _names_pattern(facts.venues)
+    if names:
+        text = _sub(names, text, "generalized", "named venue above this tier's precision",
+                    "the target", removals)
+    return _sub(_LOCALITY, text, "generalized", "locality within the city above this tier's "
+                "precision", "a part of the city", removals)
+
+
 def _clean_free_text(text: str, sensitive: Sensitive, originators_allowed: bool,
                      removals: list[Removal]) -> str:
     # Control characters are not text (and are not allowed in XML, so a CAP
@@ -206,7 +226,8 @@ def _clean_free_text(text: str, sensitive: Sensitive, originators_allowed: bool,
 
 
 # -- the guard ----------------------------------------------------------------------------------
-def _needles(sensitive: Sensitive, originators_allowed: bool) -> list[tuple[str, str]]:
+def needles_for(sensitive: Sensitive, originators_allowed: bool) -> list[tuple[str, str]]:
+    """(kind, squashed value) for every value the guard must cut, for one recipient."""
     groups = [("protected", sensitive.protected), ("source", sensitive.source_names),
               ("reference", sensitive.internal_ids)]
     if not originators_allowed:
@@ -269,9 +290,11 @@ def _facets(facts: Facts, precision: dict[str, str], removals: list[Removal]) ->
         "modality": [m.replace("_", " ") for m in facts.modalities[:2]],
         "window": _window(facts, precision.get("time", "day"), removals),
     }
-    if precision.get("place") != "venue" and facts.venue_types:
-        # City precision keeps the kind of target (actionable) but no named venue;
-        # fusion gives only venue types, so nothing more specific exists to drop.
+    if precision.get("place") == "named":
+        facets["venue"] = list(facts.venues[:1])
+    elif facts.venues:
+        # Below "named" the kind of target (actionable) and the city stay; the
+        # venue's name goes (the removal does not repeat it: it is what is held back).
         removals.append(Removal("generalized", "named venue", "target type and city",
                                 "place above this tier's precision"))
     for key, values, label in (("actor", facts.actors, "actor"), ("city", facts.cities, "city")):
@@ -284,6 +307,8 @@ def _compose(facets: dict[str, Any], sender: str) -> tuple[str, str]:
     harm = HARM_PHRASES.get(str(facets["harm"]), "an attack")
     where = ", ".join(facets["city"]) or (facets["country"] or "an unknown place")
     target = " or ".join(facets["target_type"])
+    if facets.get("venue"):
+        target = f"{target or 'venue'} ({facets['venue'][0]})"
     actor = facets["actor"][0] if facets["actor"] else "an armed group"
     window = facets["window"] or {}
     when = (f" between {window['start']} and {window['end']}" if "start" in window
@@ -306,10 +331,12 @@ def sanitize(facts: Facts, sensitive: Sensitive, tier: str, *, draft: str = "",
     originators_allowed = tier in cfg.sanitize.get("originator_tiers", [])
     removals: list[Removal] = []
     facets = _facets(facts, cfg.precision(tier), removals)
-    needles = _needles(sensitive, originators_allowed)
+    needles = needles_for(sensitive, originators_allowed)
     # Facet values come from fusion, not from fragment prose, but a name can
     # still coincide with a protected value: such a facet is dropped whole.
-    for key in ("actor", "city", "target_type", "modality"):
+    for key in ("actor", "city", "target_type", "modality", "venue"):
+        if key not in facets:
+            continue
         kept = []
         for value in facets[key]:
             if guard(value, needles, [], "facet") == value:
@@ -324,11 +351,14 @@ def sanitize(facts: Facts, sensitive: Sensitive, tier: str, *, draft: str = "",
     # The guard runs before the rules too: a rule cutting part of a protected
     # value (a case-file number inside it) would otherwise hide the rest from it.
     first = [n for n in needles if n[0] == "protected"]
+    place = cfg.precision(tier).get("place", "city")
     if draft.strip():
         draft = guard(draft, first, removals, "draft")
-        text = f"{text}\n\n{_clean_free_text(draft, sensitive, originators_allowed, removals)}"
+        draft = _clean_free_text(draft, sensitive, originators_allowed, removals)
+        text = f"{text}\n\n{_generalize_places(draft, facts, place, removals)}"
     instruction = _clean_free_text(guard(instruction, first, removals, "instruction"),
                                    sensitive, originators_allowed, removals)
+    instruction = _generalize_places(instruction, facts, place, removals)
     return SanitizedWarning(
         tier=tier,
         headline=guard(headline, needles, removals, "headline"),

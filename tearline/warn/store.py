@@ -19,16 +19,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
+from tearline.model.marking import CLASSIFICATION_ORDER, TLP_ORDER
 from tearline.security.audit import record_now
 from tearline.store import schema as S
 from tearline.warn.sanitize import Facts, Sensitive
 from tearline.warn.states import CaseError, CaseState
 from tearline.warn.stix import stable_uuid4
 
-__all__ = ["Case", "append_event", "case_id_for", "find_case", "list_cases", "load_case",
-           "load_events", "save_case", "thread_facts", "thread_sensitive"]
+__all__ = ["RELEASE_MARKING", "Case", "append_event", "case_id_for", "find_case", "list_cases",
+           "load_case", "load_events", "reports_sensitive", "save_case", "thread_facts",
+           "thread_marking", "thread_sensitive", "tighten_marking"]
 
 
 
@@ -136,6 +138,67 @@ def _members(conn: Connection, thread_id: str) -> list[str]:
                              .where(S.ThreadMember.thread_id == thread_id)).scalars())
 
 
+#: What the sanitized product is marked when nothing else is said: the released
+#: text holds no protected detail (the sanitizer's job), so it is not the case file.
+RELEASE_MARKING = {"tlp": "amber", "classification": "UNCLASSIFIED"}
+
+
+def _worst(order: tuple[str, ...], values: list[str]) -> str:
+    ranks = [order.index(v) if v in order else len(order) - 1 for v in values]
+    return order[max(ranks)] if ranks else order[0]
+
+
+def thread_marking(conn: Connection, thread_id: str) -> dict[str, Any]:
+    """The case file's marking: the most restrictive of what the thread was built from.
+
+    Highest TLP and classification of its member reports, every need-to-know
+    compartment any of them carries, and REL TO only the partners every one
+    names (``share.releases.combine_markings`` does the same over markings;
+    warn sits below share and reads the rows itself). A value outside the
+    known orders counts as the most restrictive. An empty thread is
+    AMBER / UNCLASSIFIED.
+    """
+    rows = list(conn.execute(
+        select(S.Report.tlp, S.Report.classification, S.Report.caveats, S.Report.releasability)
+        .join(S.ThreadMember, S.ThreadMember.report_id == S.Report.id)
+        .where(S.ThreadMember.thread_id == thread_id)))
+    if not rows:
+        return {"tlp": "amber", "classification": "UNCLASSIFIED", "caveats": [],
+                "releasability": []}
+    rel = set(rows[0].releasability or ())
+    for r in rows[1:]:
+        rel &= set(r.releasability or ())
+    return {"tlp": _worst(TLP_ORDER, [r.tlp or "amber" for r in rows]),
+            "classification": _worst(CLASSIFICATION_ORDER,
+                                     [r.classification or "UNCLASSIFIED" for r in rows]),
+            "caveats": sorted({c for r in rows for c in (r.caveats or ())}),
+            "releasability": sorted(rel)}
+
+
+def tighten_marking(case: Case, marking: dict[str, Any]) -> bool:
+    """Make the case file's marking at least as strict as ``marking``; True if it changed.
+
+    A marking only ever tightens here: a thread that grows may bring more
+    restrictive reporting, and what the case file already holds stays as
+    protected as it was (nothing is silently downgraded).
+    """
+    p = case.payload
+    new = {
+        "tlp": _worst(TLP_ORDER, [str(p.get("tlp") or "amber"), marking["tlp"]]),
+        "classification": _worst(CLASSIFICATION_ORDER, [str(p.get("classification")
+                                                            or "UNCLASSIFIED"),
+                                                        marking["classification"]]),
+        "caveats": sorted({*(p.get("caveats") or ()), *marking["caveats"]}),
+        "releasability": sorted(set(p.get("releasability") or ()) & set(marking["releasability"])
+                                if "marked_from" in p else marking["releasability"]),
+    }
+    changed = any(p.get(k) != v for k, v in new.items()) or "marked_from" not in p
+    p.update(new)
+    p["marked_from"] = "thread members"
+    p.setdefault("release_marking", dict(RELEASE_MARKING))
+    return changed
+
+
 def _entity_names(conn: Connection, keys: list[str]) -> dict[str, str]:
     if not keys:
         return {}
@@ -181,7 +244,9 @@ def thread_facts(conn: Connection, assessment: dict[str, Any]) -> Facts:
     what = (spec.get("what") or {}).get("values") or {}
     actors = _ranked(who, "actor:")
     cities = _ranked(where, "city:")
-    names = _entity_names(conn, [*actors, *(f"place:{c}" for c in cities)])
+    venues = _ranked(where, "venue:")
+    named = [v for v in venues if v.startswith("venue:named:")]
+    names = _entity_names(conn, [*actors, *(f"place:{c}" for c in cities), *named])
     country = _city_country(conn, f"place:{cities[0]}") if cities else None
     if country is None:
         countries = _ranked(where, "country:")
@@ -193,10 +258,39 @@ def thread_facts(conn: Connection, assessment: dict[str, Any]) -> Facts:
         actors=tuple(names.get(a, a.split(":", 1)[1]) for a in actors),
         cities=tuple(names[f"place:{c}"] for c in cities if f"place:{c}" in names),
         country=country,
-        venue_types=tuple(k.split(":", 1)[1] for k in _ranked(where, "venue:")),
+        # "venue:named:…" is a named place (Steppe Crown Hall), not a kind of target
+        venue_types=tuple(k.split(":", 1)[1] for k in venues if k not in named),
+        venues=tuple(names.get(k, k.rsplit(":", 1)[1].replace("-", " ").title())
+                     for k in named),
         modalities=tuple(sorted(what, key=lambda k: -len(what[k]))),
         window_start=start, window_end=end,
     )
+
+
+def reports_sensitive(conn: Connection, ids: list[str]) -> dict[str, Sensitive]:
+    """Per report (under its id and its STIX id): its protected values and hidden source.
+
+    What ``sanitize_stix.sanitize_for_partner`` must cut from a released
+    report's own prose. Its ids and originator are not included: the object
+    carries its ids, and its originator is handled by re-marking.
+    """
+    out: dict[str, Sensitive] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows = list(conn.execute(
+            select(S.Report.id, S.Report.stix_id, S.Source.name, S.Source.kind)
+            .join(S.Source, S.Source.id == S.Report.source_id)
+            .where(or_(S.Report.id.in_(chunk), S.Report.stix_id.in_(chunk)))))
+        protected: dict[str, list[str]] = {}
+        for p in conn.execute(select(S.ReportProtected).where(
+                S.ReportProtected.report_id.in_([r.id for r in rows]))):
+            protected[p.report_id] = [v for v in (p.source_identity, p.collection_method,
+                                                  p.handling_notes) if v]
+        for r in rows:
+            sens = Sensitive(tuple(protected.get(r.id, ())),
+                             (r.name,) if r.kind != "osint" and r.name else ())
+            out.update({k: sens for k in (r.id, r.stix_id) if k})
+    return out
 
 
 def thread_sensitive(conn: Connection, thread_id: str, sender: str) -> Sensitive:

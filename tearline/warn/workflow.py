@@ -29,6 +29,7 @@ from tearline.warn.config import WarnConfig, load_warn_config
 from tearline.warn.sanitize import sanitize
 from tearline.warn.states import Action, CaseError, CaseState, next_state
 from tearline.warn.store import (
+    RELEASE_MARKING,
     Case,
     append_event,
     case_id_for,
@@ -36,6 +37,7 @@ from tearline.warn.store import (
     load_case,
     save_case,
     thread_facts,
+    thread_marking,
     thread_sensitive,
 )
 from tearline.warn.trigger import PUBLIC, evaluate, propose_recipients
@@ -111,9 +113,11 @@ def open_case(conn: Connection, thread_id: str, actor: str, *, automatic: bool,
     result = evaluate(payload, cfg)
     facts = thread_facts(conn, payload)
     recipients = propose_recipients(facts, _partners(conn), cfg)
+    # The case file is marked like the most restrictive of the reporting it is
+    # built from; the sanitized text that leaves carries its own release marking.
     case = Case(case_id_for(thread_id), thread_id, CaseState.IDENTIFIED, when, when, {
-        "tlp": "amber", "classification": "UNCLASSIFIED",
-        "releasability": [r["code"] for r in recipients if r["kind"] == "partner"],
+        **thread_marking(conn, thread_id), "marked_from": "thread members",
+        "release_marking": dict(RELEASE_MARKING),
         "trigger": {"kind": "automatic" if automatic else "manual",
                     "assessment_version": version, **result.to_dict()},
         "recipients": recipients,
@@ -148,9 +152,9 @@ def _add_recipients(conn: Connection, case: Case, codes: Iterable[str]) -> list[
             raise CaseError(f"no partner with code {code!r}; list partners with "
                             "`tearline partners list` (or use PUBLIC)")
         if code not in mine:
+            # A recipient receives the sanitized release, never the case file, so
+            # naming one does not widen the case file's REL TO.
             case.payload.setdefault("recipients", []).append(entry)
-            if entry["kind"] == "partner":
-                case.payload.setdefault("releasability", []).append(code)
             mine.add(code)
             added.append(code)
     return added

@@ -57,6 +57,8 @@ class Example:
     versions: list[Version] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
     added_after: datetime | None = None
+    warnings: dict[str, str] = field(default_factory=dict)
+    """Duty-to-warn case id -> the version whose marking its case file carries."""
 
     @property
     def ids(self) -> set[str]:
@@ -123,6 +125,11 @@ def added_after(ex: Example, vs: list[Version]) -> set[Key]:
     t = ex.added_after
     return {k for k in latest(ex, vs)
             if t is None or any(key(v) == k and v.added_at and v.added_at > t for v in vs)}
+
+
+def warning_cases(ex: Example, vs: list[Version]) -> set[Key]:
+    """The cases whose case-file marking (that of one version) the principal may see."""
+    return {key(v) for v in vs if ex.warnings.get(v.id) == v.version}
 
 
 def of_type(kind: str, pick: Select = latest) -> Select:
@@ -246,6 +253,27 @@ def rest_get(world: World, who: str, ex: Example) -> set[Key]:
         assert r.status_code in (200, 404), r.text[:300]
         if r.status_code == 200:
             got.add((r.json()["item"]["id"], ""))
+        else:
+            assert r.json()["ok"] is False
+    return got
+
+
+def rest_warnings(world: World, who: str, ex: Example) -> set[Key]:
+    r = world.client.get("/api/v1/warnings",
+                         headers={"Authorization": f"Bearer {world.tokens[who]}"})
+    assert r.status_code == 200, r.text[:300]
+    return {(i["id"], ex.warnings.get(i["id"], "")) for i in r.json()["items"]}
+
+
+def rest_warning(world: World, who: str, ex: Example) -> set[Key]:
+    got: set[Key] = set()
+    for wid, version in sorted(ex.warnings.items()):
+        r = world.client.get(f"/api/v1/warnings/{wid}",
+                             headers={"Authorization": f"Bearer {world.tokens[who]}"})
+        assert r.status_code in (200, 404), r.text[:300]
+        if r.status_code == 200:
+            assert r.json()["item"]["id"] == wid
+            got.add((wid, version))
         else:
             assert r.json()["ok"] is False
     return got
@@ -393,4 +421,6 @@ READ_PATHS: list[ReadPath] = [
     ReadPath("export --stix --as", cli_export, every),
     ReadPath("sync push", sync_push, every),
     ReadPath("console cases (list and pages)", console_cases, case_pages_expect),
+    ReadPath("rest warnings", rest_warnings, warning_cases),
+    ReadPath("rest warning", rest_warning, warning_cases),
 ]

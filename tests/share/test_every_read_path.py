@@ -216,9 +216,16 @@ def store_example(engine: Engine, spec: dict[str, Any]) -> Example:
             Writer(conn, "prop", "prop").add_reports([d for _, d in drafts])
         for o, bodies in objs:
             if o["warning"]:
+                # The case file carries a marking of its own (issue 12): here the
+                # first version's, so the warning routes are judged by it.
+                first = o["versions"][0]
                 conn.execute(Warning.__table__.insert().values(
                     id=bodies[0]["id"], thread_id=None, state="released", created_at=now,
-                    updated_at=now, payload={"tlp": "amber"}))
+                    updated_at=now, payload={
+                        "tlp": _tlp_of(first["markings"]),
+                        "classification": first["classification"],
+                        "releasability": first["rel_to"], "caveats": first["caveats"]}))
+                ex.warnings[bodies[0]["id"]] = bodies[0]["modified"]
     publish_reports(engine, actor="prop")
     with engine.begin() as conn:
         for o, bodies in objs:
@@ -285,5 +292,5 @@ def test_the_table_covers_every_required_path() -> None:
     for needed in ("rest list", "rest get", "taxii objects", "taxii object", "taxii manifest",
                    "taxii versions", "added_after", "version=all", "version=first",
                    "type=", "id=", "export --stix --as", "cli reports --as", "cli show --as",
-                   "sync push", "real server"):
+                   "sync push", "real server", "rest warnings", "rest warning"):
         assert needed in names, needed

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from capvalidator import Validator
+from pypdf import PdfReader
 from sqlalchemy import select
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import Collection
@@ -102,6 +103,16 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
         _assert_no_leak(p.read_text(encoding="utf-8"))
     assert b"<expires>2025-03-07T16:00:00-00:00</expires>" in cap.read_bytes()
 
+    # the printable briefing, HTML and PDF side by side, banner on every PDF page
+    page = tmp_path / "briefing.html"
+    assert d.run("warn", "deliver", cid, "--channel", "briefing", "--to", "CSP",
+                 "--out", str(page), user="ana")[0] == 0
+    pdf_pages = [p.extract_text() or "" for p in PdfReader(page.with_suffix(".pdf")).pages]
+    assert pdf_pages and all(t.count("UNCLASSIFIED // TLP:AMBER // REL TO CSP") == 2
+                             for t in pdf_pages)
+    _assert_no_leak(page.read_text(encoding="utf-8"))
+    _assert_no_leak("\n".join(pdf_pages))
+
     # acknowledgement, dismissal, an overdue follow-up in each direction
     assert d.json("warn", "ack", cid, "--by", "CSP", user="ana")["state"] == "acknowledged"
     d.run("warn", "respond", cid, "--by", "CSP", "--kind", "dismissed", "--text",
@@ -145,12 +156,14 @@ def test_duty_to_warn_end_to_end(warn_demo: WarnDemo, tmp_path: Path) -> None:
                  "**window lapsed**", "**closed** by ana: outcome occurred"):
         assert what in life, what
 
-    # every event is also in the hash-chained audit log, and the chain holds
+    # every event is also in the hash-chained audit log (beside the audited reads of
+    # `warn show`), and the chain holds
     engine = make_engine(d.db)
     with engine.connect() as conn:
         assert verify(conn) is None
         audited = conn.execute(select(AuditEntry.action).where(
-            AuditEntry.object_id == shown["id"], AuditEntry.action.like("warning.%"))).all()
+            AuditEntry.object_id == shown["id"], AuditEntry.action.like("warning.%"),
+            AuditEntry.action.not_in(("warning.read", "warning.read.denied")))).all()
     engine.dispose()
     assert len(audited) == len(events)
 

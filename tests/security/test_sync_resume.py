@@ -6,7 +6,8 @@ inbox; the test watches B's database and kills A's ``sync`` process as B's
 count of A's objects passes several points of the push, then runs ``sync``
 again. Counted on the receiving server at the end: every object A may send B
 is there exactly once (objects, and the report fragments B made of the report
-SDOs), and nothing else arrived.
+SDOs), and nothing else arrived; and the last run resumed after what B had
+already confirmed instead of starting over.
 """
 
 from __future__ import annotations
@@ -27,15 +28,17 @@ from tearline.ingest.run import ingest_file
 from tearline.security.credentials import set_partner_password
 from tearline.security.users import add_user
 from tearline.share.partners import create_partner
+from tearline.share.sync import PUSH_BATCH
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import Report, StixObject
 from tests.conftest import admin_env
 from tests.taxii.conftest import PASSWORD, TEARLINE, Server, indicator, start_server, stop_server
 
-N_INDICATORS = 2400  # five push batches of 500 (share.sync.PUSH_BATCH), the last part-full
+N_INDICATORS = 1800  # four push batches of 500 (share.sync.PUSH_BATCH), the last part-full
 N_REPORTS = 30
-#: Kill A's sync when B holds at least this many of A's objects (several points of the push).
-KILL_AT = (1, 700, 1600)
+#: Kill A's sync this long after B holds at least this many of A's objects: several
+#: points of the push, right after B committed a batch or while the next is on its way.
+KILL_AT = ((1, 0.0), (600, 0.4), (1100, 0.15))
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
 
@@ -115,13 +118,15 @@ def test_a_killed_sync_resumes_without_loss_or_duplicates(pair: dict[str, Any]) 
     env = {**os.environ, **admin_env(a_db)}
     b_engine = make_engine(b.db)
     kills: list[tuple[int, int]] = []  # (threshold, B's count when killed)
+    assert _count_from_a(b_engine) == 0
     try:
-        for threshold in KILL_AT:
+        for threshold, delay in KILL_AT:
             proc = subprocess.Popen(_sync_cmd(a_db, b), env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
             deadline = time.monotonic() + 240
             while proc.poll() is None and time.monotonic() < deadline:
                 if _count_from_a(b_engine) >= threshold:
+                    time.sleep(delay)
                     break
                 time.sleep(0.02)
             assert proc.poll() is None, ("sync finished before the kill point", threshold,
@@ -140,6 +145,10 @@ def test_a_killed_sync_resumes_without_loss_or_duplicates(pair: dict[str, Any]) 
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout)
         assert sum(c["failed"] for c in result["pushed"].values()) == 0
+        # It resumed: what B had confirmed before the last kill is not sent again
+        # (at most the one batch in flight, which B takes as already held).
+        resent = sum(c["sent"] for c in result["pushed"].values())
+        assert resent <= total - kills[-1][1] + PUSH_BATCH, (resent, kills)
 
         with b_engine.connect() as conn:
             rows = list(conn.execute(select(StixObject.id, StixObject.version)

@@ -3,11 +3,12 @@
     PYTHONPATH=$PWD python tests/fuzz/atheris_targets.py TARGET [libFuzzer flags]
 
 TARGET is one of ``article``, ``native``, ``stix-object``, ``stix-stream``,
-``taxii-params``, or ``all`` (each input's first byte picks one of them). A target may refuse its input only with the parser's own
-error (``IngestError``, or ``TaxiiError`` for TAXII parameters); anything else
+``taxii-params``, or ``all`` (each input's first byte picks one of them). A
+target may refuse its input only with the parser's own error (``IngestError``,
+or ``TaxiiError`` for TAXII parameters); anything else
 (a ``KeyError``, ``RecursionError``, ``MemoryError``, …) is a crash, which
 libFuzzer reports with the input that caused it and a non-zero exit.
-``tests/fuzz/test_atheris.py`` runs each target for a bounded number of runs
+``tests/fuzz/test_atheris.py`` runs ``all`` for a bounded number of runs
 in the suite; run one longer by hand with ``-max_total_time=600``.
 Hypothesis (``tests/ingest/test_parsers_never_crash.py``) covers the same
 parsers where atheris does not install.
@@ -15,6 +16,7 @@ parsers where atheris does not install.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 import tempfile
@@ -28,8 +30,14 @@ with atheris.instrument_imports(include=["tearline"]):
 
     from tearline.errors import IngestError
     from tearline.ingest.article import parse_article
+    from tearline.ingest.limits import check_stream_depth
     from tearline.ingest.native import parse_json, parse_jsonl
-    from tearline.ingest.stix import check_object, iter_bundle
+    from tearline.ingest.stix import (
+        check_bundle_header,
+        check_object,
+        iter_bundle,
+        looks_like_bundle,
+    )
     from tearline.web.taxii._media import TaxiiError
     from tearline.web.taxii._query import parse_filters
 
@@ -51,10 +59,8 @@ def article(data: bytes) -> None:
 def native(data: bytes) -> None:
     text = _text(data)
     for parse in (parse_json, parse_jsonl):
-        try:
+        with contextlib.suppress(IngestError):
             parse(text, "r.json")
-        except IngestError:
-            pass
 
 
 def stix_object(data: bytes) -> None:
@@ -70,19 +76,23 @@ def stix_object(data: bytes) -> None:
 
 
 def stix_stream(data: bytes) -> None:
+    # The steps ``ingest.run`` takes on a bundle file, in its order.
+    looks_like_bundle(data[:4096])
+    fh = io.BytesIO(data)
     try:
-        for _ in iter_bundle(io.BytesIO(data), "b.json"):
-            pass
+        check_stream_depth(fh, "b.json")
+        check_bundle_header(fh, "b.json")
+        fh.seek(0)
+        for index, obj in iter_bundle(fh, "b.json"):
+            check_object(obj, f"objects[{index}]", "b.json")
     except IngestError:
         pass
 
 
 def taxii_params(data: bytes) -> None:
     # As a request would carry them: a raw query string, decoded by Starlette.
-    try:
+    with contextlib.suppress(TaxiiError):
         parse_filters(QueryParams(_text(data)))
-    except TaxiiError:
-        pass
 
 
 TARGETS: dict[str, Callable[[bytes], None]] = {

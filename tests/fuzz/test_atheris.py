@@ -1,11 +1,12 @@
 """Every parser of untrusted input under coverage-guided fuzzing (atheris), zero crashes.
 
 The ``all`` target of ``tests/fuzz/atheris_targets.py`` (article, native JSON,
-STIX object, STIX stream, TAXII query parameters; the first byte picks one) runs in
-its own process (libFuzzer exits the process when done) for a bounded number of runs,
-starting from the demo scenario's well-formed inputs. A crash is any exception other than the parser's own
-refusal; libFuzzer then exits non-zero and prints the input, which the assertion
-shows. ``FUZZ_RUNS`` (environment) sets the runs per target.
+STIX object, STIX stream, TAXII query parameters; the first byte picks one) runs
+in its own process (libFuzzer exits the process when done) for a bounded number
+of runs, starting from the demo scenario's well-formed inputs. A crash is any
+exception other than the parser's own refusal; libFuzzer then exits non-zero and
+prints the input, which the assertion shows. ``FUZZ_RUNS`` (environment) sets
+the number of runs.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A real ``tearline sync`` killed (SIGKILL) mid-push, restarted, resumes without loss or duplicates.
+"""A real ``tearline sync`` killed (SIGKILL) mid-push and restarted: no loss, no duplicates.
 
 Two real instances on loopback ports, each its own ``tearline serve`` and
 database (both on the backend under test). Agency A pushes to agency B's

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
-from tearline.security.chain_load import run_load
+from bench.chain_load import run_load
 from tearline.security.verify import verify_log
 from tearline.settings import postgres_test_url
 from tearline.store.db import ensure_current, make_engine

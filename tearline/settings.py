@@ -146,10 +146,12 @@ def input_limits() -> dict[str, int]:
     ``JSON_DEPTH`` nesting of any JSON value (64), ``FILE_BYTES`` one input file
     (128 MiB; MITRE ATT&CK is about 45), ``BODY_CHARS`` one report's body (1 M),
     ``TITLE_CHARS`` (2,000), ``OBJECT_BYTES`` one STIX object serialized (4 MiB),
-    ``REQUEST_BYTES`` one REST/TAXII request body (16 MiB).
+    ``REQUEST_BYTES`` one REST/TAXII request body (16 MiB), ``UPLOAD_BYTES`` one
+    console post (64 MiB: its upload form takes a 50 MiB file plus the form around it).
     """
     defaults = {"JSON_DEPTH": 64, "FILE_BYTES": 128 << 20, "BODY_CHARS": 1_000_000,
-                "TITLE_CHARS": 2_000, "OBJECT_BYTES": 4 << 20, "REQUEST_BYTES": 16 << 20}
+                "TITLE_CHARS": 2_000, "OBJECT_BYTES": 4 << 20, "REQUEST_BYTES": 16 << 20,
+                "UPLOAD_BYTES": 64 << 20}
     return {k: max(1, int(_env(f"MAX_{k}", str(v)))) for k, v in defaults.items()}
 
 

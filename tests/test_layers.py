@@ -50,12 +50,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("tearline.assess.state", "tearline.pipeline"):
         "assessment replays fusion as of a time through pipeline.build_state; to be inverted "
         "by passing the replayer in (lookback already accepts one)",
-    ("tearline.security.admin", "tearline.share.partners"):
-        "the admin service (users and partners for the REST admin routes) is an interface "
-        "over security and share; it belongs with the interfaces",
-    ("tearline.security.chain_load", "tearline.ingest.run"):
-        "the audit-chain load check drives a real ingest; a tool, not a layer member",
-    ("tearline.security.chain_load", "tearline.share.releases"): "as above",
 }
 
 

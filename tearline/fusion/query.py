@@ -25,6 +25,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, func, or_, select
 
 from tearline.errors import NotFoundError
+from tearline.model.principal import viewed_as
 from tearline.security.audit import record_now
 from tearline.share.policy import Marking, Principal, PrincipalKind, decide
 from tearline.share.releases import (
@@ -160,7 +161,7 @@ def list_threads(conn: Connection, principal: Principal, *, order: OrderSpec = "
         items.sort(key=lambda d: (-d["member_count"], (d.get("state") or {}).get("first") or "",
                                   d["id"]))
     record_now(conn, actor_name(principal), "thread.list", "thread", None,
-               ids=[d["id"] for d in items])
+               ids=[d["id"] for d in items], **viewed_as(principal))
     return items
 
 
@@ -178,7 +179,7 @@ def get_thread(conn: Connection, ref: str, principal: Principal) -> dict[str, An
     members = by_thread.get(tid, [])
     allowed = _visible(t, members, principal, index)
     record_now(conn, actor_name(principal), "thread.read" if allowed else "thread.read.denied",
-               "thread", tid)
+               "thread", tid, **viewed_as(principal))
     if not allowed:
         return None
     out = _summary(t, members, principal)

@@ -74,8 +74,8 @@ def check_stream_depth(fh: IO[bytes], path: str, offset: int = 2) -> None:
                                f"JSON nesting deeper than {max_depth - offset}", "JSON_DEPTH")
             elif event in ("end_map", "end_array"):
                 depth -= 1
-    except ijson.JSONError:
-        return  # broken JSON is reported, with its place, by the real parse
+    except (ijson.JSONError, UnicodeDecodeError):
+        return  # broken JSON (or bad UTF-8) is reported, with its place, by the real parse
     finally:
         fh.seek(0)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from tearline.model.principal import Principal, actor_name
+from tearline.model.principal import Principal, actor_name, viewed_as
 from tearline.security.audit import record_now
 from tearline.share.policy import decide
 from tearline.share.releases import load_index, marking_for_report
@@ -36,7 +36,7 @@ def list_reports(conn: Connection, f: ReportFilter,
         if f.limit and len(out) >= f.limit:
             break
     record_now(conn, actor_name(principal), "report.list", "report", None,
-               count=len(out), ids=[r.id for r, _ in out])
+               count=len(out), ids=[r.id for r, _ in out], **viewed_as(principal))
     return out
 
 
@@ -53,5 +53,5 @@ def get_report(conn: Connection, report_id: str,
     r = found[0]
     decision = decide(principal, marking_for_report(r, load_index(conn, [r.id, r.stix_id or r.id])))
     record_now(conn, actor_name(principal), "report.read" if decision else "report.read.denied",
-               "report", r.id, reason=decision.reason)
+               "report", r.id, reason=decision.reason, **viewed_as(principal))
     return found if decision else None

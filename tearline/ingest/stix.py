@@ -99,7 +99,7 @@ def looks_like_bundle(head: bytes) -> bool:
                 depth += 1
             elif event in ("end_map", "end_array"):
                 depth -= 1
-    except ijson.JSONError:
+    except (ijson.JSONError, UnicodeDecodeError):
         pass  # a truncated head or broken JSON: let the full parser report it
     return False
 
@@ -255,6 +255,10 @@ def iter_bundle(fh: IO[bytes], path: str) -> Iterator[tuple[int, dict[str, Any]]
         raise IngestError(
             path, f"objects[{index + 1}] (near byte {fh.tell()})", f"broken JSON: {msg}"
         ) from exc
+    except UnicodeDecodeError as exc:
+        # yajl lets overlong sequences (0xC0/0xC1 leads) through; Python's decoder does not.
+        raise IngestError(path, f"objects[{index + 1}] (near byte {fh.tell()})",
+                          f"not valid UTF-8 ({exc.reason}); re-save the file as UTF-8") from exc
     if index < 0:
         raise IngestError(path, "objects", "the bundle has no objects")
 
@@ -270,6 +274,9 @@ def check_bundle_header(fh: IO[bytes], path: str) -> None:
                 seen[prefix] = value
     except ijson.JSONError as exc:
         raise IngestError(path, None, f"broken JSON: {str(exc).strip()[:200]}") from exc
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, None, f"not valid UTF-8 ({exc.reason}); re-save the file "
+                          "as UTF-8") from exc
     if seen.get("type") != "bundle":
         raise IngestError(path, "type", f"expected a STIX bundle, got type {seen.get('type')!r}")
     bid = seen.get("id")

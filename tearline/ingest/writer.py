@@ -22,7 +22,7 @@ from tearline.errors import IngestError
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import StixRow
 from tearline.security.audit import AuditTrail
-from tearline.security.content import restore_if_tampered, seal
+from tearline.security.content import restore_if_tampered, seal, seal_stix
 from tearline.store.rows import insert_ignore
 from tearline.store.schema import Report, ReportProtected, Source, StixObject
 
@@ -128,6 +128,10 @@ class Writer:
             inserted = self._executemany_sqlite(tuples)
         if inserted < len(rows):
             self._check_conflicts(rows)
+        if inserted:  # seals kept apart from the rows (security.content)
+            seal_stix(self.conn, self.audit, self.actor,
+                      [(r.id, r.version, r.json) for r in rows],
+                      all_new=inserted == len(rows))
         return inserted, len(rows) - inserted
 
     def _lock_stix(self) -> None:

@@ -18,7 +18,14 @@ from tearline.model.marking import (
     parse_rel_to,
 )
 from tearline.model.mention import Mention, MentionKind
-from tearline.model.principal import Principal, PrincipalKind, Tier, actor_name, local_owner
+from tearline.model.principal import (
+    Principal,
+    PrincipalKind,
+    Tier,
+    actor_name,
+    local_owner,
+    viewed_as,
+)
 
 __all__ = [
     "ALL_COMPARTMENTS",
@@ -37,4 +44,5 @@ __all__ = [
     "format_rel_to",
     "local_owner",
     "parse_rel_to",
+    "viewed_as",
 ]

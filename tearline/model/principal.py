@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from tearline.model.marking import ALL_COMPARTMENTS
 
-__all__ = ["Principal", "PrincipalKind", "Tier", "actor_name", "local_owner"]
+__all__ = ["Principal", "PrincipalKind", "Tier", "actor_name", "local_owner", "viewed_as"]
 
 
 class Tier(StrEnum):
@@ -39,6 +39,10 @@ class Principal:
     clearance: str = "UNCLASSIFIED"
     compartments: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
+    #: Who is really looking when this is someone else's view (``--as``): the
+    #: signed-in user, as ``actor_name`` gives it. The policy ignores it; the audit
+    #: log records this user as the actor and the viewed principal beside it.
+    acting: str | None = None
 
     @classmethod
     def user(cls, username: str, clearance: str = "TOP SECRET",
@@ -59,5 +63,19 @@ def local_owner(name: str = "owner") -> Principal:
 
 
 def actor_name(principal: Principal) -> str:
-    """How a principal appears in the audit log."""
+    """How a principal appears in the audit log: the one really acting.
+
+    A view through someone else's eyes (``--as``) is the signed-in user's act, so
+    insider alerts count it against them, not against the partner they viewed as.
+    """
+    if principal.acting:
+        return principal.acting
     return principal.id if principal.kind is PrincipalKind.USER else f"partner:{principal.id}"
+
+
+def viewed_as(principal: Principal) -> dict[str, str]:
+    """Audit detail naming the viewed principal of a ``--as`` read (empty otherwise)."""
+    if not principal.acting:
+        return {}
+    name = principal.id if principal.kind is PrincipalKind.USER else f"partner:{principal.id}"
+    return {"viewed_as": name}

@@ -34,7 +34,6 @@ from sqlalchemy import Connection, insert, select
 from tearline.store.schema import AuditEntry
 
 GENESIS = "0" * 64
-_PG_LOCK_KEY = 7412001
 
 
 def entry_hash(prev: str, at: datetime, actor: str, action: str, otype: str | None,
@@ -50,7 +49,11 @@ def entry_hash(prev: str, at: datetime, actor: str, action: str, otype: str | No
 def lock_chain(conn: Connection) -> None:
     """Hold the chain's append lock until the caller's transaction ends (see module doc)."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+        # One key per schema, as the fusion writer's (``store.uow``): databases kept
+        # in different schemas of one server neither wait on each other's chain nor
+        # deadlock through it (the STIX writer's lock is server-wide).
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(current_schema() || "
+                             "':audit-chain'))")
     elif conn.dialect.name == "sqlite":
         # Touches no row, so the append-only triggers do not fire, but it is a
         # write: SQLite grants the RESERVED lock (waiting on busy_timeout).

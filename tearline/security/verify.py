@@ -13,6 +13,7 @@ re-chained a row's hash differs from a signed checkpoint of it, though the
            chain is self-consistent: history was rewritten and re-hashed
 forged     a checkpoint line is not signed by the audit key
 body-edit  (``content=True``) a report or STIX object differs from its seal
+seal-edit  (``content=True``) STIX seals differ from their anchor in the audit log
 ========== ===================================================================
 """
 
@@ -170,6 +171,7 @@ def verify_log(bind: Engine | Connection, content: bool = False) -> VerifyReport
     if content:
         from tearline.security.content import check_content
 
-        report.findings.extend(Finding("body-edit", None, f.message)
-                               for f in check_content(conn))
+        report.findings.extend(Finding("seal-edit" if f.kind == "seal" else "body-edit",
+                                       None, f.message)
+                               for f in check_content(conn, warnings=report.warnings))
     return report

@@ -153,7 +153,7 @@ def partners_token(ctx: click.Context, code: str, label: str, password: bool) ->
 @click.pass_context
 def partners_remove(ctx: click.Context, code: str, reason: str) -> None:
     """Remove a partner: its logins and tokens stop working on its next request."""
-    from tearline.security.admin import remove_partner
+    from tearline.admin import remove_partner
 
     actor = _actor(ctx, "admin")
     with _engine(ctx).begin() as conn:
@@ -214,7 +214,7 @@ def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], clearan
 @click.pass_context
 def users_disable(ctx: click.Context, username: str) -> None:
     """Disable a user: their password and tokens stop working on the next request."""
-    from tearline.security.admin import disable_user
+    from tearline.admin import disable_user
 
     actor = _actor(ctx, "admin")
     with _engine(ctx).begin() as conn:
@@ -228,7 +228,7 @@ def users_disable(ctx: click.Context, username: str) -> None:
 @click.pass_context
 def users_revoke(ctx: click.Context, username: str, token: str | None) -> None:
     """Revoke a user's bearer tokens (all, or one with --token)."""
-    from tearline.security.admin import revoke_user_tokens
+    from tearline.admin import revoke_user_tokens
     from tearline.security.credentials import revoke_token
 
     actor = _actor(ctx, "admin")

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 
 from tearline import settings
 from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
+from tearline.model.principal import viewed_as
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.share.remark import (
     WITHHELD_IDENTITY_ID,
@@ -219,5 +220,6 @@ def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None =
         from tearline.security.audit import record_now
 
         record_now(conn, actor_name(principal), "export.stix", "bundle", None, objects=n,
-                   reports=shipped, **analysed)
+                   reports=shipped, **analysed,
+                   **viewed_as(principal))
     return n

@@ -250,23 +250,32 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
     q = push_query(who, cursor, last_run)
     sent = failed = 0
     last: tuple[datetime, int] | None = None
+
+    def save() -> None:
+        # After each batch the remote confirmed: rows come in mark order, so every
+        # row up to ``last`` (released-since ones included) has been sent, and a
+        # run killed later resumes after it instead of from the start. The run's
+        # start time is the "released since" point, as at the end of a full run.
+        with engine.begin() as conn:
+            value = f"{last[0].isoformat()}|{last[1]}" if last else (cursor or "")
+            _save_state(conn, remote.url, key, value)
+            update_rows(conn, SyncState, and_(SyncState.remote == remote.url,
+                                              SyncState.collection == key), updated_at=started)
+
     with engine.connect() as conn:
         batch: list[str] = []
         for row in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
             text, mark = str(row[0]), (row[1], int(row[2]))
-            batch.append(remark_text(text, who.id))  # re-marked for the partner (finding 4)
-            last = mark if last is None or mark > last else last
             if len(batch) >= PUSH_BATCH:
                 s, f = _send(remote, col, batch)
                 sent, failed, batch = sent + s, failed + f, []
+                save()
+            batch.append(remark_text(text, who.id))  # re-marked for the partner (finding 4)
+            last = mark if last is None or mark > last else last
         if batch:
             s, f = _send(remote, col, batch)
             sent, failed = sent + s, failed + f
-    with engine.begin() as conn:
-        value = f"{last[0].isoformat()}|{last[1]}" if last else (cursor or "")
-        _save_state(conn, remote.url, key, value)
-        update_rows(conn, SyncState, and_(SyncState.remote == remote.url,
-                                          SyncState.collection == key), updated_at=started)
+    save()
     return {"sent": sent, "failed": failed}
 
 

@@ -3,17 +3,21 @@
 The CLI reads as the instance owner (``policy.local_owner``) unless told to
 view as a partner (``--as NRD``) or a local user (``--as user:alice``), so an
 analyst can check exactly what a partner would receive before releasing more.
+Such a read is the signed-in user's act: the principal carries them in
+``acting``, and the audit log records them as the actor with the viewed
+principal in the row (``viewed_as``), so insider alerts see who really read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Connection
 
-from tearline.share.policy import Principal, local_owner
+from tearline.share.policy import Principal, actor_name, local_owner
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,9 +52,14 @@ def resolve_viewer(conn: Connection, viewer: str | None) -> Principal:
         if principal is None:
             raise click.BadParameter(f"no enabled local user named {name!r}; list them with "
                                      "`tearline users list`", param_hint="--as")
-        return principal
+        return _seen_by(principal, acting)
     principal = principal_for_partner(conn, viewer.strip().upper())
     if principal is None:
         raise click.BadParameter(f"no partner with code {viewer!r}; list them with "
                                  "`tearline partners list`", param_hint="--as")
-    return principal
+    return _seen_by(principal, acting)
+
+
+def _seen_by(viewed: Principal, acting: Principal | None) -> Principal:
+    """The viewed principal, marked with who is really looking (for the audit log)."""
+    return replace(viewed, acting=actor_name(acting or local_owner("cli")))

@@ -330,6 +330,27 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class StixSeal(Base):
+    """What a stored STIX object's JSON was, kept apart from its row (migration 0010).
+
+    ``stix_objects.content_hash`` sits beside the JSON, so one UPDATE changes
+    both. A seal row is written with the object and its batch is anchored in
+    the audit chain (a ``stix.seal`` entry with the batch digest), which the
+    signed checkpoints cover: editing the object, or its seal, or both, is
+    named by ``tearline audit verify --content`` (``security.content``).
+    Append-only at the database level like ``audit_log``.
+    """
+
+    __tablename__ = "stix_seals"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    object_id: Mapped[str] = mapped_column(String(120))
+    version: Mapped[str] = mapped_column(String(40))
+    #: SHA-256 of the object's JSON text exactly as stored.
+    digest: Mapped[str] = mapped_column(String(64))
+    #: The write batch; its ``stix.seal`` audit entry holds the digest of all its seals.
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+
+
 class SyncState(Base):
     """Per remote collection, how far federation has pulled (TAXII added_after)."""
 
@@ -359,6 +380,7 @@ class FusionState(Base):
 # tests/store/test_schema.py compares a migrated database with these models).
 Index("ix_stix_added_at_seq", StixObject.added_at, StixObject.added_seq)
 Index("ix_stix_type_at_seq", StixObject.type, StixObject.added_at, StixObject.added_seq)
+Index("ix_stix_seals_object", StixSeal.object_id, StixSeal.version)
 Index("ix_releases_object_partner", Release.object_id, Release.partner_code)
 #: One row per (thread, version): two writers can never both append "version 1"
 #: (migration 0006_arch; the unit of work's lock keeps them from trying).

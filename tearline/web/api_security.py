@@ -6,12 +6,14 @@ Thin shells over ``security.verify``, ``security.users`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
-from tearline.security.admin import disable_user, remove_partner, revoke_user_tokens
+from tearline.admin import disable_user, remove_partner, revoke_user_tokens
 from tearline.security.audit import record_now
 from tearline.security.credentials import issue_user_token, revoke_token
 from tearline.security.users import add_user, list_users
@@ -21,6 +23,17 @@ from tearline.share.policy import Principal
 from tearline.web.api_common import ApiError, ShapedRoute, require_role, transaction
 
 router = APIRouter(route_class=ShapedRoute)
+
+
+def _admin_action(request: Request,
+                  act: Callable[[Connection], dict[str, Any]]) -> dict[str, Any]:
+    """Run one admin change in its own transaction and answer ``{"ok": true, ...}``.
+
+    The service functions validate and audit; every admin POST route differs only
+    in which one it calls and under which key it answers, so they share this shell.
+    """
+    with transaction(request) as conn:
+        return {"ok": True, **act(conn)}
 
 
 class UserIn(BaseModel):
@@ -76,28 +89,24 @@ def user_create(request: Request, body: UserIn,
              summary="Disable a user and revoke their tokens, effective on the next request")
 def user_disable(request: Request, username: str,
                  who: Principal = Depends(require_role("admin"))) -> dict[str, Any]:
-    with transaction(request) as conn:
-        item = disable_user(conn, username, actor=who.id)
-    return {"ok": True, "item": item}
+    return _admin_action(request, lambda conn: {"item": disable_user(conn, username,
+                                                                   actor=who.id)})
 
 
 @router.post("/users/{username}/tokens", tags=["users"], status_code=201,
              summary="Issue a bearer token for a user; shown only in this answer (admin)")
 def user_token(request: Request, username: str, body: TokenIn | None = None,
                who: Principal = Depends(require_role("admin"))) -> dict[str, Any]:
-    with transaction(request) as conn:
-        token = issue_user_token(conn, username, actor=who.id,
-                                 label=body.label if body else "")
-    return {"ok": True, "token": token}
+    return _admin_action(request, lambda conn: {"token": issue_user_token(
+        conn, username, actor=who.id, label=body.label if body else "")})
 
 
 @router.post("/users/{username}/tokens/revoke", tags=["users"],
              summary="Revoke every token of a user (admin)")
 def user_tokens_revoke(request: Request, username: str,
                        who: Principal = Depends(require_role("admin"))) -> dict[str, Any]:
-    with transaction(request) as conn:
-        n = revoke_user_tokens(conn, username, actor=who.id)
-    return {"ok": True, "revoked": n}
+    return _admin_action(request, lambda conn: {"revoked": revoke_user_tokens(
+        conn, username, actor=who.id)})
 
 
 @router.post("/tokens/revoke", tags=["users"], summary="Revoke one token by its value (admin)")

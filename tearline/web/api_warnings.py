@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
+from tearline.model.principal import viewed_as
 from tearline.security.audit import record_now
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.share.releases import load_index, marking_for_warning, record_release
@@ -143,7 +144,7 @@ def list_warnings(request: Request,
                 if decide(principal, marking_for_warning(w, index))]
         items = [_out(w, principal, conn) for w in rows]
         record_now(conn, actor_name(principal), "warning.list", "warning", None,
-                   ids=[i.id for i in items])
+                   ids=[i.id for i in items], **viewed_as(principal))
     return CaseList(ok=True, items=items, count=len(items))
 
 
@@ -158,7 +159,7 @@ def get_warning(request: Request, warning_id: str,
         if row is not None:
             record_now(conn, actor_name(principal),
                        "warning.read" if allowed else "warning.read.denied", "warning",
-                       warning_id)
+                       warning_id, **viewed_as(principal))
         item = _out(row, principal, conn) if row is not None and allowed else None
     if item is None:
         raise ApiError(404, f"no warning {warning_id!r} that you may see")

@@ -1,6 +1,7 @@
 """The ASGI application: the REST API and the TAXII 2.1 server.
 
 One app object per process; every route reads through the sharing policy.
+Request bodies are size-limited before any route reads them (``body_limit``).
 Routers live in their own modules and are mounted here so each stays small.
 """
 
@@ -10,7 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from tearline import __version__
+from tearline.settings import input_limits
 from tearline.web.api import router as api_router
+from tearline.web.body_limit import BodyLimitMiddleware
 from tearline.web.console import install as install_console
 from tearline.web.taxii import make_router as make_taxii_router
 
@@ -27,4 +30,9 @@ def make_app(engine: Engine) -> FastAPI:
     app.include_router(api_router)
     app.include_router(make_taxii_router())
     install_console(app)
+    # Outermost but for Starlette's own error middleware: no route sees a body over
+    # the limit, however it reads it (docs/security.md, "Request bodies").
+    limits = input_limits()
+    app.add_middleware(BodyLimitMiddleware, limit=limits["REQUEST_BYTES"],
+                       console_limit=limits["UPLOAD_BYTES"])
     return app

@@ -70,7 +70,9 @@ def test_cli_and_rest_list_the_same_threads_audited_alike(
             assert cli_ids == api_ids, who
             seen[who] = cli_ids
             api_row, cli_row = _audit(engine, "thread.list")[-2:]
-            assert api_row.actor == cli_row.actor
+            # ``--as`` is the admin's read, recorded with whom it viewed as (issue 14)
+            assert cli_row.actor == "test-admin"
+            assert cli_row.detail["viewed_as"] == api_row.actor
             assert sorted(api_row.detail["ids"]) == sorted(cli_row.detail["ids"])
     # The policy cuts: every demo report is amber or stricter without REL TO, so
     # the community partners see fewer threads than the cleared users.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from tearline.security.chain_load import run_load
+from bench.chain_load import run_load
 from tearline.security.verify import verify_log
 from tearline.store.schema import AuditEntry
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from sqlalchemy import Engine, select
 
-from tearline.security.admin import disable_user, remove_partner
+from tearline.admin import disable_user, remove_partner
 from tearline.security.credentials import (
     authenticate_basic,
     issue_partner_token,

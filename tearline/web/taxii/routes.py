@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from tearline import __version__
 from tearline.security.audit import record_now
+from tearline.settings import input_limits
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.remark import remark_text
 from tearline.store.schema import StixObject
@@ -52,8 +53,12 @@ _log = logging.getLogger(__name__)
 API_ROOT = "api1"
 DISCOVERY_PATH = "/taxii2/"
 ROOT_PATH = f"/taxii2/{API_ROOT}/"
-#: Largest add-objects body accepted, advertised on the API root.
-MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+def _max_content_length() -> int:
+    """Largest request body accepted, advertised on the API root.
+
+    ``web.body_limit`` enforces it (``TEARLINE_MAX_REQUEST_BYTES``) on every route.
+    """
+    return input_limits()["REQUEST_BYTES"]
 
 
 class TaxiiRoute(APIRoute):
@@ -202,7 +207,7 @@ def make_router() -> APIRouter:
         _who(request)
         return taxii_json({
             "title": "Tearline sharing", "description": f"Tearline {__version__}",
-            "versions": [TAXII_MEDIA], "max_content_length": MAX_CONTENT_LENGTH,
+            "versions": [TAXII_MEDIA], "max_content_length": _max_content_length(),
         })
 
     @router.get("/taxii2/{api_root}/status/{status_id}/")
@@ -254,10 +259,6 @@ def make_router() -> APIRouter:
     async def post_objects(request: Request, api_root: str, collection_id: str) -> Response:
         _root(api_root)
         check_content_type(request.headers.get("content-type"))
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_CONTENT_LENGTH:
-            raise TaxiiError(413, "Payload too large",
-                             f"{length} bytes is over max_content_length {MAX_CONTENT_LENGTH}")
         body = await request.body()
         from starlette.concurrency import run_in_threadpool
 

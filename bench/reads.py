@@ -144,7 +144,9 @@ def measure(engine: Engine, url: str, repeat: int) -> list[dict[str, Any]]:
                     assert get_thread(conn, tid, local_owner()) is not None
 
             def command(tid: str = tid) -> None:
-                res = runner.invoke(cli, ["--db", url, "thread", tid, "--json"])
+                # Once users exist the CLI acts only for a token's holder.
+                res = runner.invoke(cli, ["--db", url, "thread", tid, "--json"],
+                                    env={"TEARLINE_TOKEN": token})
                 assert res.exit_code == 0, res.output
 
             def route(tid: str = tid) -> None:

@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tearline.model.fragment import Fragment
-from tearline.model.principal import Principal
 from tearline.model.principal import actor_name as actor_name
 from tearline.store.schema import Report, Source, StixObject
 
@@ -63,18 +62,12 @@ def _orm(conn: Connection) -> Session:
     return Session(bind=conn, expire_on_commit=False)
 
 
-def list_reports(conn: Connection, f: ReportFilter,
-                 principal: Principal | None = None) -> list[tuple[Report, Source]]:
+def list_reports(conn: Connection, f: ReportFilter) -> list[tuple[Report, Source]]:
     """Reports matching ``f``, unfiltered: the analysis chain's own read.
 
     Reads on someone's behalf (policy-cut and audited) are
-    ``tearline.ingest.query.list_reports``; passing ``principal`` here still
-    works and forwards there, for callers written before the move.
+    ``tearline.ingest.query.list_reports``.
     """
-    if principal is not None:
-        from tearline.ingest.query import list_reports as visible_reports  # compat shim
-
-        return visible_reports(conn, f, principal)
     with _orm(conn) as session:
         q = _filtered(f).offset(f.offset or None)
         return [(row[0], row[1]) for row in session.execute(q.limit(f.limit) if f.limit else q)]
@@ -100,13 +93,8 @@ def find_report(conn: Connection, report_id: str) -> tuple[Report, Source] | Non
         return (row[0], row[1]) if row else None
 
 
-def get_report(conn: Connection, report_id: str,
-               principal: Principal | None = None) -> tuple[Report, Source] | None:
-    """``find_report``; with ``principal``, forwards to ``ingest.query.get_report`` (compat)."""
-    if principal is not None:
-        from tearline.ingest.query import get_report as visible_report  # compat shim
-
-        return visible_report(conn, report_id, principal)
+def get_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
+    """``find_report`` (unfiltered); on someone's behalf use ``ingest.query.get_report``."""
     return find_report(conn, report_id)
 
 

@@ -35,7 +35,7 @@ from tearline.share.releases import record_release, revoke_release
 from tearline.share.stix_store import publish_reports
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import StixObject, Warning
-from tearline.store.writer import Writer
+from tearline.ingest.writer import Writer
 from tearline.web.app import make_app
 from tests.share.read_paths import READ_PATHS, Example, Version, World, key
 from tests.taxii.conftest import start_server, stop_server

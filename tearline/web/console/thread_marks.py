@@ -86,3 +86,9 @@ def thread_markings(conn: Connection, engine_id: int) -> dict[str, Marking]:
         out = compute_thread_markings(conn)
         _cache[engine_id] = (key, out)
     return out
+
+
+def drop(engine_id: int) -> None:
+    """Forget one engine's markings (``state_cache.forget``)."""
+    with _lock:
+        _cache.pop(engine_id, None)

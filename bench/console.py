@@ -231,6 +231,8 @@ def main() -> None:
     ap.add_argument("--per-thread", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--write-doc", action="store_true")
+    ap.add_argument("--build-only", action="store_true",
+                    help="Build the --keep store and stop (measure under the lock).")
     ap.add_argument(
         "--keep",
         type=Path,
@@ -244,7 +246,8 @@ def main() -> None:
         ensure_current(engine)
         if not reuse:
             _build(engine, args)
-        _measure(engine, args)
+        if not args.build_only:
+            _measure(engine, args)
 
 
 def _build(engine: Engine, args: argparse.Namespace) -> None:

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import tearline.share.releases  # noqa: F401  (imported lazily by view; load it before fork)
+from tearline.ingest.query import get_report, list_reports
 from tearline.ingest.run import ingest_file
 from tearline.model.principal import local_owner
 from tearline.store.db import make_engine
-from tearline.ingest.query import get_report, list_reports
 from tearline.store.view import ReportFilter
 
 __all__ = ["run_load"]

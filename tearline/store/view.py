@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tearline.model.fragment import Fragment
@@ -73,10 +73,16 @@ def list_reports(conn: Connection, f: ReportFilter) -> list[tuple[Report, Source
         return [(row[0], row[1]) for row in session.execute(q.limit(f.limit) if f.limit else q)]
 
 
-def iter_reports(conn: Connection, f: ReportFilter) -> Iterator[tuple[Report, Source]]:
-    """Every report matching ``f`` in order, streamed in chunks (no limit or offset)."""
+def iter_reports(conn: Connection, f: ReportFilter,
+                 where: ColumnElement[bool] | None = None) -> Iterator[tuple[Report, Source]]:
+    """Every report matching ``f`` (and ``where``) in order, streamed in chunks.
+
+    No limit or offset: a caller that cuts rows further (the policy) counts
+    them itself; ``where`` lets it narrow the scan in SQL first.
+    """
+    q = _filtered(f) if where is None else _filtered(f).where(where)
     with _orm(conn) as session:
-        for row in session.execute(_filtered(f).execution_options(yield_per=2000)):
+        for row in session.execute(q.execution_options(yield_per=500)):
             yield row[0], row[1]
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from tearline.assess.ach import AchMatrix, AchResult
 from tearline.assess.alarms import Alarm
-from tearline.assess.review import review_thread
 from tearline.assess.query import StoredState, thread_state
+from tearline.assess.review import review_thread
 from tearline.assess.store import StoredAssessment, list_versions, load_matrix, version_points
 from tearline.share.policy import Marking, Principal, decide
 from tearline.share.releases import combine_markings, load_index, marking_for_report
@@ -86,20 +86,6 @@ class ThreadPage:
             if m.id == fid:
                 return m.external_id or m.title
         return "a fragment you may not see"
-
-
-def find_thread_id(conn: Connection, ref: str) -> str | None:
-    """A thread id from a full id, a short id or a member's id or external id."""
-    ids = list(conn.execute(select(S.Thread.id)).scalars())
-    if ref in ids:
-        return ref
-    hits = [t for t in ids if short_id(t) == ref] or [t for t in ids if ref in t]
-    if len(hits) == 1:
-        return hits[0]
-    row = conn.execute(select(S.ThreadMember.thread_id).join(
-        S.Report, S.Report.id == S.ThreadMember.report_id).where(
-        (S.Report.external_id == ref) | (S.Report.id == ref))).first()
-    return row.thread_id if row else None
 
 
 def _reason_text(link: dict[str, Any], titles: dict[str, str]) -> str:

@@ -16,6 +16,7 @@ from tearline.assess.ach import AchError, AchMatrix, Rating
 from tearline.assess.ach_io import seed_evidence
 from tearline.assess.query import thread_state
 from tearline.assess.store import load_matrix, save_matrix
+from tearline.fusion.query import ThreadNotFound, find_thread, get_thread
 from tearline.security.audit import record_now
 from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.common import (
@@ -30,7 +31,7 @@ from tearline.web.console.common import (
     transaction,
 )
 from tearline.web.console.pictures import graph_picture, timeline_picture
-from tearline.web.console.thread_data import ThreadPage, find_thread_id, thread_page
+from tearline.web.console.thread_data import ThreadPage, thread_page
 
 router = APIRouter()
 RATINGS = [r.value for r in Rating]
@@ -38,11 +39,16 @@ RATINGS = [r.value for r in Rating]
 
 def _load(request: Request, user: ConsoleUser, ref: str) -> ThreadPage:
     engine = engine_of(request)
+    page: ThreadPage | None = None
     with transaction(request) as conn:
-        tid = find_thread_id(conn, ref)
-        page = thread_page(conn, engine, tid, user.principal) if tid else None
-        record_now(conn, user.username, "thread.read" if page else "thread.read.denied",
-                   "thread", tid or ref, via="console")
+        # The one lookup, decision and audit row the CLI and REST make (fusion.query).
+        try:
+            tid = find_thread(conn, ref)
+        except ThreadNotFound:
+            record_now(conn, user.username, "thread.read.denied", "thread", ref, via="console")
+        else:
+            if get_thread(conn, tid, user.principal) is not None:
+                page = thread_page(conn, engine, tid, user.principal)
     if page is None:
         raise ConsoleRefusal(404, f"no thread {ref!r} that you may see; the threat board "
                                   "lists the threads open to you")

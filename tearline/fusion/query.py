@@ -70,6 +70,8 @@ def find_thread(conn: Connection, ref: str) -> str:
         by_member = sorted(set(conn.execute(of_member.where(S.Report.title == ref)).scalars()))
     hits = by_member or sorted(conn.execute(
         select(S.Thread.id).where(S.Thread.id.contains(ref, autoescape=True))).scalars())
+    if len(hits) > 1:  # a short id is exact even when it also occurs inside other ids
+        hits = [t for t in hits if short_id(t) == ref] or hits
     if len(hits) == 1:
         return hits[0]
     if not hits:

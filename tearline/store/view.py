@@ -23,6 +23,9 @@ from tearline.model.principal import actor_name as actor_name
 from tearline.store.schema import Report, Source, StixObject
 
 
+_CHUNK = 200  # rows fetched per query when streaming in order
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     source: str | None = None
@@ -78,12 +81,22 @@ def iter_reports(conn: Connection, f: ReportFilter,
     """Every report matching ``f`` (and ``where``) in order, streamed in chunks.
 
     No limit or offset: a caller that cuts rows further (the policy) counts
-    them itself; ``where`` lets it narrow the scan in SQL first.
+    them itself; ``where`` lets it narrow the scan in SQL first. The order
+    (report time, then id) has no index, so the database sorts; it sorts
+    only ids here and the rows are fetched a chunk at a time, which is what
+    lets a caller that stops after a page stop early.
     """
     q = _filtered(f) if where is None else _filtered(f).where(where)
+    ids = conn.execute(q.with_only_columns(Report.id)).scalars().all()
     with _orm(conn) as session:
-        for row in session.execute(q.execution_options(yield_per=500)):
-            yield row[0], row[1]
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            rows = {r.id: (r, s) for r, s in session.execute(
+                select(Report, Source).join(Source, Report.source_id == Source.id)
+                .where(Report.id.in_(chunk)))}
+            for rid in chunk:
+                if rid in rows:
+                    yield rows[rid]
 
 
 def find_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:

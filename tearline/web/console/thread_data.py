@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from tearline.assess.ach import AchMatrix, AchResult
@@ -177,7 +177,7 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
     matrix = load_matrix(engine, tid)
     if matrix is not None:
         page.matrix, page.ach = matrix, matrix.evaluate()
-    state = thread_state(conn, [tid], neighbours=True)
+    state = thread_state(conn, [tid])  # the neighbours only if the alarms are not memoised
     if tid not in state.threads.thread_ids():
         page.fused = False
         return page
@@ -201,8 +201,11 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
     chosen = set(keys)
     page.graph_edges = [(a, b, n) for a, b, n in view.entity_graph.edges
                         if a in chosen and b in chosen]
-    alarms = _alarms(state, tid, matrix, page.versions,
-                     _alarm_key(conn, tid, matrix, page.versions))
+    key = _alarm_key(conn, tid, matrix, len(page.versions))
+    alarms = _alarm_memo.get(key)
+    if alarms is None:
+        alarms = _alarms(thread_state(conn, [tid], neighbours=True), tid, matrix,
+                         page.versions, key)
     page.alarms = [a for a in alarms if not a.fragment_ids or set(a.fragment_ids) & visible]
     return page
 
@@ -210,15 +213,15 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
 _alarm_memo: dict[tuple[Any, ...], list[Alarm]] = {}
 
 
-def _alarm_key(conn: Connection, tid: str, matrix: AchMatrix | None,
-               versions: list[StoredAssessment]) -> tuple[Any, ...]:
+def _alarm_key(conn: Connection, tid: str, matrix: AchMatrix | dict[str, Any] | None,
+               versions: int) -> tuple[Any, ...]:
     import orjson
 
     from tearline.web.console.state_cache import state_key
 
-    mkey = orjson.dumps(matrix.to_dict(), option=orjson.OPT_SORT_KEYS).decode() \
-        if matrix is not None else ""
-    return (str(conn.engine.url), state_key(conn), tid, len(versions), mkey)
+    payload = matrix.to_dict() if isinstance(matrix, AchMatrix) else matrix
+    mkey = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode() if payload else ""
+    return (str(conn.engine.url), state_key(conn), tid, versions, mkey)
 
 
 def _alarms(state: StoredState, tid: str, matrix: AchMatrix | None,
@@ -242,17 +245,26 @@ def _alarms(state: StoredState, tid: str, matrix: AchMatrix | None,
 def alarm_counts(conn: Connection, engine: Engine, tids: list[str]) -> dict[str, int | None]:
     """How many alarms each thread raises now (None: not fused), for a page of the board.
 
-    Memoised threads cost one key each; the rest share one slice read with
-    their neighbours (``thread_state``), so a cold board reads once, not per row.
+    The memo keys of a page cost two queries in all (version counts, matrices);
+    the threads not memoised share one slice read with their neighbours
+    (``thread_state``), so a cold board reads once, not per row.
     """
-    keys = {t: _alarm_key(conn, t, load_matrix(engine, t), list_versions(conn, t)) for t in tids}
+    if not tids:
+        return {}
+    counts = dict(conn.execute(select(S.Assessment.thread_id, func.count())
+                               .where(S.Assessment.thread_id.in_(tids))
+                               .group_by(S.Assessment.thread_id)).tuples().all())
+    matrices = dict(conn.execute(select(S.AchMatrix.thread_id, S.AchMatrix.payload)
+                                 .where(S.AchMatrix.thread_id.in_(tids))).tuples().all())
+    keys = {t: _alarm_key(conn, t, matrices.get(t), int(counts.get(t, 0))) for t in tids}
     cold = [t for t in tids if keys[t] not in _alarm_memo]
     state = thread_state(conn, cold, neighbours=True) if cold else None
+    held = set(state.threads.thread_ids()) if state is not None else set()
     out: dict[str, int | None] = {}
     for t in tids:
         if keys[t] in _alarm_memo:
             out[t] = len(_alarm_memo[keys[t]])
-        elif state is not None and t in state.threads.thread_ids():
+        elif state is not None and t in held:
             out[t] = len(_alarms(state, t, load_matrix(engine, t), list_versions(conn, t),
                                  keys[t]))
         else:

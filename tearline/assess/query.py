@@ -254,11 +254,13 @@ def _answers(conn: Connection, frags: dict[str, Fragment]) -> dict[str, Fragment
 
 
 def thread_state(conn: Connection, thread_ids: Sequence[str] | None = None, *,
-                 neighbours: bool = False) -> StoredState:
+                 neighbours: bool = False, texts: bool = True) -> StoredState:
     """The stored slice for ``thread_ids`` (None: every fused thread).
 
     ``neighbours`` adds the threads sharing an actor or a place with them, the
-    context the dismissal, fatigue and disinformation alarms read. Threads
+    context the dismissal, fatigue and disinformation alarms read. Without
+    ``texts`` only the threads' pictures and origins are read (no fragments or
+    mentions: enough for ``threads.view``, not for judging). Threads
     without a stored picture are listed in ``missing`` (the caller falls back
     to the whole state; see ``state_for``).
     """
@@ -273,11 +275,15 @@ def thread_state(conn: Connection, thread_ids: Sequence[str] | None = None, *,
     details = {t: d for t, d in details.items() if "fragments" in d}
     order = _opening_order(conn, details)
     ids = [f["id"] for t in order for f in details[t]["fragments"]]
-    loaded = _fragments(conn, ids)
-    fragments = {i: loaded[i] for i in ids if i in loaded}  # the threads' order
-    fragments.update(_answers(conn, fragments))
+    fragments: dict[str, Fragment] = {}
+    mentions: dict[str, list[Mention]] = {}
+    if texts:
+        loaded = _fragments(conn, ids)
+        fragments = {i: loaded[i] for i in ids if i in loaded}  # the threads' order
+        fragments.update(_answers(conn, fragments))
+        mentions = _mentions(conn, ids)
     origins = StoredOrigins(_clusters(conn, ids))
-    return StoredState(fragments, _mentions(conn, ids), StoredThreads(order, details, origins),
+    return StoredState(fragments, mentions, StoredThreads(order, details, origins),
                        origins, sorted(set(missing)))
 
 

@@ -66,10 +66,11 @@ def find_thread(conn: Connection, ref: str) -> str:
         S.Report, S.Report.id == S.ThreadMember.report_id)
     by_member = sorted(set(conn.execute(of_member.where(or_(
         S.Report.id == ref, S.Report.external_id == ref, S.Report.stix_id == ref))).scalars()))
-    if not by_member:  # titles are not indexed: only when no id matched
-        by_member = sorted(set(conn.execute(of_member.where(S.Report.title == ref)).scalars()))
-    hits = by_member or sorted(conn.execute(
+    in_ids = [] if by_member else sorted(conn.execute(
         select(S.Thread.id).where(S.Thread.id.contains(ref, autoescape=True))).scalars())
+    if not by_member and not in_ids:  # titles are not indexed: only when no id matched
+        by_member = sorted(set(conn.execute(of_member.where(S.Report.title == ref)).scalars()))
+    hits = by_member or in_ids
     if len(hits) > 1:  # a short id is exact even when it also occurs inside other ids
         hits = [t for t in hits if short_id(t) == ref] or hits
     if len(hits) == 1:

@@ -177,7 +177,8 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
     matrix = load_matrix(engine, tid)
     if matrix is not None:
         page.matrix, page.ach = matrix, matrix.evaluate()
-    state = thread_state(conn, [tid])  # the neighbours only if the alarms are not memoised
+    # The picture only; texts and neighbours are read when the alarms are not memoised.
+    state = thread_state(conn, [tid], texts=False)
     if tid not in state.threads.thread_ids():
         page.fused = False
         return page

@@ -22,7 +22,6 @@ from tearline.model.fragment import Fragment
 from tearline.model.principal import actor_name as actor_name
 from tearline.store.schema import Report, Source, StixObject
 
-
 _CHUNK = 200  # rows fetched per query when streaming in order
 
 

@@ -255,7 +255,7 @@ def alarm_counts(conn: Connection, engine: Engine, tids: list[str]) -> dict[str,
     counts = dict(conn.execute(select(S.Assessment.thread_id, func.count())
                                .where(S.Assessment.thread_id.in_(tids))
                                .group_by(S.Assessment.thread_id)).tuples().all())
-    matrices = dict(conn.execute(select(S.AchMatrix.thread_id, S.AchMatrix.payload)
+    matrices: dict[str, Any] = dict(conn.execute(select(S.AchMatrix.thread_id, S.AchMatrix.payload)
                                  .where(S.AchMatrix.thread_id.in_(tids))).tuples().all())
     keys = {t: _alarm_key(conn, t, matrices.get(t), int(counts.get(t, 0))) for t in tids}
     cold = [t for t in tids if keys[t] not in _alarm_memo]

@@ -1,6 +1,6 @@
 """A load of concurrent readers and writers on one database, for chain tests and bench.
 
-Readers list and open reports through ``store.view`` (the audited read path the
+Readers list and open reports through ``ingest.query`` (the audited read path the
 CLI and REST share); writers ingest new report files through
 ``ingest.run.ingest_file``. Each runs in its own process with its own engine,
 as separate ``tearline`` commands and ``serve`` workers would.
@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 import tearline.share.releases  # noqa: F401  (imported lazily by view; load it before fork)
+from tearline.ingest.query import get_report, list_reports
 from tearline.ingest.run import ingest_file
 from tearline.model.principal import local_owner
 from tearline.store.db import make_engine
-from tearline.store.view import ReportFilter, get_report, list_reports
+from tearline.store.view import ReportFilter
 
 __all__ = ["run_load"]
 

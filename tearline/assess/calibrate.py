@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tearline.assess.assessment import assess_thread
-from tearline.assess.state import make_replayer, resolve_thread
+from tearline.assess.query import make_replayer
+from tearline.assess.state import resolve_thread
 
 __all__ = ["calibration_rows", "main"]
 

@@ -17,7 +17,7 @@ import click
 from tearline.assess.ach import AchError, AchMatrix, EvidenceItem
 from tearline.assess.ach_io import to_csv, to_html, to_json, to_markdown
 from tearline.assess.assessment import assess_thread
-from tearline.assess.state import load_fusion_state, make_replayer
+from tearline.assess.query import fused_fragment, make_replayer, state_for
 from tearline.assess.store import (
     latest_version,
     list_versions,
@@ -59,16 +59,22 @@ def _when(value: datetime | None) -> datetime | None:
     return value
 
 
-def _thread(obj: Ctx, ref: str) -> tuple[Any, str]:
-    """The fused state and the thread ``ref`` names (the one lookup, ``fusion.query``)."""
+def _thread_id(obj: Ctx, ref: str) -> str:
+    """The thread ``ref`` names (the one lookup, ``fusion.query``)."""
     from tearline.fusion.query import ThreadNotFound, find_thread
 
     try:
         with obj.engine.connect() as conn:
-            tid = find_thread(conn, ref)
+            return find_thread(conn, ref)
     except ThreadNotFound as exc:
         raise click.ClickException(str(exc)) from exc
-    return load_fusion_state(obj.engine), tid
+
+
+def _thread(obj: Ctx, ref: str, *, neighbours: bool = False) -> tuple[Any, str]:
+    """The thread ``ref`` names and its slice of the fused state, read from stored rows
+    (with the threads sharing an actor or place, for the alarms that need context)."""
+    tid = _thread_id(obj, ref)
+    return state_for(obj.engine, [tid], neighbours=neighbours), tid
 
 
 @click.command("assess")
@@ -84,14 +90,14 @@ def assess(obj: Ctx, thread: str, at: datetime | None, save: bool, override: flo
            reason: str | None, as_json: bool) -> None:
     """Assess a thread: credibility, specificity, imminence, harm, likelihood, confidence."""
     changed_by = obj.principal("analyst").id
-    state, tid = _thread(obj, thread)
+    tid = _thread_id(obj, thread)
     if override is not None:
         if not reason:
             raise click.UsageError("--override needs --reason: a judgement change is recorded")
         stored = record_override(obj.engine, tid, override, changed_by, reason, _when(at))
         click.echo(f"{tid}: override stored as version {stored}")
         return
-    a = assess_thread(state, tid, _when(at))
+    a = assess_thread(state_for(obj.engine, [tid]), tid, _when(at))
     version: int | None = save_assessment(obj.engine, a, changed_by) if save else None
     is_new = version is not None
     if save and version is None:  # unchanged: name the version that already holds it
@@ -131,8 +137,15 @@ def alarms(obj: Ctx, thread: str | None, at: datetime | None, as_json: bool) -> 
     from tearline.assess.review import review_thread
 
     when = _when(at)
-    state = make_replayer(obj.engine)(when) if when else load_fusion_state(obj.engine)
-    tids = [_thread(obj, thread)[1]] if thread else state.threads.thread_ids()
+    if when:  # what was known then is not stored: replay fusion up to that time
+        state = make_replayer(obj.engine)(when)
+        tids = [_thread_id(obj, thread)] if thread else state.threads.thread_ids()
+    elif thread:
+        state, tid = _thread(obj, thread, neighbours=True)
+        tids = [tid]
+    else:
+        state = state_for(obj.engine)
+        tids = state.threads.thread_ids()
     found = []
     for tid in tids:
         versions = version_points(list_versions(obj.engine, tid))
@@ -167,7 +180,7 @@ def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
     when = _when(at)
     assert when is not None
     try:
-        view = as_of(obj.engine, thread, when)
+        view = as_of(obj.engine, thread, when, make_replayer(obj.engine))
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -211,7 +224,7 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
     from tearline.assess.lookback import to_markdown as retro_md
 
     try:
-        report = retrospective(obj.engine, thread)
+        report = retrospective(obj.engine, thread, make_replayer(obj.engine))
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
     from tearline.cli_banner import banner_for
@@ -249,7 +262,7 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
         evi: tuple[str, str] | None, fragments: tuple[str, ...], grade: str | None, seed: bool,
         rates: tuple[tuple[str, str, str], ...], fmt: str) -> None:
     """Show or edit a thread's Analysis of Competing Hypotheses matrix."""
-    state, tid = _thread(obj, thread)
+    tid = _thread_id(obj, thread)
     matrix = load_matrix(obj.engine, tid) or AchMatrix(tid)
     seeded = None
     try:
@@ -259,17 +272,19 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
             from tearline.assess.ach_seed import seed_matrix
             from tearline.assess.review import review_thread
 
-            seeded = seed_matrix(matrix, state, tid, review_thread(state, tid))
+            sliced = state_for(obj.engine, [tid], neighbours=True)
+            seeded = seed_matrix(matrix, sliced, tid, review_thread(sliced, tid))
         if evi:
-            ids = []
-            for ref in fragments:
-                match = [f for f in state.fragments.values() if ref in (f.id, f.external_id)]
-                if not match:
-                    raise click.ClickException(f"no report {ref!r}")
-                ids.append(match[0].id)
-            first = state.fragments[ids[0]] if ids else None
+            found = []
+            with obj.engine.connect() as conn:
+                for ref in fragments:
+                    hit = fused_fragment(conn, ref)
+                    if hit is None:
+                        raise click.ClickException(f"no report {ref!r}")
+                    found.append(hit)
+            first = found[0][0] if found else None
             matrix.add_evidence(EvidenceItem(
-                evi[0], evi[1], ids, state.origins.cluster_of(ids[0]) if ids else None,
+                evi[0], evi[1], [f.id for f, _ in found], found[0][1] if found else None,
                 grade or (f"{first.reliability}{first.credibility}" if first else "F6")))
         for item, hid, rating in rates:
             matrix.rate(item, hid, rating)

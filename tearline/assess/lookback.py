@@ -13,7 +13,6 @@ with an inline SVG timeline.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -27,7 +26,7 @@ from tearline.assess.escape import banner_html, banner_md, clean, md_text
 from tearline.assess.review import neighbourhood, review_thread
 from tearline.assess.state import (
     FusionStateSpec,
-    make_replayer,
+    ReplaySpec,
     resolve_thread,
     thread_at,
     thread_fragments,
@@ -40,7 +39,7 @@ from tearline.model.fragment import Fragment
 __all__ = ["AsOf", "DecisionPoint", "Retrospective", "as_of", "known_row", "retrospective",
            "to_html", "to_markdown"]
 
-Replay = Callable[[datetime | None], FusionStateSpec]
+Replay = ReplaySpec  # replays come from the read side (``assess.query.make_replayer``)
 _DECISIONS = {"warning", "alert", "request", "response", "statement"}
 
 
@@ -116,10 +115,9 @@ def _members(state: FusionStateSpec, ref: str) -> tuple[str, list[str]]:
     return tid, state.threads.fragments_of(tid)
 
 
-def as_of(engine: Engine, ref: str, at: datetime, replay: Replay | None = None,
+def as_of(engine: Engine, ref: str, at: datetime, replay: Replay,
           config: AssessConfig | None = None) -> AsOf:
     """The thread holding ``ref`` as it stood at ``at``, with what was stored for then."""
-    replay = replay or make_replayer(engine)
     tid_now, members = _members(replay(None), ref)
     state = replay(at)
     tid = thread_at(state, members)
@@ -136,11 +134,10 @@ def _day_end(d: date) -> datetime:
     return datetime.combine(d, time(23, 59), tzinfo=UTC)
 
 
-def retrospective(engine: Engine, ref: str, replay: Replay | None = None,
+def retrospective(engine: Engine, ref: str, replay: Replay,
                   config: AssessConfig | None = None) -> Retrospective:
     """Build the look-back over the thread holding ``ref`` and its neighbourhood."""
     config = config or load_config()
-    replay = replay or make_replayer(engine)
     full = replay(None)
     tid, members = _members(full, ref)
     scope: list[Fragment] = []

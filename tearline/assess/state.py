@@ -1,7 +1,11 @@
 """The fused picture assessment reads: fragments, mentions, origins, threads.
 
-``tearline.pipeline`` owns fusion; this module only adapts it: a thread at
-time T is the prefix of the run over fragments in arrival order.
+Assessment is pure over this picture and never loads it itself: the whole
+state comes from ``pipeline`` (a fuse run, or a replay as of a time), a
+thread's slice of it from stored rows (``assess.query.thread_state``). Both
+give the few calls spelled out below, so the judgement code cannot tell
+them apart — and must not (a test compares the two on the demo).
+A thread at time T is the prefix of the run over fragments in arrival order.
 """
 
 from __future__ import annotations
@@ -10,60 +14,57 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Engine
-
-from tearline.fusion.origins import OriginIndex
-from tearline.fusion.threads import ThreadIndex
+from tearline.fusion.threads import ThreadView
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention
 
 __all__ = [
     "FusionStateSpec",
-    "load_fusion_state",
-    "make_replayer",
+    "OriginsSpec",
+    "ReplaySpec",
+    "ThreadsSpec",
     "resolve_thread",
     "thread_at",
     "thread_fragments",
 ]
 
 
-class FusionStateSpec(Protocol):
-    """What assessment needs from the pipeline's state object."""
+class OriginsSpec(Protocol):
+    """The origin clustering as assessment asks it: which cluster holds a fragment."""
 
-    fragments: dict[str, Fragment]
-    mentions: dict[str, list[Mention]]
-    threads: ThreadIndex
+    def cluster_of(self, fragment_id: str) -> str: ...
+
+
+class ThreadsSpec(Protocol):
+    """The thread index as assessment asks it (``fusion.threads.ThreadIndex`` answers)."""
+
+    def view(self, thread_id: str, as_of: datetime | None = None) -> ThreadView: ...
+
+    def thread_ids(self) -> list[str]: ...
+
+    def fragments_of(self, thread_id: str) -> list[str]: ...
+
+    def thread_of(self, fragment_id: str) -> str: ...
+
+
+class FusionStateSpec(Protocol):
+    """What assessment needs from a fused state, whole or one thread's slice."""
 
     @property
-    def origins(self) -> OriginIndex: ...
+    def fragments(self) -> dict[str, Fragment]: ...
+
+    @property
+    def mentions(self) -> dict[str, list[Mention]]: ...
+
+    @property
+    def threads(self) -> ThreadsSpec: ...
+
+    @property
+    def origins(self) -> OriginsSpec: ...
 
 
-def load_fusion_state(engine: Engine, as_of: datetime | None = None) -> FusionStateSpec:
-    """The pipeline's state now (persisted, brought up to date) or replayed at ``as_of``."""
-    from tearline.pipeline import load_state
-
-    state: FusionStateSpec = load_state(engine, as_of=as_of)
-    return state
-
-
-def make_replayer(engine: Engine) -> Callable[[datetime | None], FusionStateSpec]:
-    """A function giving the fused state as of any time, loading reports and catalog once.
-
-    Look-back reports replay fusion at many times; re-reading the database
-    and the actor catalog for each would dominate the cost.
-    """
-    from tearline.pipeline import build_state, catalog_for, load_fragments
-
-    with engine.connect() as conn:
-        fragments = load_fragments(conn)
-        catalog, _ = catalog_for(conn)
-
-    def replay(at: datetime | None) -> FusionStateSpec:
-        chosen = [f for f in fragments if at is None or f.received_at <= at]
-        state: FusionStateSpec = build_state(chosen, catalog, as_of=at)
-        return state
-
-    return replay
+ReplaySpec = Callable[[datetime | None], FusionStateSpec]
+"""The fused state as of a time (None: as last fused); ``assess.query.make_replayer``."""
 
 
 def thread_at(state: FusionStateSpec, members: list[str]) -> str | None:

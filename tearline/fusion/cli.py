@@ -360,45 +360,28 @@ def thread(obj: Ctx, thread_id: str, as_json: bool, viewer: str | None) -> None:
 @click.pass_obj
 def actors(obj: Ctx, search: str | None, as_json: bool) -> None:
     """Actors mentioned in the fragments (or resolve a name with --search)."""
-    from collections import Counter
+    from tearline.fusion.query import mentioned_actors
+    from tearline.pipeline import catalog_for
 
-    from tearline.pipeline import load_state
-
-    state = load_state(obj.engine)
     if search:
-        res = state.catalog.resolve(search)
+        with obj.engine.connect() as conn:
+            catalog, _ = catalog_for(conn)
+        res = catalog.resolve(search)
         data: Any = res.to_dict() if res else None
         if as_json:
             echo_json(data)
         elif res is None:
             console.print(f"no actor matches {search!r}")
         else:
-            actor = state.catalog.get(res.actor_id)
+            actor = catalog.get(res.actor_id)
             console.print(
                 f"{search!r} → {actor.name if actor else res.actor_id} ({res.actor_id})",
                 highlight=False,
             )
             console.print(data, highlight=False)
         return
-    counts: Counter[str] = Counter()
-    forms: dict[str, set[str]] = {}
-    for mentions in state.mentions.values():
-        for m in mentions:
-            if m.kind.value == "actor":
-                counts[str(m.value)] += 1
-                forms.setdefault(str(m.value), set()).add(m.text)
-    rows: list[dict[str, Any]] = []
-    for aid, n in counts.most_common():
-        actor = state.catalog.get(aid)
-        rows.append(
-            {
-                "id": aid,
-                "name": actor.name if actor else aid,
-                "mentions": n,
-                "kind": actor.kind if actor else "candidate",
-                "forms_seen": sorted(forms[aid]),
-            }
-        )
+    with obj.engine.connect() as conn:
+        rows = mentioned_actors(conn)
     if as_json:
         echo_json(rows)
         return

@@ -38,7 +38,7 @@ from tearline.store import schema as S
 from tearline.store.view import actor_name
 
 __all__ = ["OrderSpec", "ThreadNotFound", "find_thread", "get_thread", "list_threads",
-           "short_id", "unfused_count"]
+           "mentioned_actors", "short_id", "unfused_count"]
 
 OrderSpec = Literal["recent", "largest"]
 _LISTED_STATE = ("fragments", "independent_origins", "first", "last")
@@ -67,10 +67,13 @@ def find_thread(conn: Connection, ref: str) -> str:
         S.Report, S.Report.id == S.ThreadMember.report_id)
     by_member = sorted(set(conn.execute(of_member.where(or_(
         S.Report.id == ref, S.Report.external_id == ref, S.Report.stix_id == ref))).scalars()))
-    if not by_member:  # titles are not indexed: only when no id matched
-        by_member = sorted(set(conn.execute(of_member.where(S.Report.title == ref)).scalars()))
-    hits = by_member or sorted(conn.execute(
+    in_ids = [] if by_member else sorted(conn.execute(
         select(S.Thread.id).where(S.Thread.id.contains(ref, autoescape=True))).scalars())
+    if not by_member and not in_ids:  # titles are not indexed: only when no id matched
+        by_member = sorted(set(conn.execute(of_member.where(S.Report.title == ref)).scalars()))
+    hits = by_member or in_ids
+    if len(hits) > 1:  # a short id is exact even when it also occurs inside other ids
+        hits = [t for t in hits if short_id(t) == ref] or hits
     if len(hits) == 1:
         return hits[0]
     if not hits:
@@ -221,3 +224,35 @@ def _attached(reason: str | None) -> dict[str, Any] | None:
         # Rows written before migration 0006 hold a plain sentence, not JSON.
         return {"reason": reason}
     return value if isinstance(value, dict) else {"reason": str(value)}
+
+
+def mentioned_actors(conn: Connection) -> list[dict[str, Any]]:
+    """Actors the fused fragments mention: most mentioned first, with the forms seen.
+
+    Read from the stored actor mentions (the ``entity_id`` index), not the
+    fused state; ties keep the order of first mention in fusion's arrival
+    order, as counting over the fused state did. Names and kinds come from
+    the catalog with the analysts' decisions applied.
+    """
+    from collections import Counter
+
+    from tearline.pipeline import catalog_for
+
+    q = (select(S.Mention.entity_id, S.Mention.value, S.Mention.text)
+         .join(S.Report, S.Report.id == S.Mention.report_id)
+         .where(S.Mention.kind == "actor")
+         .order_by(S.Report.received_at, S.Report.id, S.Mention.start, S.Mention.id))
+    counts: Counter[str] = Counter()
+    forms: dict[str, set[str]] = {}
+    for eid, value, text in conn.execute(q):
+        aid = eid.split(":", 1)[1] if eid else str((value or {}).get("value"))
+        counts[aid] += 1
+        forms.setdefault(aid, set()).add(text)
+    catalog, _ = catalog_for(conn)
+    rows: list[dict[str, Any]] = []
+    for aid, n in counts.most_common():
+        actor = catalog.get(aid)
+        rows.append({"id": aid, "name": actor.name if actor else aid, "mentions": n,
+                     "kind": actor.kind if actor else "candidate",
+                     "forms_seen": sorted(forms[aid])})
+    return rows

@@ -8,16 +8,51 @@ records the read the same way (``report.list``, ``report.read``,
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection, String, and_, cast, false, func, literal, or_
 
-from tearline.model.principal import Principal, actor_name, viewed_as
+from tearline import settings
+from tearline.model.principal import Principal, PrincipalKind, Tier, actor_name, viewed_as
 from tearline.security.audit import record_now
-from tearline.share.policy import decide
-from tearline.share.releases import load_index, marking_for_report
+from tearline.share.policy import CLASSIFICATION_ORDER, PARTNER_CODE_RE, decide
+from tearline.share.releases import ReleaseIndex, load_index, marking_for_report
 from tearline.store.schema import Report, Source
 from tearline.store.view import ReportFilter, find_report, iter_reports
 
-__all__ = ["get_report", "list_reports"]
+__all__ = ["candidates", "get_report", "list_reports"]
+
+
+def candidates(principal: Principal, index: ReleaseIndex) -> ColumnElement[bool]:
+    """A SQL condition every report ``decide`` lets ``principal`` see satisfies.
+
+    A superset, never the decision: the rows it passes still go through
+    ``decide``, so the policy stays in one function. It only keeps a partner's
+    preview (or a REST listing) from reading every stored report in Python to
+    find the few it may see: a selective partner sees only its releases, a
+    core or associate partner community-TLP unclassified reports, its releases
+    and reports whose REL TO text names it; a user what its clearance covers.
+    """
+    if principal.kind is PrincipalKind.USER:
+        order = list(CLASSIFICATION_ORDER)
+        allowed = order[: order.index(principal.clearance) + 1] \
+            if principal.clearance in order else []
+        return or_(Report.classification.is_(None), Report.classification.in_(allowed)) \
+            if allowed else false()
+    mine = sorted(oid for oid, codes in index.released.items() if principal.id in codes)
+    released = or_(Report.id.in_(mine), Report.stix_id.in_(mine)) if mine else false()
+    if principal.tier in (Tier.WARNING_ONLY, Tier.SELECTIVE):
+        return released
+    if principal.tier not in (Tier.CORE, Tier.ASSOCIATE):
+        return false()
+    community = and_(func.coalesce(Report.tlp, literal(settings.DEFAULT_TLP))
+                     .in_(("clear", "green")),
+                     or_(Report.classification.is_(None),
+                         Report.classification == "UNCLASSIFIED"))
+    if not PARTNER_CODE_RE.fullmatch(principal.id):
+        return or_(released, community)
+    # The JSON text of the REL TO list holds the code in quotes; LIKE may also
+    # pass near misses (case), which decide then refuses.
+    named = cast(Report.releasability, String).contains(f'"{principal.id}"', autoescape=True)
+    return or_(released, community, named)
 
 
 def list_reports(conn: Connection, f: ReportFilter,
@@ -26,7 +61,7 @@ def list_reports(conn: Connection, f: ReportFilter,
     index = load_index(conn)
     out: list[tuple[Report, Source]] = []
     skip = f.offset
-    for r, s in iter_reports(conn, f):
+    for r, s in iter_reports(conn, f, candidates(principal, index)):
         if not decide(principal, marking_for_report(r, index)):
             continue
         if skip:

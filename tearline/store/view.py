@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tearline.model.fragment import Fragment
-from tearline.model.principal import Principal
 from tearline.model.principal import actor_name as actor_name
 from tearline.store.schema import Report, Source, StixObject
+
+_CHUNK = 200  # rows fetched per query when streaming in order
 
 
 @dataclass(frozen=True)
@@ -63,28 +64,38 @@ def _orm(conn: Connection) -> Session:
     return Session(bind=conn, expire_on_commit=False)
 
 
-def list_reports(conn: Connection, f: ReportFilter,
-                 principal: Principal | None = None) -> list[tuple[Report, Source]]:
+def list_reports(conn: Connection, f: ReportFilter) -> list[tuple[Report, Source]]:
     """Reports matching ``f``, unfiltered: the analysis chain's own read.
 
     Reads on someone's behalf (policy-cut and audited) are
-    ``tearline.ingest.query.list_reports``; passing ``principal`` here still
-    works and forwards there, for callers written before the move.
+    ``tearline.ingest.query.list_reports``.
     """
-    if principal is not None:
-        from tearline.ingest.query import list_reports as visible_reports  # compat shim
-
-        return visible_reports(conn, f, principal)
     with _orm(conn) as session:
         q = _filtered(f).offset(f.offset or None)
         return [(row[0], row[1]) for row in session.execute(q.limit(f.limit) if f.limit else q)]
 
 
-def iter_reports(conn: Connection, f: ReportFilter) -> Iterator[tuple[Report, Source]]:
-    """Every report matching ``f`` in order, streamed in chunks (no limit or offset)."""
+def iter_reports(conn: Connection, f: ReportFilter,
+                 where: ColumnElement[bool] | None = None) -> Iterator[tuple[Report, Source]]:
+    """Every report matching ``f`` (and ``where``) in order, streamed in chunks.
+
+    No limit or offset: a caller that cuts rows further (the policy) counts
+    them itself; ``where`` lets it narrow the scan in SQL first. The order
+    (report time, then id) has no index, so the database sorts; it sorts
+    only ids here and the rows are fetched a chunk at a time, which is what
+    lets a caller that stops after a page stop early.
+    """
+    q = _filtered(f) if where is None else _filtered(f).where(where)
+    ids = conn.execute(q.with_only_columns(Report.id)).scalars().all()
     with _orm(conn) as session:
-        for row in session.execute(_filtered(f).execution_options(yield_per=2000)):
-            yield row[0], row[1]
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            rows = {r.id: (r, s) for r, s in session.execute(
+                select(Report, Source).join(Source, Report.source_id == Source.id)
+                .where(Report.id.in_(chunk)))}
+            for rid in chunk:
+                if rid in rows:
+                    yield rows[rid]
 
 
 def find_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
@@ -100,13 +111,8 @@ def find_report(conn: Connection, report_id: str) -> tuple[Report, Source] | Non
         return (row[0], row[1]) if row else None
 
 
-def get_report(conn: Connection, report_id: str,
-               principal: Principal | None = None) -> tuple[Report, Source] | None:
-    """``find_report``; with ``principal``, forwards to ``ingest.query.get_report`` (compat)."""
-    if principal is not None:
-        from tearline.ingest.query import get_report as visible_report  # compat shim
-
-        return visible_report(conn, report_id, principal)
+def get_report(conn: Connection, report_id: str) -> tuple[Report, Source] | None:
+    """``find_report`` (unfiltered); on someone's behalf use ``ingest.query.get_report``."""
     return find_report(conn, report_id)
 
 

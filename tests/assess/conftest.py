@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tearline.assess.state import FusionStateSpec, make_replayer
+from tearline.assess.query import make_replayer
+from tearline.assess.state import FusionStateSpec
 from tearline.ingest.run import ingest_paths
 from tearline.pipeline import fuse
 from tearline.settings import PACKAGE_DIR

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select
 from tearline.errors import ConfigError, PolicyError
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import check_object
+from tearline.ingest.writer import Writer
 from tearline.security.credentials import issue_partner_token, issue_user_token
 from tearline.security.users import add_user
 from tearline.share.partners import create_partner
@@ -35,7 +36,6 @@ from tearline.share.releases import record_release, revoke_release
 from tearline.share.stix_store import publish_reports
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import StixObject, Warning
-from tearline.store.writer import Writer
 from tearline.web.app import make_app
 from tests.share.read_paths import READ_PATHS, Example, Version, World, key
 from tests.taxii.conftest import start_server, stop_server

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from tearline.assess.assessment import assess_thread
-from tearline.assess.state import FusionStateSpec, make_replayer, resolve_thread
+from tearline.assess.query import make_replayer
+from tearline.assess.state import FusionStateSpec, resolve_thread
 from tearline.ingest.run import ingest_paths
 from tearline.store.db import ensure_current, make_engine
 from tearline.warn.config import load_warn_config

@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tearline.ingest.query import list_reports
 from tearline.security.audit import record_now, verify
 from tearline.share.policy import Principal, Tier
 from tearline.share.releases import load_index, marking_for_report
 from tearline.store import schema as S
-from tearline.store.view import ReportFilter, list_reports
+from tearline.store.view import ReportFilter
 from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.common import (
     ConsoleRefusal,

@@ -17,8 +17,7 @@ from tearline.security.audit import record_now
 from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.board import BoardFilter, board_rows, store_counts
 from tearline.web.console.common import ConsoleUser, current_user, engine_of, render, transaction
-from tearline.web.console.state_cache import fused_state
-from tearline.web.console.thread_data import alarm_count
+from tearline.web.console.thread_data import alarm_counts
 
 router = APIRouter()
 
@@ -30,12 +29,11 @@ def _filter(q: str, min_p: int, harm: str, open_only: bool) -> BoardFilter:
 
 def _board(request: Request, user: ConsoleUser, f: BoardFilter) -> dict[str, Any]:
     engine = engine_of(request)
-    state, _ = fused_state(engine)
     with transaction(request) as conn:
         rows, matched = board_rows(conn, user.principal, id(engine), f)
-        if state is not None:
-            for r in rows:
-                r.alarms = alarm_count(engine, state, r.id)
+        counts_of = alarm_counts(conn, engine, [r.id for r in rows])
+        for r in rows:
+            r.alarms = counts_of[r.id]
         counts = store_counts(conn)
         record_now(conn, user.username, "thread.list", "thread", None,
                    via="console", ids=[r.id for r in rows])

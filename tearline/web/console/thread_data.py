@@ -2,8 +2,10 @@
 
 Stored rows give what a person must be able to trust and quote — the member
 reports with their grades and markings, the assessment versions — and the
-persisted fusion state (``state_cache``) gives what fusion derives: timeline,
-entity graph, discrepancies and the alarms' context. Members the viewer may
+thread's stored picture, read as a slice of the fused state with its
+neighbours (``assess.query.thread_state``), gives what fusion derives:
+timeline, entity graph, discrepancies and the alarms' context. Nothing here
+loads the whole fused state, so a page costs the same at any store size. Members the viewer may
 not see are left out everywhere (and counted, so the gap is visible), and the
 thread itself is refused unless its combined marking allows it.
 """
@@ -12,17 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from tearline.assess.ach import AchMatrix, AchResult
 from tearline.assess.alarms import Alarm
+from tearline.assess.query import StoredState, thread_state
 from tearline.assess.review import review_thread
-from tearline.assess.state import FusionStateSpec
 from tearline.assess.store import StoredAssessment, list_versions, load_matrix, version_points
-from tearline.pipeline import FusionState
 from tearline.share.policy import Marking, Principal, decide
 from tearline.share.releases import combine_markings, load_index, marking_for_report
 from tearline.store import schema as S
@@ -87,20 +88,6 @@ class ThreadPage:
         return "a fragment you may not see"
 
 
-def find_thread_id(conn: Connection, ref: str) -> str | None:
-    """A thread id from a full id, a short id or a member's id or external id."""
-    ids = list(conn.execute(select(S.Thread.id)).scalars())
-    if ref in ids:
-        return ref
-    hits = [t for t in ids if short_id(t) == ref] or [t for t in ids if ref in t]
-    if len(hits) == 1:
-        return hits[0]
-    row = conn.execute(select(S.ThreadMember.thread_id).join(
-        S.Report, S.Report.id == S.ThreadMember.report_id).where(
-        (S.Report.external_id == ref) | (S.Report.id == ref))).first()
-    return row.thread_id if row else None
-
-
 def _reason_text(link: dict[str, Any], titles: dict[str, str]) -> str:
     other = titles.get(str(link.get("other")), "a fragment you may not see")
     why = humanize(str(link.get("reason") or "linked"))
@@ -159,8 +146,8 @@ def _joined(raw: str) -> str:
         f", sharing {shared}" if shared else "")
 
 
-def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal,
-                state: FusionState | None) -> ThreadPage | None:
+def thread_page(conn: Connection, engine: Engine, tid: str,
+                principal: Principal) -> ThreadPage | None:
     """The page for ``tid``, or None when the viewer may not see the thread."""
     thread = conn.execute(select(S.Thread.id, S.Thread.title).where(S.Thread.id == tid)).first()
     if thread is None:
@@ -190,7 +177,9 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
     matrix = load_matrix(engine, tid)
     if matrix is not None:
         page.matrix, page.ach = matrix, matrix.evaluate()
-    if state is None or tid not in state.threads.thread_ids():
+    # The picture only; texts and neighbours are read when the alarms are not memoised.
+    state = thread_state(conn, [tid], texts=False)
+    if tid not in state.threads.thread_ids():
         page.fused = False
         return page
     view = state.threads.view(tid)
@@ -213,40 +202,75 @@ def thread_page(conn: Connection, engine: Engine, tid: str, principal: Principal
     chosen = set(keys)
     page.graph_edges = [(a, b, n) for a, b, n in view.entity_graph.edges
                         if a in chosen and b in chosen]
-    alarms = _alarms(state, tid, matrix, page.versions)
+    key = _alarm_key(conn, tid, matrix, len(page.versions))
+    alarms = _alarm_memo.get(key)
+    if alarms is None:
+        alarms = _alarms(thread_state(conn, [tid], neighbours=True), tid, matrix,
+                         page.versions, key)
     page.alarms = [a for a in alarms if not a.fragment_ids or set(a.fragment_ids) & visible]
     return page
 
 
-_alarm_memo: dict[tuple[int, str, int, str], list[Alarm]] = {}
+_alarm_memo: dict[tuple[Any, ...], list[Alarm]] = {}
 
 
-def _alarms(state: FusionState, tid: str, matrix: AchMatrix | None,
-            versions: list[StoredAssessment]) -> list[Alarm]:
-    """``review_thread``, memoised on what it reads: the fused state, versions, matrix.
+def _alarm_key(conn: Connection, tid: str, matrix: AchMatrix | dict[str, Any] | None,
+               versions: int) -> tuple[Any, ...]:
+    import orjson
+
+    from tearline.web.console.state_cache import state_key
+
+    payload = matrix.to_dict() if isinstance(matrix, AchMatrix) else matrix
+    mkey = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode() if payload else ""
+    return (str(conn.engine.url), state_key(conn), tid, versions, mkey)
+
+
+def _alarms(state: StoredState, tid: str, matrix: AchMatrix | None,
+            versions: list[StoredAssessment], key: tuple[Any, ...] | None = None) -> list[Alarm]:
+    """``review_thread``, memoised on what it reads: the fusion run, versions, matrix.
 
     Alarms read the thread's whole neighbourhood, which costs tens of
     milliseconds a thread; the inputs change only when fusion, an assessment
     or the ACH matrix does, so the answer is kept until one of them changes.
     """
-    import orjson
-
-    mkey = orjson.dumps(matrix.to_dict(), option=orjson.OPT_SORT_KEYS).decode() \
-        if matrix is not None else ""
-    key = (id(state), tid, len(versions), mkey)
-    if key not in _alarm_memo:
+    if key is None or key not in _alarm_memo:
         if len(_alarm_memo) > 10_000:
             _alarm_memo.clear()
-        _alarm_memo[key] = review_thread(cast(FusionStateSpec, state), tid, matrix=matrix,
-                                         versions=version_points(versions))
+        found = review_thread(state, tid, matrix=matrix, versions=version_points(versions))
+        if key is None:
+            return found
+        _alarm_memo[key] = found
     return _alarm_memo[key]
 
 
-def alarm_count(engine: Engine, state: FusionState, tid: str) -> int | None:
-    """How many alarms the thread raises now (see ``_alarms``)."""
-    if tid not in state.threads.thread_ids():
-        return None
-    return len(_alarms(state, tid, load_matrix(engine, tid), list_versions(engine, tid)))
+def alarm_counts(conn: Connection, engine: Engine, tids: list[str]) -> dict[str, int | None]:
+    """How many alarms each thread raises now (None: not fused), for a page of the board.
+
+    The memo keys of a page cost two queries in all (version counts, matrices);
+    the threads not memoised share one slice read with their neighbours
+    (``thread_state``), so a cold board reads once, not per row.
+    """
+    if not tids:
+        return {}
+    counts = dict(conn.execute(select(S.Assessment.thread_id, func.count())
+                               .where(S.Assessment.thread_id.in_(tids))
+                               .group_by(S.Assessment.thread_id)).tuples().all())
+    matrices: dict[str, Any] = dict(conn.execute(select(S.AchMatrix.thread_id, S.AchMatrix.payload)
+                                 .where(S.AchMatrix.thread_id.in_(tids))).tuples().all())
+    keys = {t: _alarm_key(conn, t, matrices.get(t), int(counts.get(t, 0))) for t in tids}
+    cold = [t for t in tids if keys[t] not in _alarm_memo]
+    state = thread_state(conn, cold, neighbours=True) if cold else None
+    held = set(state.threads.thread_ids()) if state is not None else set()
+    out: dict[str, int | None] = {}
+    for t in tids:
+        if keys[t] in _alarm_memo:
+            out[t] = len(_alarm_memo[keys[t]])
+        elif state is not None and t in held:
+            out[t] = len(_alarms(state, t, load_matrix(engine, t), list_versions(conn, t),
+                                 keys[t]))
+        else:
+            out[t] = None
+    return out
 
 
 def _cases(conn: Connection, tid: str, principal: Principal) -> list[dict[str, Any]]:

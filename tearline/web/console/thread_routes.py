@@ -7,15 +7,16 @@ record (``assess.store.save_matrix``) and each edit is audited.
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tearline.assess.ach import AchError, AchMatrix, Rating
 from tearline.assess.ach_io import seed_evidence
-from tearline.assess.state import FusionStateSpec
+from tearline.assess.query import thread_state
 from tearline.assess.store import load_matrix, save_matrix
+from tearline.fusion.query import ThreadNotFound, find_thread, get_thread
 from tearline.security.audit import record_now
 from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.common import (
@@ -30,8 +31,7 @@ from tearline.web.console.common import (
     transaction,
 )
 from tearline.web.console.pictures import graph_picture, timeline_picture
-from tearline.web.console.state_cache import fused_state
-from tearline.web.console.thread_data import ThreadPage, find_thread_id, thread_page
+from tearline.web.console.thread_data import ThreadPage, thread_page
 
 router = APIRouter()
 RATINGS = [r.value for r in Rating]
@@ -39,12 +39,16 @@ RATINGS = [r.value for r in Rating]
 
 def _load(request: Request, user: ConsoleUser, ref: str) -> ThreadPage:
     engine = engine_of(request)
-    state, _at = fused_state(engine)
+    page: ThreadPage | None = None
     with transaction(request) as conn:
-        tid = find_thread_id(conn, ref)
-        page = thread_page(conn, engine, tid, user.principal, state) if tid else None
-        record_now(conn, user.username, "thread.read" if page else "thread.read.denied",
-                   "thread", tid or ref, via="console")
+        # The one lookup, decision and audit row the CLI and REST make (fusion.query).
+        try:
+            tid = find_thread(conn, ref)
+        except ThreadNotFound:
+            record_now(conn, user.username, "thread.read.denied", "thread", ref, via="console")
+        else:
+            if get_thread(conn, tid, user.principal) is not None:
+                page = thread_page(conn, engine, tid, user.principal)
     if page is None:
         raise ConsoleRefusal(404, f"no thread {ref!r} that you may see; the threat board "
                                   "lists the threads open to you")
@@ -122,12 +126,13 @@ def proposed_hypotheses(page: ThreadPage) -> list[tuple[str, bool]]:
 def ach_seed(request: Request, ref: str,
              user: Annotated[ConsoleUser, Depends(form_user)]) -> RedirectResponse:
     page, matrix = _matrix_for(request, user, ref)
-    state, _ = fused_state(engine_of(request))
-    if state is None or page.id not in state.threads.thread_ids():
+    with engine_of(request).connect() as conn:
+        state = thread_state(conn, [page.id])
+    if page.id not in state.threads.thread_ids():
         raise ConsoleRefusal(409, "this thread has not been fused yet; run `tearline fuse` "
                                   "(or ingest through the console) first")
     if not matrix.hypotheses:
         for i, (label, acted_on) in enumerate(proposed_hypotheses(page), start=1):
             matrix.add_hypothesis(f"H{i}", label, acted_on)
-    added = seed_evidence(matrix, cast(FusionStateSpec, state), page.id)
+    added = seed_evidence(matrix, state, page.id)
     return _saved(request, user, page, matrix, f"seeded {len(added)} evidence item(s)")

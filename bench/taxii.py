@@ -141,7 +141,12 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def make_tearline_db(path: str) -> None:
+def make_tearline_db(path: str) -> str:
+    """A migrated database with the bench users and partner; returns the admin's CLI token.
+
+    The database has users, so ``tearline serve`` must be told who runs it (issue 14).
+    """
+    from tearline.security.credentials import issue_user_token
     from tearline.security.users import add_user
     from tearline.store.db import ensure_current, make_engine
 
@@ -160,13 +165,16 @@ def make_tearline_db(path: str) -> None:
 
         create_partner(conn, "BENCH1", "Bench partner", "core", actor="bench")
         set_partner_password(conn, "BENCH1", PASSWORD, actor="bench")
+        token = issue_user_token(conn, "bench", actor="bench")
     eng.dispose()
+    return token
 
 
-def start_tearline(db: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_tearline(db: str, token: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [TEARLINE, "--db", db, "serve", "--port", str(port)],
+        env={**os.environ, "TEARLINE_TOKEN": token},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -377,8 +385,7 @@ def run_dataset(
     print(f"floor add:    {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
 
     db = str(tmp / f"{name}.db")
-    make_tearline_db(db)
-    proc, col = start_tearline(db)
+    proc, col = start_tearline(db, make_tearline_db(db))
     s = requests.Session()
     s.auth = ("bench", PASSWORD)
     try:

@@ -17,14 +17,23 @@ from taxii2client.v21 import Collection
 
 from tearline import settings
 from tearline.ingest.run import ingest_file
-from tearline.security.credentials import set_partner_password
 from tearline.security.users import add_user
-from tearline.share.partners import create_partner
 from tearline.share.releases import record_release
 from tearline.share.remark import own_identity_id
-from tearline.store.db import ensure_current, make_engine
+from tearline.store.db import make_engine
 
-from .conftest import PASSWORD, TLP, Server, indicator, start_server, stop_server, write_bundle
+from .conftest import (
+    BACKENDS,
+    PASSWORD,
+    TLP,
+    Server,
+    add_partners,
+    fresh_db,
+    indicator,
+    migrated,
+    serving,
+    write_bundle,
+)
 
 PARTNER_IDENTITY = "identity--7a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 HIDDEN_IDENTITY = "identity--8b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e"
@@ -45,54 +54,36 @@ def _statement(oid: str, text: str) -> dict[str, Any]:
             "definition": {"statement": text}}
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=BACKENDS)
 def srv(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         ) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("refs")
-    schema = None
-    if request.param == "sqlite":
-        db = str(tmp / "refs.db")
-    else:
-        from tests.conftest import make_postgres_engine
-
-        engine, schema = make_postgres_engine()
-        db = engine.url.render_as_string(hide_password=False)
+    with fresh_db(request.param, tmp, "refs.db") as db:
+        engine = migrated(db)
+        with engine.begin() as conn:
+            add_user(conn, "root", actor="test", roles=["admin", "approver"],
+                     clearance="TOP SECRET", compartments=["NTK:*"], password=PASSWORD)
+            add_partners(conn, {"CORE1": "core"})
+        objects = [
+            _identity(PARTNER_IDENTITY, "A liaison service"),
+            _identity(HIDDEN_IDENTITY, "A victim organisation"),
+            _identity(own_identity_id(), settings.OWNER_AGENCY),
+            _statement(STATEMENT, "Copyright the liaison service"),
+            _statement(UNSEEN_STATEMENT, "Never attached to anything a partner sees"),
+            indicator(1, "green", created_by_ref=PARTNER_IDENTITY),
+            indicator(2, "green", created_by_ref=own_identity_id()),
+            indicator(3, None, object_marking_refs=[TLP_V1_WHITE]),
+            indicator(4, None, object_marking_refs=[TLP["amber"], STATEMENT]),
+            indicator(5, None, created_by_ref=HIDDEN_IDENTITY,
+                      object_marking_refs=[TLP["red"], UNSEEN_STATEMENT]),
+        ]
+        result = ingest_file(engine, write_bundle(tmp / "refs.json", objects))
+        assert result.error is None, result.error
+        with engine.begin() as conn:  # the statement-marked indicator reaches CORE1 by release
+            record_release(conn, indicator(4, None)["id"], "CORE1", approved_by="root")
         engine.dispose()
-    engine = make_engine(db)
-    ensure_current(engine)
-    with engine.begin() as conn:
-        add_user(conn, "root", actor="test", roles=["admin", "approver"],
-                 clearance="TOP SECRET", compartments=["NTK:*"], password=PASSWORD)
-        create_partner(conn, "CORE1", "Partner CORE1", "core", actor="test")
-        set_partner_password(conn, "CORE1", PASSWORD, actor="test")
-    objects = [
-        _identity(PARTNER_IDENTITY, "A liaison service"),
-        _identity(HIDDEN_IDENTITY, "A victim organisation"),
-        _identity(own_identity_id(), settings.OWNER_AGENCY),
-        _statement(STATEMENT, "Copyright the liaison service"),
-        _statement(UNSEEN_STATEMENT, "Never attached to anything a partner sees"),
-        indicator(1, "green", created_by_ref=PARTNER_IDENTITY),
-        indicator(2, "green", created_by_ref=own_identity_id()),
-        indicator(3, None, object_marking_refs=[TLP_V1_WHITE]),
-        indicator(4, None, object_marking_refs=[TLP["amber"], STATEMENT]),
-        indicator(5, None, created_by_ref=HIDDEN_IDENTITY,
-                  object_marking_refs=[TLP["red"], UNSEEN_STATEMENT]),
-    ]
-    result = ingest_file(engine, write_bundle(tmp / "refs.json", objects))
-    assert result.error is None, result.error
-    with engine.begin() as conn:  # the statement-marked indicator reaches CORE1 by release
-        record_release(conn, indicator(4, None)["id"], "CORE1", approved_by="root")
-    engine.dispose()
-    server = start_server(db)
-    try:
-        yield server
-    finally:
-        stop_server(server)
-        if schema:
-            from tests.conftest import drop_postgres_schema
-
-            drop_postgres_schema(schema)
+        with serving(db) as server:
+            yield server
 
 
 def _refs(objects: list[dict[str, Any]]) -> set[str]:

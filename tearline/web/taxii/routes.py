@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from tearline import __version__
 from tearline.security.audit import record_now
+from tearline.share.definitions import partner_definitions, resolve
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.remark import remark_text
 from tearline.store.schema import StixObject
@@ -171,17 +172,20 @@ def _stamp(value: Any) -> datetime:
 _MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
 
 
-def _audit_read(request: Request, who: Principal, action: str, ids: list[str]) -> None:
+def _audit_read(request: Request, who: Principal, action: str, ids: list[str],
+                **extra: Any) -> None:
     """Every TAXII read is an audit entry (who, how many, which ids), like REST reads."""
     with _engine(request).begin() as conn:
         record_now(conn, status_store.principal_key(who), action, "stix",
-                   request.url.path[-120:], count=len(ids), ids=ids[:50])
+                   request.url.path[-120:], count=len(ids), ids=ids[:50], **extra)
 
 
 def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
+    partner = who.kind is PrincipalKind.PARTNER
     with _engine(request).connect() as conn:
         rows = run_page(conn, _OBJ_COLS, who, f, object_id)
+        defs = partner_definitions(conn, who) if partner and rows else None
         if not rows and object_id is not None:
             ref = referenced_object(conn, who, object_id)
             if ref is not None:  # a referenced identity or marking-definition (finding 12)
@@ -193,12 +197,19 @@ def _objects_response(request: Request, who: Principal, f: Filters,
     if not rows:
         return taxii_bytes(b'{"more":false}')
     rows, _, nxt = _page(rows, f, who)
-    _audit_read(request, who, "taxii.read", [r.id for r in rows])
     head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
-    if who.kind is PrincipalKind.PARTNER:  # what crosses is re-marked for the partner
-        texts = [remark_text(r.json, who.id) for r in rows]
+    withheld: dict[str, dict[str, str]] = {}
+    if defs is not None:  # what crosses is re-marked, its markings resolvable (definitions)
+        texts = []
+        for r in rows:
+            res = resolve(remark_text(r.json, who.id), who.id, defs)
+            texts.append(res.text)
+            if res.dropped:
+                withheld[r.id] = res.dropped
     else:
         texts = [r.json for r in rows]
+    _audit_read(request, who, "taxii.read", [r.id for r in rows],
+                **({"markings_withheld": withheld} if withheld else {}))
     body = head + '"objects":[' + ",".join(texts) + "]}"
     return taxii_bytes(body.encode(), _page_headers(rows[0].added_at, rows[-1].added_at))
 

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, case, or_, select
+from sqlalchemy import Connection, Select, and_, case, or_, select
 
 from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.share.policy import Principal
@@ -74,16 +75,7 @@ def partner_definitions(conn: Connection, who: Principal) -> Definitions:
     See the module docstring: the policy allows the definition's own marking,
     or the definition carries none. One indexed query (by type) per request.
     """
-    unmarked = and_(StixObject.tlp.is_(None), StixObject.rel_to == "",
-                    or_(StixObject.classification.is_(None),
-                        StixObject.classification == "UNCLASSIFIED"),
-                    StixObject.compartments == "")
-    ok = or_(visible_stix_filter(who), unmarked)
-    rows = conn.execute(
-        select(StixObject.id, StixObject.json, case((ok, True), else_=False))
-        .where(StixObject.type == "marking-definition",
-               StixObject.id.not_in(list(TLP_MARKINGS)))
-        .order_by(StixObject.id, StixObject.version_key))
+    rows = conn.execute(_statement(who))
     out = Definitions()
     for oid, text, allowed in rows:  # ordered by version: the newest one wins
         out.held.add(oid)
@@ -92,6 +84,20 @@ def partner_definitions(conn: Connection, who: Principal) -> Definitions:
         else:
             out.allowed.pop(oid, None)
     return out
+
+
+@lru_cache(maxsize=256)
+def _statement(who: Principal) -> Select[Any]:
+    """Built once per caller: building the policy condition costs more than running it."""
+    unmarked = and_(StixObject.tlp.is_(None), StixObject.rel_to == "",
+                    or_(StixObject.classification.is_(None),
+                        StixObject.classification == "UNCLASSIFIED"),
+                    StixObject.compartments == "")
+    ok = or_(visible_stix_filter(who), unmarked)
+    return (select(StixObject.id, StixObject.json, case((ok, True), else_=False))
+            .where(StixObject.type == "marking-definition",
+                   StixObject.id.not_in(list(TLP_MARKINGS)))
+            .order_by(StixObject.id, StixObject.version_key))
 
 
 def names_other_definitions(text: str) -> bool:

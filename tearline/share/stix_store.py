@@ -112,7 +112,14 @@ def store_from_partner(writer: Writer, rows: Sequence[StixRow], sender: str) -> 
     for r in rows:
         r.sender = sender
         (apart if by_id.get(r.id, {sender}) - {sender} else own).append(r)
+    # A byte-identical copy of what another sender gave (a standard TLP definition,
+    # the shared "originator withheld" identity) asserts nothing new: unchanged,
+    # not a discrepancy. The sender hears "stored" either way.
+    same = _stored_hashes(writer.conn, [(r.id, r.version) for r in apart])
+    identical = [r for r in apart if same.get((r.id, r.version)) == r.content_hash]
+    apart = [r for r in apart if same.get((r.id, r.version)) != r.content_hash]
     out = store_rows(writer, own)
+    out.unchanged.extend(identical)
     if apart:
         _keep_apart(writer, apart, sender)
         out.unchanged.extend(apart)

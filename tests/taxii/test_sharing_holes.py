@@ -217,6 +217,23 @@ def test_a_partner_cannot_overwrite_our_object(srv: Server) -> None:
     assert [tuple(k) for k in kept] == [("partner:CORE1", "2025-04-01T00:00:00.000Z")]
 
 
+def test_an_identical_copy_from_a_second_sender_is_no_discrepancy(srv: Server) -> None:
+    """Every Tearline partner pushes the same "originator withheld" identity with its objects."""
+    from tearline.share.remark import withheld_identity
+
+    same = withheld_identity()
+    for who in ("CORE1", "SEL1"):
+        assert push(srv, who, [same])["success_count"] == 1, who
+    changed = {**same, "name": "someone else"}  # same id and version, other content
+    assert push(srv, "SEL1", [changed])["success_count"] == 1  # told "stored" all the same
+    engine = make_engine(srv.db)
+    with engine.connect() as conn:
+        kept = conn.execute(select(StixDiscrepancy.sender).where(
+            StixDiscrepancy.object_id == same["id"])).scalars().all()
+    engine.dispose()
+    assert kept == ["partner:SEL1"]  # only the copy that differs is kept apart
+
+
 def test_a_partner_may_version_its_own_object(srv: Server) -> None:
     own = indicator(130, "green")
     assert push(srv, "CORE1", [own])["success_count"] == 1

@@ -140,7 +140,11 @@ class Writer:
         advisory lock; SQLite takes its one write lock now by starting a write.
         """
         if self.conn.dialect.name == "postgresql":
-            self.conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7340099)")
+            # Keyed by schema, like the unit of work's lock: databases sharing one
+            # server (schemas of their own) must not wait on each other's writes,
+            # nor deadlock against another schema's audit lock.
+            self.conn.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(7340099, hashtext(current_schema()))")
         else:
             self.conn.exec_driver_sql("DELETE FROM stix_objects WHERE 1 = 0")
 

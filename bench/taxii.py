@@ -48,6 +48,7 @@ PASSWORD = "bench-password"
 TEARLINE = str(Path(sys.executable).parent / "tearline")
 TLP_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 TLP_AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+LOAD_START = ""
 
 
 # -- data ----------------------------------------------------------------------------
@@ -141,7 +142,12 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def make_tearline_db(path: str) -> None:
+def make_tearline_db(path: str) -> str:
+    """A migrated database with the bench users and partner; returns the admin's CLI token.
+
+    The database has users, so ``tearline serve`` must be told who runs it (issue 14).
+    """
+    from tearline.security.credentials import issue_user_token
     from tearline.security.users import add_user
     from tearline.store.db import ensure_current, make_engine
 
@@ -160,13 +166,16 @@ def make_tearline_db(path: str) -> None:
 
         create_partner(conn, "BENCH1", "Bench partner", "core", actor="bench")
         set_partner_password(conn, "BENCH1", PASSWORD, actor="bench")
+        token = issue_user_token(conn, "bench", actor="bench")
     eng.dispose()
+    return token
 
 
-def start_tearline(db: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_tearline(db: str, token: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [TEARLINE, "--db", db, "serve", "--port", str(port)],
+        env={**os.environ, "TEARLINE_TOKEN": token},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -264,6 +273,37 @@ def start_medallion(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     )
     wait_up(f"http://127.0.0.1:{port}/taxii2/", proc)
     return proc, f"http://127.0.0.1:{port}/bench/collections/{cid}/"
+
+
+# -- CPU accounting -------------------------------------------------------------------------
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) a server process has used so far; 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+class Cpu:
+    """Client plus server CPU over a block: unlike wall time, barely moved by other load.
+
+    On a quiet machine a request-response loop costs about the client's and
+    the server's CPU added up, so the CPU ratio is what the wall-clock ratio
+    would be there.
+    """
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid, self.seconds = pid, 0.0
+
+    def __enter__(self) -> Cpu:
+        self.t0 = time.process_time() + proc_cpu(self.pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.process_time() + proc_cpu(self.pid) - self.t0
 
 
 # -- operations ----------------------------------------------------------------------------
@@ -372,25 +412,27 @@ def run_dataset(
 
     floor_db = str(tmp / f"{name}-floor.db")
     make_tearline_db(floor_db)
-    n, secs = floor_insert(floor_db, bodies)
-    res["floor_add"] = n / secs
+    with Cpu(None) as cpu:
+        n, secs = floor_insert(floor_db, bodies)
+    res["floor_add"], res["floor_add_cpu"] = n / secs, cpu.seconds / n
     print(f"floor add:    {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
 
     db = str(tmp / f"{name}.db")
-    make_tearline_db(db)
-    proc, col = start_tearline(db)
+    proc, col = start_tearline(db, make_tearline_db(db))
     s = requests.Session()
     s.auth = ("bench", PASSWORD)
     try:
-        n, secs = post_all(s, col, bodies)
-        res["tl_add"] = n / secs
+        with Cpu(proc.pid) as cpu:
+            n, secs = post_all(s, col, bodies)
+        res["tl_add"], res["tl_add_cpu"] = n / secs, cpu.seconds / n
         print(f"tearline add: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
-        n, secs, _ = page_all(
-            s,
-            col + "objects/?limit=1000",
-            lambda env: col + f"objects/?limit=1000&next={env['next']}",
-        )
-        res["tl_get"] = n / secs
+        with Cpu(proc.pid) as cpu:
+            n, secs, _ = page_all(
+                s,
+                col + "objects/?limit=1000",
+                lambda env: col + f"objects/?limit=1000&next={env['next']}",
+            )
+        res["tl_get"], res["tl_get_cpu"] = n / secs, cpu.seconds / n
         print(f"tearline get: {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
         rnd = random.Random(1)
         types = sorted({o["type"] for o in objects})
@@ -401,8 +443,12 @@ def run_dataset(
         ]
         id_urls = [col + f"objects/?match[id]={i}" for i in ids]
         latencies(s, type_urls[:20] + id_urls[:20])  # warm caches
-        res["tl_type"] = latencies(s, type_urls)
-        res["tl_id"] = latencies(s, id_urls)
+        with Cpu(proc.pid) as cpu:
+            res["tl_type"] = latencies(s, type_urls)
+        res["tl_type_cpu"] = cpu.seconds / len(type_urls)
+        with Cpu(proc.pid) as cpu:
+            res["tl_id"] = latencies(s, id_urls)
+        res["tl_id_cpu"] = cpu.seconds / len(id_urls)
         print(
             f"tearline match[type] p50 {pct(res['tl_type'], 0.5):.1f} ms p99 "
             f"{pct(res['tl_type'], 0.99):.1f} ms; match[id] p50 {pct(res['tl_id'], 0.5):.1f} ms "
@@ -412,12 +458,14 @@ def run_dataset(
         for who in ("orchid", "BENCH1"):
             ps = requests.Session()
             ps.auth = (who, PASSWORD)
-            n, secs, _ = page_all(
-                ps,
-                col + "objects/?limit=1000",
-                lambda env: col + f"objects/?limit=1000&next={env['next']}",
-            )
+            with Cpu(proc.pid) as cpu:
+                n, secs, _ = page_all(
+                    ps,
+                    col + "objects/?limit=1000",
+                    lambda env: col + f"objects/?limit=1000&next={env['next']}",
+                )
             res[f"get_{who}"], res[f"got_{who}"] = n / secs, n
+            res[f"get_{who}_cpu"] = cpu.seconds / max(n, 1)
             latencies(ps, type_urls[:20] + id_urls[:20])
             res[f"type_{who}"] = latencies(ps, type_urls)
             res[f"id_{who}"] = latencies(ps, id_urls)
@@ -433,10 +481,11 @@ def run_dataset(
     fproc, fbase = start_floor(db)
     try:
         fs = requests.Session()
-        n, secs, _ = page_all(
-            fs, fbase + "?limit=1000", lambda env: fbase + f"?limit=1000&after={env['next']}"
-        )
-        res["floor_get"] = n / secs
+        with Cpu(fproc.pid) as cpu:
+            n, secs, _ = page_all(
+                fs, fbase + "?limit=1000", lambda env: fbase + f"?limit=1000&after={env['next']}"
+            )
+        res["floor_get"], res["floor_get_cpu"] = n / secs, cpu.seconds / n
         print(f"floor get:    {n:,} in {secs:.2f}s = {n / secs:,.0f} obj/s", flush=True)
     finally:
         stop(fproc)
@@ -505,21 +554,25 @@ def run_medallion(
 # -- report ---------------------------------------------------------------------------------
 def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
-        "| collection | objects | op | Tearline | floor | Tearline ÷ floor cost | target |",
-        "|---|---:|---|---:|---:|---:|---|",
+        "| collection | objects | op | Tearline | floor | Tearline ÷ floor cost (wall) "
+        "| Tearline ÷ floor CPU (client + server) | target |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     for r in results:
         add_ratio = r["floor_add"] / r["tl_add"]
         get_ratio = r["floor_get"] / r["tl_get"]
+        add_cpu = r["tl_add_cpu"] / r["floor_add_cpu"]
+        get_cpu = r["tl_get_cpu"] / r["floor_get_cpu"]
         lines.append(
             f"| {r['name']} | {r['objects']:,} | add objects/s | {r['tl_add']:,.0f} | "
-            f"{r['floor_add']:,.0f} | {add_ratio:.2f}× | ≤ 3× "
-            f"{'met' if add_ratio <= 3 else 'MISSED'} |"
+            f"{r['floor_add']:,.0f} | {add_ratio:.2f}× | {add_cpu:.2f}× | ≤ 3×: wall "
+            f"{'met' if add_ratio <= 3 else 'MISSED'}, CPU {'met' if add_cpu <= 3 else 'MISSED'} |"
         )
         lines.append(
             f"| {r['name']} | {r['objects']:,} | paged get objects/s (limit 1000) | "
-            f"{r['tl_get']:,.0f} | {r['floor_get']:,.0f} | {get_ratio:.2f}× | ≤ 2× "
-            f"{'met' if get_ratio <= 2 else 'MISSED'} |"
+            f"{r['tl_get']:,.0f} | {r['floor_get']:,.0f} | {get_ratio:.2f}× | {get_cpu:.2f}× | "
+            f"≤ 2×: wall {'met' if get_ratio <= 2 else 'MISSED'}, CPU "
+            f"{'met' if get_cpu <= 2 else 'MISSED'} |"
         )
         for key, label in (
             ("tl_type", f"match[type] (limit {args.filter_limit})"),
@@ -530,20 +583,24 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
                 f"p99 < 25 ms {'met' if p99 < 25 else 'MISSED'}" if r["objects"] >= 100_000 else ""
             )
             lines.append(
-                f"| {r['name']} | {r['objects']:,} | {label} p50 / p99 ms | "
-                f"{pct(r[key], 0.5):.1f} / {p99:.1f} | | | {target} |"
+                f"| {r['name']} | {r['objects']:,} | {label} p50 / p99 ms (CPU per request) | "
+                f"{pct(r[key], 0.5):.1f} / {p99:.1f} ({r[key + '_cpu'] * 1000:.1f} ms) | | | | "
+                f"{target} |"
             )
         for who, label in (("orchid", "compartmented SECRET user"),
                            ("BENCH1", "core partner, re-marked")):
             if not r[f"got_{who}"]:  # ATT&CK carries MITRE's statement marking: no partner sees it
                 lines.append(f"| {r['name']} | {r['objects']:,} | paged get as {label} | "
-                             "0 visible (unknown marking refused) | | | |")
+                             "0 visible (unknown marking refused) | | | | |")
                 continue
             ratio = r["floor_get"] / r[f"get_{who}"]
+            cpu_ratio = r[f"get_{who}_cpu"] / r["floor_get_cpu"]
             lines.append(
                 f"| {r['name']} | {r['objects']:,} | paged get as {label} objects/s "
                 f"({r[f'got_{who}']:,} visible) | {r[f'get_{who}']:,.0f} | "
-                f"{r['floor_get']:,.0f} | {ratio:.2f}× | ≤ 2× {'met' if ratio <= 2 else 'MISSED'} |"
+                f"{r['floor_get']:,.0f} | {ratio:.2f}× | {cpu_ratio:.2f}× | ≤ 2×: wall "
+                f"{'met' if ratio <= 2 else 'MISSED'}, "
+                f"CPU {'met' if cpu_ratio <= 2 else 'MISSED'} |"
             )
             for key, op in (("type", f"match[type] (limit {args.filter_limit})"),
                             ("id", "match[id]")):
@@ -552,7 +609,7 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
                           if r["objects"] >= 100_000 else "")
                 lines.append(
                     f"| {r['name']} | {r['objects']:,} | {op} as {label} p50 / p99 ms | "
-                    f"{pct(r[f'{key}_{who}'], 0.5):.1f} / {p99:.1f} | | | {target} |"
+                    f"{pct(r[f'{key}_{who}'], 0.5):.1f} / {p99:.1f} | | | | {target} |"
                 )
     att = next(r for r in results if r["name"] == "attack")
     lines += [
@@ -601,6 +658,8 @@ def main() -> None:
             access_log=False,
         )
         return
+    global LOAD_START
+    LOAD_START = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     attack = attack_objects()
     with tempfile.TemporaryDirectory(prefix="tearline-bench-") as d:
         tmp = Path(d)
@@ -615,10 +674,12 @@ def main() -> None:
         doc = ROOT / "docs" / "benchmarks-taxii.md"
         head = doc.read_text().split("<!-- results -->")[0] if doc.exists() else ""
         stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         doc.write_text(
             head + "<!-- results -->\n\n"
             f"Measured {stamp}, `{' '.join(sys.argv[1:])}`, {os.cpu_count()} "
-            "cores, SQLite:\n\n" + out + "\n"
+            f"cores, SQLite; load average at the end {load} (started at {LOAD_START}):\n\n"
+            + out + "\n"
         )
 
 

@@ -31,7 +31,7 @@ _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 def limit(name: str) -> int:
     """One limit by name (``JSON_DEPTH``, ``BODY_CHARS``…)."""
-    return settings.input_limits()[name]
+    return settings.input_limit(name)
 
 
 def _too(path: str, where: str | None, what: str, name: str) -> IngestError:

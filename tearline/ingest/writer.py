@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, select, tuple_
 from tearline.errors import IngestError
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import StixRow
-from tearline.security.audit import AuditTrail
+from tearline.security.audit import AuditTrail, lock_chain
 from tearline.security.content import restore_if_tampered, seal, seal_stix
 from tearline.store.rows import insert_ignore
 from tearline.store.schema import Report, ReportProtected, Source, StixObject
@@ -144,7 +144,16 @@ class Writer:
         advisory lock; SQLite takes its one write lock now by starting a write.
         """
         if self.conn.dialect.name == "postgresql":
-            self.conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7340099)")
+            # Keyed by schema, like the unit of work's lock: databases sharing one
+            # server (schemas of their own) must not wait on each other's writes.
+            # The audit chain's lock is taken first, always: a transaction that
+            # audits and then stores STIX (a delivery, a release) and a plain add
+            # (which stores, then audits) would otherwise take the two in opposite
+            # orders and deadlock. Both are transaction locks, so re-taking the
+            # chain lock later in the same transaction is free.
+            lock_chain(self.conn)
+            self.conn.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(7340099, hashtext(current_schema()))")
         else:
             self.conn.exec_driver_sql("DELETE FROM stix_objects WHERE 1 = 0")
 

@@ -173,12 +173,14 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
     if _code_ok(principal.id):
         needle = f"|{principal.id}|"
         named = and_(rel_to.is_not(None), func.replace(rel_to, needle, "") != rel_to)
+    # The column tests first and the release EXISTS last: both engines evaluate OR
+    # terms in order, so a row the markings already allow never runs the subquery.
     return or_(
-        released,
         and_(no_compartments, or_(
             and_(eff_tlp.in_(("clear", "green")), unclassified),
             and_(named, eff_tlp.in_(ceiling)),
         )),
+        released,
     )
 
 

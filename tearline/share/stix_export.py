@@ -15,7 +15,7 @@ remaining objects refer to are always included. The export is audited.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 from tearline import settings
 from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.model.principal import viewed_as
+from tearline.share.definitions import Definitions, partner_definitions, resolve
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.share.remark import (
     WITHHELD_IDENTITY_ID,
@@ -114,6 +115,11 @@ def _report_sensitive(conn: Connection, text: str) -> Sensitive | None:
     return sensitive_for(conn, [oid]).get(oid)
 
 
+def _id_of(text: str) -> str:
+    at = text.find('"id":"')
+    return text[at + 6:text.find('"', at + 6)] if at >= 0 else ""
+
+
 def _visible_stix(conn: Connection, principal: Principal) -> Iterator[tuple[str, str | None]]:
     from tearline.share.releases import visible_stix_filter
 
@@ -127,12 +133,32 @@ def _visible_stix(conn: Connection, principal: Principal) -> Iterator[tuple[str,
         yield row[0], row[1]
 
 
+def reference_text(ref: str, definitions: Mapping[str, str]) -> str | None:
+    """The object behind a reference a partner's object makes, if the partner may hold it.
+
+    TLP definitions (standard), the "originator withheld" identity and this
+    agency's own, and the non-TLP definitions in ``definitions``
+    (``definitions.partner_definitions(...).allowed``); None for anything else.
+    """
+    if ref in TLP_MARKINGS:
+        return orjson.dumps(tlp_definition_for_id(ref)).decode()
+    if ref == WITHHELD_IDENTITY_ID:
+        return orjson.dumps(withheld_identity()).decode()
+    if ref == own_identity_id():
+        return orjson.dumps(identity_for(settings.OWNER_AGENCY,
+                                         datetime(2025, 1, 1, tzinfo=UTC))).decode()
+    return definitions.get(ref)
+
+
 def iter_export(conn: Connection, principal: Principal | None = None,
-                shipped: list[str] | None = None) -> Iterator[bytes]:
+                shipped: list[str] | None = None,
+                withheld: dict[str, dict[str, str]] | None = None) -> Iterator[bytes]:
     """Serialized objects: stored STIX first, then native reports with what they reference.
 
     ``principal`` limits the bundle to what it may see; ``shipped`` (if given)
-    collects the ids of the reports written, for the audit record.
+    collects the ids of the reports written, and ``withheld`` the marking
+    references dropped for a partner with their reasons (``definitions``), for
+    the audit record.
     """
     stored_markings: set[str] = set()
     levels: set[str] = set()
@@ -144,6 +170,8 @@ def iter_export(conn: Connection, principal: Principal | None = None,
     identities: set[str] = set()
     tlp_ids: set[str] = set()  # TLP definitions referenced other than by the row's level
     creators: set[str] = set()  # identities re-marked objects now point at (no dangling refs)
+    kept: set[str] = set()  # non-TLP marking-definitions the partner's objects still name
+    defs = partner_definitions(conn, principal) if partner and principal else Definitions()
     for text, tlp in stored:
         if text.startswith('{"type":"marking-definition"'):
             stored_markings.add(orjson.loads(text)["id"])
@@ -153,6 +181,12 @@ def iter_export(conn: Connection, principal: Principal | None = None,
             levels.add(tlp)
         out = (remark_text(text, partner, _report_sensitive(conn, text)) if partner
                else text)
+        if partner:
+            res = resolve(out, partner, defs)
+            out = res.text
+            kept |= res.kept
+            if res.dropped and withheld is not None:
+                withheld[_id_of(out)] = res.dropped
         if '"object_marking_refs"' in out and (
                 tlp not in TLP_IDS_V2 or TLP_IDS_V2[tlp] not in out):  # TLP 1.0 ids, or several
             tlp_ids.update(r for r in orjson.loads(out).get("object_marking_refs", ())
@@ -181,15 +215,13 @@ def iter_export(conn: Connection, principal: Principal | None = None,
         obj = report_to_stix(r, s, ident["id"])
         yield orjson.dumps(remark_for_partner(obj, partner, sensitive_for(conn, [r.id])
                                               .get(r.id)) if partner else obj)
-    for ident_id in sorted(creators - identities):  # the partner sees only these two
-        if ident_id == WITHHELD_IDENTITY_ID:
-            yield orjson.dumps(withheld_identity())
-        elif ident_id == own_identity_id():
-            yield orjson.dumps(identity_for(settings.OWNER_AGENCY, datetime(2025, 1, 1,
-                                                                             tzinfo=UTC)))
-    for mid in sorted(tlp_ids | {TLP_IDS_V2[level] for level in levels}):
-        if mid not in stored_markings:
-            yield orjson.dumps(tlp_definition_for_id(mid))
+    # What the objects above reference and the bundle does not hold yet: the two
+    # identities a partner may be pointed at, TLP and allowed non-TLP definitions.
+    wanted = (creators - identities) | tlp_ids | {TLP_IDS_V2[lv] for lv in levels} | kept
+    for ref in sorted(wanted - stored_markings):
+        found = reference_text(ref, defs.allowed)
+        if found is not None:
+            yield found.encode()
 
 
 def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None = None,
@@ -204,12 +236,13 @@ def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None =
     n = 0
     shipped: list[str] = []
     analysed: dict[str, list[str]] = {}
+    withheld: dict[str, dict[str, str]] = {}
     if include:
         from tearline.share.stix_analysis import iter_with_analysis
 
         blobs = iter_with_analysis(conn, principal, include, shipped, analysed)
     else:
-        blobs = iter_export(conn, principal, shipped)
+        blobs = iter_export(conn, principal, shipped, withheld)
     for blob in blobs:
         if n:
             out.write(b",\n")
@@ -220,6 +253,6 @@ def write_bundle(conn: Connection, out: IO[bytes], principal: Principal | None =
         from tearline.security.audit import record_now
 
         record_now(conn, actor_name(principal), "export.stix", "bundle", None, objects=n,
-                   reports=shipped, **analysed,
+                   reports=shipped, markings_withheld=withheld, **analysed,
                    **viewed_as(principal))
     return n

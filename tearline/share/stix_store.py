@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    bindparam,
     select,
     update,
 )
@@ -49,17 +50,24 @@ class StoreOutcome:
     conflicts: list[StixRow] = field(default_factory=list)
 
 
+_BY_IDS = (select(StixObject.id, StixObject.version, StixObject.content_hash)
+            .where(StixObject.id.in_(bindparam("ids", expanding=True))))
+
+
+_SENDERS = (select(StixObject.id, StixObject.sender)
+            .where(StixObject.id.in_(bindparam("ids", expanding=True))))
+
+
 def _stored_hashes(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    # Look up by id alone (the primary key's prefix) with an expanding IN and
-    # keep the wanted versions in Python: a row-value IN is several times slower.
+    # Look up by id alone (the primary key's prefix) and keep the wanted versions
+    # in Python: a row-value IN is several times slower. One statement with an
+    # expanding parameter: building a 900-literal IN each time cost more than
+    # running it.
     wanted = set(keys)
     ids = sorted({oid for oid, _ in keys})
     found: dict[tuple[str, str], str] = {}
     for i in range(0, len(ids), 900):
-        for oid, version, h in conn.execute(
-            select(StixObject.id, StixObject.version, StixObject.content_hash)
-            .where(StixObject.id.in_(ids[i:i + 900]))
-        ):
+        for oid, version, h in conn.execute(_BY_IDS, {"ids": ids[i:i + 900]}):
             if (oid, version) in wanted:
                 found[(oid, version)] = h
     return found
@@ -97,15 +105,21 @@ def store_from_partner(writer: Writer, rows: Sequence[StixRow], sender: str) -> 
     by_id: dict[str, set[str]] = {}
     ids = sorted({r.id for r in rows})
     for i in range(0, len(ids), 900):
-        for oid, who in writer.conn.execute(
-                select(StixObject.id, StixObject.sender).where(StixObject.id.in_(ids[i:i + 900]))):
+        for oid, who in writer.conn.execute(_SENDERS, {"ids": ids[i:i + 900]}):
             by_id.setdefault(oid, set()).add(who)
     own: list[StixRow] = []
     apart: list[StixRow] = []
     for r in rows:
         r.sender = sender
         (apart if by_id.get(r.id, {sender}) - {sender} else own).append(r)
+    # A byte-identical copy of what another sender gave (a standard TLP definition,
+    # the shared "originator withheld" identity) asserts nothing new: unchanged,
+    # not a discrepancy. The sender hears "stored" either way.
+    same = _stored_hashes(writer.conn, [(r.id, r.version) for r in apart])
+    identical = [r for r in apart if same.get((r.id, r.version)) == r.content_hash]
+    apart = [r for r in apart if same.get((r.id, r.version)) != r.content_hash]
     out = store_rows(writer, own)
+    out.unchanged.extend(identical)
     if apart:
         _keep_apart(writer, apart, sender)
         out.unchanged.extend(apart)

@@ -36,11 +36,13 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from tearline.errors import ConfigError, IngestError, SyncError
-from tearline.ingest.stix import StixRow, check_object
+from tearline.ingest.stix import TLP_MARKINGS, StixRow, check_object
 from tearline.ingest.writer import Writer
+from tearline.share.definitions import Definitions, partner_definitions, references_of, resolve
 from tearline.share.policy import Principal, Tier
 from tearline.share.receive import fragments_from_partner
-from tearline.share.remark import remark_text
+from tearline.share.remark import own_identity_id, remark_text
+from tearline.share.stix_export import reference_text
 from tearline.share.stix_store import publish_reports, stix_visibility, store_from_partner
 from tearline.store.rows import update_rows
 from tearline.store.schema import Partner, Release, StixObject, SyncState
@@ -248,7 +250,7 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
         last_run = conn.execute(select(SyncState.updated_at).where(
             SyncState.remote == remote.url, SyncState.collection == key)).scalar()
     q = push_query(who, cursor, last_run)
-    sent = failed = 0
+    sent = failed = refs_sent = 0
     last: tuple[datetime, int] | None = None
 
     def save() -> None:
@@ -262,21 +264,61 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
             update_rows(conn, SyncState, and_(SyncState.remote == remote.url,
                                               SyncState.collection == key), updated_at=started)
 
+    withheld: dict[str, dict[str, str]] = {}
     with engine.connect() as conn:
+        defs = partner_definitions(conn, who)
+        shipped: set[str] = set()  # ids the remote was sent in this run
         batch: list[str] = []
+        wanted: set[str] = set()
+
+        def flush() -> None:
+            nonlocal sent, failed, refs_sent, batch, wanted
+            refs = [t for r in sorted(wanted - shipped)
+                    if (t := _reference(conn, r, defs)) is not None]
+            if refs:  # what the batch points at goes first: no dangling reference
+                refs_sent += _send(remote, col, refs)[0]
+            shipped.update(wanted)
+            s, f = _send(remote, col, batch)
+            sent, failed, batch, wanted = sent + s, failed + f, [], set()
+
         for row in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
             text, mark = str(row[0]), (row[1], int(row[2]))
-            if len(batch) >= PUSH_BATCH:
-                s, f = _send(remote, col, batch)
-                sent, failed, batch = sent + s, failed + f, []
-                save()
-            batch.append(remark_text(text, who.id))  # re-marked for the partner (finding 4)
+            # Re-marked for the partner (finding 4), every marking resolvable there.
+            res = resolve(remark_text(text, who.id), who.id, defs)
+            obj = orjson.loads(res.text)
+            if res.dropped:
+                withheld[str(obj.get("id"))] = res.dropped
+            batch.append(res.text)
+            wanted |= references_of(obj)
+            shipped.add(str(obj.get("id")))
             last = mark if last is None or mark > last else last
+            if len(batch) >= PUSH_BATCH:
+                flush()
+                save()
         if batch:
-            s, f = _send(remote, col, batch)
-            sent, failed = sent + s, failed + f
+            flush()
     save()
-    return {"sent": sent, "failed": failed}
+    if withheld:
+        with engine.begin() as conn:
+            from tearline.security.audit import record_now
+
+            record_now(conn, f"sync:{who.id}", "sync.markings_withheld", "partner", who.id,
+                       markings_withheld=withheld)
+    return {"sent": sent, "failed": failed, "references": refs_sent}
+
+
+def _reference(conn: Connection, ref: str, defs: Definitions) -> str | None:
+    """What a pushed object references, as the remote should hold it.
+
+    Our own identity and TLP definitions as stored, if they are, so a later
+    push never sends the same id with other content; else as built.
+    """
+    if ref in TLP_MARKINGS or ref == own_identity_id():
+        stored = conn.execute(select(StixObject.json).where(StixObject.id == ref)
+                              .order_by(StixObject.version_key.desc()).limit(1)).scalar()
+        if stored is not None:
+            return str(stored)
+    return reference_text(ref, defs.allowed)
 
 
 def _typed(at: datetime) -> Any:

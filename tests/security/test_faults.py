@@ -6,12 +6,9 @@ in this process, which the test stops (every connection cut) and restarts.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +23,7 @@ from tearline.settings import postgres_test_url
 from tearline.store.db import ensure_current, make_engine
 from tests.conftest import _PG_PROBLEM
 from tests.taxii.conftest import TEARLINE, free_port, start_server, stop_server
+from tests.taxii.conftest import TcpProxy as _Proxy
 
 
 def test_a_kill_during_schema_creation_never_leaves_a_broken_database(tmp_path: Path) -> None:
@@ -41,59 +39,6 @@ def test_a_kill_during_schema_creation_never_leaves_a_broken_database(tmp_path: 
             again = subprocess.run([TEARLINE, "--db", db, *args], env=env,
                                    capture_output=True, text=True, timeout=120)
             assert again.returncode == 0, (delay, args, again.stderr)
-
-
-class _Proxy:
-    """A TCP proxy on a loopback port; ``stop`` cuts every connection."""
-
-    def __init__(self, port: int, target: tuple[str, int]) -> None:
-        self.port, self.target = port, target
-        self.socks: list[socket.socket] = []
-        self.server: socket.socket | None = None
-
-    def start(self) -> None:
-        srv = socket.socket()
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("127.0.0.1", self.port))
-        srv.listen(16)
-        self.server = srv
-        threading.Thread(target=self._accept, args=(srv,), daemon=True).start()
-
-    def _accept(self, srv: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = srv.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.socks += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def stop(self) -> None:
-        if self.server:  # shutdown first: it wakes the thread blocked in accept()
-            with contextlib.suppress(OSError):
-                self.server.shutdown(socket.SHUT_RDWR)
-            self.server.close()
-        for s in self.socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
-                pass
-        self.socks.clear()
 
 
 @pytest.mark.postgres

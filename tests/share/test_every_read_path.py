@@ -1,18 +1,21 @@
 """Hypothesis: every read path returns exactly what ``policy.decide`` allows (issue 9).
 
-Each example stores fresh objects (unique ids) in one long-lived instance per
-backend: STIX objects with one or two versions, 0-3 marking references in any
-order (TLP 1.0 and 2.0 ids and unknown definitions), classifications, REL TO
-lists, need-to-know caveats, originators, warnings and releases (some revoked),
-and native reports likewise. The expected answer is ``decide`` over markings
-this test computes from what it generated (most restrictive TLP wins, an
-unknown definition counts as unreadable), never over what the store lifted.
-Then every path in ``read_paths.READ_PATHS`` is asked, as partners of every
-tier and users of every clearance, and must return exactly those versions.
+Each example starts from an emptied store (``reset``) in one long-lived
+instance per backend — server, clients and credentials are set up once — and
+stores fresh objects (unique ids): STIX objects with one or two versions, 0-3
+marking references in any order (TLP 1.0 and 2.0 ids and unknown
+definitions), classifications, REL TO lists, need-to-know caveats,
+originators, warnings and releases (some revoked), and native reports
+likewise. The expected answer is ``decide`` over markings this test computes
+from what it generated (most restrictive TLP wins, an unknown definition
+counts as unreadable), never over what the store lifted. Then every path in
+``read_paths.READ_PATHS`` is asked, as partners of every tier and users of
+every clearance, and must return exactly those versions.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -37,6 +40,7 @@ from tearline.share.stix_store import publish_reports
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import StixObject, Warning
 from tearline.web.app import make_app
+from tests.conftest import IN_CI
 from tests.share.read_paths import READ_PATHS, Example, Version, World, key
 from tests.taxii.conftest import start_server, stop_server
 
@@ -267,11 +271,42 @@ def _fraction(stamp: str) -> timedelta:
 askers = st.lists(st.sampled_from([*PARTNERS, *USERS]), min_size=2, max_size=3, unique=True)
 
 
-@settings(max_examples=8, deadline=None,
+#: Examples per backend: ``read-paths-ci`` under ``CI=true`` (≥ 50, under 3 minutes per
+#: backend), ``read-paths-dev`` otherwise; ``HYPOTHESIS_PROFILE`` picks either by name.
+settings.register_profile("read-paths-ci", max_examples=60, deadline=None)
+settings.register_profile("read-paths-dev", max_examples=15, deadline=None)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
+if not PROFILE.startswith("read-paths-"):
+    PROFILE = "read-paths-ci" if IN_CI else "read-paths-dev"
+
+
+def reset(engine: Engine) -> None:
+    """Empty what an example stored, so every example meets the same small store.
+
+    The server, clients, users, partners and tokens stay (the costly part of
+    an example was setting them up; now only the rows change). The audit log
+    is append-only and keeps growing, which no read path looks at.
+    """
+    from tearline.store.schema import (
+        Release,
+        Report,
+        ReportProtected,
+        StixDiscrepancy,
+        TaxiiStatus,
+    )
+
+    with engine.begin() as conn:
+        for table in (Release, Warning, ReportProtected, Report, StixDiscrepancy, StixObject,
+                      TaxiiStatus):
+            conn.execute(table.__table__.delete())
+
+
+@settings(settings.get_profile(PROFILE),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(spec=examples, names=askers)
 def test_every_read_path_returns_exactly_what_decide_allows(world: World, spec: dict[str, Any],
                                                             names: list[str]) -> None:
+    reset(world.engine)
     ex = store_example(world.engine, spec)
     mine = {key(v) for v in ex.versions}
     for name in names:

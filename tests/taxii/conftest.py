@@ -6,13 +6,15 @@ headers and error codes the clients hide, plain ``requests``): no mocked HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from tearline.security.users import add_user
 from tearline.share.partners import create_partner
 from tearline.share.releases import record_release
 from tearline.store.db import ensure_current, make_engine
-from tests.conftest import admin_env
+from tests.conftest import admin_env, drop_postgres_schema, make_postgres_engine
 
 TLP = {
     "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
@@ -36,6 +38,8 @@ TLP = {
 }
 PASSWORD = "correct horse battery staple"
 TEARLINE = str(Path(sys.executable).parent / "tearline")
+#: Parameters of a fixture that runs on each backend (PostgreSQL tests marked as such).
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def free_port() -> int:
@@ -123,6 +127,108 @@ def stop_server(server: Server) -> None:
         server.proc.stderr.close()
 
 
+@contextlib.contextmanager
+def fresh_db(backend: str, tmp: Path, name: str = "a.db") -> Iterator[str]:
+    """A database URL nobody else uses: a SQLite file in ``tmp``, or a PostgreSQL schema.
+
+    The schema is dropped afterwards; the caller migrates and seeds the database.
+    """
+    if backend == "sqlite":
+        yield str(tmp / name)
+        return
+    engine, schema = make_postgres_engine()
+    db = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    try:
+        yield db
+    finally:
+        drop_postgres_schema(schema)
+
+
+@contextlib.contextmanager
+def serving(db: str, *, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``tearline serve`` on ``db`` for the length of the block."""
+    srv = start_server(db, env=env)
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
+
+
+def add_partners(conn: Any, tiers: Mapping[str, str], password: str = PASSWORD) -> None:
+    """Partners ``{code: tier}``, each able to log in with ``password``."""
+    for code, tier in tiers.items():
+        create_partner(conn, code, f"Partner {code}", tier, actor="test")
+        set_partner_password(conn, code, password, actor="test")
+
+
+def migrated(db: str) -> Any:
+    """An engine on ``db`` with the schema current (the caller disposes of it)."""
+    engine = make_engine(db)
+    ensure_current(engine)
+    return engine
+
+
+class TcpProxy:
+    """A loopback TCP proxy in front of ``target``: ``stop`` cuts every connection.
+
+    With ``record`` it keeps every byte forwarded either way in ``data``, so a
+    test can say what was on the wire, not only what was stored.
+    """
+
+    def __init__(self, port: int, target: tuple[str, int], record: bool = False) -> None:
+        self.port, self.target, self.record = port, target, record
+        self.data = bytearray()
+        self.lock = threading.Lock()
+        self.socks: list[socket.socket] = []
+        self.server: socket.socket | None = None
+
+    def start(self) -> TcpProxy:
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", self.port))
+        srv.listen(16)
+        self.server = srv
+        threading.Thread(target=self._accept, args=(srv,), daemon=True).start()
+        return self
+
+    def _accept(self, srv: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = srv.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.socks += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                if self.record:
+                    with self.lock:
+                        self.data.extend(data)
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        if self.server:  # shutdown first: it wakes the thread blocked in accept()
+            with contextlib.suppress(OSError):
+                self.server.shutdown(socket.SHUT_RDWR)
+            self.server.close()
+        for s in self.socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+        self.socks.clear()
+
+
 #: What the seeded instance holds, by who may see it.
 GREEN_IDS = [indicator(i, "green")["id"] for i in range(1, 6)]
 AMBER_CORE_ID = indicator(10, "amber", rel_to=["CORE1"])["id"]
@@ -144,9 +250,7 @@ def seed(db: str, tmp: Path, shared_data: Path) -> None:
                  password=PASSWORD)
         add_user(conn, "reader", actor="test", roles=["approver"], clearance="TOP SECRET",
                  password=PASSWORD)
-        for code, tier in (("CORE1", "core"), ("SEL1", "selective"), ("WARN1", "warning-only")):
-            create_partner(conn, code, f"Partner {code}", tier, actor="test")
-            set_partner_password(conn, code, PASSWORD, actor="test")
+        add_partners(conn, {"CORE1": "core", "SEL1": "selective", "WARN1": "warning-only"})
         token = issue_partner_token(conn, "CORE1", actor="test")
     (tmp / "core1.token").write_text(token)
     objects = [indicator(i, "green") for i in range(1, 6)]
@@ -163,29 +267,13 @@ def seed(db: str, tmp: Path, shared_data: Path) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session",
-                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session", params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
            shared_data: Path) -> Iterator[Server]:
     """The same seeded server on each backend (PostgreSQL in a schema of its own)."""
     tmp = tmp_path_factory.mktemp("taxii")
-    schema = None
-    if request.param == "sqlite":
-        db = str(tmp / "a.db")
-    else:
-        from tests.conftest import make_postgres_engine
-
-        engine, schema = make_postgres_engine()
-        db = engine.url.render_as_string(hide_password=False)
-        engine.dispose()
-    seed(db, tmp, shared_data)
-    srv = start_server(db)
-    srv.token = (tmp / "core1.token").read_text()  # type: ignore[attr-defined]
-    try:
-        yield srv
-    finally:
-        stop_server(srv)
-        if schema:
-            from tests.conftest import drop_postgres_schema
-
-            drop_postgres_schema(schema)
+    with fresh_db(request.param, tmp) as db:
+        seed(db, tmp, shared_data)
+        with serving(db) as srv:
+            srv.token = (tmp / "core1.token").read_text()  # type: ignore[attr-defined]
+            yield srv

@@ -10,10 +10,8 @@ can say what was on the wire, not only what was stored.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -29,11 +27,21 @@ from tearline.security.credentials import set_partner_password
 from tearline.security.users import add_user
 from tearline.share.partners import create_partner
 from tearline.share.releases import record_release
-from tearline.store.db import ensure_current, make_engine
+from tearline.store.db import make_engine
 from tearline.store.schema import Report, StixObject, SyncState
 from tests.conftest import admin_env
 
-from .conftest import PASSWORD, TEARLINE, Server, start_server, stop_server
+from .conftest import (
+    BACKENDS,
+    PASSWORD,
+    TEARLINE,
+    Server,
+    TcpProxy,
+    free_port,
+    fresh_db,
+    migrated,
+    serving,
+)
 
 SECRETS = ("AGENT NIGHTJAR-7731", "implant on router ZX-42", "meet only at the dacha")
 AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
@@ -48,57 +56,19 @@ def _report(n: int, title: str, **extra: object) -> dict[str, object]:
             "credibility": 2, **extra}
 
 
-class _Recorder:
-    """A loopback TCP proxy that keeps every byte it forwards, both ways."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target = target_port
-        self.data = bytearray()
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while chunk := src.recv(65536):
-                with self.lock:
-                    self.data.extend(chunk)
-                dst.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
-
-    def close(self) -> None:
-        self.sock.close()
+def _recorder(port: int) -> TcpProxy:
+    """A proxy in front of one instance that keeps every byte between the two."""
+    return TcpProxy(free_port(), ("127.0.0.1", port), record=True).start()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, object]]:
     """Agency A (the sender) on each backend; agency B on a SQLite file we can grep."""
-    a_db, b_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
-    schema = None
-    if request.param == "postgres":
-        from tests.conftest import make_postgres_engine
+    with fresh_db(request.param, tmp_path) as a_db:
+        yield from _pair(a_db, str(tmp_path / "b.db"), tmp_path)
 
-        engine, schema = make_postgres_engine()
-        a_db = engine.url.render_as_string(hide_password=False)
-        engine.dispose()
+
+def _pair(a_db: str, b_db: str, tmp_path: Path) -> Iterator[dict[str, object]]:
     reports = [
         _report(1, "Courier network moving funds through Tashkent"),
         _report(2, "Internal note on a liaison meeting, not for release"),
@@ -108,8 +78,7 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, o
     ]
     feed = tmp_path / "aln.jsonl"
     feed.write_text("\n".join(json.dumps(r) for r in reports) + "\n")
-    a = make_engine(a_db)
-    ensure_current(a)
+    a = migrated(a_db)
     with a.begin() as conn:
         add_user(conn, "boss", actor="test", roles=["admin", "approver"], password=PASSWORD,
                  clearance="TOP SECRET")
@@ -120,29 +89,22 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, o
         ids = dict(conn.execute(select(Report.external_id, Report.id)).all())
         for ext in ("ALN-2025-0001", "ALN-2025-0003"):
             record_release(conn, ids[ext], "BRV", approved_by="boss")
-    b = make_engine(b_db)
-    ensure_current(b)
+    b = migrated(b_db)
     with b.begin() as conn:
         add_user(conn, "bob", actor="test", roles=["analyst"], password=PASSWORD)
         create_partner(conn, "ALN", "Alnland Service", "core", actor="test")
         set_partner_password(conn, "ALN", PASSWORD, actor="test")
     a.dispose()
     b.dispose()
-    srv_a, srv_b = start_server(a_db), start_server(b_db)
-    rec_a = _Recorder(int(srv_a.base.rsplit(":", 1)[1]))
-    rec_b = _Recorder(int(srv_b.base.rsplit(":", 1)[1]))
-    try:
-        yield {"a": srv_a, "b": srv_b, "ids": ids, "rec_a": rec_a, "rec_b": rec_b,
-               "tmp": tmp_path}
-    finally:
-        rec_a.close()
-        rec_b.close()
-        stop_server(srv_a)
-        stop_server(srv_b)
-        if schema:
-            from tests.conftest import drop_postgres_schema
-
-            drop_postgres_schema(schema)
+    with serving(a_db) as srv_a, serving(b_db) as srv_b:
+        rec_a = _recorder(int(srv_a.base.rsplit(":", 1)[1]))
+        rec_b = _recorder(int(srv_b.base.rsplit(":", 1)[1]))
+        try:
+            yield {"a": srv_a, "b": srv_b, "ids": ids, "rec_a": rec_a, "rec_b": rec_b,
+                   "tmp": tmp_path}
+        finally:
+            rec_a.stop()
+            rec_b.stop()
 
 
 def _sync(db: str, partner: str, port: int, login: str, *extra: str) -> dict[str, object]:

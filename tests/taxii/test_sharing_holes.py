@@ -22,21 +22,24 @@ import requests
 from sqlalchemy import select
 
 from tearline.ingest.run import ingest_file
-from tearline.security.credentials import issue_partner_token, revoke_token, set_partner_password
+from tearline.security.credentials import issue_partner_token, revoke_token
 from tearline.security.users import add_user
-from tearline.share.partners import create_partner, update_partner
-from tearline.store.db import ensure_current, make_engine
+from tearline.share.partners import update_partner
+from tearline.store.db import make_engine
 from tearline.store.schema import StixDiscrepancy
 from tests.conftest import admin_env
 
 from .conftest import (
+    BACKENDS,
     PASSWORD,
     TEARLINE,
     TLP,
     Server,
+    add_partners,
+    fresh_db,
     indicator,
-    start_server,
-    stop_server,
+    migrated,
+    serving,
     write_bundle,
 )
 
@@ -63,8 +66,7 @@ def _native(ext: str, title: str, **extra: Any) -> dict[str, Any]:
 
 
 def seed(db: str, tmp: Path) -> dict[str, str]:
-    engine = make_engine(db)
-    ensure_current(engine)
+    engine = migrated(db)
     with engine.begin() as conn:
         add_user(conn, "ana", actor="test", roles=["analyst"], clearance="CONFIDENTIAL",
                  password=PASSWORD)
@@ -74,10 +76,8 @@ def seed(db: str, tmp: Path) -> dict[str, str]:
                  password=PASSWORD)
         add_user(conn, "root", actor="test", roles=["admin", "approver"],
                  clearance="TOP SECRET", compartments=["NTK:*"], password=PASSWORD)
-        for code, tier in (("CORE1", "core"), ("SEL1", "selective"), ("TIER1", "core"),
-                           ("REV1", "core"), ("WARN1", "warning-only")):
-            create_partner(conn, code, f"Partner {code}", tier, actor="test")
-            set_partner_password(conn, code, PASSWORD, actor="test")
+        add_partners(conn, {"CORE1": "core", "SEL1": "selective", "TIER1": "core",
+                            "REV1": "core", "WARN1": "warning-only"})
         token = issue_partner_token(conn, "REV1", actor="test")
     feed = tmp / "native.jsonl"
     feed.write_text("\n".join(json.dumps(r) for r in (
@@ -93,31 +93,15 @@ def seed(db: str, tmp: Path) -> dict[str, str]:
     return {"token": token}
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=BACKENDS)
 def srv(request: pytest.FixtureRequest,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("issue9")
-    schema = None
-    if request.param == "sqlite":
-        db = str(tmp / "a.db")
-    else:
-        from tests.conftest import make_postgres_engine
-
-        engine, schema = make_postgres_engine()
-        db = engine.url.render_as_string(hide_password=False)
-        engine.dispose()
-    extra = seed(db, tmp)
-    server = start_server(db)
-    server.extra = extra  # type: ignore[attr-defined]
-    try:
-        yield server
-    finally:
-        stop_server(server)
-        if schema:
-            from tests.conftest import drop_postgres_schema
-
-            drop_postgres_schema(schema)
+    with fresh_db(request.param, tmp) as db:
+        extra = seed(db, tmp)
+        with serving(db) as server:
+            server.extra = extra  # type: ignore[attr-defined]
+            yield server
 
 
 def get(srv: Server, path: str, who: str = "CORE1", **params: Any) -> requests.Response:
@@ -233,6 +217,23 @@ def test_a_partner_cannot_overwrite_our_object(srv: Server) -> None:
     assert [tuple(k) for k in kept] == [("partner:CORE1", "2025-04-01T00:00:00.000Z")]
 
 
+def test_an_identical_copy_from_a_second_sender_is_no_discrepancy(srv: Server) -> None:
+    """Every Tearline partner pushes the same "originator withheld" identity with its objects."""
+    from tearline.share.remark import withheld_identity
+
+    same = withheld_identity()
+    for who in ("CORE1", "SEL1"):
+        assert push(srv, who, [same])["success_count"] == 1, who
+    changed = {**same, "name": "someone else"}  # same id and version, other content
+    assert push(srv, "SEL1", [changed])["success_count"] == 1  # told "stored" all the same
+    engine = make_engine(srv.db)
+    with engine.connect() as conn:
+        kept = conn.execute(select(StixDiscrepancy.sender).where(
+            StixDiscrepancy.object_id == same["id"])).scalars().all()
+    engine.dispose()
+    assert kept == ["partner:SEL1"]  # only the copy that differs is kept apart
+
+
 def test_a_partner_may_version_its_own_object(srv: Server) -> None:
     own = indicator(130, "green")
     assert push(srv, "CORE1", [own])["success_count"] == 1
@@ -281,13 +282,60 @@ def test_a_push_does_not_reveal_a_hidden_object(srv: Server) -> None:
         HIDDEN["name"]
 
 
-def test_next_tokens_hold_only_what_the_caller_was_shown(srv: Server) -> None:
-    r = get(srv, "objects/", "CORE1", limit=1)
-    body = r.json()
-    (last,) = body["objects"]
-    token = body["next"]
-    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    assert raw == f"{r.headers['X-TAXII-Date-Added-Last']}|{last['id']}|{last['modified']}"
+def _next_token(srv: Server, who: str, **params: Any) -> tuple[str, list[str]]:
+    r = get(srv, "objects/", who, limit=1, **params)
+    assert r.status_code == 200 and r.json()["more"] is True, r.text
+    return r.json()["next"], [o["id"] for o in r.json()["objects"]]
+
+
+def test_next_tokens_are_opaque_and_good_only_for_their_caller(srv: Server) -> None:
+    token, first = _next_token(srv, "CORE1")
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    # Nothing the token stands for can be read from it: no id, time or counter.
+    assert first[0].split("--")[1].encode() not in raw and b"2025-" not in raw
+    assert token == _next_token(srv, "CORE1")[0]  # the same page answers the same
+    assert token != _next_token(srv, "ana")[0]  # another caller's token for its first page
+    nxt = get(srv, "objects/", "CORE1", limit=1, next=token)
+    assert nxt.status_code == 200 and [o["id"] for o in nxt.json()["objects"]] != first
+    for other in ("SEL1", "ana", "root"):  # root sees every row CORE1 does; still refused
+        r = get(srv, "objects/", other, limit=1, next=token)
+        assert r.status_code == 400, (other, r.text)
+        assert r.headers["content-type"].startswith("application/taxii+json")
+        assert r.json()["title"] == "Bad next token"
+
+
+def _old_style(at: str, oid: str, version: str) -> str:
+    """A token as this server used to issue them: readable, so a partner could write one."""
+    return base64.urlsafe_b64encode(f"{at}|{oid}|{version}".encode()).decode().rstrip("=")
+
+
+def test_forged_tokens_cannot_tell_a_hidden_row_from_a_missing_one(srv: Server) -> None:
+    """Finding 10's side channel: status, body and ``next`` may not depend on hidden rows."""
+    manifest = get(srv, "manifest/", "root", **{"match[id]": HIDDEN["id"]}).json()
+    (entry,) = manifest["objects"]
+    assert HIDDEN["id"] not in ids(srv, "CORE1")
+    valid, _ = _next_token(srv, "CORE1")
+    flipped = valid[:-2] + ("A" if valid[-2] != "A" else "B") + valid[-1]
+    missing_id = "indicator--00000000-0000-4000-8000-999999999999"
+    forged = {
+        "hidden row": _old_style(entry["date_added"], HIDDEN["id"], entry["version"]),
+        "missing row": _old_style(entry["date_added"], missing_id, entry["version"]),
+        "hidden row, no tie": _old_style(entry["date_added"], HIDDEN["id"], "x"),
+        "edited token": flipped,
+        "another caller's": _next_token(srv, "root")[0],
+        "random": base64.urlsafe_b64encode(os.urandom(45)).decode().rstrip("="),
+    }
+    answers = {}
+    for name, token in forged.items():
+        r = get(srv, "objects/", "CORE1", limit=1, next=token)
+        answers[name] = (r.status_code, r.headers["content-type"], r.content)
+    assert len(set(answers.values())) == 1, answers
+    status, _, body = answers["hidden row"]
+    assert status == 400 and b'"next"' not in body and b"objects" not in body
+    for path in ("manifest/", f"objects/{EMBASSY['id']}/versions/"):
+        a = get(srv, path, "CORE1", next=forged["hidden row"])
+        b = get(srv, path, "CORE1", next=forged["missing row"])
+        assert (a.status_code, a.content) == (b.status_code, b.content) and a.status_code == 400
 
 
 # -- 11: conformance and errors --------------------------------------------------------

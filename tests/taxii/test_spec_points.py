@@ -87,3 +87,36 @@ def test_a_200_carries_the_date_added_headers(server: Server) -> None:
 
 def test_manifest_accepts_the_combined_accept_list(server: Server) -> None:
     _ok(_get(server, "manifest/", accept=f"{TAXII},{STIX}"))
+
+
+def _walk(server: Server, path: str, key: str, **params: str) -> list[Any]:
+    """Every page of a paged resource (§3.4): ``more`` and ``next`` together, then neither."""
+    out: list[Any] = []
+    while True:
+        r = _get(server, path, **params)
+        body = _ok(r)
+        assert ("next" in body) == bool(body.get("more")), body
+        out += body.get(key, [])
+        first, last = r.headers["X-TAXII-Date-Added-First"], r.headers["X-TAXII-Date-Added-Last"]
+        assert first <= last, (first, last)
+        if not body.get("more"):
+            return out
+        params = {**params, "next": body["next"]}
+
+
+def test_versions_and_manifest_page_with_limit_and_next(server: Server) -> None:
+    """§5.6 and §5.8 take ``limit`` and ``next`` like get objects; pages join up exactly."""
+    assert _walk(server, f"objects/{VERSIONED_ID}/versions/", "versions", limit="1") == VERSIONS
+    whole = _ok(_get(server, "manifest/", **{"match[version]": "all"}))["objects"]
+    paged = _walk(server, "manifest/", "objects", limit="2", **{"match[version]": "all"})
+    assert paged == whole and len(whole) > 2
+    dates = [m["date_added"] for m in paged]
+    assert dates == sorted(dates)  # ordered by date_added, as the envelope's headers say
+
+
+def test_versions_take_added_after(server: Server) -> None:
+    """§5.8 lists ``added_after`` for the versions endpoint: versions added later only."""
+    body = _ok(_get(server, f"objects/{VERSIONED_ID}/versions/", **{"added_after": FUTURE}))
+    assert "versions" not in body and body.get("more") is not True
+    assert _ok(_get(server, f"objects/{VERSIONED_ID}/versions/",
+                    added_after="2000-01-01T00:00:00Z"))["versions"] == VERSIONS

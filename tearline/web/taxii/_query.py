@@ -4,22 +4,32 @@ Every read (objects, manifest, one object, versions) is the same shape:
 the policy's SQL condition for the caller, the TAXII ``match[...]`` and
 ``added_after`` filters, then a keyset page ordered by ``(added_at,
 added_seq)`` — the time the object was added here, with the insertion
-sequence breaking ties, so the order is strict and a ``next`` token is just
-the position of the last row returned. One extra row is fetched to know
-whether there is ``more``.
+sequence breaking ties, so the order is strict and a ``next`` token is the
+position of the last row returned, sealed for the caller (``_tokens``). One
+extra row is fetched to know whether there is ``more``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from tearline.ingest.stix import version_key
@@ -30,6 +40,7 @@ from tearline.store.schema import StixObject
 from tearline.store.types import UTCDateTime
 
 from ._media import TaxiiError
+from ._tokens import bad_token, open_token, seal
 
 #: Largest page a client may ask for; bigger ``limit`` values are cut to this.
 MAX_PAGE = 1000
@@ -49,7 +60,8 @@ class Filters:
     versions: tuple[str, ...] = ("last",)
     spec_versions: tuple[str, ...] = ()
     limit: int = DEFAULT_PAGE
-    after: tuple[datetime, str, str] | None = None
+    #: The keyset position a ``next`` token stood for: (added_at, added_seq).
+    after: tuple[datetime, int] | None = None
 
 
 def parse_timestamp(value: str, name: str) -> datetime:
@@ -93,36 +105,19 @@ def _split(params: Mapping[str, str], key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in raw.split(",") if v.strip())
 
 
-def encode_next(at: datetime, object_id: str, version: str) -> str:
-    """A ``next`` token: the date_added and key of the last row the caller received.
-
-    It holds nothing the caller was not shown (no global sequence number from
-    which hidden rows could be counted); the server turns it back into a
-    keyset position by looking that row up.
-    """
-    raw = f"{format_timestamp(at)}|{object_id}|{version}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def encode_next(who: Principal, at: datetime, seq: int) -> str:
+    """A ``next`` token for the position after (``at``, ``seq``), sealed for ``who``."""
+    return seal(who, at, seq)
 
 
-def _decode_next(token: str) -> tuple[datetime, str, str]:
-    bad = TaxiiError(400, "Bad next token", f"next={token[:80]!r} was not issued by this "
-                     "server; start again without it")
-    if len(token) > 400:
-        raise bad
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        at, oid, version = raw.split("|")
-        return parse_timestamp(at, "next"), oid, version
-    except (binascii.Error, UnicodeDecodeError, ValueError, TaxiiError) as exc:
-        raise bad from exc
-
-
-def parse_filters(params: Mapping[str, str], *, default_version: str = "last",
+def parse_filters(params: Mapping[str, str], who: Principal | None = None, *,
+                  default_version: str = "last",
                   allow: Sequence[str] = ("id", "type", "version", "spec_version")) -> Filters:
     """Read ``added_after``, ``match[...]``, ``limit`` and ``next``.
 
     Unknown ``match[...]`` fields are ignored, as the specification asks of
-    servers that do not support a filter.
+    servers that do not support a filter. A ``next`` token is opened for
+    ``who`` (without a caller, any token is refused).
     """
     added_after = params.get("added_after")
     limit_raw = params.get("limit")
@@ -146,8 +141,14 @@ def parse_filters(params: Mapping[str, str], *, default_version: str = "last",
         versions=versions or (default_version,),
         spec_versions=_split(params, "match[spec_version]") if "spec_version" in allow else (),
         limit=min(limit, MAX_PAGE),
-        after=_decode_next(token) if token else None,
+        after=_open_next(who, token) if token else None,
     )
+
+
+def _open_next(who: Principal | None, token: str) -> tuple[datetime, int]:
+    if who is None:
+        raise bad_token()
+    return open_token(who, token)
 
 
 def _version_forms(value: str) -> list[str]:
@@ -160,13 +161,15 @@ def visibility(who: Principal) -> ColumnElement[bool]:
     return stix_visibility(who)
 
 
-def _version_condition(versions: tuple[str, ...],
-                       who: Principal | None = None) -> ColumnElement[bool] | None:
+def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
+                       stamps: Any = None) -> ColumnElement[bool] | None:
     """``first``/``last``/timestamps, compared as times (``version_key``), not as text.
 
     With a caller, ``first`` and ``last`` are among the versions *it may see*:
     a partner shown v1 but not v2 gets v1 as the latest (finding 10), and the
-    answer says nothing about the hidden one.
+    answer says nothing about the hidden one. ``stamps`` (a bound parameter)
+    stands for the version keys named by timestamp, when they are not in
+    ``versions`` themselves.
     """
     if "all" in versions:
         return None
@@ -180,39 +183,86 @@ def _version_condition(versions: tuple[str, ...],
         parts.append(~exists().where(older.id == StixObject.id,
                                      older.version_key < StixObject.version_key,
                                      *([visible_stix_filter(who, older)] if who else [])))
-    stamps = [f for v in versions if v not in _KEYWORDS for f in _version_forms(v)]
-    if stamps:
+    if stamps is None:
+        named = [f for v in versions if v not in _KEYWORDS for f in _version_forms(v)]
+        stamps = named or None
+    if stamps is not None:
         parts.append(StixObject.version_key.in_(stamps))
-    return or_(*parts)
+    return or_(*parts) if parts else None
 
 
 def page_query(cols: Sequence[Any], who: Principal, f: Filters,
                object_id: str | None = None) -> Select[Any]:
-    """One page of the caller's view, filtered; ``limit + 1`` rows to detect ``more``."""
-    q = select(*cols).where(visibility(who))
+    """One page of the caller's view, filtered; ``limit + 1`` rows to detect ``more``.
+
+    The statement with its values bound; ``run_page`` runs the same statement
+    built once per shape, which is what the routes use.
+    """
+    stmt, params = _shaped(tuple(cols), who, f, object_id)
+    return stmt.params(params)
+
+
+def run_page(conn: Connection, cols: Sequence[Any], who: Principal, f: Filters,
+             object_id: str | None = None) -> Sequence[Row[Any]]:
+    """The rows of one page (see ``page_query``)."""
+    stmt, params = _shaped(tuple(cols), who, f, object_id)
+    return conn.execute(stmt, params).all()
+
+
+def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters,
+            object_id: str | None) -> tuple[Select[Any], dict[str, Any]]:
+    """The cached statement for this request's shape, and the values to bind into it."""
+    stamps = tuple(k for v in f.versions if v not in _KEYWORDS for k in _version_forms(v))
+    keywords = tuple(v for v in f.versions if v in _KEYWORDS)
+    shape = (cols, who, object_id is not None, bool(f.ids), bool(f.types),
+             bool(f.spec_versions), f.added_after is not None, keywords, bool(stamps),
+             f.after is not None)
+    params: dict[str, Any] = {"limit": f.limit + 1}
     if object_id is not None:
-        q = q.where(StixObject.id == object_id)
-    if f.ids:
-        q = q.where(StixObject.id.in_(f.ids))
-    if f.types:
-        q = q.where(StixObject.type.in_(f.types))
-    if f.spec_versions:
-        q = q.where(StixObject.spec_version.in_(f.spec_versions))
+        params["object_id"] = object_id
+    for name, values in (("ids", f.ids), ("types", f.types),
+                         ("spec_versions", f.spec_versions), ("stamps", stamps)):
+        if values:
+            params[name] = list(values)
     if f.added_after is not None:
-        q = q.where(StixObject.added_at > f.added_after)
-    cond = _version_condition(f.versions, who)
+        params["added_after"] = f.added_after
+    if f.after is not None:
+        params["after_at"], params["after_seq"] = f.after
+    return _statement(*shape), params
+
+
+@lru_cache(maxsize=256)
+def _statement(cols: tuple[Any, ...], who: Principal, by_id: bool, ids: bool, types: bool,
+               spec_versions: bool, added_after: bool, keywords: tuple[str, ...],
+               stamps: bool, after: bool) -> Select[Any]:
+    """A page statement with every value a bound parameter, built once per shape.
+
+    Building the policy condition and the version subqueries costs more Python
+    than running the query on a warm page, so each (caller, filter shape) gets
+    its statement once; SQLAlchemy then reuses its compiled form as well.
+    """
+    q = select(*cols)
+    if after:  # first, and as a range SQLite and PostgreSQL can seek in the (at, seq) index
+        at = bindparam("after_at", type_=UTCDateTime())
+        q = q.where(StixObject.added_at >= at,
+                    or_(StixObject.added_at > at,
+                        StixObject.added_seq > bindparam("after_seq", type_=BigInteger())))
+    q = q.where(visibility(who))
+    if by_id:
+        q = q.where(StixObject.id == bindparam("object_id"))
+    if ids:
+        q = q.where(StixObject.id.in_(bindparam("ids", expanding=True)))
+    if types:
+        q = q.where(StixObject.type.in_(bindparam("types", expanding=True)))
+    if spec_versions:
+        q = q.where(StixObject.spec_version.in_(bindparam("spec_versions", expanding=True)))
+    if added_after:
+        q = q.where(StixObject.added_at > bindparam("added_after", type_=UTCDateTime()))
+    cond = _version_condition(keywords, who,
+                              bindparam("stamps", expanding=True) if stamps else None)
     if cond is not None:
         q = q.where(cond)
-    if f.after is not None:
-        at, oid, version = f.after
-        # The token's row, if it still exists, breaks ties at its date_added.
-        seq = (select(StixObject.added_seq)
-               .where(StixObject.id == oid, StixObject.version == version)
-               .scalar_subquery())
-        q = q.where(or_(StixObject.added_at > literal(at, UTCDateTime()),
-                        and_(StixObject.added_at == literal(at, UTCDateTime()),
-                             StixObject.added_seq > func.coalesce(seq, 2 ** 62))))
-    return q.order_by(StixObject.added_at, StixObject.added_seq).limit(f.limit + 1)
+    return q.order_by(StixObject.added_at, StixObject.added_seq).limit(bindparam("limit"))
 
 
 def delete_condition(object_id: str, f: Filters) -> ColumnElement[bool]:

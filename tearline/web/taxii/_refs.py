@@ -13,7 +13,9 @@ an id, when the policy view has no row, answers with:
 * this agency's identity, to partners, once some object they may see was
   created by it (the same condition re-marking uses to keep the reference);
 * any other marking-definition (a statement or a partner's own scheme), when
-  an object the caller may see lists it in ``object_marking_refs``.
+  an object the caller may see lists it and, for a partner, the definition's
+  own marking allows it or it has none (``share.definitions``, the rule that
+  decides which references a partner's objects keep).
 
 Other identities are never served this way: a report's ``object_refs`` may
 name a victim identity whose own marking the policy keeps from the partner.
@@ -29,6 +31,7 @@ from sqlalchemy import Connection, select
 
 from tearline import settings
 from tearline.ingest.stix import TLP_MARKINGS
+from tearline.share.definitions import partner_definitions
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.releases import visible_stix_filter
 from tearline.share.remark import WITHHELD_IDENTITY_ID, own_identity_id, withheld_identity
@@ -75,6 +78,9 @@ def referenced_object(conn: Connection, who: Principal, object_id: str) -> Found
         return _stored(conn, object_id) or _built(
             identity_for(settings.OWNER_AGENCY, datetime(2025, 1, 1, tzinfo=UTC)))
     if object_id.startswith("marking-definition--"):
+        # the one rule partner exports use too (share.definitions)
+        if partner and object_id not in partner_definitions(conn, who).allowed:
+            return None
         stored = _stored(conn, object_id)
         if stored is not None and _referenced(conn, who, f'"{object_id}"'):
             return stored

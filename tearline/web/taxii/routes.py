@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, String, delete, type_coerce
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.types import TypeDecorator
 from starlette.responses import Response
 
 from tearline import __version__
 from tearline.security.audit import record_now
 from tearline.settings import input_limits
+from tearline.share.definitions import partner_definitions, resolve
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.remark import remark_text
 from tearline.store.schema import StixObject
@@ -44,8 +47,8 @@ from ._query import (
     delete_condition,
     encode_next,
     format_timestamp,
-    page_query,
     parse_filters,
+    run_page,
 )
 from ._refs import referenced_object
 
@@ -124,14 +127,15 @@ def _readable(request: Request, api_root: str, collection_id: str) -> tuple[
 
 
 def _page_headers(first: Any, last: Any) -> dict[str, str]:
-    return {"X-TAXII-Date-Added-First": format_timestamp(first),
-            "X-TAXII-Date-Added-Last": format_timestamp(last)}
+    return {"X-TAXII-Date-Added-First": format_timestamp(_stamp(first)),
+            "X-TAXII-Date-Added-Last": format_timestamp(_stamp(last))}
 
 
-def _page(rows: Sequence[Any], f: Filters) -> tuple[Sequence[Any], bool, str | None]:
+def _page(rows: Sequence[Any], f: Filters, who: Principal
+          ) -> tuple[Sequence[Any], bool, str | None]:
     more = len(rows) > f.limit
     rows = rows[: f.limit]
-    nxt = (encode_next(rows[-1].added_at, rows[-1].id, rows[-1].version)
+    nxt = (encode_next(who, _stamp(rows[-1].added_at), rows[-1].added_seq)
            if more and rows else None)
     return rows, more, nxt
 
@@ -144,27 +148,49 @@ def _missing_unless_visible(conn: Connection, who: Principal, object_id: str) ->
     the object is not there; an object the caller may not see is "not there".
     """
     probe = Filters(versions=("all",), limit=1)
-    if not conn.execute(page_query((StixObject.id,), who, probe, object_id)).first():
+    if not run_page(conn, (StixObject.id,), who, probe, object_id):
         raise TaxiiError(404, "Object not found",
                          f"no object {object_id!r} in this collection matches")
 
 
-_OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version, StixObject.added_at,
-             StixObject.added_seq, StixObject.sender)
+class _RawStamp(TypeDecorator[Any]):
+    """``added_at`` as the driver returns it, unconverted (see ``_OBJ_COLS``)."""
+
+    impl = String
+    cache_ok = True
+
+
+#: A page of objects needs ``added_at`` as a time only for its first and last rows
+#: (the date-added headers and the ``next`` position); converting all 1000 per page
+#: was a tenth of a page's cost, so it comes back raw and ``_stamp`` converts two.
+_OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version,
+             type_coerce(StixObject.added_at, _RawStamp()).label("added_at"),
+             StixObject.added_seq)
+
+
+def _stamp(value: Any) -> datetime:
+    """A raw ``added_at`` (SQLite text or a PostgreSQL datetime) as an aware UTC time."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    when: datetime = value
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 _MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
 
 
-def _audit_read(request: Request, who: Principal, action: str, ids: list[str]) -> None:
+def _audit_read(request: Request, who: Principal, action: str, ids: list[str],
+                **extra: Any) -> None:
     """Every TAXII read is an audit entry (who, how many, which ids), like REST reads."""
     with _engine(request).begin() as conn:
         record_now(conn, status_store.principal_key(who), action, "stix",
-                   request.url.path[-120:], count=len(ids), ids=ids[:50])
+                   request.url.path[-120:], count=len(ids), ids=ids[:50], **extra)
 
 
 def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
+    partner = who.kind is PrincipalKind.PARTNER
     with _engine(request).connect() as conn:
-        rows = conn.execute(page_query(_OBJ_COLS, who, f, object_id)).all()
+        rows = run_page(conn, _OBJ_COLS, who, f, object_id)
+        defs = partner_definitions(conn, who) if partner and rows else None
         if not rows and object_id is not None:
             ref = referenced_object(conn, who, object_id)
             if ref is not None:  # a referenced identity or marking-definition (finding 12)
@@ -175,13 +201,20 @@ def _objects_response(request: Request, who: Principal, f: Filters,
             _missing_unless_visible(conn, who, object_id)
     if not rows:
         return taxii_bytes(b'{"more":false}')
-    rows, _, nxt = _page(rows, f)
-    _audit_read(request, who, "taxii.read", [r.id for r in rows])
+    rows, _, nxt = _page(rows, f, who)
     head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
-    if who.kind is PrincipalKind.PARTNER:  # what crosses is re-marked for the partner
-        texts = [remark_text(r.json, who.id) for r in rows]
+    withheld: dict[str, dict[str, str]] = {}
+    if defs is not None:  # what crosses is re-marked, its markings resolvable (definitions)
+        texts = []
+        for r in rows:
+            res = resolve(remark_text(r.json, who.id), who.id, defs)
+            texts.append(res.text)
+            if res.dropped:
+                withheld[r.id] = res.dropped
     else:
         texts = [r.json for r in rows]
+    _audit_read(request, who, "taxii.read", [r.id for r in rows],
+                **({"markings_withheld": withheld} if withheld else {}))
     body = head + '"objects":[' + ",".join(texts) + "]}"
     return taxii_bytes(body.encode(), _page_headers(rows[0].added_at, rows[-1].added_at))
 
@@ -233,10 +266,10 @@ def make_router() -> APIRouter:
     @router.get("/taxii2/{api_root}/collections/{collection_id}/manifest/")
     def manifest(request: Request, api_root: str, collection_id: str) -> Response:
         who, _ = _readable(request, api_root, collection_id)
-        f = parse_filters(request.query_params)
+        f = parse_filters(request.query_params, who)
         with _engine(request).connect() as conn:
-            rows = conn.execute(page_query(_MANIFEST_COLS, who, f)).all()
-        rows, more, nxt = _page(rows, f)
+            rows = run_page(conn, _MANIFEST_COLS, who, f)
+        rows, more, nxt = _page(rows, f, who)
         _audit_read(request, who, "taxii.manifest", [r.id for r in rows])
         if not rows:
             return taxii_json({"more": False})
@@ -253,7 +286,7 @@ def make_router() -> APIRouter:
     @router.get("/taxii2/{api_root}/collections/{collection_id}/objects/")
     def get_objects(request: Request, api_root: str, collection_id: str) -> Response:
         who, _ = _readable(request, api_root, collection_id)
-        return _objects_response(request, who, parse_filters(request.query_params))
+        return _objects_response(request, who, parse_filters(request.query_params, who))
 
     @router.post("/taxii2/{api_root}/collections/{collection_id}/objects/")
     async def post_objects(request: Request, api_root: str, collection_id: str) -> Response:
@@ -275,7 +308,7 @@ def make_router() -> APIRouter:
     def get_object(request: Request, api_root: str, collection_id: str,
                    object_id: str) -> Response:
         who, _ = _readable(request, api_root, collection_id)
-        f = parse_filters(request.query_params, allow=("version", "spec_version"))
+        f = parse_filters(request.query_params, who, allow=("version", "spec_version"))
         return _objects_response(request, who, f, object_id)
 
     @router.delete("/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/")
@@ -287,7 +320,7 @@ def make_router() -> APIRouter:
         if not cols.can_delete(who) or not cols.can_read(spec, who):
             raise TaxiiError(403, "Forbidden", "only this agency's users with a deleting role "
                              "may delete objects")
-        f = parse_filters(request.query_params, default_version="all",
+        f = parse_filters(request.query_params, who, default_version="all",
                           allow=("version", "spec_version"))
         with _engine(request).begin() as conn:
             gone = conn.execute(
@@ -304,13 +337,14 @@ def make_router() -> APIRouter:
     def versions(request: Request, api_root: str, collection_id: str,
                  object_id: str) -> Response:
         who, _ = _readable(request, api_root, collection_id)
-        f = parse_filters(request.query_params, default_version="all", allow=("spec_version",))
+        f = parse_filters(request.query_params, who, default_version="all",
+                          allow=("spec_version",))
         with _engine(request).connect() as conn:
-            rows = conn.execute(page_query(_MANIFEST_COLS, who, f, object_id)).all()
+            rows = run_page(conn, _MANIFEST_COLS, who, f, object_id)
             if not rows:
                 _missing_unless_visible(conn, who, object_id)
                 return taxii_json({"more": False})  # filters left no version: empty resource
-        rows, more, nxt = _page(rows, f)
+        rows, more, nxt = _page(rows, f, who)
         out: dict[str, Any] = {"more": more}
         if nxt:
             out["next"] = nxt

@@ -165,7 +165,8 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
     if len(text) > limit("OBJECT_BYTES"):
         raise IngestError(path, where, f"the object is {len(text):,} bytes serialized, over "
                           f"the limit of {limit('OBJECT_BYTES'):,} (TEARLINE_MAX_OBJECT_BYTES)")
-    tlp, unknown = _tlp_of(obj.get("object_marking_refs"), path, f"{where} ({oid})")
+    tlp, unknown = _tlp_of(_marking_refs(obj, path, f"{where} ({oid})"), path,
+                           f"{where} ({oid})")
     rel = obj.get("x_tearline_releasability")
     version = modified or created or ""
     return StixRow(
@@ -187,6 +188,29 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
 #: Stored TLP value for an object carrying a marking the policy cannot interpret.
 UNKNOWN_TLP = "unknown"
 _TLP_RANK = ("clear", "green", "amber", "amber+strict", "red")
+
+
+def _marking_refs(obj: dict[str, Any], path: str, where: str) -> Any:
+    """``object_marking_refs`` plus every ``marking_ref`` of ``granular_markings``.
+
+    We serve and withhold whole objects, never single properties, so a marking
+    that STIX scopes to some properties (a TLP:RED description inside a
+    TLP:GREEN indicator) binds the whole object: the most restrictive one wins.
+    ``lang`` entries of ``granular_markings`` mark no access and are skipped.
+    """
+    refs = obj.get("object_marking_refs")
+    granular = obj.get("granular_markings")
+    if granular is None:
+        return refs
+    if not isinstance(granular, list) or not all(isinstance(g, dict) for g in granular):
+        raise IngestError(path, f"{where}.granular_markings",
+                          f"expected a list of granular markings, got {granular!r}")
+    scoped = [g["marking_ref"] for g in granular if "marking_ref" in g]
+    if not scoped:
+        return refs
+    if refs is not None and not isinstance(refs, list):
+        return refs  # _tlp_of names the bad shape
+    return [*(refs or []), *scoped]
 
 
 def _tlp_of(refs: Any, path: str, where: str) -> tuple[str | None, tuple[str, ...]]:
@@ -292,7 +316,10 @@ def check_bundle_header(fh: IO[bytes], path: str) -> None:
 def report_from_stix(obj: dict[str, Any], identities: dict[str, str]) -> ReportDraft:
     """Project a STIX ``report`` SDO into a fragment so fusion sees liaison notes too."""
     author = identities.get(obj.get("created_by_ref", ""), "Unknown partner")
-    refs = obj.get("object_marking_refs")
+    try:
+        refs = _marking_refs(obj, "", "report")
+    except IngestError:
+        refs = [None]  # an unreadable marking: counted as unknown below, so RED
     levels = [TLP_MARKINGS[m] for m in refs or () if isinstance(m, str) and m in TLP_MARKINGS]
     unknown = any(not (isinstance(m, str) and m in TLP_MARKINGS) for m in refs or ())
     # The most restrictive marking wins; one the policy cannot read counts as RED.

@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tearline.fusion.origins import NUM_PERM, UNIGRAM_PERM, text_signature  # noqa: E402
+from tearline.fusion.signatures import NUM_PERM, UNIGRAM_PERM, text_signature  # noqa: E402
 from tearline.fusion.threads import ThreadIndex  # noqa: E402
 from tearline.model.fragment import Fragment  # noqa: E402
 from tearline.model.mention import Mention, MentionKind  # noqa: E402

@@ -167,6 +167,8 @@ class OriginIndex:
             return []
         text = _dedup_text(fragment)
         sig, usig, sample = all_signatures(text)
+        if len(sample) >= SHINGLE_MIN_SAMPLE:
+            sig = None  # judged by its sample; the MinHash would only cost memory
         own = source_key(fragment.outlet) if fragment.outlet else None
         every = parse_attributions(fragment.text)
         attrs = tuple(a for a in every if a.key != own)
@@ -209,7 +211,11 @@ class OriginIndex:
         deciding = saved is None
         found: list[OriginLink] = []
         linked: set[int] = set()
-        if sig is not None:
+        long_enough = len(sample) >= SHINGLE_MIN_SAMPLE
+        if sig is not None and not long_enough:
+            # Short texts only: a long text's near-duplicates have a high
+            # shingle containment too and are found through its sample,
+            # which saves 21 band keys per fragment (2 KB at a million).
             for j in sorted(buckets.insert(self._bands, band_keys(sig), i)):
                 jac = float(np.count_nonzero(sig == self._sigs[j])) / NUM_PERM
                 if jac >= self.duplicate_jaccard and deciding:
@@ -217,15 +223,7 @@ class OriginIndex:
                     link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac, passage)
                     found.append(self._link(i, j, link))
                     linked.add(j)
-        sent_sample = found_passages.sample()
-        if sent_sample:
-            for j in sorted(buckets.insert(self._sent_buckets, sent_sample, i)):
-                if deciding and j not in linked:
-                    contained = self._containment_link(i, j, sentences)
-                    if contained is not None:
-                        found.append(contained)
-                        linked.add(j)
-        if len(sample) >= SHINGLE_MIN_SAMPLE:
+        if long_enough:
             # Looked up by the whole sample, filed under its bottom-k: an
             # older source is found from any of its smallest shingles that
             # the copy kept, whichever of the two is the shorter.
@@ -238,6 +236,14 @@ class OriginIndex:
                 if contained is not None:
                     found.append(contained)
                     linked.add(j)
+        sent_sample = found_passages.sample()
+        if sent_sample:
+            for j in sorted(buckets.insert(self._sent_buckets, sent_sample, i)):
+                if deciding and j not in linked:
+                    contained = self._containment_link(i, j, sentences)
+                    if contained is not None:
+                        found.append(contained)
+                        linked.add(j)
         keys = {a.key for a in attrs} | ({outlet} if outlet else set())
         if keys and usig is not None:
             attr_keys = self._attr_keys(keys, usig)
@@ -271,13 +277,18 @@ class OriginIndex:
                 return sentences[h][:PASSAGE_CHARS]
         return None
 
-    def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
+    def _sentence_containment(self, i: int, j: int) -> float:
+        """Share of the shorter fragment's sentences both print (0 below the bar)."""
         mine, theirs = self._passages[i], self._passages[j]
         common = shared(mine.all, theirs.all)
         if len(common) < CONTAINMENT_MIN_SHARED or not len(shared(mine.plain, theirs.plain)):
-            return None
+            return 0.0
         score = len(common) / min(len(mine.all), len(theirs.all))
-        if score < self.containment:
+        return score if score >= self.containment else 0.0
+
+    def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
+        score = self._sentence_containment(i, j)
+        if not score:
             return None
         passage = self._passage(i, j, sentences, quotes=False)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
@@ -286,10 +297,17 @@ class OriginIndex:
         mine, theirs = self._samples[i], self._samples[j]
         if len(theirs) < SHINGLE_MIN_SAMPLE:
             return None
-        common = shared(mine, theirs)
-        score = len(common) / min(len(mine), len(theirs))
+        common = len(shared(mine, theirs))
+        jaccard = common / (len(mine) + len(theirs) - common)
+        if jaccard >= self.duplicate_jaccard:
+            passage = self._passage(i, j, sentences, quotes=True) or _densest(sentences, theirs)
+            link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jaccard, passage)
+            return self._link(i, j, link)
+        score = common / min(len(mine), len(theirs))
         if score < self.shingle_containment:
             return None
+        # Whole sentences in common are the plainer evidence when they reach further.
+        score = max(score, self._sentence_containment(i, j))
         passage = self._passage(i, j, sentences, quotes=False) or _densest(sentences, theirs)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
 

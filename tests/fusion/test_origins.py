@@ -326,7 +326,7 @@ def test_crowded_buckets_stay_bounded_and_copies_still_cluster() -> None:
     body = "\n".join(STORY)
     for i in range(BUCKET_CAP * 3):
         index.add(frag(f"copy-{i}", body, at=T0 + timedelta(minutes=i)))
-    sizes = [len(v) for v in index._bands.values() if isinstance(v, list)]
+    sizes = [len(v) for v in index._shingle_buckets.values() if isinstance(v, list)]
     assert sizes and max(sizes) <= BUCKET_CAP
     assert index.independent_origins([f"copy-{i}" for i in range(BUCKET_CAP * 3)]) == 1
 

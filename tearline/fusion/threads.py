@@ -91,26 +91,31 @@ __all__ = [
 ]
 
 THREAD_THRESHOLD = 0.3  # chosen on the tuning splits (odd ECB+ topics, quetta_tune)
-ENTITY_WEIGHT = 0.3  # chosen on odd ECB+ topics; with THREAD_THRESHOLD full agreement alone joins
+ENTITY_WEIGHT = 0.35  # with THREAD_THRESHOLD: full entity agreement alone still joins
 FULL_EVIDENCE = 4.5
 LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
-DATE_CONFLICT = 0.8  # chosen on odd ECB+ topics (docs/benchmarks-fusion.md)
+DATE_CONFLICT = 0.6  # chosen on odd ECB+ topics (docs/benchmarks-fusion.md)
+DATE_WINDOW_DAYS = 31
 PLACE_CONFLICT = 0.3  # 0.4 let a high cosine outvote two cities in two countries
 TIME_GRACE_DAYS = 7.0
 TIME_DECAY_DAYS = 30.0
 DOC_TERMS = 30
 LOOKUP_TERMS = 10
 CENTROID_TERMS = 200
+EVENT_PREFIXES = ("venue:named:", "date:", "casualties:")
 _BLOCK_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:", "date:", "casualties:")
 POSTING_CAP = 16
 MAX_CANDIDATES = 12
 MIN_EVIDENCE = 1.5  # a city's weight: less than that is never full evidence
 LEAD_BOOST = 1.5
 LEAD_CHARS = 400
+SHORT_TERMS = 10
+"""A fragment with this few distinct terms (a headline, an alert) is judged by coverage."""
+SHORT_COVERAGE = 1.0  # chosen on the quetta_tune short items (8 -> 18 of 36 joined)
 RETIRE_DAYS = 60.0
 """A thread idle this long before the newest fragment can no longer win: even a perfect
-match scores (1 + ENTITY_WEIGHT) x exp(-(60 - TIME_GRACE_DAYS) / TIME_DECAY_DAYS) = 0.22,
+match scores (1 + ENTITY_WEIGHT) x exp(-(60 - TIME_GRACE_DAYS) / TIME_DECAY_DAYS) = 0.23,
 below THREAD_THRESHOLD. Its centroid is dropped and it is never a candidate again."""
 RETIRE_EVERY = 512
 
@@ -342,8 +347,14 @@ class ThreadIndex:
         actors = [k for k in keys if k.startswith("actor:")]
         dates = [k for k in keys if k.startswith("date:")]
         parents = [k for k in related if k.startswith("actor:")]
-        key_total = sum(keys.values())
+        # Event keys (a date, a casualty figure, a named venue) count for a
+        # thread that shares them and never against one that does not:
+        # an unshared date is no evidence of another story (DATE_CONFLICT
+        # handles dates that disagree), so it must not dilute the names.
+        event_keys = [k for k in keys if k.startswith(EVENT_PREFIXES)]
+        key_total = sum(keys.values()) - sum(keys[k] for k in event_keys)
         items = list(vector.items())
+        short = len(items) <= SHORT_TERMS
         # The entity weight no longer shrinks with length (issue 11, cause 4):
         # shrunk to 0.02-0.06 for a long article, names could not rescue it.
         entity_weight = self.entity_weight
@@ -353,6 +364,12 @@ class ThreadIndex:
             get_weight = thread.centroid.get
             dot = sum([x * get_weight(w, 0.0) for w, x in items])
             cos = dot / math.sqrt(thread.norm2) if thread.norm2 > 0 else 0.0
+            if short:
+                # A headline cannot hold a long story's tail words, so its
+                # cosine with the centroid stays low however on-topic it is;
+                # what counts is how much of its own weight the thread knows.
+                cover = sum([x * x for w, x in items if w in thread.centroid])
+                cos = max(cos, SHORT_COVERAGE * cover)
             shared: list[str] = []
             ent = 0.0
             factor = _time_factor(at, thread)
@@ -372,11 +389,12 @@ class ThreadIndex:
                     and not linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
-                if dates and "date" in thread.kinds and not any(k in entities for k in dates):
+                if dates and "date" in thread.kinds and _dates_apart(dates, entities):
                     factor *= DATE_CONFLICT
                 # A fragment naming only a country or a venue type must not
                 # reach full evidence on it: those keys are generic.
-                ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, key_total)))
+                own = key_total + sum(keys[k] for k in event_keys if k in entities)
+                ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
             score = (cos + entity_weight * ent) * factor
             if score > result.score:
                 best = t
@@ -593,6 +611,28 @@ def _event_day(events: FragmentEvents) -> date:
         d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
     ]
     return date.fromisoformat(max(stated) if stated else own)
+
+
+def _day_of_year(key: str) -> int:
+    month, _, day = key[5:].partition("-")
+    return (int(month) - 1) * 31 + int(day) - 1
+
+
+def _dates_apart(dates: list[str], entities: Mapping[str, int]) -> bool:
+    """Whether every date the fragment spells out is far from every date the thread does.
+
+    Dates are month and day (a year is rarely written), compared on a circle of
+    372 days; a plot's dates spread over weeks, so only dates more than
+    ``DATE_WINDOW_DAYS`` apart speak of another happening.
+    """
+    mine = [_day_of_year(k) for k in dates]
+    theirs = [_day_of_year(k) for k in entities if k.startswith("date:")]
+    for a in mine:
+        for b in theirs:
+            gap = abs(a - b)
+            if min(gap, 372 - gap) <= DATE_WINDOW_DAYS:
+                return False
+    return bool(theirs)
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

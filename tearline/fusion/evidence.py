@@ -23,8 +23,8 @@ from tearline.model.mention import Mention, MentionKind
 __all__ = [
     "COUNTRY_WEIGHT",
     "EVENT_KEY_WEIGHT",
-    "REGION_WEIGHT",
     "KIND_WEIGHT",
+    "REGION_WEIGHT",
     "RIVAL_CITY_CONFIDENCE",
     "entity_keys",
     "kind_of",

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,8 +28,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from tearline.fusion.origins import NUM_PERM, UNIGRAM_PERM, text_signature  # noqa: E402
+from scoring import bcubed  # noqa: E402
+
+from tearline.fusion.signatures import NUM_PERM, UNIGRAM_PERM, text_signature  # noqa: E402
 from tearline.fusion.threads import ThreadIndex  # noqa: E402
 from tearline.model.fragment import Fragment  # noqa: E402
 from tearline.model.mention import Mention, MentionKind  # noqa: E402
@@ -148,22 +151,6 @@ def _fragment(
 
 
 # -- measures ---------------------------------------------------------------
-
-
-def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 of a clustering against labels."""
-    by_pred: dict[object, set[int]] = defaultdict(set)
-    by_gold: dict[object, set[int]] = defaultdict(set)
-    for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
-        by_pred[p].add(i)
-        by_gold[g].add(i)
-    precision = recall = 0.0
-    for p, g in zip(pred, gold, strict=True):
-        inter = len(by_pred[p] & by_gold[g])
-        precision += inter / len(by_pred[p])
-        recall += inter / len(by_gold[g])
-    precision, recall = precision / len(pred), recall / len(pred)
-    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def child(n: int) -> dict:

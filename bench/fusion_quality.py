@@ -12,7 +12,6 @@ here. The sets themselves are built in ``bench/fusion_sets.py``.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import re
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fusion_sets import Item, ecb_items, scenario_items, syndication_items
+from scoring import MeasureSpec, bcubed, pairwise
 
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.threads import ThreadIndex
@@ -45,37 +45,6 @@ _STOP = frozenset(_STOP_WORDS.split())
 # -- measures ---------------------------------------------------------------------
 
 
-def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 of a clustering against labels."""
-    by_pred: dict[object, set[int]] = defaultdict(set)
-    by_gold: dict[object, set[int]] = defaultdict(set)
-    for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
-        by_pred[p].add(i)
-        by_gold[g].add(i)
-    prec = rec = 0.0
-    for p, g in zip(pred, gold, strict=True):
-        inter = len(by_pred[p] & by_gold[g])
-        prec += inter / len(by_pred[p])
-        rec += inter / len(by_gold[g])
-    prec, rec = prec / len(pred), rec / len(pred)
-    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-
-
-def pairwise(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
-    """Pairwise precision, recall and F1: which pairs share a cluster."""
-    def pairs(labels: Sequence[object]) -> set[tuple[int, int]]:
-        groups: dict[object, list[int]] = defaultdict(list)
-        for i, label in enumerate(labels):
-            groups[label].append(i)
-        return {p for g in groups.values() for p in itertools.combinations(g, 2)}
-
-    pp, gp = pairs(pred), pairs(gold)
-    tp = len(pp & gp)
-    prec = tp / len(pp) if pp else 1.0
-    rec = tp / len(gp) if gp else 1.0
-    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-
-
 def copy_pairs(items: Sequence[Item]) -> Callable[
         [Sequence[object], Sequence[object]], tuple[float, float, float]]:
     """``pairwise`` over the pairs that involve at least one generated copy.
@@ -88,18 +57,7 @@ def copy_pairs(items: Sequence[Item]) -> Callable[
     is_copy = [i.kind == "copy" for i in items]
 
     def measure(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
-        def pairs(labels: Sequence[object]) -> set[tuple[int, int]]:
-            groups: dict[object, list[int]] = defaultdict(list)
-            for k, label in enumerate(labels):
-                groups[label].append(k)
-            return {(a, b) for g in groups.values() for a, b in itertools.combinations(g, 2)
-                    if is_copy[a] or is_copy[b]}  # fmt: skip
-
-        pp, gp = pairs(pred), pairs(gold)
-        tp = len(pp & gp)
-        prec = tp / len(pp) if pp else 1.0
-        rec = tp / len(gp) if gp else 1.0
-        return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+        return pairwise(pred, gold, lambda a, b: is_copy[a] or is_copy[b])
 
     return measure
 
@@ -136,9 +94,6 @@ def single_link(sim: np.ndarray, threshold: float) -> list[int]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     return [find(i) for i in range(len(sim))]
-
-
-MeasureSpec = Callable[[Sequence[object], Sequence[object]], tuple[float, float, float]]
 
 
 def baseline(

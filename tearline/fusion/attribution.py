@@ -16,9 +16,13 @@ new phrasing an analyst reports, live apart from the clustering machinery.
 from __future__ import annotations
 
 import re
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Attribution", "parse_attributions", "source_key"]
+import numpy as np
+
+__all__ = ["SAID_MIN_WORDS", "Attribution", "parse_attributions", "said_words", "source_key"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -121,3 +125,50 @@ def parse_attributions(text: str, outlet: str | None = None) -> list[Attribution
     if outlet:
         found.pop(source_key(outlet) or "", None)
     return list(found.values())
+
+
+# -- what a fragment says each source said -----------------------------------------
+
+SAID_MIN_WORDS = 5
+"""Fewer distinct content words than this say too little to compare."""
+_LEAD_SENTENCES = 2
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+_SAID_STOP_WORDS = (
+    "according the and for with from that this was were are has have had will would been "
+    "said says told its his her their they them who which what when where there than into "
+    "over after before about not but also reported report citing seen reviewed"
+)
+_SAID_STOP = frozenset(_SAID_STOP_WORDS.split())
+
+
+def said_words(
+    every: list[Attribution], own: str | None, sentences: Mapping[int, str]
+) -> dict[str, np.ndarray]:
+    """Content-word hashes of what the fragment says each named source said.
+
+    Two reports naming one source that share no sentence are still one origin
+    when what they attribute to it agrees. Wire credits say only who supplied
+    the copy, so they attribute nothing; an outlet's own lead counts as what
+    the outlet said, so a report crediting that outlet can be matched to it.
+    """
+    said = {
+        a.key: _content_words(_naming(a.key, a.sentence, sentences), a.key)
+        for a in every
+        if not a.is_wire_credit
+    }
+    if own and own not in said:
+        lead = " ".join(list(sentences.values())[:_LEAD_SENTENCES])
+        said[own] = _content_words(_naming(own, lead, sentences), own)
+    return {k: v for k, v in said.items() if len(v) >= SAID_MIN_WORDS}
+
+
+def _naming(key: str, first: str, sentences: Mapping[int, str]) -> str:
+    found = [s for s in sentences.values() if key in s.casefold() and s != first]
+    return " ".join([first, *found])
+
+
+def _content_words(text: str, key: str) -> np.ndarray:
+    """Hashes of the content words of an attributed passage, the source's name left out."""
+    drop = _SAID_STOP | set(key.split())
+    words = {w for w in _CONTENT.findall(text.casefold()) if w not in drop}
+    return np.unique(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint32))

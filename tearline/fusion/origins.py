@@ -4,29 +4,33 @@ Circular reporting makes one story look corroborated because it reached us
 through several channels. Corroboration must therefore count *origins*, not
 fragments (design invariant 3). Three kinds of evidence put fragments into
 the same origin cluster, and each link keeps its kind, its score and the
-passage that supports it, so an analyst can see why two reports were not
-counted twice:
+passage that supports it (``origin_links.OriginLink``), so an analyst can see
+why two reports were not counted twice:
 
 * **Near-duplicate text** (``near_duplicate``). Word 4-shingles of the
-  casefolded, punctuation-free body are summarised by a datasketch
-  ``MinHash`` (64 permutations). Candidates come from LSH banding (21 bands
-  of 3 rows) and are confirmed when the Jaccard estimate reaches
-  ``DUPLICATE_JACCARD``. The body is used without the headline, so a
-  rewritten headline changes nothing.
+  casefolded, punctuation-free body are summarised by a MinHash
+  (``signatures``, 64 permutations). Candidates come from LSH banding
+  (``buckets``, 21 bands of 3 rows) and are confirmed when the Jaccard
+  estimate reaches ``DUPLICATE_JACCARD``. The body is used without the
+  headline, so a rewritten headline changes nothing.
 * **Contained copy** (``containment``). A copy cut to half its source has a
-  shingle Jaccard near 0.4 but prints the source's sentences. Sentence
-  fingerprints (``passages``) are indexed by a bottom-k sample; a candidate
-  is confirmed when at least ``CONTAINMENT_MIN_SHARED`` sentences, one of
-  them not a quotation, are shared and they make up ``CONTAINMENT`` of the
-  shorter fragment's sentences.
+  shingle Jaccard near 0.4 but prints the source's words. Two measures find
+  it. Sentence fingerprints (``passages``): at least
+  ``CONTAINMENT_MIN_SHARED`` sentences, one of them not a quotation, making
+  up ``CONTAINMENT`` of the shorter fragment's sentences. And, for copies
+  whose sentences were re-punctuated or lightly edited, shingle containment
+  over a hash-residue sample of the shingles (``signatures.shingle_sample``):
+  ``SHINGLE_CONTAINMENT`` of the shorter fragment's sampled shingles are the
+  other's. Both are looked up through bottom-k keys, never by a scan.
 * **Attribution with a shared passage** (``attribution``). Phrases such as
   "according to X", "X told Reuters", a "(Reuters)" dateline or a
   ``Credit:`` line name a claimed source (``attribution.parse_attributions``);
   they are kept on the fragment for the analyst. Naming the same source, or
   crediting the outlet that published the other fragment, links two
   fragments only within ``ATTRIBUTION_WINDOW`` and only when they also print
-  a sentence in common that is not a quotation: a wire service is credited
-  by thousands of unrelated stories, and officials' quotes are printed by
+  a sentence in common that is not a quotation, or attribute the same words
+  to the source (``attribution.said_words``): a wire service is credited by
+  thousands of unrelated stories, and officials' quotes are printed by
   independent outlets. A fragment's own outlet is never its claimed source.
 
 Links are symmetric and found through indexes that do not depend on insertion
@@ -43,27 +47,34 @@ benchmark (see ``docs/benchmarks-fusion.md``).
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix
 
-from tearline.fusion.attribution import Attribution, parse_attributions, source_key
+from tearline.fusion import buckets
+from tearline.fusion.attribution import Attribution, parse_attributions, said_words, source_key
+from tearline.fusion.buckets import BUCKET_CAP, band_keys
+from tearline.fusion.origin_links import LinkReason, OriginLink
 from tearline.fusion.passages import Passages, normalize_text, passages, shared
+from tearline.fusion.signatures import (
+    NUM_PERM,
+    SHINGLE,
+    all_signatures,
+    shingle_sample,
+    signature_arrays,
+    text_signature,
+)
 from tearline.model.fragment import Fragment
 
 __all__ = [
     "ATTRIBUTION_WINDOW",
+    "BUCKET_CAP",
     "CONTAINMENT",
     "CONTAINMENT_MIN_SHARED",
     "DUPLICATE_JACCARD",
+    "SHINGLE_CONTAINMENT",
     "Attribution",
     "LinkReason",
     "OriginIndex",
@@ -75,126 +86,24 @@ __all__ = [
     "text_signature",
 ]
 
-NUM_PERM = 64
-BUCKET_CAP = 32
-BANDS, ROWS = 21, 3  # P(candidate) = 0.94 at J=0.5, 0.44 at J=0.3, 0.03 at J=0.1
-SHINGLE = 4
-UNIGRAM_PERM = 32
 ANCHORS = 8  # unigram minima used as attribution blocking keys
 DUPLICATE_JACCARD = 0.5
 CONTAINMENT = 0.3  # chosen on the syndication tuning split (docs/benchmarks-fusion.md)
 CONTAINMENT_MIN_SHARED = 2
+SHINGLE_CONTAINMENT = 0.4  # chosen on the syndication tuning split (docs/benchmarks-fusion.md)
+SHINGLE_MIN_SAMPLE = 10
+"""A text with fewer sampled shingles (about 50 words) is too short to judge by containment."""
+SHINGLE_KEYS = 8
+"""Bottom-k of the shingle sample a fragment is filed under; it is looked up by all of it."""
 ATTRIBUTION_WINDOW = timedelta(days=7)
+ATTRIBUTION_SHARE = 0.2
+"""With a shared claimed source: share of the shorter fragment's plain sentences both print."""
+ATTRIBUTION_SHINGLES = 0.3
+"""With a shared claimed source: shingle containment that suffices instead."""
 PASSAGE_CHARS = 300
 SAID_OVERLAP = 0.4
-SAID_MIN_WORDS = 5
-_LEAD_SENTENCES = 2
-_SHINGLE_MULT = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
-_MASK32 = np.uint64(0xFFFFFFFF)
-_STOP_WORDS = (
-    "a an the and or but of to in on at for with by from as is was were be been are it its "
-    "this that these those he she they his her their we our you i not have has had will would "
-    "said says say after before over into about up out than who which what when where there"
-)
-_STOP = frozenset(_STOP_WORDS.split())
-
-_word_cache: dict[str, int] = {}
-_SEED_SHINGLE = MinHash(num_perm=NUM_PERM, seed=1)
-_SEED_UNIGRAM = MinHash(num_perm=UNIGRAM_PERM, seed=2)
-# The fast path reproduces datasketch's "affine32" scheme; any other scheme
-# (a future default) falls back to datasketch itself.
-_FAST = _SEED_SHINGLE.scheme == "affine32" == _SEED_UNIGRAM.scheme
-
-
-def _word_hashes(words: list[str]) -> np.ndarray:
-    # Hashing each distinct word once and combining words arithmetically is
-    # ~5x faster than hashing every shingle string with SHA-1, which matters
-    # at a million fragments. crc32 is stable across processes, so saved
-    # signatures stay comparable.
-    cache = _word_cache
-    if len(cache) > 2_000_000:
-        cache.clear()
-    out = []
-    for w in words:
-        h = cache.get(w)
-        if h is None:
-            h = cache[w] = zlib.crc32(w.encode())
-        out.append(h)
-    return np.array(out, dtype=np.uint64)
-
-
-def _identity(value: int) -> int:
-    return value
-
-
-def _minhash(seed_hash: MinHash, values: np.ndarray) -> MinHash:
-    m = seed_hash.copy()
-    m.hashfunc = _identity
-    if len(values):
-        m.update_batch(values.tolist())
-    return m
-
-
-def _shingles_and_content(text: str) -> tuple[np.ndarray, np.ndarray] | None:
-    words = normalize_text(text).split()
-    if not words:
-        return None
-    hashes = _word_hashes(words)
-    k = min(SHINGLE, len(words))
-    n = len(words) - k + 1
-    combined = np.zeros(n, dtype=np.uint64)
-    for j in range(k):
-        combined += hashes[j : j + n] * _SHINGLE_MULT[j]
-    shingles = np.unique(combined & _MASK32)
-    keep = [len(w) > 2 and w not in _STOP for w in words]
-    content = np.unique(hashes[np.array(keep, dtype=bool)])
-    return shingles, content
-
-
-def text_signature(text: str) -> tuple[MinHash | None, MinHash | None]:
-    """Return the shingle MinHash and the content-word MinHash of ``text``.
-
-    Either is None when the text has nothing to hash: an empty signature
-    would look identical to every other empty one.
-    """
-    parts = _shingles_and_content(text)
-    if parts is None:
-        return None, None
-    shingles, content = parts
-    unigram = _minhash(_SEED_UNIGRAM, content) if len(content) else None
-    return _minhash(_SEED_SHINGLE, shingles), unigram
-
-
-def _fast_hashvalues(seed_hash: MinHash, values: np.ndarray) -> np.ndarray:
-    """``_minhash(seed_hash, values).hashvalues`` without the per-value Python loop.
-
-    datasketch hashes a batch value by value in Python before its numpy
-    step; on 32-bit values that loop is most of the cost at a million
-    fragments. This applies the same affine32 permutations in one numpy
-    expression, and a test checks it against datasketch bit for bit, so
-    signatures saved by either path stay comparable.
-    """
-    a, b = seed_hash.permutations
-    hv = _fmix(values.astype(np.uint32), 32)[:, None]
-    with np.errstate(over="ignore"):
-        permuted = hv * a + b  # uint32 wraparound is the modulo, as in datasketch
-    out: np.ndarray = np.minimum(seed_hash.hashvalues, permuted.min(axis=0))
-    return out
-
-
-def signature_arrays(text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The hash values of ``text_signature(text)``, computed the fast way."""
-    if not _FAST:
-        sig, usig = text_signature(text)
-        return (None if sig is None else sig.hashvalues), (
-            None if usig is None else usig.hashvalues
-        )
-    parts = _shingles_and_content(text)
-    if parts is None:
-        return None, None
-    shingles, content = parts
-    unigram = _fast_hashvalues(_SEED_UNIGRAM, content) if len(content) else None
-    return _fast_hashvalues(_SEED_SHINGLE, shingles), unigram
+_EMPTY = np.zeros(0, dtype=np.uint32)
+_NO_PASSAGES = Passages(_EMPTY, _EMPTY)
 
 
 def _dedup_text(fragment: Fragment) -> str:
@@ -203,74 +112,12 @@ def _dedup_text(fragment: Fragment) -> str:
     return body if len(body.split()) >= 3 * SHINGLE else fragment.text
 
 
-class LinkReason(StrEnum):
-    """Why two fragments were put in the same origin cluster (the link's kind)."""
-
-    NEAR_DUPLICATE = "near_duplicate"
-    CONTAINMENT = "containment"
-    ATTRIBUTION = "attribution"
-
-
-@dataclass(frozen=True, slots=True)
-class OriginLink:
-    """One reason a fragment shares its origin with ``other``."""
-
-    other: str
-    kind: LinkReason
-    score: float
-    """Shingle Jaccard (near_duplicate), share of the shorter fragment's sentences
-    printed by both (containment), or shared non-quote sentences (attribution)."""
-    passage: str | None = None
-    """A sentence both fragments print, as this fragment has it: the evidence."""
-    key: str | None = None
-    """Normalised claimed source behind an attribution link."""
-    phrase: str | None = None
-    """This fragment's attribution phrase, as written (attribution only)."""
-    other_phrase: str | None = None
-
-    @property
-    def reason(self) -> LinkReason:
-        """Older name of ``kind``."""
-        return self.kind
-
-    @property
-    def jaccard(self) -> float:
-        """Older name of ``score``."""
-        return self.score
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "other": self.other,
-            "kind": self.kind.value,
-            "score": self.score,
-            "passage": self.passage,
-            "key": self.key,
-            "phrase": self.phrase,
-            "other_phrase": self.other_phrase,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> OriginLink:
-        return cls(
-            other=data["other"],
-            kind=LinkReason(data.get("kind") or data["reason"]),
-            score=data["score"] if "score" in data else data["jaccard"],
-            passage=data.get("passage"),
-            key=data.get("key"),
-            phrase=data.get("phrase"),
-            other_phrase=data.get("other_phrase"),
-        )
-
-
-_NO_PASSAGES = Passages(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32))
-
-
 class OriginIndex:
     """Incremental origin clustering over fragments.
 
-    Keeps the LSH buckets, sentence-sample buckets, attribution buckets and a
-    union-find, so each ``add`` costs a bounded number of lookups rather than
-    a pass over all fragments seen so far.
+    Keeps the LSH buckets, sentence-sample and shingle-sample buckets,
+    attribution buckets and a union-find, so each ``add`` costs a bounded
+    number of lookups rather than a pass over all fragments seen so far.
     """
 
     def __init__(
@@ -279,22 +126,26 @@ class OriginIndex:
         duplicate_jaccard: float = DUPLICATE_JACCARD,
         containment: float = CONTAINMENT,
         attribution_window: timedelta = ATTRIBUTION_WINDOW,
+        shingle_containment: float = SHINGLE_CONTAINMENT,
     ) -> None:
         self.duplicate_jaccard = duplicate_jaccard
         self.containment = containment
+        self.shingle_containment = shingle_containment
         self.attribution_window = attribution_window
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
         self._sigs: list[np.ndarray | None] = []
         self._usigs: list[np.ndarray | None] = []
+        self._samples: list[np.ndarray] = []
         self._passages: list[Passages] = []
         self._times: list[float] = []
         self._attrs: dict[int, tuple[Attribution, ...]] = {}
         self._outlets: dict[int, str] = {}
         self._said: dict[int, dict[str, np.ndarray]] = {}
-        self._bands: dict[int, int | list[int]] = {}
-        self._sent_buckets: dict[int, int | list[int]] = {}
-        self._attr_buckets: dict[int, int | list[int]] = {}
+        self._bands: buckets.BucketSpec = {}
+        self._sent_buckets: buckets.BucketSpec = {}
+        self._shingle_buckets: buckets.BucketSpec = {}
+        self._attr_buckets: buckets.BucketSpec = {}
         self._parent: list[int] = []
         self._root_min: dict[int, str] = {}
         self._links: dict[int, list[OriginLink]] = {}
@@ -315,25 +166,18 @@ class OriginIndex:
         if fragment.id in self._pos:
             return []
         text = _dedup_text(fragment)
-        sig, usig = signature_arrays(text)
+        sig, usig, sample = all_signatures(text)
+        if len(sample) >= SHINGLE_MIN_SAMPLE:
+            sig = None  # judged by its sample; the MinHash would only cost memory
         own = source_key(fragment.outlet) if fragment.outlet else None
         every = parse_attributions(fragment.text)
         attrs = tuple(a for a in every if a.key != own)
         found, sentences = passages(text)
-        # What the fragment says each source said: every sentence naming it.
-        said = {
-            a.key: _content_words(_naming(a.key, a.sentence, sentences), a.key)
-            for a in every
-            if not a.is_wire_credit
-        }
-        if own and own not in said:
-            lead = " ".join(list(sentences.values())[:_LEAD_SENTENCES])
-            said[own] = _content_words(_naming(own, lead, sentences), own)
-        said = {k: v for k, v in said.items() if len(v) >= SAID_MIN_WORDS}
+        said = said_words(every, own, sentences)
         if said:
             self._said[len(self._ids)] = said
         return self._add(
-            fragment.id, fragment.anchor_time.timestamp(), sig, usig, attrs, own, found,
+            fragment.id, fragment.anchor_time.timestamp(), sig, usig, sample, attrs, own, found,
             sentences, None,
         )  # fmt: skip
 
@@ -343,6 +187,7 @@ class OriginIndex:
         at: float,
         sig: np.ndarray | None,
         usig: np.ndarray | None,
+        sample: np.ndarray,
         attrs: tuple[Attribution, ...],
         outlet: str | None,
         found_passages: Passages,
@@ -354,6 +199,7 @@ class OriginIndex:
         self._pos[fid] = i
         self._sigs.append(sig)
         self._usigs.append(usig)
+        self._samples.append(sample)
         self._passages.append(found_passages)
         self._times.append(at)
         self._parent.append(i)
@@ -362,20 +208,38 @@ class OriginIndex:
             self._attrs[i] = attrs
         if outlet:
             self._outlets[i] = outlet
+        deciding = saved is None
         found: list[OriginLink] = []
         linked: set[int] = set()
-        if sig is not None:
-            for j in sorted(self._bucket_insert(self._bands, self._band_keys(sig), i)):
+        long_enough = len(sample) >= SHINGLE_MIN_SAMPLE
+        if sig is not None and not long_enough:
+            # Short texts only: a long text's near-duplicates have a high
+            # shingle containment too and are found through its sample,
+            # which saves 21 band keys per fragment (2 KB at a million).
+            for j in sorted(buckets.insert(self._bands, band_keys(sig), i)):
                 jac = float(np.count_nonzero(sig == self._sigs[j])) / NUM_PERM
-                if jac >= self.duplicate_jaccard and saved is None:
+                if jac >= self.duplicate_jaccard and deciding:
                     passage = self._passage(i, j, sentences, quotes=True)
                     link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac, passage)
                     found.append(self._link(i, j, link))
                     linked.add(j)
-        sample = found_passages.sample()
-        if sample:
-            for j in sorted(self._bucket_insert(self._sent_buckets, sample, i)):
-                if saved is None and j not in linked:
+        if long_enough:
+            # Looked up by the whole sample, filed under its bottom-k: an
+            # older source is found from any of its smallest shingles that
+            # the copy kept, whichever of the two is the shorter.
+            candidates: set[int] = set()
+            if deciding:
+                buckets.look_up(self._shingle_buckets, sample.tolist(), candidates)
+            buckets.file_under(self._shingle_buckets, sample[:SHINGLE_KEYS].tolist(), i)
+            for j in sorted(candidates - linked - {i}):
+                contained = self._shingle_link(i, j, sentences)
+                if contained is not None:
+                    found.append(contained)
+                    linked.add(j)
+        sent_sample = found_passages.sample()
+        if sent_sample:
+            for j in sorted(buckets.insert(self._sent_buckets, sent_sample, i)):
+                if deciding and j not in linked:
                     contained = self._containment_link(i, j, sentences)
                     if contained is not None:
                         found.append(contained)
@@ -383,8 +247,8 @@ class OriginIndex:
         keys = {a.key for a in attrs} | ({outlet} if outlet else set())
         if keys and usig is not None:
             attr_keys = self._attr_keys(keys, usig)
-            for j in sorted(self._bucket_insert(self._attr_buckets, attr_keys, i)):
-                if saved is not None or j in linked or self._find(j) == self._find(i):
+            for j in sorted(buckets.insert(self._attr_buckets, attr_keys, i)):
+                if not deciding or j in linked or self._find(j) == self._find(i):
                     # Already in this fragment's cluster: one recorded link
                     # explains the membership; checking more costs time
                     # and adds nothing a reader needs.
@@ -400,38 +264,9 @@ class OriginIndex:
         return found
 
     @staticmethod
-    def _band_keys(sig: np.ndarray) -> list[int]:
-        return [hash((b, sig[b * ROWS : (b + 1) * ROWS].tobytes())) for b in range(BANDS)]
-
-    @staticmethod
     def _attr_keys(keys: Iterable[str], usig: np.ndarray) -> list[int]:
         anchors = usig[:ANCHORS].tolist()
         return [hash((k, p, v)) for k in sorted(keys) for p, v in enumerate(anchors)]
-
-    @staticmethod
-    def _bucket_insert(index: dict[int, int | list[int]], keys: list[int], i: int) -> set[int]:
-        # Buckets keep at most BUCKET_CAP members, newest last. A bucket
-        # holds a bare int until it has a second member: most buckets never
-        # do, and an int costs far less than a list.
-        seen: set[int] = set()
-        for key in keys:
-            cur = index.get(key)
-            if cur is None:
-                index[key] = i
-            elif isinstance(cur, int):
-                seen.add(cur)
-                index[key] = [cur, i]
-            else:
-                seen.update(cur)
-                cur.append(i)
-                if len(cur) > BUCKET_CAP:
-                    # A crowded bucket (a common word, a busy wire service)
-                    # would make every new fragment compare with all of its
-                    # history. Keeping the newest members bounds the cost;
-                    # older copies are still reached through their cluster.
-                    del cur[: len(cur) - BUCKET_CAP]
-        seen.discard(i)
-        return seen
 
     def _passage(self, i: int, j: int, sentences: dict[int, str], *, quotes: bool) -> str | None:
         """The first sentence of fragment ``i`` that ``j`` prints too."""
@@ -442,15 +277,38 @@ class OriginIndex:
                 return sentences[h][:PASSAGE_CHARS]
         return None
 
-    def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
+    def _sentence_containment(self, i: int, j: int) -> float:
+        """Share of the shorter fragment's sentences both print (0 below the bar)."""
         mine, theirs = self._passages[i], self._passages[j]
         common = shared(mine.all, theirs.all)
         if len(common) < CONTAINMENT_MIN_SHARED or not len(shared(mine.plain, theirs.plain)):
-            return None
+            return 0.0
         score = len(common) / min(len(mine.all), len(theirs.all))
-        if score < self.containment:
+        return score if score >= self.containment else 0.0
+
+    def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
+        score = self._sentence_containment(i, j)
+        if not score:
             return None
         passage = self._passage(i, j, sentences, quotes=False)
+        return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
+
+    def _shingle_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
+        mine, theirs = self._samples[i], self._samples[j]
+        if len(theirs) < SHINGLE_MIN_SAMPLE:
+            return None
+        common = len(shared(mine, theirs))
+        jaccard = common / (len(mine) + len(theirs) - common)
+        if jaccard >= self.duplicate_jaccard:
+            passage = self._passage(i, j, sentences, quotes=True) or _densest(sentences, theirs)
+            link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jaccard, passage)
+            return self._link(i, j, link)
+        score = common / min(len(mine), len(theirs))
+        if score < self.shingle_containment:
+            return None
+        # Whole sentences in common are the plainer evidence when they reach further.
+        score = max(score, self._sentence_containment(i, j))
+        passage = self._passage(i, j, sentences, quotes=False) or _densest(sentences, theirs)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
 
     def _attribution_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
@@ -467,7 +325,7 @@ class OriginIndex:
         if not pairs:
             return None
         common = shared(self._passages[i].plain, self._passages[j].plain)
-        if len(common):  # a sentence both print, not a quotation
+        if self._substantial(i, j, len(common)):  # passages both print, not quotations
             key, phrase, other_phrase = pairs[0]
             passage = self._passage(i, j, sentences, quotes=False)
             score = float(len(common))
@@ -487,6 +345,23 @@ class OriginIndex:
         )  # fmt: skip
         return self._link(i, j, link)
 
+    def _substantial(self, i: int, j: int, common: int) -> bool:
+        """Whether ``common`` shared non-quote sentences are more than a stock phrase.
+
+        A claimed source lowers the bar a copy must clear, it does not remove
+        it: one shared sentence ("paramedics rushed her to hospital") among
+        twenty is what two independent reports of one event print anyway.
+        """
+        if not common:
+            return False
+        fewest = min(len(self._passages[i].plain), len(self._passages[j].plain))
+        if common / fewest >= ATTRIBUTION_SHARE:
+            return True
+        a, b = self._samples[i], self._samples[j]
+        if min(len(a), len(b)) < SHINGLE_MIN_SAMPLE:
+            return False
+        return len(shared(a, b)) / min(len(a), len(b)) >= ATTRIBUTION_SHINGLES
+
     def _said_overlap(self, i: int, j: int, key: str) -> float:
         """Share of the shorter attributed passage's content words the other has."""
         a, b = self._said.get(i, {}).get(key), self._said.get(j, {}).get(key)
@@ -497,11 +372,7 @@ class OriginIndex:
     def _link(self, i: int, j: int, link: OriginLink) -> OriginLink:
         """Record ``link`` on both fragments and merge their clusters."""
         self._links.setdefault(i, []).append(link)
-        back = OriginLink(
-            self._ids[i], link.kind, link.score, link.passage, link.key, link.other_phrase,
-            link.phrase,
-        )  # fmt: skip
-        self._links.setdefault(j, []).append(back)
+        self._links.setdefault(j, []).append(link.reverse(self._ids[i]))
         ri, rj = self._find(i), self._find(j)
         if ri != rj:
             if ri > rj:
@@ -573,6 +444,7 @@ class OriginIndex:
                     "at": self._times[i],
                     "sig": None if sig is None else sig.tolist(),
                     "usig": None if usig is None else usig.tolist(),
+                    "sample": self._samples[i].tolist(),
                     "attributions": [a.to_dict() for a in self._attrs.get(i, ())],
                     "outlet": self._outlets.get(i),
                     "said": {k: v.tolist() for k, v in self._said.get(i, {}).items()},
@@ -583,9 +455,10 @@ class OriginIndex:
                 }
             )
         return {
-            "version": 2,
+            "version": 3,
             "duplicate_jaccard": self.duplicate_jaccard,
             "containment": self.containment,
+            "shingle_containment": self.shingle_containment,
             "attribution_window_s": self.attribution_window.total_seconds(),
             "fragments": rows,
         }
@@ -596,11 +469,14 @@ class OriginIndex:
         index = cls(
             duplicate_jaccard=data["duplicate_jaccard"],
             containment=data.get("containment", CONTAINMENT),
+            shingle_containment=data.get("shingle_containment", SHINGLE_CONTAINMENT),
             attribution_window=timedelta(seconds=data["attribution_window_s"]),
         )
         for row in data["fragments"]:
             sig = None if row["sig"] is None else np.array(row["sig"], dtype=np.uint32)
             usig = None if row["usig"] is None else np.array(row["usig"], dtype=np.uint32)
+            # Version 2 had no shingle sample: such fragments are not found by it.
+            sample = np.array(row.get("sample") or (), dtype=np.uint32)
             # Version 1 counted the fragment's own outlet as a claimed source.
             attrs = tuple(
                 a for a in map(Attribution.from_dict, row["attributions"]) if a.kind != "outlet"
@@ -612,30 +488,19 @@ class OriginIndex:
                     k: np.array(v, dtype=np.uint32) for k, v in row["said"].items()
                 }
             index._add(
-                row["id"], row["at"], sig, usig, attrs, row.get("outlet"), found, {}, links
+                row["id"], row["at"], sig, usig, sample, attrs, row.get("outlet"), found, {}, links
             )
         return index
 
 
-_CONTENT = re.compile(r"[^\W\d_]{3,}")
-_SAID_STOP_WORDS = (
-    "according the and for with from that this was were are has have had will would been "
-    "said says told its his her their they them who which what when where there than into "
-    "over after before about not but also reported report citing seen reviewed"
-)
-_SAID_STOP = frozenset(_SAID_STOP_WORDS.split())
-
-
-def _naming(key: str, first: str, sentences: dict[int, str]) -> str:
-    found = [s for s in sentences.values() if key in s.casefold() and s != first]
-    return " ".join([first, *found])
-
-
-def _content_words(text: str, key: str) -> np.ndarray:
-    """Hashes of the content words of an attributed passage, the source's name left out."""
-    drop = _SAID_STOP | set(key.split())
-    words = {w for w in _CONTENT.findall(text.casefold()) if w not in drop}
-    return np.unique(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint32))
+def _densest(sentences: dict[int, str], sample: np.ndarray) -> str | None:
+    """The sentence of this fragment whose sampled shingles the other prints most."""
+    best, most = None, 0
+    for sentence in sentences.values():
+        n = len(shared(shingle_sample(sentence), sample))
+        if n > most:
+            best, most = sentence, n
+    return None if best is None else best[:PASSAGE_CHARS]
 
 
 def make_origin_index(fragments: Iterable[Fragment]) -> OriginIndex:

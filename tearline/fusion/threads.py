@@ -95,18 +95,29 @@ ENTITY_WEIGHT = 0.35  # with THREAD_THRESHOLD: full entity agreement alone still
 FULL_EVIDENCE = 4.5
 LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
+DATE_CONFLICT = 0.6  # chosen on odd ECB+ topics (docs/benchmarks-fusion.md)
+DATE_WINDOW_DAYS = 31
 PLACE_CONFLICT = 0.3  # 0.4 let a high cosine outvote two cities in two countries
 TIME_GRACE_DAYS = 7.0
 TIME_DECAY_DAYS = 30.0
 DOC_TERMS = 30
 LOOKUP_TERMS = 10
 CENTROID_TERMS = 200
-_BLOCK_PREFIXES = ("actor:", "person:", "place:city:")
+EVENT_PREFIXES = ("venue:named:", "date:", "casualties:")
+_BLOCK_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:", "date:", "casualties:")
 POSTING_CAP = 16
 MAX_CANDIDATES = 12
 MIN_EVIDENCE = 1.5  # a city's weight: less than that is never full evidence
 LEAD_BOOST = 1.5
 LEAD_CHARS = 400
+SHORT_TERMS = 10
+"""A fragment with this few distinct terms (a headline, an alert) is judged by coverage."""
+SHORT_COVERAGE = 1.0  # chosen on the quetta_tune short items (8 -> 18 of 36 joined)
+RETIRE_DAYS = 60.0
+"""A thread idle this long before the newest fragment can no longer win: even a perfect
+match scores (1 + ENTITY_WEIGHT) x exp(-(60 - TIME_GRACE_DAYS) / TIME_DECAY_DAYS) = 0.23,
+below THREAD_THRESHOLD. Its centroid is dropped and it is never a candidate again."""
+RETIRE_EVERY = 512
 
 
 @dataclass(slots=True)
@@ -171,6 +182,7 @@ class _Thread:
         "last",
         "norm2",
         "related",
+        "retired",
     )
 
     def __init__(self, tid: str, at: float) -> None:
@@ -184,6 +196,7 @@ class _Thread:
         self.related: set[str] = set()
         self.first = at
         self.last = at
+        self.retired = False
 
 
 class _Record:
@@ -225,6 +238,9 @@ class ThreadIndex:
         self._by_id: dict[str, int] = {}
         self._terms = 0
         self._table = background_frequencies()
+        self._latest = -math.inf
+        self._idle: list[tuple[float, int]] = []  # (last activity, thread): retirement heap
+        self._since_retire = 0
 
     def __len__(self) -> int:
         return len(self._threads)
@@ -243,6 +259,7 @@ class ThreadIndex:
         related = related_keys(mentions) - keys.keys()
         at = fragment.anchor_time.timestamp()
         rivals = rival_places(mentions)
+        self._retire_idle(at)
         best, result = self._best(vector, keys, related, rivals, at)
         if best is None or result.score < self.threshold:
             best = len(self._threads)
@@ -318,6 +335,9 @@ class ThreadIndex:
         for key in sorted(related):  # kin: the parent group's threads, the country's threads
             pool += key_post.get(key, ())[-POSTING_CAP:]
         hits = Counter(pool)
+        threads = self._threads
+        for t in [t for t in hits if threads[t].retired]:
+            del hits[t]  # retired threads stay in old posting lists; they cannot win
         if len(hits) > MAX_CANDIDATES:
             candidates: Iterable[int] = heapq.nlargest(MAX_CANDIDATES, hits, key=hits.__getitem__)
         else:
@@ -325,18 +345,31 @@ class ThreadIndex:
         best: int | None = None
         result = Attachment("", "", False, 0.0)
         actors = [k for k in keys if k.startswith("actor:")]
+        dates = [k for k in keys if k.startswith("date:")]
         parents = [k for k in related if k.startswith("actor:")]
-        key_total = sum(keys.values())
+        # Event keys (a date, a casualty figure, a named venue) count for a
+        # thread that shares them and never against one that does not:
+        # an unshared date is no evidence of another story (DATE_CONFLICT
+        # handles dates that disagree), so it must not dilute the names.
+        event_keys = [k for k in keys if k.startswith(EVENT_PREFIXES)]
+        key_total = sum(keys.values()) - sum(keys[k] for k in event_keys)
         items = list(vector.items())
+        short = len(items) <= SHORT_TERMS
         # The entity weight no longer shrinks with length (issue 11, cause 4):
         # shrunk to 0.02-0.06 for a long article, names could not rescue it.
         entity_weight = self.entity_weight
         countries = [k for k in related if k.startswith("place:")]
         for t in candidates:
-            thread = self._threads[t]
+            thread = threads[t]
             get_weight = thread.centroid.get
             dot = sum([x * get_weight(w, 0.0) for w, x in items])
             cos = dot / math.sqrt(thread.norm2) if thread.norm2 > 0 else 0.0
+            if short:
+                # A headline cannot hold a long story's tail words, so its
+                # cosine with the centroid stays low however on-topic it is;
+                # what counts is how much of its own weight the thread knows.
+                cover = sum([x * x for w, x in items if w in thread.centroid])
+                cos = max(cos, SHORT_COVERAGE * cover)
             shared: list[str] = []
             ent = 0.0
             factor = _time_factor(at, thread)
@@ -356,9 +389,12 @@ class ThreadIndex:
                     and not linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
+                if dates and "date" in thread.kinds and _dates_apart(dates, entities):
+                    factor *= DATE_CONFLICT
                 # A fragment naming only a country or a venue type must not
                 # reach full evidence on it: those keys are generic.
-                ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, key_total)))
+                own = key_total + sum(keys[k] for k in event_keys if k in entities)
+                ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
             score = (cos + entity_weight * ent) * factor
             if score > result.score:
                 best = t
@@ -393,7 +429,33 @@ class ThreadIndex:
         for key in keys:
             _post(self._key_post, key, t)
         thread.first = min(thread.first, at)
-        thread.last = max(thread.last, at)
+        if at >= thread.last or len(thread.fragment_ids) == 1:
+            thread.last = max(thread.last, at)
+            heapq.heappush(self._idle, (thread.last, t))
+
+    def _retire_idle(self, at: float) -> None:
+        """Drop the scoring state of threads that can no longer win (``RETIRE_DAYS``).
+
+        Memory then follows the threads still active, not all threads ever
+        opened: at a million fragments the centroids were the largest part.
+        What a thread shows (members, entities, timeline) is kept. Checked
+        every ``RETIRE_EVERY`` fragments; a fragment dated before the newest
+        one may thus miss a retired thread and open its own.
+        """
+        self._latest = max(self._latest, at)
+        self._since_retire += 1
+        if self._since_retire < RETIRE_EVERY:
+            return
+        self._since_retire = 0
+        cutoff = self._latest - RETIRE_DAYS * 86400.0
+        idle, threads = self._idle, self._threads
+        while idle and idle[0][0] < cutoff:
+            last, t = heapq.heappop(idle)
+            thread = threads[t]
+            if thread.last == last and not thread.retired:
+                thread.retired = True
+                thread.centroid = {}
+                thread.norm2 = 0.0
 
     # -- reading ----------------------------------------------------------
 
@@ -466,6 +528,7 @@ class ThreadIndex:
                     "edges": [[a, b, n] for (a, b), n in t.edges.items()],
                     "first": t.first,
                     "last": t.last,
+                    "retired": t.retired,
                 }
                 for t in self._threads
             ],
@@ -504,6 +567,10 @@ class ThreadIndex:
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
             thread.kinds = {kind_of(k) for k in thread.entities}
             thread.related = set(row.get("related", ()))
+            thread.retired = bool(row.get("retired", False))
+            if not thread.retired:
+                heapq.heappush(index._idle, (thread.last, i))
+            index._latest = max(index._latest, thread.last)
             index._threads.append(thread)
             index._by_id[thread.id] = i
             for fid in thread.fragment_ids:
@@ -544,6 +611,28 @@ def _event_day(events: FragmentEvents) -> date:
         d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
     ]
     return date.fromisoformat(max(stated) if stated else own)
+
+
+def _day_of_year(key: str) -> int:
+    month, _, day = key[5:].partition("-")
+    return (int(month) - 1) * 31 + int(day) - 1
+
+
+def _dates_apart(dates: list[str], entities: Mapping[str, int]) -> bool:
+    """Whether every date the fragment spells out is far from every date the thread does.
+
+    Dates are month and day (a year is rarely written), compared on a circle of
+    372 days; a plot's dates spread over weeks, so only dates more than
+    ``DATE_WINDOW_DAYS`` apart speak of another happening.
+    """
+    mine = [_day_of_year(k) for k in dates]
+    theirs = [_day_of_year(k) for k in entities if k.startswith("date:")]
+    for a in mine:
+        for b in theirs:
+            gap = abs(a - b)
+            if min(gap, 372 - gap) <= DATE_WINDOW_DAYS:
+                return False
+    return bool(theirs)
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

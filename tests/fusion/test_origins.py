@@ -326,7 +326,7 @@ def test_crowded_buckets_stay_bounded_and_copies_still_cluster() -> None:
     body = "\n".join(STORY)
     for i in range(BUCKET_CAP * 3):
         index.add(frag(f"copy-{i}", body, at=T0 + timedelta(minutes=i)))
-    sizes = [len(v) for v in index._bands.values() if isinstance(v, list)]
+    sizes = [len(v) for v in index._shingle_buckets.values() if isinstance(v, list)]
     assert sizes and max(sizes) <= BUCKET_CAP
     assert index.independent_origins([f"copy-{i}" for i in range(BUCKET_CAP * 3)]) == 1
 
@@ -342,3 +342,14 @@ def test_fast_signatures_equal_datasketch_bit_for_bit(text: str) -> None:
         assert (mh is None) == (arr is None)
         if mh is not None:
             assert np.array_equal(mh.hashvalues, arr)
+
+
+def test_one_stock_sentence_and_a_shared_credit_are_not_one_origin() -> None:
+    """A claimed source lowers the bar for a copy; it does not make one sentence enough."""
+    stock = "Paramedics rushed the injured to the county medical center where two later died."
+    a = [f"(Capital Wire) - {LONG_STORY[0]}", *STORY, stock]
+    b = [f"(Capital Wire) - {OTHER}", *[p.replace("the", "a") for p in LONG_STORY[1:]], stock]
+    index = OriginIndex()
+    index.add(frag("a", body(a)))
+    index.add(frag("b", body(b)))
+    assert index.independent_origins(["a", "b"]) == 2

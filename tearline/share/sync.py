@@ -41,7 +41,7 @@ from tearline.ingest.writer import Writer
 from tearline.share.definitions import Definitions, partner_definitions, references_of, resolve
 from tearline.share.policy import Principal, Tier
 from tearline.share.receive import fragments_from_partner
-from tearline.share.remark import own_identity_id, remark_text
+from tearline.share.remark import own_identity_id, remark_text, sensitive_for
 from tearline.share.stix_export import reference_text
 from tearline.share.stix_store import publish_reports, stix_visibility, store_from_partner
 from tearline.store.rows import update_rows
@@ -284,7 +284,12 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
         for row in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
             text, mark = str(row[0]), (row[1], int(row[2]))
             # Re-marked for the partner (finding 4), every marking resolvable there.
-            res = resolve(remark_text(text, who.id), who.id, defs)
+            sens = None
+            head = orjson.loads(text)
+            if head.get("type") == "report":  # its prose gets the sanitizer's guard
+                oid = str(head.get("id"))
+                sens = sensitive_for(conn, [oid]).get(oid)
+            res = resolve(remark_text(text, who.id, sens), who.id, defs)
             obj = orjson.loads(res.text)
             if res.dropped:
                 withheld[str(obj.get("id"))] = res.dropped

@@ -433,6 +433,33 @@ def test_reports_ingested_while_serving_reach_taxii(srv: Server, tmp_path: Path)
     assert "Partner One" not in json.dumps(got)
 
 
+def test_a_released_report_crosses_taxii_without_its_protected_values(
+        srv: Server, tmp_path: Path) -> None:
+    """The sanitizer's guard runs on TAXII too, not only on ``export --as`` (issue 12).
+
+    The analyst's prose names the protected source and collection method; the
+    partner's copy must carry neither, while the rest of the report crosses.
+    """
+    feed = tmp_path / "leaky.jsonl"
+    feed.write_text(json.dumps(_native(
+        "HOME-LEAKY-1", "Courier seen near the depot",
+        body="Courier seen near the depot, per VELVETGLOVE (hotel wiretap), on Tuesday.",
+        tlp="red", protected={"source_identity": "VELVETGLOVE",
+                              "collection_method": "hotel wiretap"})) + "\n")
+    engine = make_engine(srv.db)
+    assert ingest_file(engine, feed).error is None
+    engine.dispose()
+    report = report_stix_id(srv, "HOME-LEAKY-1")
+    assert _release(srv, "root", report, "CORE1").status_code == 201
+    got = json.dumps(_wait_for(srv, "CORE1", report))
+    assert "Courier seen near the depot" in got
+    for secret in ("VELVETGLOVE", "hotel wiretap", "HUMINT-ORCHID"):
+        assert secret.lower() not in got.lower(), secret
+    # Our own user sees the stored text unchanged: the guard is for what crosses.
+    own = get(srv, f"objects/{report}/", "root").json()["objects"][0]
+    assert "VELVETGLOVE" in own["description"]
+
+
 def report_creator(srv: Server, object_id: str) -> str:
     r = get(srv, f"objects/{object_id}/", "root")
     return str(r.json()["objects"][0]["created_by_ref"])

@@ -26,7 +26,7 @@ from tearline.security.audit import record_now
 from tearline.settings import input_limits
 from tearline.share.definitions import partner_definitions, resolve
 from tearline.share.policy import Principal, PrincipalKind
-from tearline.share.remark import remark_text
+from tearline.share.remark import remark_text, sensitive_for
 from tearline.store.schema import StixObject
 
 from . import collections as cols
@@ -165,7 +165,7 @@ class _RawStamp(TypeDecorator[Any]):
 #: was a tenth of a page's cost, so it comes back raw and ``_stamp`` converts two.
 _OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version,
              type_coerce(StixObject.added_at, _RawStamp()).label("added_at"),
-             StixObject.added_seq)
+             StixObject.added_seq, StixObject.type)
 
 
 def _stamp(value: Any) -> datetime:
@@ -191,6 +191,10 @@ def _objects_response(request: Request, who: Principal, f: Filters,
     with _engine(request).connect() as conn:
         rows = run_page(conn, _OBJ_COLS, who, f, object_id)
         defs = partner_definitions(conn, who) if partner and rows else None
+        # A released report's own prose may still hold a protected value or the
+        # name of a hidden source: the sanitizer's guard cuts them (issue 12).
+        sens = sensitive_for(conn, [r.id for r in rows if r.type == "report"]) \
+            if defs is not None else {}
         if not rows and object_id is not None:
             ref = referenced_object(conn, who, object_id)
             if ref is not None:  # a referenced identity or marking-definition (finding 12)
@@ -207,7 +211,7 @@ def _objects_response(request: Request, who: Principal, f: Filters,
     if defs is not None:  # what crosses is re-marked, its markings resolvable (definitions)
         texts = []
         for r in rows:
-            res = resolve(remark_text(r.json, who.id), who.id, defs)
+            res = resolve(remark_text(r.json, who.id, sens.get(r.id)), who.id, defs)
             texts.append(res.text)
             if res.dropped:
                 withheld[r.id] = res.dropped

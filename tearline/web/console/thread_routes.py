@@ -13,8 +13,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tearline.assess.ach import AchError, AchMatrix, Rating
-from tearline.assess.ach_io import seed_evidence
+from tearline.assess.ach_seed import seed_matrix
 from tearline.assess.query import thread_state
+from tearline.assess.review import review_thread
 from tearline.assess.store import load_matrix, save_matrix
 from tearline.fusion.query import ThreadNotFound, find_thread, get_thread
 from tearline.security.audit import record_now
@@ -106,33 +107,19 @@ def ach_hypothesis(request: Request, ref: str, user: Annotated[ConsoleUser, Depe
     return _saved(request, user, page, matrix, f"added {hid}")
 
 
-def proposed_hypotheses(page: ThreadPage) -> list[tuple[str, bool]]:
-    """The leading reading from the assessment, and rivals from the thread's alarms."""
-    latest = page.latest
-    harm = (latest.payload.get("harm") or {}).get("primary") if latest else None
-    lead = f"{(harm or 'harm').replace('_', ' ').capitalize()} as reported: {page.title}"
-    out = [(lead, True)]
-    kinds = {a.kind.value for a in page.alarms}
-    if "circular_corroboration" in kinds:
-        out.append(("The corroboration is one story retold: fewer real sources than reports",
-                    False))
-    if "disinformation" in kinds or "dismissal" in kinds:
-        out.append(("Deliberate deception: the reporting or its dismissal is planted", False))
-    out.append(("No attack is being prepared: the reporting is mistaken or stale", False))
-    return out
-
-
 @router.post("/threads/{ref}/ach/seed", include_in_schema=False)
 def ach_seed(request: Request, ref: str,
              user: Annotated[ConsoleUser, Depends(form_user)]) -> RedirectResponse:
     page, matrix = _matrix_for(request, user, ref)
     with engine_of(request).connect() as conn:
-        state = thread_state(conn, [page.id])
+        state = thread_state(conn, [page.id], neighbours=True)
     if page.id not in state.threads.thread_ids():
         raise ConsoleRefusal(409, "this thread has not been fused yet; run `tearline fuse` "
                                   "(or ingest through the console) first")
-    if not matrix.hypotheses:
-        for i, (label, acted_on) in enumerate(proposed_hypotheses(page), start=1):
-            matrix.add_hypothesis(f"H{i}", label, acted_on)
-    added = seed_evidence(matrix, state, page.id)
-    return _saved(request, user, page, matrix, f"seeded {len(added)} evidence item(s)")
+    # The same seeding as `tearline ach --seed`: hypotheses from the thread's
+    # claims and alarms, one evidence row per origin, proposed ratings that never
+    # overwrite an analyst's.
+    got = seed_matrix(matrix, state, page.id, review_thread(state, page.id))
+    return _saved(request, user, page, matrix,
+                  f"seeded {len(got.hypotheses)} hypothesis(es), {len(got.evidence)} evidence "
+                  f"item(s), {got.rated} proposed rating(s)")

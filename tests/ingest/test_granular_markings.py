@@ -74,3 +74,10 @@ def test_a_malformed_granular_marking_is_refused_with_its_field(
                                 "6a0f2b1c9d88", "objects": [obj]}))
     result = ingest_file(engine, path)
     assert result.error is not None and "granular_markings" in str(result.error)
+
+
+def test_a_granular_statement_decides_no_access(engine: Engine, tmp_path: Path) -> None:
+    """A copyright statement on one property is a reference to ship, not a restriction."""
+    statement = "marking-definition--9c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+    granular = [{"marking_ref": statement, "selectors": ["description"]}]
+    assert _ingest(engine, tmp_path, _indicator(granular_markings=granular)) == "green"

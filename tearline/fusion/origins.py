@@ -75,6 +75,7 @@ __all__ = [
     "CONTAINMENT_MIN_SHARED",
     "DUPLICATE_JACCARD",
     "SHINGLE_CONTAINMENT",
+    "SHINGLE_MIN_COMMON",
     "Attribution",
     "LinkReason",
     "OriginIndex",
@@ -93,6 +94,10 @@ CONTAINMENT_MIN_SHARED = 2
 SHINGLE_CONTAINMENT = 0.4  # chosen on the syndication tuning split (docs/benchmarks-fusion.md)
 SHINGLE_MIN_SAMPLE = 10
 """A text with fewer sampled shingles (about 50 words) is too short to judge by containment."""
+SHINGLE_MIN_COMMON = 8
+"""Sampled shingles two texts must share before containment counts: with a short
+text's small sample, a few shared ones (one paraphrased sentence of a statement
+that a news story reports) give a high ratio by chance."""
 SHINGLE_KEYS = 8
 """Bottom-k of the shingle sample a fragment is filed under; it is looked up by all of it."""
 ATTRIBUTION_WINDOW = timedelta(days=7)
@@ -304,7 +309,7 @@ class OriginIndex:
             link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jaccard, passage)
             return self._link(i, j, link)
         score = common / min(len(mine), len(theirs))
-        if score < self.shingle_containment:
+        if score < self.shingle_containment or common < SHINGLE_MIN_COMMON:
             return None
         # Whole sentences in common are the plainer evidence when they reach further.
         score = max(score, self._sentence_containment(i, j))

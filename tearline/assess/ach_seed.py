@@ -94,6 +94,21 @@ def _surface(counts: dict[str, Counter[str]], key: str) -> str:
     return counts[key].most_common(1)[0][0] if counts.get(key) else key.split(":")[-1]
 
 
+def _catalog(state: FusionStateSpec) -> Any:
+    """The state's actor catalog; for a thread's stored slice (``assess.query``),
+    which carries none, the seeded one, so hypotheses name an actor as the
+    catalog does rather than by one report's spelling of it."""
+    catalog = getattr(state, "catalog", None)
+    if catalog is not None:
+        return catalog
+    from tearline.fusion.catalog import load_catalog
+
+    try:
+        return load_catalog()
+    except FileNotFoundError:  # no shared actor lists here: surface forms serve
+        return None
+
+
 def _study(state: FusionStateSpec, thread_id: str, alarms: Sequence[Alarm]) -> _Thread:
     frags = [f for f in thread_fragments(state, thread_id) if is_evidence(f.category)]
     out = _Thread()
@@ -111,7 +126,7 @@ def _study(state: FusionStateSpec, thread_id: str, alarms: Sequence[Alarm]) -> _
                 venues[value] += 1
             elif m.kind is MentionKind.PLACE and value.startswith("city:"):
                 cities[value] += 1
-    catalog: Any = getattr(state, "catalog", None)
+    catalog = _catalog(state)
     if actors:
         lead = actors.most_common(1)[0][0]
         out.lead = {lead}
@@ -167,7 +182,7 @@ def _other_parties(out: _Thread, frags: Sequence[Fragment], state: FusionStateSp
             if not b.negated and b.party.removeprefix("actor:") not in out.lead:
                 blamed[b.party] += 1
                 sentence.setdefault(b.party, b.text)
-    catalog: Any = getattr(state, "catalog", None)
+    catalog = _catalog(state)
     for party, n in blamed.most_common():
         if party.startswith("actor:") and catalog is not None:
             actor = catalog.get(party.removeprefix("actor:"))

@@ -50,12 +50,23 @@ def _new_page(driver: Any, action: Any) -> None:
 
     Reading at once could still find the old page's elements, or none while it goes.
     """
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element("tag name", "html")
     action()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+
+    def gone(_: Any) -> bool:
+        # Chromium answers a query on a node of the page being left either as a
+        # stale element or, mid-navigation, as "node does not belong to the
+        # document": both mean the old page is gone.
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 60).until(gone)
     WebDriverWait(driver, 60).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
 

@@ -249,14 +249,20 @@ def main() -> None:
     args = ap.parse_args()
     args.load = os.popen("uptime").read().strip()
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "bench.db"
-        reuse = path.exists()
-        engine = make_engine(str(path))
-        ensure_current(engine)
-        if not reuse:
-            _build(engine, args)
+        engine = open_store(args.keep or Path(tmp) / "bench.db", args)
         if not args.build_only:
             _measure(engine, args)
+
+
+def open_store(path: Path, args: argparse.Namespace) -> Engine:
+    """The bench store at ``path``: reused when the file exists (a kept 100k
+    store takes minutes to build), else migrated and filled."""
+    reuse = path.exists()
+    engine = make_engine(str(path))
+    ensure_current(engine)
+    if not reuse:
+        _build(engine, args)
+    return engine
 
 
 def _build(engine: Engine, args: argparse.Namespace) -> None:

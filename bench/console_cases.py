@@ -34,7 +34,6 @@ from tearline.security.insider import scan  # noqa: E402
 from tearline.security.users import add_user  # noqa: E402
 from tearline.share.policy import Principal  # noqa: E402
 from tearline.store import schema as S  # noqa: E402
-from tearline.store.db import ensure_current, make_engine  # noqa: E402
 from tearline.warn import workflow  # noqa: E402
 
 
@@ -75,12 +74,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="Build the store here and keep it (reused).")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "bench.db"
-        reuse = path.exists()
-        engine = make_engine(str(path))
-        ensure_current(engine)
-        if not reuse:
-            base._build(engine, args)
+        engine = base.open_store(args.keep or Path(tmp) / "bench.db", args)
         cid = _prepare(engine)
         c = base._client(engine)
         print("| page | cold (ms) | median (ms) | p95 (ms) | under 300 ms (median) |")

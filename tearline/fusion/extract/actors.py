@@ -10,6 +10,9 @@ precision up:
   when the text around it is not itself in capitals, and two-letter codes
   are ignored except "IS";
 * a match that lands on a place name is left to the place extractor;
+* a span never ends on a function word ("ISWAP AS THE" in capitals) and
+  never starts with a government body's head ("Ministry of Defence" is a
+  country's own ministry, not the sanctioned one a list names);
 * a one-word ATT&CK codename ("Silence", "Equation") needs case
   evidence, since those names are ordinary words: a capital where an
   ordinary word would have none (mid-sentence, outside a title-case
@@ -107,10 +110,21 @@ _GENERIC_FIRST = frozenset(
 )
 
 
+# Function words a name never ends on, and government bodies' first words: a
+# list's "Ministry of National Defence" (a sanctioned state organ) is never a
+# report's own "Ministry of Defence".
+_NOT_LAST = frozenset(str.split("the as and of in for to a an on at by or with from than"))
+_STATE_BODY_FIRST = frozenset(str.split("Ministry Department Office Bureau Embassy Consulate"))
+
+
 def _name_like(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     words = WORD.findall(span)
     if not words or not is_capitalised(words[0]) or not is_capitalised(words[-1]):
+        return False
+    if len(words) > 1 and words[-1].lower() in _NOT_LAST:
+        return False  # "ISWAP AS THE" in a line set in capitals is ISWAP
+    if words[0].title() in _STATE_BODY_FIRST:
         return False
     for word in words:
         if not is_capitalised(word) and word.lower() not in PARTICLES and len(word) > 2:

@@ -22,6 +22,7 @@ from tearline.fusion.extract._common import WORD, sentence_at
 
 __all__ = [
     "ORG_TAIL_WORDS",
+    "broadcaster_before",
     "feature_of_before",
     "is_ordinary_word",
     "opponent_team",
@@ -72,8 +73,21 @@ ORG_TAIL_WORDS = frozenset(
     Orioles Dodgers Padres Phillies Steelers Ravens Browns Bengals Titans Texans Chiefs
     Broncos Raiders Chargers Cowboys Redskins Seahawks Cardinals Rams Vikings Lions
     Buccaneers Panthers Dolphins Bills Penguins Flyers Capitals Canadiens Senators
-    Oilers Flames Canucks Predators Blues Avalanche Ducks Stars Wild""")
+    Oilers Flames Canucks Predators Blues Avalanche Ducks Stars Wild Sox Red White Blue Angels
+    Astros Athletics Brewers Rockies Diamondbacks Indians Guardians Rays Jays Expos Bruins
+    Sabres Blackhawks Coyotes Hurricanes Lightning Devils Kraken Jaguars Galaxy Sounders
+    Timbers Dynamo Fed""")
 )
+# A broadcaster's call letters before a place make a station's name ("NBC New York").
+_BROADCASTER_BEFORE = re.compile(
+    r"\b(?:NBC|CBS|ABC|FOX|Fox|CNN|BBC|ITV|Sky|PBS|NPR|CTV|CBC|W[A-Z]{2,3}|K[A-Z]{2,3})\d*[ \t]+$"
+)
+
+
+def broadcaster_before(text: str, start: int) -> bool:
+    """Whether the place follows a broadcaster's name ("NBC New York", "Fox 5 Atlanta")."""
+    return _BROADCASTER_BEFORE.search(text, max(0, start - 12), start) is not None
+
 _ORG_AFTER = re.compile(r"(?:\s|['’]s\s)+([A-Z0-9][\w'’]*)")
 _TEAM_NUMBER = re.compile(r"\d+(?:ers|s)$")  # "Philadelphia 76ers"
 

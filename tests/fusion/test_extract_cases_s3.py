@@ -50,6 +50,9 @@ def test_a_census_first_name_before_a_surname_is_a_person(text: str, names: list
         "Guards at Ben Taub Hospital were told.",  # a building's name
         "The Bradley Braves lost again on Saturday.",  # a team
         "Shares of Kraft Foods Inc fell.",  # a company
+        "Pierre Thomas Placed On Injured Reserve",  # a headline's verb
+        "The page was updated on Thu Jun 4, 2009.",  # a date line
+        "So Stefanski stayed home and watched.",  # a sentence's first word
     ],
 )
 def test_a_first_name_pair_that_names_a_place_brand_or_team_is_not_a_person(text: str) -> None:

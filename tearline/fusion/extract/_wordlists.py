@@ -35,15 +35,16 @@ def _census(filename: str) -> list[tuple[str, int]]:
     return [(row[0].title(), int(row[rank_col])) for row in rows[1:] if row and row[0]]
 
 
-@lru_cache(maxsize=1)
-def census_given_names() -> frozenset[str]:
+@lru_cache(maxsize=4)
+def census_given_names(max_rank: int = 5000) -> frozenset[str]:
     """First names of the 1990 US Census (1,219 male, 4,275 female), title case.
 
     Used as evidence that a capitalised pair is a person's name ("Kareem
     Rush"), never alone: the callers still check the words around it.
+    ``max_rank`` keeps the commonest of each list (1 = James, Mary).
     """
     rows = _census("dist.male.first.1990.csv") + _census("dist.female.first.1990.csv")
-    return frozenset(name for name, _ in rows)
+    return frozenset(name for name, rank in rows if rank <= max_rank)
 
 
 @lru_cache(maxsize=4)

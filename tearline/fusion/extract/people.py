@@ -282,6 +282,11 @@ _PLACE_HEADS = frozenset(
     Trust Fund Awards Award Prize Show Festival Cup Series Trophy Highway Freeway Expressway
     Canyon Creek Forest Woods Ranch Farm Estate Village Town City Cinema Studios Records""")
 )
+_COMMON_GIVEN_RANK = 400
+_DATE_ABBREVIATIONS = frozenset(
+    str.split("Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun")
+    + str.split("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec")
+)
 _PAIR = re.compile(
     rf"(?<![\w.'’-])(?P<first>[{_UP}][{_LO}]+)"
     rf"(?P<middle>(?:[ \t]+(?:[{_UP}]\.|[{_UP}][{_LO}]+)){{0,2}})"
@@ -335,6 +340,16 @@ def _given_name_pairs(text: str) -> list[Mention]:
             continue  # "Jeb Stuart Magruder", but not "Anne Frank House"
         if is_ordinary_word(first) and (is_ordinary_word(last) or last not in surnames):
             continue
+        if is_ordinary_word(last) and last not in surnames:
+            continue  # "Pierre Thomas Placed", "Young Guns": a word, not a surname
+        if any(w in _DATE_ABBREVIATIONS for w in words):
+            continue  # "Thu Jun 4"
+        if (
+            is_ordinary_word(first)
+            and first not in census_given_names(_COMMON_GIVEN_RANK)
+            and _SENTENCE_START.search(text, max(0, match.start() - 3), match.start())
+        ):
+            continue  # "So Stefanski said": a sentence's first word is not a first name
         start, end = match.span()
         if _BEFORE_PAIR.search(text, max(0, start - 40), start) and not _SENTENCE_START.search(
             text, max(0, start - 3), start
@@ -392,7 +407,8 @@ def _repeats(text: str, found: list[Mention]) -> list[Mention]:
     surnames: dict[str, str] = {}
     for m in found:
         words = str(m.value).split()
-        if len(words) >= 2 and len(words[-1]) > 2 and not is_ordinary_word(words[-1]):
+        last = words[-1] if len(words) >= 2 else ""
+        if len(last) > 2 and not is_ordinary_word(last):
             surnames.setdefault(words[-1], str(m.value))
     if not surnames:
         return []

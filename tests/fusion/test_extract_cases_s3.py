@@ -157,3 +157,46 @@ def test_the_word_lists_load_through_one_loader() -> None:
     assert {"January", "Mobile", "Chad"} <= NOT_CITIES
     assert {"The", "Police", "Ministry"} <= load_words("not_names")
     assert {"Kareem", "Sarah", "James"} <= census_given_names()
+
+
+# -- places, second round (unlabelled odd-topic ECB+ output, tuning only) -----
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "value"),
+    [
+        ("The tsunami killed 230,000 people across Asia.", "Asia", "region:asia"),
+        ("It has its headquarters in Markham, Ontario, and plans layoffs.", "Ontario",
+         "region:CA-ON"),
+    ],
+)  # fmt: skip
+def test_continents_and_provinces_are_regions(text: str, name: str, value: str) -> None:
+    places = {m.text: m for m in _of(MentionKind.PLACE, text)}
+    assert (places[name].value, places[name].detail["type"]) == (value, "region")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cops: Woman Killed In Hit - And - Run On Main Road",  # Hit, Iraq
+        'The episode is called "The End of Time."',  # Time, Norway
+        "said 32-year-old protester Paris Kyriakides.",  # a first name
+        "The Kansas City Chiefs lost possibly their best player.",  # a team, not Kansas
+        "The administration plans to head off many of Bush ’ s midnight rules.",
+    ],
+)
+def test_words_names_and_teams_are_not_places(text: str) -> None:
+    assert _of(MentionKind.PLACE, text) == []
+
+
+def test_georgia_beside_us_places_is_the_state() -> None:
+    text = "Howard said Georgia prosecutors need more leeway in Atlanta."
+    places = {m.text: m.value for m in _of(MentionKind.PLACE, text)}
+    assert places["Georgia"] == "region:US-GA"
+
+
+def test_a_country_that_is_also_a_surname_ends_a_persons_name() -> None:
+    text = "There is speculation that Stefanski may call Eddie Jordan this week."
+    people = [m.text for m in _of(MentionKind.PERSON, text)]
+    assert "Eddie Jordan" in people, people
+    assert _of(MentionKind.PLACE, text) == []

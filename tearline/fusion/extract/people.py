@@ -334,8 +334,10 @@ def _given_name_pairs(text: str) -> list[Mention]:
             for w in words
         ):
             continue
-        if _is_place_word(first) or _is_place_word(last):
-            continue
+        if _is_place_word(first) or (
+            _is_place_word(last) and not (last in country_index() and last in surnames)
+        ):
+            continue  # "Beverly Hills", "Tyler Texas"; but "Eddie Jordan" is a person
         if any(w not in given and w not in surnames for w in middles):
             continue  # "Jeb Stuart Magruder", but not "Anne Frank House"
         if is_ordinary_word(first) and (is_ordinary_word(last) or last not in surnames):

@@ -31,6 +31,7 @@ from tearline.fusion.extract._common import WORD, is_capitalised, mention, shout
 from tearline.fusion.extract._not_cities import NOT_CITIES
 from tearline.fusion.extract._wordlists import census_given_names, census_surnames
 from tearline.fusion.extract.context import (
+    ORG_TAIL_WORDS,
     broadcaster_before,
     feature_of_before,
     is_ordinary_word,
@@ -108,6 +109,25 @@ for _code, _words in zip(_tokens[::2], _tokens[1::2], strict=True):
             DEMONYMS[_word + "s"] = _code  # "Afghans", "Americans"
 
 _STOP = NOT_CITIES
+
+# Continents and world regions: places of their own, never the small towns
+# GeoNames spells alike ("Asia", Philippines).
+_WORLD_REGIONS = frozenset(
+    [
+        "Asia", "Europe", "Africa", "Middle East", "Latin America", "South America",
+        "North America", "Central America", "Southeast Asia", "South Asia", "East Asia",
+        "Central Asia", "West Africa", "East Africa", "North Africa", "Sub-Saharan Africa",
+        "Caribbean", "Balkans", "Scandinavia", "Antarctica",
+    ]
+)  # fmt: skip
+# Canadian provinces and Australian states, like the US states GeoNames ships.
+_PROVINCES = {
+    "Ontario": "CA-ON", "Quebec": "CA-QC", "British Columbia": "CA-BC", "Alberta": "CA-AB",
+    "Manitoba": "CA-MB", "Saskatchewan": "CA-SK", "Nova Scotia": "CA-NS",
+    "New Brunswick": "CA-NB", "Newfoundland": "CA-NL", "Prince Edward Island": "CA-PE",
+    "New South Wales": "AU-NSW", "Queensland": "AU-QLD", "Tasmania": "AU-TAS",
+    "Western Australia": "AU-WA", "South Australia": "AU-SA",
+}  # fmt: skip
 _GLUE_OK_WORDS = """In At From Near To Of On For And By Outside Across Around Into The Via Since
     Downtown Greater Northern Southern Eastern Western North South East West"""
 _GLUE_OK = frozenset(_GLUE_OK_WORDS.split())
@@ -212,7 +232,14 @@ def _automaton() -> ahocorasick.Automaton:
     probe per word n-gram; only the hits are classified.
     """
     automaton = ahocorasick.Automaton()
-    names = {*country_index(), *DEMONYMS, *_region_index(), *_city_index()}
+    names = {
+        *country_index(),
+        *DEMONYMS,
+        *_region_index(),
+        *_city_index(),
+        *_WORLD_REGIONS,
+        *_PROVINCES,
+    }
     for name in names:
         automaton.add_word(name, len(name))
     automaton.make_automaton()
@@ -270,7 +297,38 @@ def find_places(text: str) -> list[Mention]:
                 out.append(found)
                 taken = end
                 break
-    return out
+            if _known(span, countries, cities) and _org_context(text, start, end):
+                break  # "The Kansas City Chiefs": not Kansas either
+    return _georgia_in_us(out)
+
+
+def _known(span: str, countries: dict[str, tuple[str, str]], cities: dict[str, object]) -> bool:
+    return span in countries or span in cities or span in _region_index()
+
+
+def _org_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around a place name make it part of another name."""
+    return (
+        org_word_after(text, end)
+        or feature_of_before(text, start)
+        or opponent_team(text, start)
+        or broadcaster_before(text, start)
+    )
+
+
+def _georgia_in_us(places: list[Mention]) -> list[Mention]:
+    """ "Georgia" in a report that names other US places is the state, not the country."""
+    if not any(m.value == "country:GE" and m.text == "Georgia" for m in places):
+        return places
+    if not any(m.detail.get("country") == "US" for m in places):
+        return places
+    state = {"type": "region", "country": "US", "name": "Georgia"}
+    return [
+        Mention(m.kind, m.text, m.start, m.end, "region:US-GA", 0.8, state)
+        if m.value == "country:GE" and m.text == "Georgia"
+        else m
+        for m in places
+    ]
 
 
 def _classify(
@@ -284,15 +342,25 @@ def _classify(
 ) -> Mention | None:
     if span.isupper() and len(span) > 3 and shouting(text, start, end):
         span = span.title()  # "BOUNTIFUL" in a line set in capitals
-    known = span in countries or span in cities or span in _region_index()
-    if known and (
-        org_word_after(text, end)
-        or feature_of_before(text, start)
-        or opponent_team(text, start)
-        or broadcaster_before(text, start)
-    ):
+    known = _known(span, countries, cities) or span in _WORLD_REGIONS or span in _PROVINCES
+    if known and _org_context(text, start, end):
         return None  # "The New York Times", "Gulf of Aden", "over Detroit", "NBC New York"
+    if known and _person_after(text, end):
+        return None  # "Paris Kyriakides", "protester Paris": a first name
     headline = title_case_line(text, start, end)
+    if span in _WORLD_REGIONS or span in _PROVINCES:
+        code = _PROVINCES.get(span, "")
+        return mention(
+            MentionKind.PLACE,
+            text,
+            start,
+            end,
+            f"region:{code or name_slug(span)}",
+            0.9,
+            type="region",
+            country=code.partition("-")[0] or None,
+            name=span,
+        )
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
             return None
@@ -370,6 +438,8 @@ def _classify(
         after_preposition = _PREPOSITION.search(before) is not None
         if population < 100_000 and not after_preposition:
             return None  # small places need "in", "near", "at"... whatever their length
+        if population < 100_000 and n_words == 1 and is_ordinary_word(span):
+            return None  # "The End of Time", "Killed In Hit-And-Run": words, not towns
         if (
             n_words == 1
             and population < _PERSON_NAME_CITY_MAX
@@ -434,7 +504,31 @@ def _person_name(span: str) -> bool:
     return span in census_given_names() or span in census_surnames(_SURNAME_RANK)
 
 
-_POSSESSIVE_AFTER = re.compile(r"[ \t]?['’]s\b")
+_POSSESSIVE_AFTER = re.compile(r"[ \t]?['’][ \t]?s\b")
+_NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b(?![ \t]*[-–])")
+
+
+def _person_after(text: str, end: int) -> bool:
+    """Whether a capitalised surname-like word follows ("Paris Kyriakides").
+
+    A word no dictionary has, that is neither a place nor an organisation's
+    or team's tail, makes the place name someone's first name.
+    """
+    match = _NAME_AFTER.match(text, end)
+    if match is None:
+        return False
+    word = match.group(1)
+    return (
+        word in census_surnames()
+        and not is_ordinary_word(word)
+        and word not in ORG_TAIL_WORDS
+        and word not in country_index()
+        and word not in _region_index()
+        and city_population(word) == 0
+        and word not in _PLACE_TAILS
+    )
+
+
 _DISTRICT_KM = 5.0  # times the square root of the big city's millions
 _DISTRICT_RATIO = 2
 

@@ -162,17 +162,15 @@ def test_the_word_lists_load_through_one_loader() -> None:
 # -- places, second round (unlabelled odd-topic ECB+ output, tuning only) -----
 
 
-@pytest.mark.parametrize(
-    ("text", "name", "value"),
-    [
-        ("The tsunami killed 230,000 people across Asia.", "Asia", "region:asia"),
-        ("It has its headquarters in Markham, Ontario, and plans layoffs.", "Ontario",
-         "region:CA-ON"),
-    ],
-)  # fmt: skip
-def test_continents_and_provinces_are_regions(text: str, name: str, value: str) -> None:
+def test_a_continent_is_not_the_small_town_spelled_like_it() -> None:
+    text = "The tsunami killed 230,000 people across Asia."
+    assert [m.value for m in _of(MentionKind.PLACE, text)] == []  # not Asia, Philippines
+
+
+def test_a_province_is_a_region() -> None:
+    text = "It has its headquarters in Markham, Ontario, and plans layoffs."
     places = {m.text: m for m in _of(MentionKind.PLACE, text)}
-    assert (places[name].value, places[name].detail["type"]) == (value, "region")
+    assert (places["Ontario"].value, places["Ontario"].detail["type"]) == ("region:CA-ON", "region")
 
 
 @pytest.mark.parametrize(
@@ -200,3 +198,51 @@ def test_a_country_that_is_also_a_surname_ends_a_persons_name() -> None:
     people = [m.text for m in _of(MentionKind.PERSON, text)]
     assert "Eddie Jordan" in people, people
     assert _of(MentionKind.PLACE, text) == []
+
+
+# -- actors, second round (actors-eval, tuning since session 3) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("hackers linked to lazarus group targeted a bank, investigators said.", "lazarus group"),
+        ("officials said hezbollah fired rockets across the border overnight.", "hezbollah"),
+    ],
+)
+def test_a_group_in_a_lower_case_line_is_found(text: str, name: str) -> None:
+    actors = [m.text for m in _of(MentionKind.ACTOR, text, catalog=True)]
+    assert actors == [name], actors
+
+
+def test_a_lower_case_common_word_is_never_an_actor() -> None:
+    text = "is the base still open? officials said the federation would decide."
+    assert _of(MentionKind.ACTOR, text, catalog=True) == []
+
+
+def test_an_intrusion_word_is_threat_context_for_a_codename() -> None:
+    text = "Researchers linked the wiper to Sandworm, a unit of Russian military intelligence."
+    actors = [m.text for m in _of(MentionKind.ACTOR, text, catalog=True)]
+    assert actors == ["Sandworm"], actors
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Sudan's Rapid Support Forces shelled El Fasher for a third day.", "Rapid Support Forces"),
+    ],
+)
+def test_a_candidate_group_drops_its_owner(text: str, span: str) -> None:
+    actors = [m.text for m in _of(MentionKind.ACTOR, text, catalog=True)]
+    assert span in actors and not any("'s" in a for a in actors), actors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said Has Army units shelled the village, though no group was named.",
+        "The US Air Force said two drones were intercepted over the sea.",
+    ],
+)
+def test_a_question_word_or_a_national_force_is_no_candidate_group(text: str) -> None:
+    assert _of(MentionKind.ACTOR, text, catalog=True) == []

@@ -45,7 +45,13 @@ from tearline.fusion.extract._common import (
     mention,
     shouting,
 )
-from tearline.fusion.extract.context import is_ordinary_word, threat_context, title_case_line
+from tearline.fusion.extract.context import (
+    caseless_lines,
+    is_ordinary_word,
+    recase,
+    threat_context,
+    title_case_line,
+)
 from tearline.fusion.extract.places import DEMONYMS, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -106,8 +112,20 @@ _GENERIC_FIRST = frozenset(
         "World",
         "International",
         "European",
+        "US",
+        "U.S.",
+        "UK",
+        "U.K.",
+        "Royal",
     ]
 )
+# Function words that open questions and clauses ("Has Army units shelled ..."):
+# a candidate group name never starts with one.
+_FUNCTION_FIRST = frozenset(
+    str.split("""Is Are Was Were Has Have Had Let Do Does Did Can May Might Must Shall Should
+    Could Would Will If So Then When Where Why How What While Yet Be Been""")
+)
+_OWNER = re.compile(r"[A-Z][\w-]*['’]s\s+")
 
 
 # Function words a name never ends on, and government bodies' first words: a
@@ -363,9 +381,17 @@ def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> lis
             start = lead.end()
         if any(not (end <= m.start or start >= m.end) for m in taken):
             continue
+        owner = _OWNER.match(text, start, end)
+        if owner is not None:  # "Sudan's Rapid Support Forces": the group follows its owner
+            start = owner.end()
         span = text[start:end]
         first = span.split()[0]
-        if first in _GENERIC_FIRST or first in DEMONYMS or first in country_index():
+        if (
+            first in _GENERIC_FIRST
+            or first in _FUNCTION_FIRST
+            or first in DEMONYMS
+            or first in country_index()
+        ):
             continue
         if len(span.split()) < 2:
             continue
@@ -405,7 +431,30 @@ def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> lis
     return out
 
 
+def _lower_case_lines(text: str, catalog: Catalog) -> list[Mention]:
+    """Catalog names in lines written all in lower case ("lazarus group", "hezbollah").
+
+    The line is recased and scanned like any other; since a capital proves
+    nothing there, a one-word hit counts only when no dictionary has the
+    word and it is no short code ("kimsuky" yes, "base" or "is" never).
+    """
+    out: list[Mention] = []
+    for offset, line in caseless_lines(text):
+        for m in _scan_catalog(recase(line), catalog):
+            words = WORD.findall(m.text)
+            if len(words) == 1 and (is_ordinary_word(words[0]) or len(words[0]) <= 4):
+                continue
+            start, end = offset + m.start, offset + m.end
+            detail = {**m.detail, "recased": True}
+            out.append(Mention(m.kind, text[start:end], start, end, m.value, m.confidence, detail))
+    return out
+
+
 def find_actors(text: str, catalog: Catalog | None) -> list[Mention]:
     """Known actors (resolved to catalog ids) and candidate group names."""
-    known = _scan_catalog(text, catalog) if catalog is not None else []
+    known = (
+        drop_overlaps(_scan_catalog(text, catalog) + _lower_case_lines(text, catalog))
+        if catalog is not None
+        else []
+    )
     return drop_overlaps(known + _candidates(text, catalog, known))

@@ -21,12 +21,15 @@ from functools import lru_cache
 from tearline.fusion.extract._common import WORD, sentence_at
 
 __all__ = [
+    "CASELESS_STOP",
     "ORG_TAIL_WORDS",
     "broadcaster_before",
+    "caseless_lines",
     "feature_of_before",
     "is_ordinary_word",
     "opponent_team",
     "org_word_after",
+    "recase",
     "threat_context",
     "title_case_line",
 ]
@@ -140,6 +143,9 @@ _THREAT = re.compile(
     r"hostage\w*|kidnap\w*|theft\w*|thie\w*|heist\w*|stole\w*|breach\w*|fraud\w*|"
     r"suicide|extremis\w*|hack\w*|malware|"
     r"ransomware|phishing|intrusions?|espionage|cyber\w*|threat actors?|apt|spy\w*|"
+    r"wipers?|backdoors?|botnets?|exploit\w*|ddos|denial-of-service|spear-?phishing|"
+    r"mercenar\w*|paramilitar\w*|shell(?:ed|ing)|ambush\w*|abduct\w*|massacre\w*|"
+    r"fighting|clashes|drones?|disarm\w*|"
     r"operatives?|sanction\w*|proscribed|al[- ]qa[ei]da|"
     r"taliban|islamic state|isis|isil|daesh)\b",
     re.IGNORECASE,
@@ -172,3 +178,36 @@ def is_ordinary_word(word: str) -> bool:
     not. An actor name that is an ordinary word needs more than a capital.
     """
     return word.lower() in _ordinary()
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’]*")
+CASELESS_STOP = frozenset(
+    str.split("""said says told and the of in on at to for from with was is has had will would who
+    which that this after before over under by as but or not his her their its""")
+)
+
+
+def recase(text: str) -> str:
+    """``text`` lower-cased with content words capitalised, same length.
+
+    For lines written all in lower case or all in capitals, where case says
+    nothing: the name patterns then see every content word as a candidate,
+    and each extractor decides what a bare capital is worth there.
+    """
+
+    def cap(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word in CASELESS_STOP else word[:1].upper() + word[1:]
+
+    return _LOWER_WORD.sub(cap, text.lower())
+
+
+def caseless_lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of every line written all in lower case (12 letters or more)."""
+    out: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if line.islower() and sum(c.isalpha() for c in line) >= 12:
+            out.append((offset, line))
+        offset += len(line) + 1
+    return out

@@ -30,7 +30,13 @@ import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
 from tearline.fusion.extract._wordlists import census_given_names, census_surnames, load_words
-from tearline.fusion.extract.context import ORG_TAIL_WORDS, is_ordinary_word, title_case_line
+from tearline.fusion.extract.context import (
+    CASELESS_STOP,
+    ORG_TAIL_WORDS,
+    is_ordinary_word,
+    recase,
+    title_case_line,
+)
 from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
 from tearline.model.mention import Mention, MentionKind
@@ -130,23 +136,6 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
     if trim_run and len(capitals) > 2 and _RUN_BEFORE.search(text, max(0, start - 60), start):
         tokens = tokens[capitals[-2] :]
     return tokens[0].start(), tokens[-1].end()
-
-
-def _recased(text: str) -> str:
-    """``text`` with content words capitalised, same length, for lines without case cues."""
-
-    def cap(match: re.Match[str]) -> str:
-        word = match.group()
-        return word if word in _CASELESS_STOP else word[:1].upper() + word[1:]
-
-    return _WORD.sub(cap, text.lower())
-
-
-_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’]*")
-_CASELESS_STOP = frozenset(
-    str.split("""said says told and the of in on at to for from with was is has had will would who
-    which that this after before over under by as but or not his her their its""")
-)
 
 
 _GIVEN_NAME_TITLES = frozenset(["Dean"])
@@ -249,10 +238,10 @@ def _caseless_lines(text: str) -> list[Mention]:
     offset = 0
     for line in text.split("\n"):
         if (line.islower() or line.isupper()) and sum(c.isalpha() for c in line) >= 12:
-            recased = _recased(line)
+            recased = recase(line)
             for m in _scan(recased, _PATTERNS[:1]):
                 words = m.text.split()
-                while words and words[-1].lower() in _CASELESS_STOP:
+                while words and words[-1].lower() in CASELESS_STOP:
                     words.pop()
                 if not words:
                     continue

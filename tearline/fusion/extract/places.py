@@ -110,16 +110,6 @@ for _code, _words in zip(_tokens[::2], _tokens[1::2], strict=True):
 
 _STOP = NOT_CITIES
 
-# Continents and world regions: places of their own, never the small towns
-# GeoNames spells alike ("Asia", Philippines).
-_WORLD_REGIONS = frozenset(
-    [
-        "Asia", "Europe", "Africa", "Middle East", "Latin America", "South America",
-        "North America", "Central America", "Southeast Asia", "South Asia", "East Asia",
-        "Central Asia", "West Africa", "East Africa", "North Africa", "Sub-Saharan Africa",
-        "Caribbean", "Balkans", "Scandinavia", "Antarctica",
-    ]
-)  # fmt: skip
 # Canadian provinces and Australian states, like the US states GeoNames ships.
 _PROVINCES = {
     "Ontario": "CA-ON", "Quebec": "CA-QC", "British Columbia": "CA-BC", "Alberta": "CA-AB",
@@ -237,7 +227,6 @@ def _automaton() -> ahocorasick.Automaton:
         *DEMONYMS,
         *_region_index(),
         *_city_index(),
-        *_WORLD_REGIONS,
         *_PROVINCES,
     }
     for name in names:
@@ -342,23 +331,23 @@ def _classify(
 ) -> Mention | None:
     if span.isupper() and len(span) > 3 and shouting(text, start, end):
         span = span.title()  # "BOUNTIFUL" in a line set in capitals
-    known = _known(span, countries, cities) or span in _WORLD_REGIONS or span in _PROVINCES
+    known = _known(span, countries, cities) or span in _PROVINCES
     if known and _org_context(text, start, end):
         return None  # "The New York Times", "Gulf of Aden", "over Detroit", "NBC New York"
     if known and _person_after(text, end):
         return None  # "Paris Kyriakides", "protester Paris": a first name
     headline = title_case_line(text, start, end)
-    if span in _WORLD_REGIONS or span in _PROVINCES:
-        code = _PROVINCES.get(span, "")
+    if span in _PROVINCES:
+        code = _PROVINCES[span]
         return mention(
             MentionKind.PLACE,
             text,
             start,
             end,
-            f"region:{code or name_slug(span)}",
+            f"region:{code}",
             0.9,
             type="region",
-            country=code.partition("-")[0] or None,
+            country=code.partition("-")[0],
             name=span,
         )
     if span in countries:

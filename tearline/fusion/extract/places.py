@@ -291,7 +291,9 @@ def find_places(text: str) -> list[Mention]:
     return _georgia_in_us(out)
 
 
-def _known(span: str, countries: dict[str, tuple[str, str]], cities: dict[str, object]) -> bool:
+def _known(
+    span: str, countries: dict[str, tuple[str, str]], cities: dict[str, tuple[int, str, int]]
+) -> bool:
     return span in countries or span in cities or span in _region_index()
 
 

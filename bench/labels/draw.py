@@ -8,11 +8,15 @@ changing the extractors) and ``tune`` (100 others, free to study). The
 set, ``fresh``, is drawn by a fixed rule instead of a seed: from documents
 of odd-numbered topics that hold no sentence of ``eval`` or ``tune``, every
 ``FRESH_STEP``-th candidate sentence in name order. It was labelled before
-the extractors ever ran on it and is scored only to report. The
+the extractors ever ran on it and is scored only to report. Session 3
+draws ``fresh2`` by the same kind of rule on the other half of the corpus:
+documents of even-numbered topics that hold no sentence of ``eval``,
+``tune`` or ``fresh``, every ``FRESH_STEP``-th candidate in name order
+(158 sentences). The
 script prints the sentences so a person can label them; only (doc name,
 line index) pairs and labels are stored, never the text.
 
-    python bench/labels/draw.py eval   # or: tune
+    python bench/labels/draw.py eval   # or: tune, fresh, fresh2
 """
 
 from __future__ import annotations
@@ -61,12 +65,20 @@ def draw(which: str, docs: dict[str, str]) -> list[tuple[str, int]]:
     if which == "tune":
         return tune
     used_docs = {name for name, _ in chosen + tune}
+    parity = 1 if which == "fresh" else 0
     fresh = [
         (name, index)
         for name, index in pool
-        if name not in used_docs and int(name.split("_")[0]) % 2 == 1
-    ]
-    return fresh[::FRESH_STEP]
+        if name not in used_docs and int(name.split("_")[0]) % 2 == parity
+    ][::FRESH_STEP]
+    if which == "fresh":
+        return fresh
+    if which != "fresh2":
+        raise SystemExit(f"unknown set {which!r}: choose eval, tune, fresh or fresh2")
+    # Even topics never held a ``fresh`` sentence; the check keeps it so if
+    # the rule above ever changes.
+    fresh_docs = {name for name, _ in draw("fresh", docs)}
+    return [(name, index) for name, index in fresh if name not in fresh_docs]
 
 
 def main() -> int:

@@ -73,9 +73,19 @@ def extract_text(text: str, anchor: object, catalog: Catalog | None) -> list[Men
 
     if not isinstance(anchor, datetime):
         raise TypeError(f"anchor must be a datetime, got {anchor!r}")
-    actors = find_actors(text, catalog)
-    known = [m for m in actors if not m.detail.get("candidate")]
     people = find_people(text)
+    cued_full = [
+        p for p in people
+        if p.detail.get("cue") in ("title", "speech", "apposition") and " " in str(p.value)
+    ]  # fmt: skip
+    # "Sarit Cohen, a spokeswoman": one word of a cited person's full name is
+    # not the codename it is spelled like.
+    actors = [
+        a
+        for a in find_actors(text, catalog)
+        if not (" " not in a.text.strip() and any(_inside(a, p) for p in cued_full))
+    ]
+    known = [m for m in actors if not m.detail.get("candidate")]
     titled = [p for p in people if p.detail.get("cue") == "title"]
     places = [
         p

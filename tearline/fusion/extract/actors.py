@@ -10,6 +10,9 @@ precision up:
   when the text around it is not itself in capitals, and two-letter codes
   are ignored except "IS";
 * a match that lands on a place name is left to the place extractor;
+* a span never ends on a function word ("ISWAP AS THE" in capitals) and
+  never starts with a government body's head ("Ministry of Defence" is a
+  country's own ministry, not the sanctioned one a list names);
 * a one-word ATT&CK codename ("Silence", "Equation") needs case
   evidence, since those names are ordinary words: a capital where an
   ordinary word would have none (mid-sentence, outside a title-case
@@ -42,7 +45,13 @@ from tearline.fusion.extract._common import (
     mention,
     shouting,
 )
-from tearline.fusion.extract.context import is_ordinary_word, threat_context, title_case_line
+from tearline.fusion.extract.context import (
+    caseless_lines,
+    is_ordinary_word,
+    recase,
+    threat_context,
+    title_case_line,
+)
 from tearline.fusion.extract.places import DEMONYMS, country_index
 from tearline.model.mention import Mention, MentionKind
 
@@ -103,14 +112,37 @@ _GENERIC_FIRST = frozenset(
         "World",
         "International",
         "European",
+        "US",
+        "U.S.",
+        "UK",
+        "U.K.",
+        "Royal",
     ]
 )
+# Function words that open questions and clauses ("Has Army units shelled ..."):
+# a candidate group name never starts with one.
+_FUNCTION_FIRST = frozenset(
+    str.split("""Is Are Was Were Has Have Had Let Do Does Did Can May Might Must Shall Should
+    Could Would Will If So Then When Where Why How What While Yet Be Been""")
+)
+_OWNER = re.compile(r"[A-Z][\w-]*['’]s\s+")
+
+
+# Function words a name never ends on, and government bodies' first words: a
+# list's "Ministry of National Defence" (a sanctioned state organ) is never a
+# report's own "Ministry of Defence".
+_NOT_LAST = frozenset(str.split("the as and of in for to a an on at by or with from than"))
+_STATE_BODY_FIRST = frozenset(str.split("Ministry Department Office Bureau Embassy Consulate"))
 
 
 def _name_like(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     words = WORD.findall(span)
     if not words or not is_capitalised(words[0]) or not is_capitalised(words[-1]):
+        return False
+    if len(words) > 1 and words[-1].lower() in _NOT_LAST:
+        return False  # "ISWAP AS THE" in a line set in capitals is ISWAP
+    if words[0].title() in _STATE_BODY_FIRST:
         return False
     for word in words:
         if not is_capitalised(word) and word.lower() not in PARTICLES and len(word) > 2:
@@ -349,9 +381,17 @@ def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> lis
             start = lead.end()
         if any(not (end <= m.start or start >= m.end) for m in taken):
             continue
+        owner = _OWNER.match(text, start, end)
+        if owner is not None:  # "Sudan's Rapid Support Forces": the group follows its owner
+            start = owner.end()
         span = text[start:end]
         first = span.split()[0]
-        if first in _GENERIC_FIRST or first in DEMONYMS or first in country_index():
+        if (
+            first in _GENERIC_FIRST
+            or first in _FUNCTION_FIRST
+            or first in DEMONYMS
+            or first in country_index()
+        ):
             continue
         if len(span.split()) < 2:
             continue
@@ -391,7 +431,30 @@ def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> lis
     return out
 
 
+def _lower_case_lines(text: str, catalog: Catalog) -> list[Mention]:
+    """Catalog names in lines written all in lower case ("lazarus group", "hezbollah").
+
+    The line is recased and scanned like any other; since a capital proves
+    nothing there, a one-word hit counts only when no dictionary has the
+    word and it is no short code ("kimsuky" yes, "base" or "is" never).
+    """
+    out: list[Mention] = []
+    for offset, line in caseless_lines(text):
+        for m in _scan_catalog(recase(line), catalog):
+            words = WORD.findall(m.text)
+            if len(words) == 1 and (is_ordinary_word(words[0]) or len(words[0]) <= 4):
+                continue
+            start, end = offset + m.start, offset + m.end
+            detail = {**m.detail, "recased": True}
+            out.append(Mention(m.kind, text[start:end], start, end, m.value, m.confidence, detail))
+    return out
+
+
 def find_actors(text: str, catalog: Catalog | None) -> list[Mention]:
     """Known actors (resolved to catalog ids) and candidate group names."""
-    known = _scan_catalog(text, catalog) if catalog is not None else []
+    known = (
+        drop_overlaps(_scan_catalog(text, catalog) + _lower_case_lines(text, catalog))
+        if catalog is not None
+        else []
+    )
     return drop_overlaps(known + _candidates(text, catalog, known))

@@ -21,11 +21,15 @@ from functools import lru_cache
 from tearline.fusion.extract._common import WORD, sentence_at
 
 __all__ = [
+    "CASELESS_STOP",
     "ORG_TAIL_WORDS",
+    "broadcaster_before",
+    "caseless_lines",
     "feature_of_before",
     "is_ordinary_word",
     "opponent_team",
     "org_word_after",
+    "recase",
     "threat_context",
     "title_case_line",
 ]
@@ -72,8 +76,22 @@ ORG_TAIL_WORDS = frozenset(
     Orioles Dodgers Padres Phillies Steelers Ravens Browns Bengals Titans Texans Chiefs
     Broncos Raiders Chargers Cowboys Redskins Seahawks Cardinals Rams Vikings Lions
     Buccaneers Panthers Dolphins Bills Penguins Flyers Capitals Canadiens Senators
-    Oilers Flames Canucks Predators Blues Avalanche Ducks Stars Wild""")
+    Oilers Flames Canucks Predators Blues Avalanche Ducks Stars Wild Sox Red White Blue Angels
+    Astros Athletics Brewers Rockies Diamondbacks Indians Guardians Rays Jays Expos Bruins
+    Sabres Blackhawks Coyotes Hurricanes Lightning Devils Kraken Jaguars Galaxy Sounders
+    Timbers Dynamo Fed""")
 )
+# A broadcaster's call letters before a place make a station's name ("NBC New York").
+_BROADCASTER_BEFORE = re.compile(
+    r"\b(?:NBC|CBS|ABC|FOX|Fox|CNN|BBC|ITV|Sky|PBS|NPR|CTV|CBC|W[A-Z]{2,3}|K[A-Z]{2,3})\d*[ \t]+$"
+)
+
+
+def broadcaster_before(text: str, start: int) -> bool:
+    """Whether the place follows a broadcaster's name ("NBC New York", "Fox 5 Atlanta")."""
+    return _BROADCASTER_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
 _ORG_AFTER = re.compile(r"(?:\s|['’]s\s)+([A-Z0-9][\w'’]*)")
 _TEAM_NUMBER = re.compile(r"\d+(?:ers|s)$")  # "Philadelphia 76ers"
 
@@ -125,6 +143,9 @@ _THREAT = re.compile(
     r"hostage\w*|kidnap\w*|theft\w*|thie\w*|heist\w*|stole\w*|breach\w*|fraud\w*|"
     r"suicide|extremis\w*|hack\w*|malware|"
     r"ransomware|phishing|intrusions?|espionage|cyber\w*|threat actors?|apt|spy\w*|"
+    r"wipers?|backdoors?|botnets?|exploit\w*|ddos|denial-of-service|spear-?phishing|"
+    r"mercenar\w*|paramilitar\w*|shell(?:ed|ing)|ambush\w*|abduct\w*|massacre\w*|"
+    r"fighting|clashes|drones?|disarm\w*|"
     r"operatives?|sanction\w*|proscribed|al[- ]qa[ei]da|"
     r"taliban|islamic state|isis|isil|daesh)\b",
     re.IGNORECASE,
@@ -157,3 +178,36 @@ def is_ordinary_word(word: str) -> bool:
     not. An actor name that is an ordinary word needs more than a capital.
     """
     return word.lower() in _ordinary()
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’]*")
+CASELESS_STOP = frozenset(
+    str.split("""said says told and the of in on at to for from with was is has had will would who
+    which that this after before over under by as but or not his her their its""")
+)
+
+
+def recase(text: str) -> str:
+    """``text`` lower-cased with content words capitalised, same length.
+
+    For lines written all in lower case or all in capitals, where case says
+    nothing: the name patterns then see every content word as a candidate,
+    and each extractor decides what a bare capital is worth there.
+    """
+
+    def cap(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word in CASELESS_STOP else word[:1].upper() + word[1:]
+
+    return _LOWER_WORD.sub(cap, text.lower())
+
+
+def caseless_lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of every line written all in lower case (12 letters or more)."""
+    out: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if line.islower() and sum(c.isalpha() for c in line) >= 12:
+            out.append((offset, line))
+        offset += len(line) + 1
+    return out

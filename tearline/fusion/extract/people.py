@@ -6,7 +6,12 @@ words counts as a person only when something in the text says so:
 * a title or role in front ("President Vladimir Putin", "Dr. Amal Haddad",
   "spokesman Dmitry Peskov", "Abu Mohammed al-Julani");
 * a speech verb next to it ("Ahmed Khan said", "said Sarah Jones");
-* an apposition that names a role ("John Smith, a police spokesman,").
+* an apposition that names a role ("John Smith, a police spokesman,");
+* a first name the US Census knows in front of a surname ("Kareem Rush",
+  "Sarah Palin"), when neither word is a place or an organisation's head
+  and the pair is not the front of a longer name ("Beverly Hills", "Grant
+  Park", "the Harry Winston store"); ordinary words need the other word to
+  be a name ("Mark Hurd" yes, "Rose Garden" no).
 
 Places, actors and venues found by the other extractors win over a person
 span that overlaps them (``extract`` resolves that).
@@ -24,7 +29,14 @@ from __future__ import annotations
 import re
 
 from tearline.fusion.extract._common import drop_overlaps, mention
-from tearline.fusion.extract.context import is_ordinary_word, title_case_line
+from tearline.fusion.extract._wordlists import census_given_names, census_surnames, load_words
+from tearline.fusion.extract.context import (
+    CASELESS_STOP,
+    ORG_TAIL_WORDS,
+    is_ordinary_word,
+    recase,
+    title_case_line,
+)
 from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
 from tearline.model.mention import Mention, MentionKind
@@ -70,50 +82,7 @@ _ABU = re.compile(
     rf"\b(?P<name>Abu{_GAP}{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,2}})"
 )
 # Capitalised words that start sentences or name things, not people.
-_NOT_NAMES = frozenset(
-    [
-        "The",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "It",
-        "He",
-        "She",
-        "They",
-        "We",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "But",
-        "And",
-        "Officials",
-        "Police",
-        "Authorities",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "State",
-        "Islamic",
-        "Russian",
-        "Interior",
-        "Ministry",
-        "Government",
-        "Security",
-        "Council",
-        "Army",
-        "Front",
-        "Moscow",
-        "Investigators",
-        "Witnesses",
-    ]
-)
+_NOT_NAMES = load_words("not_names")
 
 
 _TITLE_WORD = re.compile(rf"(?:{_TITLES})\.?", re.IGNORECASE)
@@ -126,7 +95,9 @@ _ORG_HEAD_WORDS = """Watch Wire Observer Times Post News Gazette Courier Daily H
     Patrol Reporter Department Dept Administration Agency Authority Manager Counsel Assembly
     Motors Electric Systems Software Micro Labs Inc Corp Company Staff Affairs Security
     Defense Defence Health Justice Treasury Commerce Interior State Federal National
-    Losses Gains Rejects Shares Stocks Markets Website Site Blog"""
+    Losses Gains Rejects Shares Stocks Markets Website Site Blog Technologies Technology
+    Solutions Partners Capital Holdings Industries Enterprises Consulting Communications
+    Networks Pharmaceuticals Entertainment Studios Records Foods Brands Airways Insurance"""
 _ORG_HEADS = frozenset(_ORG_HEAD_WORDS.split())
 _RUN_BEFORE = re.compile(r"[A-Z][\w'’-]*[ \t]+(?:(?:for|of|the|and|de)[ \t]+)*$")
 _NAME_TOKEN = re.compile(r"\S+")
@@ -165,23 +136,6 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
     if trim_run and len(capitals) > 2 and _RUN_BEFORE.search(text, max(0, start - 60), start):
         tokens = tokens[capitals[-2] :]
     return tokens[0].start(), tokens[-1].end()
-
-
-def _recased(text: str) -> str:
-    """``text`` with content words capitalised, same length, for lines without case cues."""
-
-    def cap(match: re.Match[str]) -> str:
-        word = match.group()
-        return word if word in _CASELESS_STOP else word[:1].upper() + word[1:]
-
-    return _WORD.sub(cap, text.lower())
-
-
-_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’]*")
-_CASELESS_STOP = frozenset(
-    str.split("""said says told and the of in on at to for from with was is has had will would who
-    which that this after before over under by as but or not his her their its""")
-)
 
 
 _GIVEN_NAME_TITLES = frozenset(["Dean"])
@@ -284,10 +238,10 @@ def _caseless_lines(text: str) -> list[Mention]:
     offset = 0
     for line in text.split("\n"):
         if (line.islower() or line.isupper()) and sum(c.isalpha() for c in line) >= 12:
-            recased = _recased(line)
+            recased = recase(line)
             for m in _scan(recased, _PATTERNS[:1]):
                 words = m.text.split()
-                while words and words[-1].lower() in _CASELESS_STOP:
+                while words and words[-1].lower() in CASELESS_STOP:
                     words.pop()
                 if not words:
                     continue
@@ -303,6 +257,108 @@ def _caseless_lines(text: str) -> list[Mention]:
                     )
                 )  # fmt: skip
         offset += len(line) + 1
+    return out
+
+
+# Words that end names of places, buildings and bodies, never a person's.
+_PLACE_HEADS = frozenset(
+    str.split("""Square Garden Gardens Park Street St Avenue Ave Road Rd Boulevard Blvd Lane
+    Drive Way Place Heights Hills Hill Beach Bay Valley County Township Parish Borough Island
+    Islands Lake River Mountain Mountains Mount Falls Springs Point Harbor Harbour Station
+    Airport Bridge Center Centre Mall Plaza Hospital Clinic School Academy College University
+    Church Cathedral Chapel Mosque Temple Stadium Arena Field Theatre Theater Hotel Museum
+    Library Prison Jail Courthouse Tower Towers Building Hall Memorial Foundation Institute
+    Trust Fund Awards Award Prize Show Festival Cup Series Trophy Highway Freeway Expressway
+    Canyon Creek Forest Woods Ranch Farm Estate Village Town City Cinema Studios Records""")
+)
+_COMMON_GIVEN_RANK = 400
+_DATE_ABBREVIATIONS = frozenset(
+    str.split("Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun")
+    + str.split("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec")
+)
+_PAIR = re.compile(
+    rf"(?<![\w.'’-])(?P<first>[{_UP}][{_LO}]+)"
+    rf"(?P<middle>(?:[ \t]+(?:[{_UP}]\.|[{_UP}][{_LO}]+)){{0,2}})"
+    rf"[ \t]+(?P<last>[{_UP}][{_LO}]+(?:['’]?[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?)(?![\w-])"
+)
+_BEFORE_PAIR = re.compile(
+    r"(?:\b(?:the|The|a|an|An|A)[ \t]+|[{_UP}][\w.'’-]*[ \t]+)$".replace("{_UP}", _UP)
+)
+_AFTER_PAIR = re.compile(rf"(?:['’]s)?[ \t]+(?P<next>[{_UP}][\w'’-]*)")
+
+
+def _is_place_word(word: str) -> bool:
+    return (
+        word in country_index()
+        or word in DEMONYMS
+        or word in _STATES
+        or city_population(word) >= 100_000
+    )
+
+
+def _given_name_pairs(text: str) -> list[Mention]:
+    """ "Kareem Rush", "Eric Allen Kirkpatrick": a Census first name, then a surname.
+
+    The weakest cue, so every word around the pair is asked: the front
+    word must be a known first name and not a place ("Virginia Beach"), no
+    word may head a place or an organisation's name, nothing capitalised
+    or an article may stand right before it (the pair would be the tail of
+    another name, or a brand: "the Harry Winston store"), and the next word
+    must not continue it into a place or body ("Beverly Hills Hotel"). When
+    both words are ordinary English words ("Rose Garden", "Will Power"),
+    it is not taken.
+    """
+    given, surnames = census_given_names(), census_surnames()
+    out: list[Mention] = []
+    for match in _PAIR.finditer(text):
+        first, last = match.group("first"), match.group("last")
+        middles = [w for w in match.group("middle").split() if not w.endswith(".")]
+        words = [first, *middles, last]
+        if first not in given or any(
+            w in _NOT_NAMES
+            or w in _ORG_HEADS
+            or w in _PLACE_HEADS
+            or w in ORG_TAIL_WORDS  # "Bradley Braves": a team
+            or _TITLE_WORD.fullmatch(w)
+            for w in words
+        ):
+            continue
+        if _is_place_word(first) or (
+            _is_place_word(last) and not (last in country_index() and last in surnames)
+        ):
+            continue  # "Beverly Hills", "Tyler Texas"; but "Eddie Jordan" is a person
+        if any(w not in given and w not in surnames for w in middles):
+            continue  # "Jeb Stuart Magruder", but not "Anne Frank House"
+        if is_ordinary_word(first) and (is_ordinary_word(last) or last not in surnames):
+            continue
+        if is_ordinary_word(last) and last not in surnames:
+            continue  # "Pierre Thomas Placed", "Young Guns": a word, not a surname
+        if any(w in _DATE_ABBREVIATIONS for w in words):
+            continue  # "Thu Jun 4"
+        if (
+            is_ordinary_word(first)
+            and first not in census_given_names(_COMMON_GIVEN_RANK)
+            and _SENTENCE_START.search(text, max(0, match.start() - 3), match.start())
+        ):
+            continue  # "So Stefanski said": a sentence's first word is not a first name
+        start, end = match.span()
+        if _BEFORE_PAIR.search(text, max(0, start - 40), start) and not _SENTENCE_START.search(
+            text, max(0, start - 3), start
+        ):
+            continue
+        after = _AFTER_PAIR.match(text, end)
+        if after is not None and "\n" not in text[end : after.start("next")]:
+            nxt = after.group("next")
+            if (
+                nxt in _PLACE_HEADS
+                or nxt in _ORG_HEADS
+                or (nxt[:1].isupper() and not (is_ordinary_word(nxt) or nxt in _NOT_NAMES))
+            ):
+                continue  # "Kraft Foods Inc", "Ben Taub Hospital", a longer run of names
+        if title_case_line(text, start, end) and is_ordinary_word(first):
+            continue  # headlines capitalise everything
+        name = " ".join(text[start:end].split())
+        out.append(mention(MentionKind.PERSON, text, start, end, name, 0.6, cue="given-name"))
     return out
 
 
@@ -342,7 +398,8 @@ def _repeats(text: str, found: list[Mention]) -> list[Mention]:
     surnames: dict[str, str] = {}
     for m in found:
         words = str(m.value).split()
-        if len(words) >= 2 and len(words[-1]) > 2 and not is_ordinary_word(words[-1]):
+        last = words[-1] if len(words) >= 2 else ""
+        if len(last) > 2 and not is_ordinary_word(last):
             surnames.setdefault(words[-1], str(m.value))
     if not surnames:
         return []
@@ -364,6 +421,6 @@ def _repeats(text: str, found: list[Mention]) -> list[Mention]:
 
 def find_people(text: str) -> list[Mention]:
     """Person-name mentions; value is the name without its title."""
-    found = drop_overlaps(_scan(text, _PATTERNS) + _caseless_lines(text))
+    found = drop_overlaps(_scan(text, _PATTERNS) + _caseless_lines(text) + _given_name_pairs(text))
     found = drop_overlaps(found + _repeats(text, found))
     return canonical_people(found)

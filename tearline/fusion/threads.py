@@ -334,7 +334,10 @@ class ThreadIndex:
         # loop runs for every fragment and was the single largest cost.
         pool: list[int] = []
         term_post, key_post = self._term_post, self._key_post
-        for term in list(vector)[:LOOKUP_TERMS]:
+        lookups = list(vector)[:LOOKUP_TERMS]
+        if len(vector) <= SHORT_TERMS:
+            lookups = [f for w in lookups for f in _number_forms(w)]
+        for term in lookups:
             pool += term_post.get(term, ())[-POSTING_CAP:]
         for key in keys:
             if key.startswith(_BLOCK_PREFIXES):  # venues and modalities are too common
@@ -364,6 +367,9 @@ class ThreadIndex:
         key_total = sum(keys.values()) - sum(keys[k] for k in event_keys)
         items = list(vector.items())
         short = len(items) <= SHORT_TERMS
+        # A headline says "trains", its story "train": a short item's words
+        # match either number (long texts share enough words without it).
+        forms = {w: _number_forms(w) for w in vector} if short else {}
         # The entity weight no longer shrinks with length (issue 11, cause 4):
         # shrunk to 0.02-0.06 for a long article, names could not rescue it.
         entity_weight = self.entity_weight
@@ -377,7 +383,8 @@ class ThreadIndex:
                 # A headline cannot hold a long story's tail words, so its
                 # cosine with the centroid stays low however on-topic it is;
                 # what counts is how much of its own weight the thread knows.
-                cover = sum([x * x for w, x in items if w in thread.centroid])
+                centroid = thread.centroid
+                cover = sum([x * x for w, x in items if any(f in centroid for f in forms[w])])
                 cos = max(cos, SHORT_COVERAGE * cover)
             shared: list[str] = []
             ent = 0.0
@@ -420,8 +427,9 @@ class ThreadIndex:
                     words = [(w, x) for w, x in items if w not in names]
                     rest = sum([x * get_weight(w, 0.0) for w, x in words]) / math.sqrt(thread.norm2)
                     if short:  # judged by coverage, as its cosine is
-                        rest = max(rest, SHORT_COVERAGE * sum(
-                            [x * x for w, x in words if w in thread.centroid]))
+                        rest = max(rest, SHORT_COVERAGE * sum([
+                            x * x for w, x in words
+                            if any(f in thread.centroid for f in forms[w])]))
                     backed = rest >= CORROBORATING_COSINE
                 if backed:
                     ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
@@ -641,6 +649,13 @@ def _event_day(events: FragmentEvents) -> date:
         d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
     ]
     return date.fromisoformat(max(stated) if stated else own)
+
+
+def _number_forms(word: str) -> tuple[str, str]:
+    """The word and its other grammatical number, by the plain English -s rule."""
+    if word.endswith("s") and len(word) > 3 and not word.endswith("ss"):
+        return word, word[:-1]
+    return word, f"{word}s"
 
 
 def _stray_tolls(tolls: list[str], entities: Mapping[str, int]) -> list[str]:

@@ -104,3 +104,11 @@ def test_a_toll_one_stray_member_brought_in_does_not_hold_a_wrong_merge() -> Non
     assert "casualties:killed:26" in own.shared_entities
     assert "casualties:killed:14" not in stray.shared_entities
 
+
+
+def test_a_headline_matches_its_story_s_words_in_either_number() -> None:
+    # "Bombers", "platforms" in the headline; "bomber", "platform" in the story.
+    # The headline names nothing, so its words are all it has.
+    index, thread = story()
+    alert = index.add(frag("alert", "Bombers hit platforms", ""), [])
+    assert alert.thread_id == thread

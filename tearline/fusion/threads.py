@@ -249,9 +249,11 @@ class ThreadIndex:
         self._latest = -math.inf
         self._idle: list[tuple[float, int]] = []  # (last activity, thread): retirement heap
         self._since_retire = 0
+        self._short_only: set[int] = set()  # threads holding only short items
+        self._merged = 0  # threads emptied by _fold_short
 
     def __len__(self) -> int:
-        return len(self._threads)
+        return len(self._threads) - self._merged
 
     # -- adding -----------------------------------------------------------
 
@@ -268,7 +270,9 @@ class ThreadIndex:
         at = fragment.anchor_time.timestamp()
         rivals = rival_places(mentions)
         self._retire_idle(at)
-        best, result = self._best(vector, keys, related, rivals, at, name_words(mentions))
+        best, result, candidates = self._best(
+            vector, keys, related, rivals, at, name_words(mentions)
+        )
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -286,6 +290,13 @@ class ThreadIndex:
         self._records[fragment.id] = _Record(
             best, grade, events, casualty_values(mentions, fragment.text, _event_day(events))
         )
+        if len(vector) <= SHORT_TERMS:
+            if len(thread.fragment_ids) == 1:
+                self._short_only.add(best)
+        else:
+            self._short_only.discard(best)
+            if self._short_only:
+                self._fold_short(best, self._short_candidates(vector, candidates))
         return result
 
     def add_many(
@@ -325,7 +336,7 @@ class ThreadIndex:
         places: list[str],
         at: float,
         names: frozenset[str] = frozenset(),
-    ) -> tuple[int | None, Attachment]:
+    ) -> tuple[int | None, Attachment, list[int]]:
         # Rank candidate threads by how many of the fragment's posting lists
         # name them (an entity key counts double) and score only the top
         # MAX_CANDIDATES: scoring is the costly part, and a thread that shares
@@ -437,7 +448,68 @@ class ThreadIndex:
             if score > result.score:
                 best = t
                 result = Attachment("", "", False, score, cos, ent, sorted(shared))
-        return best, result
+        return best, result, list(candidates)
+
+    def _fold_short(self, t: int, candidates: Iterable[int]) -> None:
+        """Fold into thread ``t`` the short-item threads it now covers (``SHORT_FOLD``).
+
+        A headline that arrives before any article of its story opens a
+        thread of its own, and since fragments join the best thread, never
+        two, nothing ever brings it back: arrival order decided. When an
+        article joins or opens a thread, the short-only threads among its
+        candidates are scored the way a headline is scored (coverage of their
+        words by this thread) and folded in at the join threshold. Only
+        short-only threads move, so no article's placement is ever undone.
+        """
+        target = self._threads[t]
+        centroid = target.centroid
+        for b in candidates:
+            if b == t or b not in self._short_only:
+                continue
+            other = self._threads[b]
+            if other.retired or other.norm2 <= 0 or _conflicting(other, target):
+                continue
+            cover = sum(
+                [x * x for w, x in other.centroid.items()
+                 if any(f in centroid for f in _number_forms(w))]
+            ) / other.norm2  # fmt: skip
+            if SHORT_COVERAGE * cover * _time_factor(other.last, target) >= self.threshold:
+                self._merge(t, b)
+
+    def _short_candidates(self, vector: dict[str, float], candidates: list[int]) -> set[int]:
+        """Short-only threads that share any of the article's terms, not only its top ones."""
+        short, post = self._short_only, self._term_post
+        found = {b for b in candidates if b in short}
+        for w in vector:
+            found.update(b for b in post.get(w, ())[-POSTING_CAP:] if b in short)
+        return found
+
+    def _merge(self, t: int, b: int) -> None:
+        """Move every member of thread ``b`` into ``t``; ``b`` stays, empty and retired."""
+        target, other = self._threads[t], self._threads[b]
+        centroid = target.centroid
+        for w, x in other.centroid.items():
+            centroid[w] = centroid.get(w, 0.0) + x
+            _post(self._term_post, w, t)
+        target.norm2 = sum(x * x for x in centroid.values())
+        for fid in other.fragment_ids:
+            target.fragment_ids.append(fid)
+            self._records[fid].thread = t
+        target.entities.update(other.entities)
+        target.edges.update(other.edges)
+        target.kinds |= other.kinds
+        target.related |= other.related
+        for key in (*other.entities, *other.related):
+            _post(self._key_post, key, t)
+        target.first = min(target.first, other.first)
+        target.last = max(target.last, other.last)
+        heapq.heappush(self._idle, (target.last, t))
+        other.fragment_ids = []
+        other.centroid, other.norm2 = {}, 0.0
+        other.entities, other.edges = Counter(), Counter()
+        other.retired = True
+        self._short_only.discard(b)
+        self._merged += 1
 
     def _absorb(
         self,
@@ -505,8 +577,8 @@ class ThreadIndex:
         return self._threads[record.thread].id
 
     def thread_ids(self) -> list[str]:
-        """Thread ids in the order the threads were opened."""
-        return [t.id for t in self._threads]
+        """Thread ids in the order the threads were opened (folded ones left out)."""
+        return [t.id for t in self._threads if t.fragment_ids]
 
     def fragments_of(self, thread_id: str) -> list[str]:
         """Fragment ids of one thread in arrival order."""
@@ -578,6 +650,7 @@ class ThreadIndex:
                 }
                 for fid, r in self._records.items()
             },
+            "short_only": sorted(self._short_only),
             "origins": self.origins.to_dict() if self.track_origins else None,
         }
 
@@ -616,6 +689,8 @@ class ThreadIndex:
                 events = FragmentEvents.from_dict(rec["events"])
                 casualties = [tuple(c) for c in rec["casualties"]]
                 index._records[fid] = _Record(i, rec["grade"], events, casualties)
+        index._short_only = set(data.get("short_only", ()))
+        index._merged = sum(1 for t in index._threads if not t.fragment_ids)
         for i in order:  # oldest activity first, so the capped tails hold the newest
             for w in index._threads[i].centroid:
                 _post(index._term_post, w, i)
@@ -649,6 +724,17 @@ def _event_day(events: FragmentEvents) -> date:
         d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
     ]
     return date.fromisoformat(max(stated) if stated else own)
+
+
+def _conflicting(short: _Thread, target: _Thread) -> bool:
+    """Whether two threads name only different actors, or only different cities."""
+    for kind in ("actor:", "place:city:"):
+        mine = [k for k in short.entities if k.startswith(kind)]
+        if mine and any(k.startswith(kind) for k in target.entities) and not any(
+            k in target.entities or k in target.related for k in mine
+        ):
+            return True
+    return False
 
 
 def _number_forms(word: str) -> tuple[str, str]:

@@ -112,3 +112,30 @@ def test_a_headline_matches_its_story_s_words_in_either_number() -> None:
     index, thread = story()
     alert = index.add(frag("alert", "Bombers hit platforms", ""), [])
     assert alert.thread_id == thread
+
+
+def test_a_headline_that_came_first_is_folded_into_its_story() -> None:
+    # The alert arrives before any article, so it opens a thread of its own;
+    # the article that follows must bring it in rather than leave the story split.
+    index = ThreadIndex(track_origins=False)
+    alert = index.add(frag("alert", "Investigators search tracks for ball bearings after blast",
+                           ""), [])  # fmt: skip
+    article = index.add(frag("bomb", "Bomber kills 26 at Quetta railway station", BOMBING),
+                        [city(), killed(26)])  # fmt: skip
+    assert alert.opened and article.opened  # nothing to join at either arrival
+    assert index.thread_of("alert") == index.thread_of("bomb") == article.thread_id
+    assert index.thread_ids() == [article.thread_id] and len(index) == 1
+    restored = ThreadIndex.from_dict(index.to_dict())
+    assert restored.thread_ids() == [article.thread_id] and len(restored) == 1
+    assert restored.fragments_of(article.thread_id) == ["bomb", "alert"]
+
+
+def test_a_short_thread_of_another_city_is_not_folded() -> None:
+    index = ThreadIndex(track_origins=False)
+    other = Mention(MentionKind.PLACE, "Kabul", 0, 5, "city:1138958", 0.9,
+                    {"type": "city", "country": "AF", "name": "Kabul"})  # fmt: skip
+    index.add(frag("alert", "Bomber strikes crowded Kabul railway platform, casualties feared",
+                   ""), [other])  # fmt: skip
+    index.add(frag("bomb", "Bomber kills 26 at Quetta railway station", BOMBING),
+              [city(), killed(26)])  # fmt: skip
+    assert index.thread_of("alert") != index.thread_of("bomb")

@@ -3,8 +3,9 @@
 A thread gathers the fragments that speak of the same threat or incident:
 the same resolved actors, places and target types, close in time, in similar
 words. Fragments arrive one at a time and each either joins the best existing
-thread or opens a new one; earlier decisions are never revisited, so adding a
-fragment never recomputes the past.
+thread or opens a new one; earlier decisions are never revisited (except that a
+short-item thread may be folded into a story's thread), so adding a fragment
+never recomputes the past.
 
 Cost per fragment is bounded by blocking, never by the number of threads:
 candidate threads come from inverted indexes on entity keys (``actor:…``,
@@ -24,7 +25,11 @@ Scoring a candidate combines
   thread, weighted by kind (``evidence.KIND_WEIGHT``: actors weigh most),
   relative to what the fragment names, saturating at ``FULL_EVIDENCE`` and
   never reaching full weight on less than ``MIN_EVIDENCE`` (a lone country
-  or venue type is generic). Shared entities *add* to the text score; a
+  or venue type is generic). Shared names count only when corroborated: by a
+  shared actor, person or event key, or by shared words other than the names
+  (``CORROBORATING_COSINE``), since the cosine already counts the name itself;
+  a casualty figure counts only beside a shared name and only if it is the
+  thread's own toll. Shared entities *add* to the text score; a
   fragment that names nothing the thread knows is judged on its words alone.
   The entity weight does not shrink with length: a long article's names are
   as good evidence as a short note's;
@@ -41,6 +46,10 @@ Scoring a candidate combines
   and the attack.
 
 With no entities (plain news text) the score is the text cosine alone.
+Short items (headlines, alerts) are scored by coverage, match words in either
+grammatical number, and a thread holding only short items is folded into a
+later article's thread that covers it (``_fold_short``), so a headline that
+arrived before its story does not stay apart.
 ``THREAD_THRESHOLD``, ``ENTITY_WEIGHT`` and ``PLACE_CONFLICT`` were re-chosen
 for issue 11 on the tuning splits only (odd ECB+ topics and the
 ``quetta_tune`` scenario) and checked on the demo (``docs/benchmarks-fusion.md``).

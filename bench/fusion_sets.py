@@ -27,6 +27,7 @@ import json
 import random
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -111,12 +112,20 @@ def _rewrite_headline(rng: random.Random, headline: str) -> str:
 # -- long-form and short items ----------------------------------------------------
 
 
-def scenario_items(role: str, seed: int = 0) -> list[Item]:
-    """Every item of the scenarios with ``role`` ("eval" or "tune")."""
+def scenario_items(
+    role: str, seed: int = 0, only: Collection[str] | None = None, skip: Collection[str] = ()
+) -> list[Item]:
+    """Every item of the scenarios with ``role`` ("eval" or "tune").
+
+    ``only`` and ``skip`` name scenario files by stem ("maiduguri"), so a
+    scenario added later can be reported on its own row.
+    """
     pool = outlets()
     items: list[Item] = []
     for path in sorted(SCENARIOS.glob("*.toml")):
-        if path.name == "outlets.toml":
+        if path.name == "outlets.toml" or path.stem in skip:
+            continue
+        if only is not None and path.stem not in only:
             continue
         sc = tomllib.loads(path.read_text())
         if sc["role"] == role:

@@ -30,6 +30,7 @@ __all__ = [
     "kind_of",
     "lead_terms",
     "linked",
+    "name_words",
     "related_keys",
     "rival_places",
     "term_counts",
@@ -127,6 +128,19 @@ def term_counts(text: str) -> Counter[str]:
         if len(low) > 2 and low not in _STOP:
             counts[low] += 2 if word[0].isupper() else 1
     return counts
+
+
+def name_words(mentions: Iterable[Mention]) -> frozenset[str]:
+    """The terms (as ``term_counts`` spells them) of the places, actors and people named.
+
+    Words shared with a thread corroborate a shared name only if they are
+    other words than the name: "Quetta" twice is still one piece of evidence.
+    """
+    out: set[str] = set()
+    for m in mentions:
+        if m.kind in (MentionKind.PLACE, MentionKind.ACTOR, MentionKind.PERSON):
+            out |= lead_terms(m.text)
+    return frozenset(out)
 
 
 def lead_terms(text: str) -> set[str]:

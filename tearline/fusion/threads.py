@@ -3,8 +3,9 @@
 A thread gathers the fragments that speak of the same threat or incident:
 the same resolved actors, places and target types, close in time, in similar
 words. Fragments arrive one at a time and each either joins the best existing
-thread or opens a new one; earlier decisions are never revisited, so adding a
-fragment never recomputes the past.
+thread or opens a new one; earlier decisions are never revisited (except that a
+short-item thread may be folded into a story's thread), so adding a fragment
+never recomputes the past.
 
 Cost per fragment is bounded by blocking, never by the number of threads:
 candidate threads come from inverted indexes on entity keys (``actor:…``,
@@ -24,7 +25,11 @@ Scoring a candidate combines
   thread, weighted by kind (``evidence.KIND_WEIGHT``: actors weigh most),
   relative to what the fragment names, saturating at ``FULL_EVIDENCE`` and
   never reaching full weight on less than ``MIN_EVIDENCE`` (a lone country
-  or venue type is generic). Shared entities *add* to the text score; a
+  or venue type is generic). Shared names count only when corroborated: by a
+  shared actor, person or event key, or by shared words other than the names
+  (``CORROBORATING_COSINE``), since the cosine already counts the name itself;
+  a casualty figure counts only beside a shared name and only if it is the
+  thread's own toll. Shared entities *add* to the text score; a
   fragment that names nothing the thread knows is judged on its words alone.
   The entity weight does not shrink with length: a long article's names are
   as good evidence as a short note's;
@@ -41,6 +46,10 @@ Scoring a candidate combines
   and the attack.
 
 With no entities (plain news text) the score is the text cosine alone.
+Short items (headlines, alerts) are scored by coverage, match words in either
+grammatical number, and a thread holding only short items is folded into a
+later article's thread that covers it (``_fold_short``), so a headline that
+arrived before its story does not stay apart.
 ``THREAD_THRESHOLD``, ``ENTITY_WEIGHT`` and ``PLACE_CONFLICT`` were re-chosen
 for issue 11 on the tuning splits only (odd ECB+ topics and the
 ``quetta_tune`` scenario) and checked on the demo (``docs/benchmarks-fusion.md``).
@@ -65,6 +74,7 @@ from tearline.fusion.evidence import (
     kind_of,
     lead_terms,
     linked,
+    name_words,
     related_keys,
     rival_places,
     term_counts,
@@ -108,6 +118,13 @@ _BLOCK_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:", "date:", 
 POSTING_CAP = 16
 MAX_CANDIDATES = 12
 MIN_EVIDENCE = 1.5  # a city's weight: less than that is never full evidence
+CORROBORATING_COSINE = 0.1
+"""Cosine, leaving out the words of the names themselves, from which shared words
+corroborate shared names: the story's terms, not the city's name again. Below it,
+and with no shared actor, person or event key, shared names add no evidence: the
+cosine already counts the name, so "Quetta side wins cricket final" would otherwise
+join the Quetta bombing on the city alone (chosen on quetta_tune's distractors)."""
+_NAMED_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:")
 LEAD_BOOST = 1.5
 LEAD_CHARS = 400
 SHORT_TERMS = 10
@@ -241,9 +258,11 @@ class ThreadIndex:
         self._latest = -math.inf
         self._idle: list[tuple[float, int]] = []  # (last activity, thread): retirement heap
         self._since_retire = 0
+        self._short_only: set[int] = set()  # threads holding only short items
+        self._merged = 0  # threads emptied by _fold_short
 
     def __len__(self) -> int:
-        return len(self._threads)
+        return len(self._threads) - self._merged
 
     # -- adding -----------------------------------------------------------
 
@@ -260,7 +279,9 @@ class ThreadIndex:
         at = fragment.anchor_time.timestamp()
         rivals = rival_places(mentions)
         self._retire_idle(at)
-        best, result = self._best(vector, keys, related, rivals, at)
+        best, result, candidates = self._best(
+            vector, keys, related, rivals, at, name_words(mentions)
+        )
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -278,6 +299,13 @@ class ThreadIndex:
         self._records[fragment.id] = _Record(
             best, grade, events, casualty_values(mentions, fragment.text, _event_day(events))
         )
+        if len(vector) <= SHORT_TERMS:
+            if len(thread.fragment_ids) == 1:
+                self._short_only.add(best)
+        else:
+            self._short_only.discard(best)
+            if self._short_only:
+                self._fold_short(best, self._short_candidates(vector, candidates))
         return result
 
     def add_many(
@@ -316,7 +344,8 @@ class ThreadIndex:
         related: set[str],
         places: list[str],
         at: float,
-    ) -> tuple[int | None, Attachment]:
+        names: frozenset[str] = frozenset(),
+    ) -> tuple[int | None, Attachment, list[int]]:
         # Rank candidate threads by how many of the fragment's posting lists
         # name them (an entity key counts double) and score only the top
         # MAX_CANDIDATES: scoring is the costly part, and a thread that shares
@@ -325,7 +354,10 @@ class ThreadIndex:
         # loop runs for every fragment and was the single largest cost.
         pool: list[int] = []
         term_post, key_post = self._term_post, self._key_post
-        for term in list(vector)[:LOOKUP_TERMS]:
+        lookups = list(vector)[:LOOKUP_TERMS]
+        if len(vector) <= SHORT_TERMS:
+            lookups = [f for w in lookups for f in _number_forms(w)]
+        for term in lookups:
             pool += term_post.get(term, ())[-POSTING_CAP:]
         for key in keys:
             if key.startswith(_BLOCK_PREFIXES):  # venues and modalities are too common
@@ -355,6 +387,9 @@ class ThreadIndex:
         key_total = sum(keys.values()) - sum(keys[k] for k in event_keys)
         items = list(vector.items())
         short = len(items) <= SHORT_TERMS
+        # A headline says "trains", its story "train": a short item's words
+        # match either number (long texts share enough words without it).
+        forms = {w: _number_forms(w) for w in vector} if short else {}
         # The entity weight no longer shrinks with length (issue 11, cause 4):
         # shrunk to 0.02-0.06 for a long article, names could not rescue it.
         entity_weight = self.entity_weight
@@ -368,7 +403,8 @@ class ThreadIndex:
                 # A headline cannot hold a long story's tail words, so its
                 # cosine with the centroid stays low however on-topic it is;
                 # what counts is how much of its own weight the thread knows.
-                cover = sum([x * x for w, x in items if w in thread.centroid])
+                centroid = thread.centroid
+                cover = sum([x * x for w, x in items if any(f in centroid for f in forms[w])])
                 cos = max(cos, SHORT_COVERAGE * cover)
             shared: list[str] = []
             ent = 0.0
@@ -391,15 +427,98 @@ class ThreadIndex:
                     factor *= PLACE_CONFLICT
                 if dates and "date" in thread.kinds and _dates_apart(dates, entities):
                     factor *= DATE_CONFLICT
+                # An exact casualty figure recurs across unrelated incidents
+                # (3 dead is common): it is evidence only beside a shared name,
+                # and only if it is the thread's own toll, not one a stray
+                # member once brought in (which would make a wrong merge stick).
+                tolls = [k for k in shared if k.startswith("casualties:")]
+                if tolls:
+                    loose = _stray_tolls(tolls, entities)
+                    if not any(k.startswith(_NAMED_PREFIXES) for k in shared):
+                        loose = tolls
+                    weight -= sum(keys[k] for k in loose)
+                    shared = [k for k in shared if k not in loose]
                 # A fragment naming only a country or a venue type must not
-                # reach full evidence on it: those keys are generic.
-                own = key_total + sum(keys[k] for k in event_keys if k in entities)
-                ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
+                # reach full evidence on it: those keys are generic. Nor may a
+                # lone city, unless the words or an event key back it up.
+                own = key_total + sum(keys[k] for k in event_keys if k in shared)
+                backed = any(k.startswith((*EVENT_PREFIXES, "actor:", "person:")) for k in shared)
+                if not backed and weight > 0 and thread.norm2 > 0:
+                    words = [(w, x) for w, x in items if w not in names]
+                    rest = sum([x * get_weight(w, 0.0) for w, x in words]) / math.sqrt(thread.norm2)
+                    if short:  # judged by coverage, as its cosine is
+                        rest = max(rest, SHORT_COVERAGE * sum([
+                            x * x for w, x in words
+                            if any(f in thread.centroid for f in forms[w])]))
+                    backed = rest >= CORROBORATING_COSINE
+                if backed:
+                    ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
             score = (cos + entity_weight * ent) * factor
             if score > result.score:
                 best = t
                 result = Attachment("", "", False, score, cos, ent, sorted(shared))
-        return best, result
+        return best, result, list(candidates)
+
+    def _fold_short(self, t: int, candidates: Iterable[int]) -> None:
+        """Fold into thread ``t`` the short-item threads it now covers (``SHORT_FOLD``).
+
+        A headline that arrives before any article of its story opens a
+        thread of its own, and since fragments join the best thread, never
+        two, nothing ever brings it back: arrival order decided. When an
+        article joins or opens a thread, the short-only threads among its
+        candidates are scored the way a headline is scored (coverage of their
+        words by this thread) and folded in at the join threshold. Only
+        short-only threads move, so no article's placement is ever undone.
+        """
+        target = self._threads[t]
+        centroid = target.centroid
+        for b in candidates:
+            if b == t or b not in self._short_only:
+                continue
+            other = self._threads[b]
+            if other.retired or other.norm2 <= 0 or _conflicting(other, target):
+                continue
+            cover = sum(
+                [x * x for w, x in other.centroid.items()
+                 if any(f in centroid for f in _number_forms(w))]
+            ) / other.norm2  # fmt: skip
+            if SHORT_COVERAGE * cover * _time_factor(other.last, target) >= self.threshold:
+                self._merge(t, b)
+
+    def _short_candidates(self, vector: dict[str, float], candidates: list[int]) -> set[int]:
+        """Short-only threads that share any of the article's terms, not only its top ones."""
+        short, post = self._short_only, self._term_post
+        found = {b for b in candidates if b in short}
+        for w in vector:
+            found.update(b for b in post.get(w, ())[-POSTING_CAP:] if b in short)
+        return found
+
+    def _merge(self, t: int, b: int) -> None:
+        """Move every member of thread ``b`` into ``t``; ``b`` stays, empty and retired."""
+        target, other = self._threads[t], self._threads[b]
+        centroid = target.centroid
+        for w, x in other.centroid.items():
+            centroid[w] = centroid.get(w, 0.0) + x
+            _post(self._term_post, w, t)
+        target.norm2 = sum(x * x for x in centroid.values())
+        for fid in other.fragment_ids:
+            target.fragment_ids.append(fid)
+            self._records[fid].thread = t
+        target.entities.update(other.entities)
+        target.edges.update(other.edges)
+        target.kinds |= other.kinds
+        target.related |= other.related
+        for key in (*other.entities, *other.related):
+            _post(self._key_post, key, t)
+        target.first = min(target.first, other.first)
+        target.last = max(target.last, other.last)
+        heapq.heappush(self._idle, (target.last, t))
+        other.fragment_ids = []
+        other.centroid, other.norm2 = {}, 0.0
+        other.entities, other.edges = Counter(), Counter()
+        other.retired = True
+        self._short_only.discard(b)
+        self._merged += 1
 
     def _absorb(
         self,
@@ -467,8 +586,8 @@ class ThreadIndex:
         return self._threads[record.thread].id
 
     def thread_ids(self) -> list[str]:
-        """Thread ids in the order the threads were opened."""
-        return [t.id for t in self._threads]
+        """Thread ids in the order the threads were opened (folded ones left out)."""
+        return [t.id for t in self._threads if t.fragment_ids]
 
     def fragments_of(self, thread_id: str) -> list[str]:
         """Fragment ids of one thread in arrival order."""
@@ -540,6 +659,7 @@ class ThreadIndex:
                 }
                 for fid, r in self._records.items()
             },
+            "short_only": sorted(self._short_only),
             "origins": self.origins.to_dict() if self.track_origins else None,
         }
 
@@ -578,6 +698,8 @@ class ThreadIndex:
                 events = FragmentEvents.from_dict(rec["events"])
                 casualties = [tuple(c) for c in rec["casualties"]]
                 index._records[fid] = _Record(i, rec["grade"], events, casualties)
+        index._short_only = set(data.get("short_only", ()))
+        index._merged = sum(1 for t in index._threads if not t.fragment_ids)
         for i in order:  # oldest activity first, so the capped tails hold the newest
             for w in index._threads[i].centroid:
                 _post(index._term_post, w, i)
@@ -611,6 +733,34 @@ def _event_day(events: FragmentEvents) -> date:
         d for kind, d, _, is_stated in events.events if is_stated and kind == "attack" and d <= own
     ]
     return date.fromisoformat(max(stated) if stated else own)
+
+
+def _conflicting(short: _Thread, target: _Thread) -> bool:
+    """Whether two threads name only different actors, or only different cities."""
+    for kind in ("actor:", "place:city:"):
+        mine = [k for k in short.entities if k.startswith(kind)]
+        if mine and any(k.startswith(kind) for k in target.entities) and not any(
+            k in target.entities or k in target.related for k in mine
+        ):
+            return True
+    return False
+
+
+def _number_forms(word: str) -> tuple[str, str]:
+    """The word and its other grammatical number, by the plain English -s rule."""
+    if word.endswith("s") and len(word) > 3 and not word.endswith("ss"):
+        return word, word[:-1]
+    return word, f"{word}s"
+
+
+def _stray_tolls(tolls: list[str], entities: Mapping[str, int]) -> list[str]:
+    """Shared casualty keys that fewer than half as many members state as the thread's top toll.
+
+    A toll rises as reports come in (26, then 33), so the thread keeps
+    several; those most of its members give are its own.
+    """
+    top = max(n for k, n in entities.items() if k.startswith("casualties:"))
+    return [k for k in tolls if 2 * entities[k] < top]
 
 
 def _day_of_year(key: str) -> int:

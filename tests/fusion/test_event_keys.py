@@ -52,9 +52,9 @@ def test_a_shared_event_key_joins_and_an_unshared_one_does_not_dilute() -> None:
     city = m(MentionKind.PLACE, "city:551487")
     index = ThreadIndex()
     first = index.add(frag("a", "Concert hall attack", STORY), [venue, city])
-    other_text = "Officials gave few details of the response on the night in question."
-    # Shares the city only; an extra date it names but the thread does not must
-    # not weigh against it.
+    other_text = "Officials gave few details of how the gunmen reached the auditorium."
+    # Shares the city (and a few of the story's words, so the city counts); an
+    # extra date it names but the thread does not must not weigh against it.
     bare = ThreadIndex.from_dict(index.to_dict())
     with_date = ThreadIndex.from_dict(index.to_dict())
     a = bare.add(frag("b", "", other_text), [city])

@@ -19,7 +19,8 @@ why two reports were not counted twice:
   ``CONTAINMENT_MIN_SHARED`` sentences, one of them not a quotation, making
   up ``CONTAINMENT`` of the shorter fragment's sentences. And, for copies
   whose sentences were re-punctuated or lightly edited, shingle containment
-  over a hash-residue sample of the shingles (``signatures.shingle_sample``):
+  over a hash-residue sample of the shingles (``signatures.shingle_sample``,
+  one in two, cut to the range both samples cover by ``signatures.comparable``):
   ``SHINGLE_CONTAINMENT`` of the shorter fragment's sampled shingles are the
   other's. Both are looked up through bottom-k keys, never by a scan.
 * **Attribution with a shared passage** (``attribution``). Phrases such as
@@ -62,6 +63,7 @@ from tearline.fusion.signatures import (
     NUM_PERM,
     SHINGLE,
     all_signatures,
+    comparable,
     shingle_sample,
     signature_arrays,
     text_signature,
@@ -93,7 +95,7 @@ CONTAINMENT = 0.3  # chosen on the syndication tuning split (docs/benchmarks-fus
 CONTAINMENT_MIN_SHARED = 2
 SHINGLE_CONTAINMENT = 0.4  # chosen on the syndication tuning split (docs/benchmarks-fusion.md)
 SHINGLE_MIN_SAMPLE = 10
-"""A text with fewer sampled shingles (about 50 words) is too short to judge by containment."""
+"""A text with fewer sampled shingles (about 25 words) is too short to judge by containment."""
 SHINGLE_MIN_COMMON = 8
 """Sampled shingles two texts must share before containment counts: with a short
 text's small sample, a few shared ones (one paraphrased sentence of a statement
@@ -154,6 +156,8 @@ class OriginIndex:
         self._parent: list[int] = []
         self._root_min: dict[int, str] = {}
         self._links: dict[int, list[OriginLink]] = {}
+        self._legacy: set[int] = set()
+        """Fragments restored from a version-3 index: their samples are the sparser class."""
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -299,8 +303,8 @@ class OriginIndex:
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
 
     def _shingle_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
-        mine, theirs = self._samples[i], self._samples[j]
-        if len(theirs) < SHINGLE_MIN_SAMPLE:
+        mine, theirs = self._comparable(i, j)
+        if len(theirs) < SHINGLE_MIN_SAMPLE or len(mine) < SHINGLE_MIN_SAMPLE:
             return None
         common = len(shared(mine, theirs))
         jaccard = common / (len(mine) + len(theirs) - common)
@@ -315,6 +319,11 @@ class OriginIndex:
         score = max(score, self._sentence_containment(i, j))
         passage = self._passage(i, j, sentences, quotes=False) or _densest(sentences, theirs)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
+
+    def _comparable(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """The two shingle samples, cut so that their overlap estimates containment."""
+        legacy = bool(self._legacy) and (i in self._legacy or j in self._legacy)
+        return comparable(self._samples[i], self._samples[j], legacy=legacy)
 
     def _attribution_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
         if abs(self._times[i] - self._times[j]) > self.attribution_window.total_seconds():
@@ -362,7 +371,7 @@ class OriginIndex:
         fewest = min(len(self._passages[i].plain), len(self._passages[j].plain))
         if common / fewest >= ATTRIBUTION_SHARE:
             return True
-        a, b = self._samples[i], self._samples[j]
+        a, b = self._comparable(i, j)
         if min(len(a), len(b)) < SHINGLE_MIN_SAMPLE:
             return False
         return len(shared(a, b)) / min(len(a), len(b)) >= ATTRIBUTION_SHINGLES
@@ -460,7 +469,7 @@ class OriginIndex:
                 }
             )
         return {
-            "version": 3,
+            "version": 4,
             "duplicate_jaccard": self.duplicate_jaccard,
             "containment": self.containment,
             "shingle_containment": self.shingle_containment,
@@ -477,7 +486,10 @@ class OriginIndex:
             shingle_containment=data.get("shingle_containment", SHINGLE_CONTAINMENT),
             attribution_window=timedelta(seconds=data["attribution_window_s"]),
         )
+        legacy = data.get("version", 1) < 4  # samples taken one shingle in LEGACY_MOD
         for row in data["fragments"]:
+            if legacy and row.get("sample"):
+                index._legacy.add(len(index._ids))
             sig = None if row["sig"] is None else np.array(row["sig"], dtype=np.uint32)
             usig = None if row["usig"] is None else np.array(row["usig"], dtype=np.uint32)
             # Version 2 had no shingle sample: such fragments are not found by it.

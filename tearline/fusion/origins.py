@@ -19,9 +19,14 @@ why two reports were not counted twice:
   ``CONTAINMENT_MIN_SHARED`` sentences, one of them not a quotation, making
   up ``CONTAINMENT`` of the shorter fragment's sentences. And, for copies
   whose sentences were re-punctuated or lightly edited, shingle containment
-  over a hash-residue sample of the shingles (``signatures.shingle_sample``):
+  over a hash-residue sample of the shingles (``signatures.shingle_sample``,
+  one in two, cut to the range both samples cover by ``signatures.comparable``):
   ``SHINGLE_CONTAINMENT`` of the shorter fragment's sampled shingles are the
-  other's. Both are looked up through bottom-k keys, never by a scan.
+  other's; a text with too few sampled shingles for a ratio (down to
+  ``SHORT_MIN_SAMPLE``) must be contained whole and share a plain sentence.
+  Both are looked up through bottom-k keys, never by a scan; a pair the
+  shingle keys miss (a short copy arriving after its long source) is still
+  judged by shingles when a sentence key brings it up.
 * **Attribution with a shared passage** (``attribution``). Phrases such as
   "according to X", "X told Reuters", a "(Reuters)" dateline or a
   ``Credit:`` line name a claimed source (``attribution.parse_attributions``);
@@ -62,6 +67,7 @@ from tearline.fusion.signatures import (
     NUM_PERM,
     SHINGLE,
     all_signatures,
+    comparable,
     shingle_sample,
     signature_arrays,
     text_signature,
@@ -76,6 +82,7 @@ __all__ = [
     "DUPLICATE_JACCARD",
     "SHINGLE_CONTAINMENT",
     "SHINGLE_MIN_COMMON",
+    "SHORT_MIN_SAMPLE",
     "Attribution",
     "LinkReason",
     "OriginIndex",
@@ -93,7 +100,9 @@ CONTAINMENT = 0.3  # chosen on the syndication tuning split (docs/benchmarks-fus
 CONTAINMENT_MIN_SHARED = 2
 SHINGLE_CONTAINMENT = 0.4  # chosen on the syndication tuning split (docs/benchmarks-fusion.md)
 SHINGLE_MIN_SAMPLE = 10
-"""A text with fewer sampled shingles (about 50 words) is too short to judge by containment."""
+"""A text with fewer sampled shingles (about 25 words) is too short to judge by containment."""
+SHORT_MIN_SAMPLE = 4
+"""Below ``SHINGLE_MIN_SAMPLE`` and down to this, a text counts as contained only whole."""
 SHINGLE_MIN_COMMON = 8
 """Sampled shingles two texts must share before containment counts: with a short
 text's small sample, a few shared ones (one paraphrased sentence of a statement
@@ -154,6 +163,8 @@ class OriginIndex:
         self._parent: list[int] = []
         self._root_min: dict[int, str] = {}
         self._links: dict[int, list[OriginLink]] = {}
+        self._legacy: set[int] = set()
+        """Fragments restored from a version-3 index: their samples are the sparser class."""
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -217,6 +228,8 @@ class OriginIndex:
         found: list[OriginLink] = []
         linked: set[int] = set()
         long_enough = len(sample) >= SHINGLE_MIN_SAMPLE
+        by_sample = len(sample) >= SHORT_MIN_SAMPLE
+        tried: set[int] = set()
         if sig is not None and not long_enough:
             # Short texts only: a long text's near-duplicates have a high
             # shingle containment too and are found through its sample,
@@ -228,7 +241,7 @@ class OriginIndex:
                     link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac, passage)
                     found.append(self._link(i, j, link))
                     linked.add(j)
-        if long_enough:
+        if by_sample:
             # Looked up by the whole sample, filed under its bottom-k: an
             # older source is found from any of its smallest shingles that
             # the copy kept, whichever of the two is the shorter.
@@ -236,6 +249,7 @@ class OriginIndex:
             if deciding:
                 buckets.look_up(self._shingle_buckets, sample.tolist(), candidates)
             buckets.file_under(self._shingle_buckets, sample[:SHINGLE_KEYS].tolist(), i)
+            tried = candidates
             for j in sorted(candidates - linked - {i}):
                 contained = self._shingle_link(i, j, sentences)
                 if contained is not None:
@@ -246,6 +260,11 @@ class OriginIndex:
             for j in sorted(buckets.insert(self._sent_buckets, sent_sample, i)):
                 if deciding and j not in linked:
                     contained = self._containment_link(i, j, sentences)
+                    if contained is None and by_sample and j not in tried:
+                        # A short copy that arrives after its long source may
+                        # hold none of the source's smallest shingles; the
+                        # sentence both print still finds the pair.
+                        contained = self._shingle_link(i, j, sentences)
                     if contained is not None:
                         found.append(contained)
                         linked.add(j)
@@ -299,9 +318,12 @@ class OriginIndex:
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
 
     def _shingle_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
-        mine, theirs = self._samples[i], self._samples[j]
-        if len(theirs) < SHINGLE_MIN_SAMPLE:
+        mine, theirs = self._comparable(i, j)
+        fewest = min(len(mine), len(theirs))
+        if fewest < SHORT_MIN_SAMPLE:
             return None
+        if fewest < SHINGLE_MIN_SAMPLE:
+            return self._short_copy_link(i, j, mine, theirs, sentences)
         common = len(shared(mine, theirs))
         jaccard = common / (len(mine) + len(theirs) - common)
         if jaccard >= self.duplicate_jaccard:
@@ -315,6 +337,29 @@ class OriginIndex:
         score = max(score, self._sentence_containment(i, j))
         passage = self._passage(i, j, sentences, quotes=False) or _densest(sentences, theirs)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
+
+    def _short_copy_link(
+        self, i: int, j: int, mine: np.ndarray, theirs: np.ndarray, sentences: dict[int, str]
+    ) -> OriginLink | None:
+        """A text too short for a containment ratio, printed whole inside the other.
+
+        A ratio over a handful of sampled shingles is noise, so nothing less
+        than all of them will do, and a sentence both print that is not a
+        quotation: a paraphrase or a shared quote is what independent reports
+        of one statement carry.
+        """
+        common = len(shared(mine, theirs))
+        if common < min(len(mine), len(theirs)):
+            return None
+        if not len(shared(self._passages[i].plain, self._passages[j].plain)):
+            return None
+        passage = self._passage(i, j, sentences, quotes=False)
+        return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, 1.0, passage))
+
+    def _comparable(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """The two shingle samples, cut so that their overlap estimates containment."""
+        legacy = bool(self._legacy) and (i in self._legacy or j in self._legacy)
+        return comparable(self._samples[i], self._samples[j], legacy=legacy)
 
     def _attribution_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
         if abs(self._times[i] - self._times[j]) > self.attribution_window.total_seconds():
@@ -362,7 +407,7 @@ class OriginIndex:
         fewest = min(len(self._passages[i].plain), len(self._passages[j].plain))
         if common / fewest >= ATTRIBUTION_SHARE:
             return True
-        a, b = self._samples[i], self._samples[j]
+        a, b = self._comparable(i, j)
         if min(len(a), len(b)) < SHINGLE_MIN_SAMPLE:
             return False
         return len(shared(a, b)) / min(len(a), len(b)) >= ATTRIBUTION_SHINGLES
@@ -460,7 +505,7 @@ class OriginIndex:
                 }
             )
         return {
-            "version": 3,
+            "version": 4,
             "duplicate_jaccard": self.duplicate_jaccard,
             "containment": self.containment,
             "shingle_containment": self.shingle_containment,
@@ -477,7 +522,10 @@ class OriginIndex:
             shingle_containment=data.get("shingle_containment", SHINGLE_CONTAINMENT),
             attribution_window=timedelta(seconds=data["attribution_window_s"]),
         )
+        legacy = data.get("version", 1) < 4  # samples taken one shingle in LEGACY_MOD
         for row in data["fragments"]:
+            if legacy and row.get("sample"):
+                index._legacy.add(len(index._ids))
             sig = None if row["sig"] is None else np.array(row["sig"], dtype=np.uint32)
             usig = None if row["usig"] is None else np.array(row["usig"], dtype=np.uint32)
             # Version 2 had no shingle sample: such fragments are not found by it.

@@ -13,7 +13,13 @@ than in words, so every signature here is computed over ``normalize_text``
   text, the sample of a shortened copy is (nearly) a subset of its source's,
   and ``|A ∩ B| / min(|A|, |B|)`` over samples estimates shingle
   *containment*. A copy cut to 40 % of its source has Jaccard about 0.4 but
-  containment near 1, so containment is what finds it.
+  containment near 1, so containment is what finds it. The estimate's noise
+  is that of the shared count: one shingle in four left a 100-word article
+  sharing a fifth of its text with only ~5 sampled values in common, and
+  most missed copies on the tuning split sat there; one in two halves that
+  noise's share (``docs/benchmarks-fusion.md``). The sample keeps at most
+  ``MAX_SAMPLE`` values, the smallest, so ``comparable`` cuts two samples to
+  the hash range both cover before they are compared.
 
 Split from ``origins.py``: the hashing is a job of its own, and a test checks
 the fast path bit for bit against datasketch.
@@ -30,11 +36,14 @@ from datasketch.minhash import _fmix
 from tearline.fusion.passages import normalize_text
 
 __all__ = [
+    "LEGACY_MOD",
+    "MAX_SAMPLE",
     "NUM_PERM",
     "SAMPLE_MOD",
     "SHINGLE",
     "UNIGRAM_PERM",
     "all_signatures",
+    "comparable",
     "shingle_sample",
     "signature_arrays",
     "text_signature",
@@ -47,9 +56,12 @@ SAMPLE_SHINGLE = 6
 """Words per shingle of the containment sample: longer than the MinHash's, because a
 copy prints long verbatim runs while independent reports of one event share short
 phrases ("checked into a rehab facility")."""
-SAMPLE_MOD = 4
+SAMPLE_MOD = 2
 """One shingle in ``SAMPLE_MOD`` (by hash) is kept in the containment sample."""
-MAX_SAMPLE = 400
+LEGACY_MOD = 4
+"""The residue class of samples saved before index version 4 (a subset of today's)."""
+MAX_SAMPLE = 200
+"""Values kept per sample (the smallest): bounds a long text's memory to 800 bytes."""
 _SHINGLE_MULT = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
 _SAMPLE_MULT = np.array(
     [0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F,
@@ -160,6 +172,27 @@ def _sample(shingles: np.ndarray) -> np.ndarray:
     mixed = _fmix(shingles.astype(np.uint32), 32)
     out: np.ndarray = np.unique(mixed[mixed % SAMPLE_MOD == 0].astype(np.uint32))
     return out[:MAX_SAMPLE]
+
+
+def comparable(
+    a: np.ndarray, b: np.ndarray, *, legacy: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two samples cut to the hash range both cover, so their overlap estimates containment.
+
+    A sample holds at most ``MAX_SAMPLE`` values, the smallest ones, so a long
+    text's sample stops at some hash value while a short copy's runs on past
+    it. Counting the copy's larger values as missing from the source would
+    make every copy of a long text look less contained than it is; below
+    the smaller of the two cut-offs both samples are complete. ``legacy``:
+    one of them was saved with ``LEGACY_MOD``, so both are thinned to it.
+    """
+    if legacy:
+        a, b = a[a % LEGACY_MOD == 0], b[b % LEGACY_MOD == 0]
+    full_a, full_b = len(a) >= MAX_SAMPLE, len(b) >= MAX_SAMPLE
+    if not (full_a or full_b):
+        return a, b
+    top = min(int(a[-1]) if full_a else 0xFFFFFFFF, int(b[-1]) if full_b else 0xFFFFFFFF)
+    return a[: np.searchsorted(a, top, side="right")], b[: np.searchsorted(b, top, side="right")]
 
 
 def shingle_sample(text: str) -> np.ndarray:

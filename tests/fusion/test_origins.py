@@ -353,3 +353,108 @@ def test_one_stock_sentence_and_a_shared_credit_are_not_one_origin() -> None:
     index.add(frag("a", body(a)))
     index.add(frag("b", body(b)))
     assert index.independent_origins(["a", "b"]) == 2
+
+
+def _random_sentences(seed: int, n: int, words: int) -> list[list[str]]:
+    import random
+
+    rng = random.Random(seed)
+    vocab = [f"w{k}{'abcdefghij'[k % 10]}" for k in range(3000)]
+    return [[rng.choice(vocab) for _ in range(words)] for _ in range(n)]
+
+
+def _edited(sentences: list[list[str]], every: int) -> str:
+    """One word in ``every`` replaced: no sentence fingerprint survives, most shingles do."""
+    out = []
+    for s in sentences:
+        out.append(" ".join("edited" if k % every == every // 2 else w for k, w in enumerate(s)))
+    return ". ".join(out) + "."
+
+
+def test_shortened_copy_of_a_very_long_text_is_contained() -> None:
+    """Both samples are capped at their smallest values: compare them where both are complete.
+
+    A 6,000-word source keeps its sample's smallest values only, so its cut-off
+    sits low; a copy of a third of it, lightly edited in every sentence, once
+    counted its own larger values as missing from the source.
+    """
+    source = _random_sentences(1, 200, 30)
+    index = OriginIndex()
+    index.add(frag("src", ". ".join(" ".join(s) for s in source) + "."))
+    index.add(frag("copy", _edited(source[130:], 30), at=T0 + timedelta(hours=2)))
+    links = index.reasons("copy")
+    assert index.independent_origins(["src", "copy"]) == 1
+    assert [lk.kind for lk in links] == [LinkReason.CONTAINMENT]
+    assert links[0].score >= 0.6
+
+
+def test_an_index_saved_with_sparser_samples_still_finds_edited_copies() -> None:
+    """Version-3 indexes kept one shingle in four: new samples are compared on that class."""
+    import numpy as np
+
+    from tearline.fusion.signatures import LEGACY_MOD
+
+    source = _random_sentences(2, 30, 15)
+    old = OriginIndex()
+    old.add(frag("src", ". ".join(" ".join(s) for s in source) + "."))
+    data = old.to_dict()
+    data["version"] = 3
+    row = data["fragments"][0]
+    row["sample"] = [v for v in row["sample"] if v % LEGACY_MOD == 0]
+    restored = OriginIndex.from_dict(data)
+    restored.add(frag("copy", _edited(source[18:], 15), at=T0 + timedelta(hours=1)))
+    assert restored.independent_origins(["src", "copy"]) == 1
+    assert np.all(np.asarray(restored.to_dict()["fragments"][0]["sample"]) % LEGACY_MOD == 0)
+
+
+LEAD = (
+    "Investigators in the harbour town said on Monday that the warehouse fire which destroyed "
+    "the old cannery had started in a storage room at the back of the building."
+)
+
+
+@pytest.mark.parametrize("source_first", [True, False])
+def test_copy_cut_to_its_lead_joins_a_long_source_in_either_order(source_first: bool) -> None:
+    """The source's smallest shingles are not in its lead: the shared sentence finds the pair."""
+    pair = [frag("src", body([LEAD, *LONG_STORY])),
+            frag("copy", f"(Capital Wire) - {LEAD}", at=T0 + timedelta(hours=1))]  # fmt: skip
+    index = OriginIndex()
+    for f in pair if source_first else pair[::-1]:
+        index.add(f)
+    assert index.independent_origins(["src", "copy"]) == 1
+    assert [lk.kind for lk in index.reasons("copy")] == [LinkReason.CONTAINMENT]
+
+
+def test_short_copy_printed_whole_in_a_long_source_is_one_origin() -> None:
+    """Too few sampled shingles for a ratio: contained whole, with a shared plain sentence."""
+    from tearline.fusion.origins import SHINGLE_MIN_SAMPLE, SHORT_MIN_SAMPLE
+    from tearline.fusion.signatures import shingle_sample
+
+    short = (
+        "Investigators said the warehouse fire that destroyed the old cannery on the quay "
+        "began late at night in a storage room."
+    )
+
+    assert SHORT_MIN_SAMPLE <= len(shingle_sample(short)) < SHINGLE_MIN_SAMPLE
+    index = OriginIndex()
+    index.add(frag("src", body([short, *LONG_STORY])))
+    index.add(frag("copy", short, at=T0 + timedelta(hours=1)))
+    assert index.independent_origins(["src", "copy"]) == 1
+    assert [lk.kind for lk in index.reasons("copy")] == [LinkReason.CONTAINMENT]
+
+
+def test_short_text_sharing_only_a_quote_or_a_paraphrase_stays_apart() -> None:
+    """Whole containment needs a shared sentence that is not a quotation."""
+    quote = (
+        '"We will find those responsible and bring them to justice," the minister told reporters.'
+    )
+    paraphrase = (
+        "Investigators in the harbour town said Monday the fire that destroyed the old cannery "
+        "began in a back storage room."
+    )
+    index = OriginIndex()
+    index.add(frag("src", body([quote, *LONG_STORY])))
+    index.add(frag("q", quote, at=T0 + timedelta(hours=1)))
+    index.add(frag("p", paraphrase, at=T0 + timedelta(hours=1)))
+    assert index.independent_origins(["src", "q"]) == 2
+    assert index.independent_origins(["src", "p"]) == 2

@@ -1,0 +1,64 @@
+"""Origin-cluster tuning runs on the syndication *tuning* split only (odd ECB+ topics).
+
+    TEARLINE_SHARED_DATA=../shared/data .venv/bin/python bench/origins_tuning.py --seeds 8
+
+The benchmark proper (``fusion_quality.syndication``) builds the evaluation split
+with generation seed 0 and is never used to choose anything. One generation seed
+of the tuning split proved too lucky to tune on (0.960 at seed 0, 0.894-0.947 at
+seeds 1-3 with the same code): which ECB+ articles get copies decides how many
+pairs a missed wire link costs. This script scores the origin index over several
+generation seeds of the odd topics (other copies, outlets and credits of the same
+articles), so the evaluation split's copies stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import fusion_quality as fq
+from fusion_sets import syndication_items
+
+from tearline.fusion.origins import OriginIndex
+
+
+def score(gen_seed: int, order_seed: int) -> tuple[float, float, float, int]:
+    """Copy-pair P, R, F1 and origins spanning two events, one seed and one order."""
+    items = syndication_items("tune", gen_seed)
+    prepare = fq._prepare()
+    frags = [prepare(i.fragment) for i in items]
+    order = list(range(len(frags)))
+    random.Random(order_seed).shuffle(order)
+    index = OriginIndex()
+    for k in order:
+        index.add(frags[k])
+    pred = [index.cluster_of(f.id) for f in frags]
+    p, r, f = fq.copy_pairs(items)(pred, [i.origin for i in items])
+    events: dict[str, set[str]] = defaultdict(set)
+    for item, cluster in zip(items, pred, strict=True):
+        events[cluster].add(item.story)
+    return p, r, f, sum(len(e) > 1 for e in events.values())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=8, help="generation seeds 0..N-1")
+    ap.add_argument("--orders", type=int, default=1, help="arrival orders per seed")
+    args = ap.parse_args()
+    rows = [(g, o, *score(g, o)) for g in range(args.seeds) for o in range(args.orders)]
+    for g, o, p, r, f, span in rows:
+        print(f"seed {g} order {o}: P {p:.3f} R {r:.3f} F1 {f:.3f} spanning {span}")
+    n = len(rows)
+    print(f"mean P {sum(x[2] for x in rows) / n:.3f} R {sum(x[3] for x in rows) / n:.3f} "
+          f"F1 {sum(x[4] for x in rows) / n:.3f}; worst F1 {min(x[4] for x in rows):.3f}; "
+          f"most spanning {max(x[5] for x in rows)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,8 @@ from tearline.store.uow import UnitOfWork
 from tearline.store.view import ReportFilter, list_reports, to_fragment
 
 _STATE_KEY = "threads"
+_WRITE_REPORTS = 2000
+"""Reports (or threads) whose rows ``_persist`` sends in one statement."""
 ProgressSpec = Callable[[int, int], None]  # (done, total)
 _ENTITY_KINDS = {MentionKind.ACTOR, MentionKind.PERSON, MentionKind.PLACE,
                  MentionKind.NATIONALITY, MentionKind.VENUE, MentionKind.MODALITY}
@@ -244,10 +246,12 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
         # rebuild no longer produces are retired, not deleted (invariant 4).
         live = set(state.threads.thread_ids())
         update_rows(conn, S.Thread, S.Thread.id.not_in(live), status="retired", updated_at=now)
-    rows = [r for fid in new_ids for r in _mention_rows(fid, state.mentions[fid])]
     insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
-    if rows:
-        insert_rows(conn, S.Mention, rows)
+    # Mention rows go in batches: a 100,000-article run has over a million,
+    # and building them all before the first statement doubled peak memory.
+    for start in range(0, len(new_ids), _WRITE_REPORTS):
+        insert_rows(conn, S.Mention, [r for fid in new_ids[start:start + _WRITE_REPORTS]
+                                      for r in _mention_rows(fid, state.mentions[fid])])
     # Origin clusters can merge when a new fragment bridges two: rewrite all,
     # and refresh the stored picture of every thread whose clusters moved.
     origins = state.origins
@@ -263,14 +267,18 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     touched |= {state.threads.thread_of(r["report_id"]) for r in origin_rows
                 if before.get(r["report_id"]) not in (None, r["cluster_id"])}
     existing = set(conn.execute(select(S.Thread.id)).scalars())
+    fresh: list[dict[str, Any]] = []
     for tid in sorted(touched):
         values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
                   "state": thread_record(state, tid)}
         if tid in existing:
             update_rows(conn, S.Thread, S.Thread.id == tid, **values)
-        else:
-            insert_rows(conn, S.Thread, [{"id": tid, "status": "open",
-                                                        "created_at": now, **values}])
+        else:  # new threads in one statement per batch, not one each
+            fresh.append({"id": tid, "created_at": now, **values})
+        if len(fresh) >= _WRITE_REPORTS:
+            insert_rows(conn, S.Thread, fresh)
+            fresh = []
+    insert_rows(conn, S.Thread, fresh)
     members = [{"thread_id": state.threads.thread_of(fid), "report_id": fid,
                 "score": state.attachments[fid]["score"],
                 "reason": orjson.dumps(state.attachments[fid]).decode(), "added_at": now}

@@ -117,6 +117,31 @@ def _reap_fork_server() -> None:
     forkserver._forkserver._stop()
 
 
+def _progress_log(wall0: float, cpu0: float, every: int = 5000):  # type: ignore[no-untyped-def]
+    """A ``fuse`` progress callback printing, every ``every`` articles, the rate so far.
+
+    It goes to stderr (and ``TEARLINE_BENCH_LOG`` if set), so a long run that is
+    stopped still tells its writer's CPU cost per article, its memory and how
+    the cost grows with the index. The writer's own CPU only: the pool's workers
+    are counted at the end.
+    """
+    log = os.environ.get("TEARLINE_BENCH_LOG")
+
+    def tick(done: int, total: int) -> None:
+        if done % every and done != total:
+            return
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        line = (f"{done}/{total} wall {time.perf_counter() - wall0:.0f}s writer-cpu "
+                f"{time.process_time() - cpu0:.0f}s peak-rss {rss:.0f}MB load "
+                f"{os.getloadavg()[0]:.1f}")
+        print(line, file=sys.stderr, flush=True)
+        if log:
+            with open(log, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
+
+    return tick
+
+
 def store_child(n: int | None, workers: int) -> dict[str, object]:
     """End-to-end ``fuse`` over ``n`` ECB+ articles ingested into a fresh SQLite store."""
     import tempfile
@@ -141,7 +166,7 @@ def store_child(n: int | None, workers: int) -> dict[str, object]:
         ingest_paths(engine, [path])
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall, cpu = time.perf_counter(), time.process_time()
-        _, stats = fuse(engine)
+        _, stats = fuse(engine, progress=_progress_log(wall, cpu))
         wall = time.perf_counter() - wall
         cpu = time.process_time() - cpu
         if workers > 1:

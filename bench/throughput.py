@@ -152,18 +152,32 @@ def store_child(n: int | None, workers: int) -> dict[str, object]:
     from tearline.store.db import ensure_current, make_engine
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ecb.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for i, f in enumerate(fragments(n)):
+        # Files of 10,000 articles: one file of 100,000 (200 MB) is over the
+        # ingest size limit (TEARLINE_MAX_FILE_BYTES, 128 MB) and stores nothing.
+        paths: list[Path] = []
+        out = None
+        for i, f in enumerate(fragments(n)):
+            if i % 10_000 == 0:
+                if out:
+                    out.close()
+                paths.append(Path(tmp) / f"ecb-{i // 10_000:03d}.jsonl")
+                out = paths[-1].open("w", encoding="utf-8")
+            if out:
                 out.write(json.dumps({
                     "external_id": f"ECB-{i}", "title": f.title, "body": f.body or f.title,
                     "reported_at": f.reported_at.isoformat(), "originator": "ecb",
                     "source": {"name": f.source_name, "kind": "osint", "reliability": "F"},
                     "credibility": 6, "tlp": "clear",
                 }) + "\n")  # fmt: skip
+        if out:
+            out.close()
         engine = make_engine(f"sqlite:///{tmp}/store.db")
         ensure_current(engine)
-        ingest_paths(engine, [path])
+        summary = ingest_paths(engine, paths)
+        stored = sum(r.new for r in summary.files)
+        if stored != (n or 982):
+            raise SystemExit(f"ingest stored {stored} articles, not {n or 982}: "
+                             f"{[r.error for r in summary.files if r.error]}")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall, cpu = time.perf_counter(), time.process_time()
         _, stats = fuse(engine, progress=_progress_log(wall, cpu))

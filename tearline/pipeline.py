@@ -26,6 +26,7 @@ from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decis
 from tearline.fusion.extract import extract_many
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.threads import ThreadIndex
+from tearline.ingest.writer import bulk_insert
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 from tearline.store import schema as S
@@ -250,7 +251,7 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     # Mention rows go in batches: a 100,000-article run has over a million,
     # and building them all before the first statement doubled peak memory.
     for start in range(0, len(new_ids), _WRITE_REPORTS):
-        insert_rows(conn, S.Mention, [r for fid in new_ids[start:start + _WRITE_REPORTS]
+        bulk_insert(conn, S.Mention, [r for fid in new_ids[start:start + _WRITE_REPORTS]
                                       for r in _mention_rows(fid, state.mentions[fid])])
     # Origin clusters can merge when a new fragment bridges two: rewrite all,
     # and refresh the stored picture of every thread whose clusters moved.
@@ -261,8 +262,7 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     origin_rows: list[dict[str, Any]] = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
                     "reasons": [link.to_dict() for link in origins.reasons(fid)]}
                    for fid in state.threads.assignments()]
-    if origin_rows:
-        insert_rows(conn, S.OriginCluster, origin_rows)
+    bulk_insert(conn, S.OriginCluster, origin_rows)
     touched = {state.threads.thread_of(fid) for fid in new_ids}
     touched |= {state.threads.thread_of(r["report_id"]) for r in origin_rows
                 if before.get(r["report_id"]) not in (None, r["cluster_id"])}

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
-from tearline.fusion.extract import extract_many
+from tearline.fusion.extract.batch import prepare_and_extract
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.threads import ThreadIndex
 from tearline.ingest.writer import bulk_insert
@@ -138,11 +138,11 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
     frags = list(fragments)
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
-    prepared = [prepare_fragment(raw) for raw in frags]  # boilerplate off first
-    # Extraction is pure: a pool of processes that share nothing with this one
-    # (no connection, no lock) extracts ahead while this process attaches in order.
-    extracted = extract_many(prepared, catalog, workers=workers)
-    for n, (f, mentions) in enumerate(zip(prepared, extracted, strict=True), start=1):
+    # Boilerplate off, then extraction: both pure, so a pool of processes that
+    # share nothing with this one (no connection, no lock) does them ahead
+    # while this process, the pipeline's bottleneck, attaches in order.
+    extracted = prepare_and_extract(frags, catalog, prepare_fragment, workers=workers)
+    for n, (f, mentions) in enumerate(extracted, start=1):
         att = index.add(f, mentions)
         state.fragments[f.id] = f
         state.mentions[f.id] = mentions

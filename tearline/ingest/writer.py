@@ -60,16 +60,17 @@ def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str,
     tuples = [tuple(orjson.dumps(r[c], option=opts).decode() if j and r[c] is not None else r[c]
                     for c, j in zip(cols, as_json, strict=True)) for r in rows]
     names = ",".join(f'"{c}"' for c in cols)
+    name = model.__tablename__
     raw = conn.connection.driver_connection
     assert raw is not None
     if conn.dialect.name == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        with raw.cursor() as cur, cur.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
             for t in tuples:
                 copy.write_row(t)
         return len(tuples)
     cur = raw.cursor()
-    cur.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({','.join('?' * len(cols))})",
-                    tuples)
+    marks = ",".join("?" * len(cols))
+    cur.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})", tuples)
     return len(tuples)
 
 

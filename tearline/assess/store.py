@@ -187,16 +187,64 @@ def recompute(engine: Engine | Connection, state: FusionStateSpec,
     """Assess the threads and store a version for each that changed; thread -> version.
 
     Fusion passes its own connection so the versions commit with the threads.
+    The same rule as ``save_assessment`` (a version only when the fragment set
+    or the judgement moved), in a few statements for all threads together: a
+    fuse touching thousands of threads paid four round trips per thread.
     """
     if not isinstance(engine, Connection):
         with UnitOfWork(engine) as uow:
             return recompute(uow.conn, state, thread_ids, as_of, changed_by, config)
-    out = {}
-    for tid in thread_ids or state.threads.thread_ids():
-        version = save_assessment(engine, assess_thread(state, tid, as_of, config), changed_by)
-        if version is not None:
-            out[tid] = version
+    ids = list(dict.fromkeys(thread_ids or state.threads.thread_ids()))
+    latest = _latest_many(engine, ids)
+    _ensure_threads(engine, [t for t in ids if t not in latest])
+    now = datetime.now(UTC)
+    out: dict[str, int] = {}
+    rows: list[dict[str, Any]] = []
+    for tid in ids:
+        a = assess_thread(state, tid, as_of, config)
+        prev = latest.get(tid)
+        why = _changed(prev, a)
+        if why is None:
+            continue
+        version = (prev.version if prev else 0) + 1
+        rows.append({"thread_id": tid, "version": version, "computed_at": now,
+                     "as_of": a.as_of, "changed_by": changed_by, "reason": why,
+                     "likelihood": a.likelihood, "confidence": a.confidence.value,
+                     "payload": a.to_dict()})
+        out[tid] = version
+    for start in range(0, len(rows), _BATCH):
+        insert_rows(engine, S.Assessment, rows[start:start + _BATCH])
     return out
+
+
+_BATCH = 500
+"""Threads per statement: well under SQLite's bound-parameter limit."""
+
+
+def _latest_many(conn: Connection, thread_ids: list[str]) -> dict[str, StoredAssessment]:
+    """The latest stored version of each thread that has one, in one query per batch."""
+    out: dict[str, StoredAssessment] = {}
+    for start in range(0, len(thread_ids), _BATCH):
+        chunk = thread_ids[start:start + _BATCH]
+        newest = (select(S.Assessment.thread_id, func.max(S.Assessment.version).label("v"))
+                  .where(S.Assessment.thread_id.in_(chunk))
+                  .group_by(S.Assessment.thread_id).subquery())
+        q = select(S.Assessment).join(
+            newest, (S.Assessment.thread_id == newest.c.thread_id)
+            & (S.Assessment.version == newest.c.v))
+        out.update((r.thread_id, _row(r)) for r in conn.execute(q))
+    return out
+
+
+def _ensure_threads(conn: Connection, thread_ids: list[str]) -> None:
+    """``_ensure_thread`` for many threads: look them up together, add the missing rows."""
+    now = datetime.now(UTC)
+    for start in range(0, len(thread_ids), _BATCH):
+        chunk = thread_ids[start:start + _BATCH]
+        have = set(conn.execute(select(S.Thread.id).where(S.Thread.id.in_(chunk))).scalars())
+        insert_rows(conn, S.Thread, [
+            {"id": t, "title": t, "status": "open", "created_at": now, "updated_at": now,
+             "state": {}} for t in chunk if t not in have])
 
 
 def save_matrix(engine: Engine, matrix: AchMatrix) -> None:

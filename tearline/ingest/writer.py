@@ -12,24 +12,66 @@ conflicts" so re-ingesting the same content writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, tuple_
+import orjson
+from sqlalchemy import JSON, Connection, Float, Integer, String, func, select, tuple_
 
-from tearline.errors import IngestError
+from tearline.errors import IngestError, StoreError
 from tearline.ingest.drafts import ReportDraft, SourceDraft
 from tearline.ingest.stix import StixRow
 from tearline.security.audit import AuditTrail, lock_chain
 from tearline.security.content import restore_if_tampered, seal, seal_stix
 from tearline.store.rows import insert_ignore
-from tearline.store.schema import Report, ReportProtected, Source, StixObject
+from tearline.store.schema import Base, Report, ReportProtected, Source, StixObject
 
 _TICK = timedelta(microseconds=1)
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
               "json", "tlp", "rel_to", "classification", "compartments", "sender",
               "version_key")
+
+
+def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert plain rows through the driver: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
+    For the bulk rows fusion derives (a million mentions at 100,000 articles),
+    where SQLAlchemy's per-row bind processing cost more than the database.
+    JSON columns are encoded once with orjson (SQLAlchemy decodes them alike on
+    read); only text, numbers, None and JSON values are taken — a column of
+    another type is refused, because its stored form would be the driver's,
+    not the ORM type's. Rows must all have the first row's columns.
+    """
+    if not rows:
+        return 0
+    table = model.__table__
+    cols = list(rows[0])
+    unknown = set(cols) - set(table.columns.keys())
+    if unknown:
+        raise StoreError(f"{model.__name__} has no column(s) {sorted(unknown)}")
+    as_json = [isinstance(table.columns[c].type, JSON) for c in cols]
+    for c in cols:
+        kind = table.columns[c].type
+        if not isinstance(kind, JSON | String | Integer | Float):
+            raise StoreError(f"bulk_insert takes text, numbers and JSON; {model.__name__}.{c} "
+                             f"is {kind!r}: write it with store.rows.insert_rows")
+    opts = orjson.OPT_NON_STR_KEYS
+    tuples = [tuple(orjson.dumps(r[c], option=opts).decode() if j and r[c] is not None else r[c]
+                    for c, j in zip(cols, as_json, strict=True)) for r in rows]
+    names = ",".join(f'"{c}"' for c in cols)
+    name = model.__tablename__
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+            for t in tuples:
+                copy.write_row(t)
+        return len(tuples)
+    cur = raw.cursor()
+    marks = ",".join("?" * len(cols))
+    cur.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})", tuples)
+    return len(tuples)
 
 
 class Writer:

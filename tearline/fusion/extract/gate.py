@@ -23,6 +23,8 @@ __all__ = ["Gated", "triggers"]
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
+from tearline.fusion.extract.matcher import TRIGGERS
+
 _MIN = 3  # shorter literals gate nothing
 
 
@@ -81,10 +83,14 @@ class Gated:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.triggers = triggers(pattern.pattern, pattern.flags)
+        if self.triggers is not None:
+            TRIGGERS.register(self.triggers)
 
     def may_match(self, lowered: str) -> bool:
         """False only when no match is possible in a text whose lower case is ``lowered``."""
-        return self.triggers is None or any(t in lowered for t in self.triggers)
+        # One automaton pass per text for all gates' words (``matcher``), not a
+        # substring search per word per gate.
+        return self.triggers is None or not self.triggers.isdisjoint(TRIGGERS.present(lowered))
 
     def finditer(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
         if self.may_match(lowered):

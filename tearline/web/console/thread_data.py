@@ -27,7 +27,8 @@ from tearline.assess.store import StoredAssessment, list_versions, load_matrix, 
 from tearline.share.policy import Marking, Principal, decide
 from tearline.share.releases import combine_markings, load_index, marking_for_report
 from tearline.store import schema as S
-from tearline.web.console.board import humanize, short_id
+from tearline.fusion.query import public_thread_id, short_id
+from tearline.web.console.board import humanize
 
 
 @dataclass(slots=True)
@@ -169,7 +170,7 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
     clusters: dict[str, list[MemberView]] = defaultdict(list)
     for m in members:
         clusters[m.origin_cluster].append(m)
-    page = ThreadPage(tid, short_id(tid), thread.title, marking, members, hidden,
+    page = ThreadPage(tid, short_id(public_thread_id(conn, tid)), thread.title, marking, members, hidden,
                       sorted(clusters.items(), key=lambda kv: -len(kv[1])),
                       list_versions(engine, tid))
     visible = {m.id for m in members}

@@ -1,0 +1,119 @@
+"""The instance's own secret and identity: drawn once, kept in the database.
+
+Why in the database: the architecture is PostgreSQL plus stateless ``serve``
+workers. A key drawn at random per process made each worker reject the
+others' TAXII ``next`` tokens and console sessions, and every restart signed
+everybody out. Migration ``0011_instance`` draws one secret and one identity
+when the schema is created, so every worker and every restart reads the same
+ones, and no read ever has to write one.
+
+The environment still wins: ``TEARLINE_CONSOLE_SECRET`` / ``TEARLINE_TAXII_SECRET``
+for the keys that sign sessions and tokens (a deployment may keep them out of
+the database), ``TEARLINE_AGENCY`` for the identity. Thread ids always derive
+from the stored secret, so they do not change when an operator rotates the
+environment keys.
+
+Each purpose gets its own key (HMAC of the secret with a label), so a value
+made for one purpose is never valid for another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+from typing import Final
+
+from sqlalchemy import Connection, Engine, select
+
+from tearline import settings
+from tearline.store.rows import insert_ignore
+from tearline.store.schema import InstanceSetting
+
+__all__ = ["DEFAULT_IDENTITY", "derive_key", "identity_is_default", "instance_identity",
+           "load_instance", "process_secret", "stored_secret"]
+
+#: The identity every instance had before 0011: a configured ``TEARLINE_AGENCY``
+#: equal to it is as good as unconfigured (two such instances cannot tell
+#: whose object is whose).
+DEFAULT_IDENTITY: Final = "HOME"
+
+_stored: dict[str, bytes] = {}
+_random: list[bytes] = []
+_process: list[bytes] = []
+
+
+def _read(conn: Connection, key: str) -> str | None:
+    value = conn.execute(select(InstanceSetting.value)
+                         .where(InstanceSetting.key == key)).scalar()
+    return str(value) if value else None
+
+
+def _ensure(conn: Connection, key: str, make: str) -> str:
+    """The stored value of ``key``, drawing ``make`` if a database predates 0011's insert.
+
+    ``insert_ignore`` then a read: two workers racing both end with the first one.
+    """
+    got = _read(conn, key)
+    if got is not None:
+        return got
+    insert_ignore(conn, InstanceSetting.__table__,
+                  [{"key": key, "value": make, "created_at": datetime.now(UTC)}])
+    return _read(conn, key) or make
+
+
+def stored_secret(conn: Connection) -> bytes:
+    """The instance secret kept in ``instance_settings`` (memoised per database)."""
+    where = str(conn.engine.url)
+    if where not in _stored:
+        _stored[where] = _ensure(conn, "secret", secrets.token_urlsafe(32)).encode()
+    return _stored[where]
+
+
+def derive_key(secret: bytes, purpose: str) -> bytes:
+    """A 32-byte key for one purpose, so no value made for one is good for another."""
+    return hmac.new(secret, f"tearline {purpose}".encode(), hashlib.sha256).digest()
+
+
+def instance_identity(conn: Connection) -> str:
+    """Who this instance is: ``TEARLINE_AGENCY`` if set, else the stored identity."""
+    explicit = settings.secret_from_env("TEARLINE_AGENCY")
+    return explicit or _ensure(conn, "identity", f"INSTANCE-{secrets.token_hex(4).upper()}")
+
+
+def identity_is_default() -> bool:
+    """True when no one configured ``TEARLINE_AGENCY`` (or set it to the old default)."""
+    explicit = settings.secret_from_env("TEARLINE_AGENCY")
+    return explicit in (None, DEFAULT_IDENTITY)
+
+
+def load_instance(engine: Engine) -> None:
+    """Make this process use ``engine``'s stored secret for sessions and tokens.
+
+    ``serve`` calls it once at start (``web.app.make_app``); the per-process
+    keys the console and TAXII read (``process_secret``) then agree across
+    workers and restarts.
+    """
+    with engine.begin() as conn:
+        secret = stored_secret(conn)
+    _process[:] = [secret]
+
+
+def process_secret(*env_names: str) -> bytes:
+    """The secret a signer of this process keys from: the first of ``env_names`` set,
+    else the loaded instance secret, else (a process that never loaded one, such
+    as a unit test of a signer alone) one random secret for the process.
+
+    Callers derive their own key from it as they always did, so a deployment
+    that sets the variables keeps its sessions and tokens across this change.
+    """
+    for name in env_names:
+        explicit = settings.secret_from_env(name)
+        if explicit:
+            return explicit.encode()
+    if _process:
+        return _process[0]
+    if not _random:
+        _random.append(secrets.token_bytes(32))
+    return _random[0]

@@ -59,7 +59,7 @@ from tearline.store.view import actor_name
 
 __all__ = ["OrderSpec", "ThreadNotFound", "find_thread", "get_thread", "list_threads",
            "mentioned_actors", "public_thread_id", "public_thread_ids", "short_id",
-           "show_thread", "unfused_count"]
+           "show_thread", "titles_over", "unfused_count"]
 
 OrderSpec = Literal["recent", "largest"]
 _LISTED_STATE = ("fragments", "independent_origins", "first", "last")
@@ -270,12 +270,18 @@ def _origin_count(conn: Connection, shown: list[Any]) -> int:
 
 
 def _titles(conn: Connection, shown: dict[str, list[Any]]) -> dict[str, str]:
-    """A title from the visible members only, as fusion's is from all of them.
+    return titles_over(conn, {t: [r.report_id for r in rows] for t, rows in shown.items()},
+                       {r.report_id: r.title for rows in shown.values() for r in rows})
 
-    The strongest actor, place and venue among the visible members' mentions
-    (counted once per report), else the first visible member's title.
+
+def titles_over(conn: Connection, shown: dict[str, list[str]],
+                report_titles: dict[str, str]) -> dict[str, str]:
+    """A title per thread from the given member reports only, as fusion's is from all.
+
+    The strongest actor, place and venue among those members' mentions
+    (counted once per report), else the first member's title.
     """
-    ids = sorted({r.report_id for rows in shown.values() for r in rows})
+    ids = sorted({r for rows in shown.values() for r in rows})
     counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     if ids:
         q = (select(S.Mention.report_id, S.Mention.kind, S.Mention.entity_id, S.Mention.text,
@@ -293,14 +299,15 @@ def _titles(conn: Connection, shown: dict[str, list[Any]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for tid, rows in shown.items():
         total: Counter[tuple[str, str]] = Counter()
-        for r in rows:
-            total.update(counts.get(r.report_id, Counter()))
+        for rid in rows:
+            total.update(counts.get(rid, Counter()))
         parts = []
         for kind in ("actor", "place", "venue"):
             best = sorted(((-n, label) for (k, label), n in total.items() if k == kind))
             if best:
                 parts.append(best[0][1])
-        out[tid] = " · ".join(parts) or (rows[0].title if rows else "a thread")
+        out[tid] = " · ".join(parts) or (report_titles.get(rows[0], "a thread")
+                                         if rows else "a thread")
     return out
 
 

@@ -20,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from tearline.fusion.query import public_thread_ids, short_id
 from tearline.ingest.run import IngestSummary, ingest_paths
 from tearline.pipeline import fuse
 from tearline.share.releases import load_index, marking_for_report
 from tearline.store import schema as S
 from tearline.web.console.banner import BannerBuilder
-from tearline.fusion.query import public_thread_ids, short_id
 from tearline.web.console.common import (
     ConsoleRefusal,
     ConsoleUser,

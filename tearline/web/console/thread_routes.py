@@ -74,6 +74,11 @@ def thread(request: Request, ref: str,
 def _matrix_for(request: Request, user: ConsoleUser, ref: str) -> tuple[ThreadPage, AchMatrix]:
     require_role(user, "analyst", "editing an ACH matrix")
     page = _load(request, user, ref)
+    if page.withheld:
+        # The matrix weighs every member's evidence: editing it needs sight of them all.
+        raise ConsoleRefusal(403, "this thread holds fragments you may not see, so its ACH "
+                                  "matrix is not open to you; ask an analyst cleared for all "
+                                  "of them")
     return page, load_matrix(engine_of(request), page.id) or AchMatrix(page.id)
 
 

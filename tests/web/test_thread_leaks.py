@@ -89,7 +89,7 @@ def _secret_part(report_id: str) -> str:
 
 def test_a_partner_learns_nothing_of_the_hidden_opening_report(
         served: tuple[Server, Seeded, str, str, str]) -> None:
-    srv, s, tid, hidden, shown = served
+    srv, s, _tid, hidden, shown = served
     listing = _get(srv, s, "CORE1", "/threads")
     assert listing.status_code == 200, listing.text
     assert _secret_part(hidden) not in listing.text
@@ -144,7 +144,7 @@ def test_a_cleared_user_sees_the_whole_thread_under_its_public_id(
 
 def test_the_cli_shows_the_partner_view_without_the_hidden_report(
         served: tuple[Server, Seeded, str, str, str]) -> None:
-    srv, s, _tid, hidden, _shown = served
+    srv, _s, _tid, hidden, _shown = served
     runner = CliRunner()
     env = admin_env(srv.db)
     listed = runner.invoke(main, ["--db", srv.db, "threads", "--json", "--as", "CORE1"],

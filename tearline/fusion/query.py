@@ -34,9 +34,6 @@ Reads are audited as ``thread.list``, ``thread.read`` and ``thread.read.denied``
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -46,7 +43,7 @@ from sqlalchemy import Connection, func, or_, select
 from tearline.errors import NotFoundError
 from tearline.model.principal import viewed_as
 from tearline.security.audit import record_now
-from tearline.security.instance import derive_key, stored_secret
+from tearline.security.instance import known_public_ids, public_thread_ids
 from tearline.share.policy import Marking, Principal, PrincipalKind, decide
 from tearline.share.releases import (
     ReleaseIndex,
@@ -75,29 +72,6 @@ def short_id(thread_id: str) -> str:
     return tail.split("-", 1)[0]
 
 
-#: Per database: the public id of every internal thread id seen, and back.
-_public: dict[str, dict[str, str]] = {}
-_internal: dict[str, dict[str, str]] = {}
-
-
-def _mint(key: bytes, internal: str) -> str:
-    digest = hmac.new(key, internal.encode(), hashlib.sha256).digest()
-    return f"thread--{uuid.UUID(bytes=digest[:16], version=4)}"
-
-
-def public_thread_ids(conn: Connection, internal: Iterable[str]) -> dict[str, str]:
-    """The public id of each internal thread id (see the module docstring)."""
-    where = str(conn.engine.url)
-    fwd, back = _public.setdefault(where, {}), _internal.setdefault(where, {})
-    missing = [t for t in internal if t not in fwd]
-    if missing:
-        key = derive_key(stored_secret(conn), "thread id")
-        for t in missing:
-            fwd[t] = pub = _mint(key, t)
-            back[pub] = t
-    return {t: fwd[t] for t in internal}
-
-
 def public_thread_id(conn: Connection, internal: str) -> str:
     """One thread's public id: what every interface shows and accepts."""
     return public_thread_ids(conn, [internal])[internal]
@@ -106,7 +80,7 @@ def public_thread_id(conn: Connection, internal: str) -> str:
 def _all_public(conn: Connection) -> dict[str, str]:
     """Public id → internal id of every stored thread (new threads minted on the way)."""
     public_thread_ids(conn, list(conn.execute(select(S.Thread.id)).scalars()))
-    return _internal[str(conn.engine.url)]
+    return known_public_ids(conn)
 
 
 def find_thread(conn: Connection, ref: str, principal: Principal | None = None) -> str:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final
 
@@ -31,8 +33,9 @@ from tearline import settings
 from tearline.store.rows import insert_ignore
 from tearline.store.schema import InstanceSetting
 
-__all__ = ["DEFAULT_IDENTITY", "derive_key", "identity_is_default", "instance_identity",
-           "load_instance", "process_secret", "stored_secret"]
+__all__ = ["DEFAULT_IDENTITY", "default_identity_warning", "derive_key", "identity_is_default",
+           "instance_identity", "known_public_ids", "load_instance", "process_secret",
+           "public_thread_ids", "stored_secret"]
 
 #: The identity every instance had before 0011: a configured ``TEARLINE_AGENCY``
 #: equal to it is as good as unconfigured (two such instances cannot tell
@@ -76,6 +79,38 @@ def derive_key(secret: bytes, purpose: str) -> bytes:
     return hmac.new(secret, f"tearline {purpose}".encode(), hashlib.sha256).digest()
 
 
+#: Per database: the public id of every internal thread id seen, and back.
+_public: dict[str, dict[str, str]] = {}
+_internal: dict[str, dict[str, str]] = {}
+
+
+def public_thread_ids(conn: Connection, internal: Iterable[str]) -> dict[str, str]:
+    """The public id of each internal thread id: a uuid keyed by the stored secret.
+
+    Fusion names a thread ``thread:<opening report id>``; what interfaces and
+    exports show must not name a report, yet must stay the same for the life
+    of the instance (links, bookmarks, a partner's copy of a grouping). Here,
+    below the share layer, so exports can use it as the read side does
+    (``fusion.query``).
+    """
+    wanted = list(internal)
+    where = str(conn.engine.url)
+    fwd, back = _public.setdefault(where, {}), _internal.setdefault(where, {})
+    missing = [t for t in wanted if t not in fwd]
+    if missing:
+        key = derive_key(stored_secret(conn), "thread id")
+        for t in missing:
+            digest = hmac.new(key, t.encode(), hashlib.sha256).digest()
+            fwd[t] = pub = f"thread--{uuid.UUID(bytes=digest[:16], version=4)}"
+            back[pub] = t
+    return {t: fwd[t] for t in wanted}
+
+
+def known_public_ids(conn: Connection) -> dict[str, str]:
+    """Public id → internal id of every thread minted so far for this database."""
+    return _internal.setdefault(str(conn.engine.url), {})
+
+
 def instance_identity(conn: Connection) -> str:
     """Who this instance is: ``TEARLINE_AGENCY`` if set, else the stored identity."""
     explicit = settings.secret_from_env("TEARLINE_AGENCY")
@@ -88,16 +123,35 @@ def identity_is_default() -> bool:
     return explicit in (None, DEFAULT_IDENTITY)
 
 
-def load_instance(engine: Engine) -> None:
-    """Make this process use ``engine``'s stored secret for sessions and tokens.
+def load_instance(engine: Engine) -> str:
+    """Make this process act as ``engine``'s instance; returns the identity it adopted.
 
-    ``serve`` calls it once at start (``web.app.make_app``); the per-process
-    keys the console and TAXII read (``process_secret``) then agree across
-    workers and restarts.
+    ``serve`` calls it once at start (``web.app.make_app``), ``sync`` before it
+    talks to a partner: the per-process keys the console and TAXII read
+    (``process_secret``) then agree across workers and restarts, and with no
+    ``TEARLINE_AGENCY`` the owner identity (``settings.OWNER_AGENCY``, which
+    names this agency's objects) is the one drawn for this instance, so two
+    unconfigured instances never claim the same objects as their own.
     """
     with engine.begin() as conn:
         secret = stored_secret(conn)
+        identity = instance_identity(conn)
     _process[:] = [secret]
+    settings.OWNER_AGENCY = identity
+    return identity
+
+
+def default_identity_warning(identity: str) -> str | None:
+    """What ``serve`` and ``sync`` print when nobody chose this instance's identity."""
+    explicit = settings.secret_from_env("TEARLINE_AGENCY")
+    if explicit and explicit != DEFAULT_IDENTITY:
+        return None
+    why = ("TEARLINE_AGENCY is the old shared default 'HOME'" if explicit else
+           f"TEARLINE_AGENCY is not set, so this instance calls itself {identity!r}, "
+           "drawn when its database was created")
+    return (f"warning: {why}; partners identify objects by their creator, so set "
+            "TEARLINE_AGENCY to your agency's own name (the same on every worker) before "
+            "federating")
 
 
 def process_secret(*env_names: str) -> bytes:

@@ -209,8 +209,8 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
                                        "values": values})
     if hidden:
         # The graph counts every member's entities; alarms only if all their evidence shows.
-        alarms = _alarms(thread_state(conn, [tid], neighbours=True), tid, None, [], None)
-        page.alarms = [a for a in alarms if a.fragment_ids and set(a.fragment_ids) <= visible]
+        drawn = _alarms(thread_state(conn, [tid], neighbours=True), tid, None, [], None)
+        page.alarms = [a for a in drawn if a.fragment_ids and set(a.fragment_ids) <= visible]
         return page
     keys = sorted(view.entity_graph.nodes, key=lambda k: -view.entity_graph.nodes[k])[:18]
     names = _entity_names(conn, keys)

@@ -28,11 +28,15 @@ def upgrade() -> None:
     )
     # Drawn here, once: stateless workers and restarts then share them, and a
     # read never has to write one (tests/test_no_write_reads.py).
+    # A database that already holds reports keeps the identity it was run with
+    # ('HOME', the old default, unless TEARLINE_AGENCY said otherwise): its own
+    # reports' originators name it. serve and sync warn until it is configured.
     now = datetime.now(UTC)
+    held = op.get_bind().execute(sa.text("SELECT count(*) FROM reports")).scalar()
+    identity = "HOME" if held else f"INSTANCE-{secrets.token_hex(4).upper()}"
     op.bulk_insert(table, [
         {"key": "secret", "value": secrets.token_urlsafe(32), "created_at": now},
-        {"key": "identity", "value": f"INSTANCE-{secrets.token_hex(4).upper()}",
-         "created_at": now},
+        {"key": "identity", "value": identity, "created_at": now},
     ])
 
 

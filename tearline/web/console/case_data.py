@@ -158,11 +158,15 @@ def find_visible_case(conn: Connection, ref: str,
     ref = ref.strip()
     if not ref:
         return None
+    from tearline.fusion.query import public_thread_ids
+
     rows = conn.execute(select(S.Warning)).all()
-    hits = [r for r in rows if ref in (r.id, r.thread_id)]
+    public = public_thread_ids(conn, [r.thread_id for r in rows if r.thread_id])
+    hits = [r for r in rows if ref in (r.id, r.thread_id, public.get(r.thread_id or ""))]
     if not hits and len(ref) >= 6:
         hits = [r for r in rows if r.id.removeprefix("report--").startswith(ref)
-                or (r.thread_id or "").removeprefix("thread:report--").startswith(ref)]
+                or (r.thread_id or "").removeprefix("thread:report--").startswith(ref)
+                or public.get(r.thread_id or "", "").removeprefix("thread--").startswith(ref)]
     index = load_index(conn, [r.id for r in hits])
     seen = [(r, m) for r in hits if decide(principal, m := case_marking(conn, r, index))]
     return seen[0] if len(seen) == 1 else None

@@ -31,11 +31,11 @@ from sqlalchemy import Connection, Engine, select
 
 from tearline import settings
 from tearline.store.rows import insert_ignore
-from tearline.store.schema import InstanceSetting
+from tearline.store.schema import InstanceSetting, Thread
 
 __all__ = ["DEFAULT_IDENTITY", "default_identity_warning", "derive_key", "identity_is_default",
-           "instance_identity", "known_public_ids", "load_instance", "process_secret",
-           "public_thread_ids", "stored_secret"]
+           "instance_identity", "internal_thread_id", "known_public_ids", "load_instance",
+           "process_secret", "public_thread_ids", "stored_secret"]
 
 #: The identity every instance had before 0011: a configured ``TEARLINE_AGENCY``
 #: equal to it is as good as unconfigured (two such instances cannot tell
@@ -104,6 +104,14 @@ def public_thread_ids(conn: Connection, internal: Iterable[str]) -> dict[str, st
             fwd[t] = pub = f"thread--{uuid.UUID(bytes=digest[:16], version=4)}"
             back[pub] = t
     return {t: fwd[t] for t in wanted}
+
+
+def internal_thread_id(conn: Connection, public_id: str) -> str | None:
+    """The stored thread id behind a public one, or None (no policy: callers decide)."""
+    back = known_public_ids(conn)
+    if public_id not in back:
+        public_thread_ids(conn, list(conn.execute(select(Thread.id)).scalars()))
+    return back.get(public_id)
 
 
 def known_public_ids(conn: Connection) -> dict[str, str]:

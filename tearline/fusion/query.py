@@ -113,6 +113,11 @@ def find_thread(conn: Connection, ref: str, principal: Principal | None = None) 
     if not rows and not in_ids:  # titles are not indexed: only when no id matched
         rows = _members_seen(conn, conn.execute(of_member.where(S.Report.title == ref)).all(),
                              principal)
+    if not rows and not in_ids and len(ref) >= 6:
+        # A piece of a member report's id, such as an old short thread id (the first
+        # block of its opening report's uuid): only reports the caller may see count.
+        rows = _members_seen(conn, conn.execute(of_member.where(
+            S.Report.id.contains(ref, autoescape=True)).limit(50)).all(), principal)
     by_member = sorted({r[0] for r in rows})
     if by_member:
         return _only(by_member, ref, conn, principal)

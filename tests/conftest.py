@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+# The suite's fixtures name this agency 'HOME' (the identity every instance had
+# before migration 0011 drew one per instance); tests of the drawn identity
+# remove the variable for the servers they start.
+os.environ.setdefault("TEARLINE_AGENCY", "HOME")
+
 from tearline.settings import postgres_test_url, shared_data_dir
 from tearline.store.db import ensure_current, make_engine
 

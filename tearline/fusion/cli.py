@@ -16,7 +16,7 @@ from rich.table import Table
 
 from tearline.cli_output import echo_json
 from tearline.errors import TearlineError
-from tearline.fusion.query import short_id
+from tearline.fusion.query import public_thread_ids, short_id
 from tearline.share.viewer import resolve_viewer, viewer_option
 
 if TYPE_CHECKING:  # the main CLI imports this module; typing only
@@ -69,7 +69,8 @@ def fuse(obj: Ctx, rebuild: bool, as_json: bool) -> None:
             before, live = _placed(uow.conn)
             state, stats = run_fuse(uow, rebuild=rebuild, progress=advance)
             titles = _titles(uow.conn)
-    placements, moved = placements_of(state, before, live, titles)
+            public = public_thread_ids(uow.conn, {*titles, *before.values()})
+    placements, moved = placements_of(state, before, live, titles, public)
     data = {
         "added": stats.added,
         "total": stats.total,
@@ -112,19 +113,23 @@ def _titles(conn: Any) -> dict[str, str]:
 
 
 def placements_of(state: Any, before: dict[str, str], live: set[str],
-                  titles: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                  titles: dict[str, str], public: dict[str, str] | None = None,
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Where each fragment no thread held before went, and which held ones moved.
 
     A fragment *opened* a thread that did not exist (or was retired) before
     this run and is that thread's first new member; otherwise it *joined*.
+    Threads are named by ``public`` (their public ids, ``fusion.query``) when given.
     """
     assigned = state.threads.assignments()
+    shown = public or {}
 
     def row(fid: str, tid: str) -> dict[str, Any]:
         f = state.fragments[fid]
+        pid = shown.get(tid, tid)
         return {"fragment_id": fid, "external_id": f.external_id, "title": f.title,
-                "received_at": f.received_at.isoformat(), "thread_id": tid,
-                "thread_short": short_id(tid), "thread_title": titles.get(tid, tid)}
+                "received_at": f.received_at.isoformat(), "thread_id": pid,
+                "thread_short": short_id(pid), "thread_title": titles.get(tid, tid)}
 
     new = sorted((fid for fid in assigned if fid not in before),
                  key=lambda fid: (state.fragments[fid].received_at, fid))
@@ -136,8 +141,8 @@ def placements_of(state: Any, before: dict[str, str], live: set[str],
         if fresh:
             opened.add(tid)
         placements.append({**row(fid, tid), "action": "opened" if fresh else "joined"})
-    moved = [{**row(fid, tid), "from_thread_id": before[fid],
-              "from_thread_short": short_id(before[fid])}
+    moved = [{**row(fid, tid), "from_thread_id": shown.get(before[fid], before[fid]),
+              "from_thread_short": short_id(shown.get(before[fid], before[fid]))}
              for fid, tid in sorted(assigned.items()) if fid in before and before[fid] != tid]
     return placements, moved
 

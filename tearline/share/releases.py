@@ -196,6 +196,12 @@ def _resolve_object(conn: Connection, object_id: str) -> tuple[str, str, bool]:
         return object_id, "stix", False
     if conn.execute(select(Thread.id).where(Thread.id == object_id)).scalar():
         return object_id, "thread", False
+    if object_id.startswith("thread--"):  # the public id interfaces show (security.instance)
+        from tearline.security.instance import internal_thread_id
+
+        internal = internal_thread_id(conn, object_id)
+        if internal is not None:
+            return internal, "thread", False
     raise ConfigError(f"no report, STIX object, warning or thread has id {object_id!r}")
 
 

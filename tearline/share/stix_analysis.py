@@ -37,6 +37,7 @@ from sqlalchemy import Connection, select
 
 from tearline import settings
 from tearline.ingest.stix import TLP_IDS_V2
+from tearline.security.instance import public_thread_ids
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.share.releases import combine_markings, load_index, marking_for_report
 from tearline.share.remark import own_identity_id, remark_for_partner
@@ -101,31 +102,40 @@ def _ext(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def thread_to_grouping(thread: Any, member_refs: list[str], marking: Any, creator: str,
-                       *, detail: bool) -> dict[str, Any]:
+                       *, detail: bool, public_id: str | None = None,
+                       name: str | None = None) -> dict[str, Any]:
     """A thread row as a ``grouping``; ``detail`` adds the thread id, the analytic
-    counts and our classification (local users only)."""
+    counts and our classification (local users only).
+
+    ``public_id`` is the id interfaces show (``security.instance.public_thread_ids``):
+    the stored id names the opening report, so the grouping's id and its
+    ``thread_id`` derive from the public one; ``name`` replaces a title drawn
+    from members the recipient may not see.
+    """
+    pid = public_id or thread.id
     props: dict[str, Any] = {"status": thread.status}
     if detail:
-        # A thread id is its opening report's id: a partner who may not see that
-        # report must not learn it, so only local users get the thread id.
         state = thread.state or {}
-        props.update(thread_id=thread.id, classification=marking.classification,
+        props.update(thread_id=pid, classification=marking.classification,
                      fragments=state.get("fragments", len(member_refs)),
                      independent_origins=state.get("independent_origins"))
     return {
-        "type": "grouping", "spec_version": "2.1", "id": thread_grouping_id(thread.id),
+        "type": "grouping", "spec_version": "2.1", "id": thread_grouping_id(pid),
         "created": _ts(thread.created_at), "modified": _ts(thread.updated_at),
-        "name": thread.title or thread.id, "context": "suspicious-activity",
+        "name": name or thread.title or pid, "context": "suspicious-activity",
         "created_by_ref": creator, "object_refs": member_refs,
         "object_marking_refs": [TLP_IDS_V2[_tlp(marking.tlp)]], "extensions": _ext(props),
     }
 
 
-def assessment_to_note(row: Any, marking: Any, creator: str, *, local: bool) -> dict[str, Any]:
+def assessment_to_note(row: Any, marking: Any, creator: str, *, local: bool,
+                       public_id: str | None = None) -> dict[str, Any]:
     """A stored assessment version as a ``note`` on its thread's grouping.
 
-    ``local`` adds our classification, who changed it and why (never to a partner).
+    ``local`` adds our classification, who changed it and why (never to a partner);
+    ``public_id`` is the thread's public id, as in ``thread_to_grouping``.
     """
+    pid = public_id or row.thread_id
     payload = dict(row.payload or {})
     prob_range = payload.get("probability_range")
     words = f"{row.likelihood}" + (f" ({prob_range})" if prob_range else "")
@@ -140,11 +150,11 @@ def assessment_to_note(row: Any, marking: Any, creator: str, *, local: bool) -> 
                      reason=row.reason)
     return {
         "type": "note", "spec_version": "2.1",
-        "id": stable_id("note", f"{row.thread_id}#v{row.version}"),
+        "id": stable_id("note", f"{pid}#v{row.version}"),
         "created": _ts(row.computed_at), "modified": _ts(row.computed_at),
         "created_by_ref": creator, "authors": [settings.OWNER_AGENCY],
         "abstract": f"Assessment v{row.version}: {words}, {row.confidence} confidence",
-        "content": "\n".join(lines), "object_refs": [thread_grouping_id(row.thread_id)],
+        "content": "\n".join(lines), "object_refs": [thread_grouping_id(pid)],
         "confidence": _CONFIDENCE.get(str(row.confidence), 15),
         "object_marking_refs": [TLP_IDS_V2[_tlp(marking.tlp)]], "extensions": _ext(props),
     }
@@ -199,12 +209,16 @@ def _analysis(conn: Connection, principal: Principal | None, include: set[str],
         if not refs:
             continue  # a grouping needs members; none of them is in this bundle
         local = principal is None or principal.kind is PrincipalKind.USER
-        shipped["threads"].append(t.id)
-        yield thread_to_grouping(t, refs, every, creator, detail=local)
+        pid = public_thread_ids(conn, [t.id])[t.id]
+        shipped["threads"].append(pid)
+        partial = principal is not None and any(not decide(principal, m) for m in marks)
+        yield thread_to_grouping(t, refs, every, creator, detail=local, public_id=pid,
+                                 name=f"Threat thread {pid[8:16]}" if partial else None)
         a = latest.get(t.id)
         if a is not None and (principal is None or decide(principal, every)):
-            shipped["assessments"].append(f"{t.id}#v{a.version}")
-            yield assessment_to_note(a, every, creator, local=local and partner is None)
+            shipped["assessments"].append(f"{pid}#v{a.version}")
+            yield assessment_to_note(a, every, creator, local=local and partner is None,
+                                     public_id=pid)
 
 
 def iter_with_analysis(conn: Connection, principal: Principal | None, include: Iterable[str],

@@ -451,3 +451,18 @@ class InsiderAlert(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class InstanceSetting(Base):
+    """Values an instance draws once and keeps for life (``security.instance``).
+
+    The instance secret (the key thread ids, console sessions and TAXII
+    ``next`` tokens derive from, unless the environment gives one) and the
+    instance identity: every ``serve`` worker over the database, and every
+    restart, reads the same ones.
+    """
+
+    __tablename__ = "instance_settings"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

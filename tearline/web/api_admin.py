@@ -10,7 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
+from tearline.fusion.query import ThreadNotFound, find_thread, public_thread_id
 from tearline.share.partners import create_partner, get_partner, list_partners, update_partner
 from tearline.share.policy import Principal
 from tearline.share.releases import list_releases, record_release, revoke_release
@@ -108,9 +110,11 @@ def partner_update(request: Request, code: str, body: PartnerPatch,
 @router.get("/releases", tags=["releases"], summary="Explicit releases (approver)")
 def releases(request: Request, object_id: str | None = None, partner: str | None = None,
              active: bool = True,
-             _: Principal = Depends(require_role("approver"))) -> dict[str, Any]:
+             who: Principal = Depends(require_role("approver"))) -> dict[str, Any]:
     with transaction(request) as conn:
-        items = list_releases(conn, object_id=object_id, partner_code=partner, active=active)
+        wanted = _internal_ref(conn, object_id, who) if object_id else None
+        items = [_public_ref(conn, i) for i in
+                 list_releases(conn, object_id=wanted, partner_code=partner, active=active)]
     return {"ok": True, "items": items, "count": len(items)}
 
 
@@ -119,9 +123,33 @@ def releases(request: Request, object_id: str | None = None, partner: str | None
 def release_create(request: Request, body: ReleaseIn,
                    who: Principal = Depends(require_role("approver"))) -> dict[str, Any]:
     with transaction(request) as conn:
-        item = record_release(conn, body.object_id, body.partner.upper(), approved_by=who.id,
+        item = record_release(conn, _internal_ref(conn, body.object_id, who),
+                              body.partner.upper(), approved_by=who.id,
                               reason=body.reason, originator_consent=body.originator_consent)
+        item = _public_ref(conn, item)
     return {"ok": True, "item": item}
+
+
+def _internal_ref(conn: Connection, object_id: str, who: Principal) -> str:
+    """A thread's public id as the stored id releases name; any other id unchanged.
+
+    A public id of a thread the approver may not see stays as given, so the
+    release is refused exactly as one of an object that does not exist.
+    """
+    if not object_id.startswith("thread--"):
+        return object_id
+    try:
+        return find_thread(conn, object_id, who)
+    except ThreadNotFound:
+        return object_id
+
+
+def _public_ref(conn: Connection, item: dict[str, Any]) -> dict[str, Any]:
+    """A release as shown: a thread named by its public id, never its opening report's."""
+    oid = str(item.get("object_id") or "")
+    if oid.startswith("thread:"):
+        return {**item, "object_id": public_thread_id(conn, oid)}
+    return item
 
 
 @router.post("/releases/{release_id}/revoke", tags=["releases"],
@@ -133,6 +161,6 @@ def release_revoke(request: Request, release_id: int, body: RevokeIn | None = No
     with transaction(request) as conn:
         if not list_releases(conn, release_id=release_id, active=False):
             raise ApiError(404, f"no release with id {release_id}")
-        item = revoke_release(conn, release_id, actor=who.id,
-                              reason=body.reason if body else None)
+        item = _public_ref(conn, revoke_release(conn, release_id, actor=who.id,
+                                                reason=body.reason if body else None))
     return {"ok": True, "item": item}

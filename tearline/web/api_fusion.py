@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
 
 from tearline.fusion.query import ThreadNotFound, get_thread, list_threads
 from tearline.share.policy import Principal
@@ -32,15 +33,27 @@ def threads(request: Request, principal: Principal = Depends(current_principal))
     return {"ok": True, "items": items, "count": len(items)}
 
 
-@router.get("/threads/{thread_id}", tags=["threads"], summary="One threat thread")
+@router.get("/threads/{thread_id}", tags=["threads"], summary="One threat thread",
+            response_model=None)
 def thread(request: Request, thread_id: str,
-           principal: Principal = Depends(current_principal)) -> dict[str, Any]:
+           principal: Principal = Depends(current_principal),
+           ) -> dict[str, Any] | RedirectResponse:
+    """A thread by its public id (or a short part of it, or a member report's reference).
+
+    Any reference but the public id itself is answered with a permanent
+    redirect to the public id, so clients keep the one name that reveals
+    nothing; a reference to a thread or report the caller may not see gets the
+    same 404 as one to nothing at all (``fusion.query.find_thread``).
+    """
     try:
         with transaction(request) as conn:
             item = get_thread(conn, thread_id, principal)
     except ThreadNotFound:
         item = None
     if item is None:
-        raise ApiError(404, f"no thread {thread_id!r} that you may see")
+        raise ApiError(404, "no thread by that reference that you may see; list the threads "
+                            "open to you at /api/v1/threads")
+    if thread_id.strip() != item["id"]:
+        return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}/{item['id']}",
+                                status_code=308)
     return {"ok": True, "item": item}
-

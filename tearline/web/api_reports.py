@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tearline import settings
 from tearline.ingest.query import get_report, list_reports
 from tearline.share.policy import Principal, PrincipalKind, decide
 from tearline.store.schema import Report, Source
@@ -28,7 +29,10 @@ TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
 
 @router.get("/me", tags=["auth"], summary="Who the credentials authenticate as")
 def me(principal: Principal = Depends(current_principal)) -> dict[str, Any]:
-    return {"ok": True, "kind": principal.kind.value, "id": principal.id,
+    """Who the caller is, and which instance answers (``instance``: its owner identity,
+    so a partner can tell federated instances apart)."""
+    return {"ok": True, "instance": settings.OWNER_AGENCY,
+            "kind": principal.kind.value, "id": principal.id,
             "tier": principal.tier.value if principal.tier else None,
             "clearance": principal.clearance if principal.kind is PrincipalKind.USER else None,
             "compartments": sorted(principal.compartments), "roles": sorted(principal.roles)}

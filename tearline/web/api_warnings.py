@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
+from tearline.fusion.query import public_thread_id
 from tearline.model.principal import viewed_as
 from tearline.security.audit import record_now
 from tearline.share.policy import Principal, PrincipalKind, decide
@@ -29,6 +30,7 @@ from tearline.warn.alarms import case_alarms
 from tearline.warn.states import CaseError, CaseState, allowed_actions
 from tearline.warn.store import Case, load_events
 from tearline.web.api_common import ApiError, ShapedRoute, current_principal, transaction
+from tearline.web.console.case_data import find_visible_case
 
 router = APIRouter(route_class=ShapedRoute, prefix="/warnings", tags=["warnings"])
 
@@ -124,11 +126,13 @@ def _out(row: Any, principal: Principal, conn: Connection) -> CaseOut:
         mine = text.get(principal.id) if isinstance(text, dict) else text
         return CaseOut(**base, tearline=mine)
     events = load_events(conn, row.id)
+    # The thread by its public id: the stored one names the thread's opening report.
+    thread = public_thread_id(conn, row.thread_id) if row.thread_id else None
     if row.state not in {s.value for s in CaseState}:  # a row no workflow wrote
-        return CaseOut(**base, thread_id=row.thread_id, payload=p, events=events)
+        return CaseOut(**base, thread_id=thread, payload=p, events=events)
     case = Case(row.id, row.thread_id, CaseState(row.state), row.created_at, row.updated_at,
                 p, events)
-    return CaseOut(**base, thread_id=row.thread_id, payload=p, events=events,
+    return CaseOut(**base, thread_id=thread, payload=p, events=events,
                    next=[a.value for a in allowed_actions(case.state)],
                    alarms=case_alarms(case))
 
@@ -162,8 +166,12 @@ def get_warning(request: Request, warning_id: str,
                        warning_id, **viewed_as(principal))
         item = _out(row, principal, conn) if row is not None and allowed else None
     if item is None:
-        raise ApiError(404, f"no warning {warning_id!r} that you may see")
+        raise ApiError(404, _not_found(warning_id))
     return CaseItem(ok=True, item=item)
+
+
+def _not_found(warning_id: str) -> str:
+    return f"no warning {warning_id[:200]!r} that you may see"
 
 
 def _release(conn: Connection, object_id: str, code: str, approver: str, reason: str) -> Any:
@@ -175,7 +183,13 @@ def _act(request: Request, principal: Principal, warning_id: str, fn: Any, **kw:
         raise ApiError(403, "only the owning agency's users act on duty-to-warn cases")
     try:
         with transaction(request) as conn:
-            case: Case = fn(conn, warning_id, principal, **kw)
+            # Only a case the caller may see (the console's rule: its own marking, its
+            # STIX renderings' and its thread members'); any other answers exactly as
+            # a case that does not exist, before the workflow says anything about it.
+            found = find_visible_case(conn, warning_id, principal)
+            if found is None:
+                raise ApiError(404, _not_found(warning_id))
+            case: Case = fn(conn, found[0].id, principal, **kw)
             if isinstance(case, tuple):
                 case = case[0]
             row = conn.execute(select(Warning).where(Warning.id == case.id)).first()

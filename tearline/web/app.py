@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from tearline import __version__
+from tearline.security.instance import load_instance
 from tearline.settings import input_limits
 from tearline.web.api import router as api_router
 from tearline.web.body_limit import BodyLimitMiddleware
@@ -19,7 +20,12 @@ from tearline.web.taxii import make_router as make_taxii_router
 
 
 def make_app(engine: Engine) -> FastAPI:
-    """Build the app around an open, migrated engine."""
+    """Build the app around an open, migrated engine.
+
+    The instance's stored secret is loaded first, so sessions and ``next``
+    tokens this worker signs are good on every worker over the same database.
+    """
+    load_instance(engine)
     app = FastAPI(
         title="Tearline",
         version=__version__,

@@ -6,7 +6,7 @@ stack is only imported when one of these commands runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -32,6 +32,7 @@ def serve(obj: Ctx, host: str, port: int, log_level: str) -> None:
     from tearline.web.app import make_app
 
     engine = obj.engine
+    _warn_identity(engine)
     published = publish_reports(engine)
     if published:
         console.print(f"published {published} native report(s) as STIX for TAXII")
@@ -65,6 +66,7 @@ def sync(obj: Ctx, partner_code: str, url: str | None, user: str | None,
 
     from tearline.share.sync import SyncOptions, run_sync
 
+    _warn_identity(obj.engine)
     result = run_sync(obj.engine, SyncOptions(partner=partner_code, url=url, user=user,
                                               password=password, token=token, pull=pull,
                                               push=push))
@@ -72,6 +74,15 @@ def sync(obj: Ctx, partner_code: str, url: str | None, user: str | None,
         click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
         return
     console.print(result.summary(), highlight=False)
+
+
+def _warn_identity(engine: Any) -> None:
+    """Adopt the instance's identity and say so loudly when nobody configured it."""
+    from tearline.security.instance import default_identity_warning, load_instance
+
+    warning = default_identity_warning(load_instance(engine))
+    if warning:
+        click.echo(warning, err=True)
 
 
 COMMANDS = [serve, sync]

@@ -93,7 +93,7 @@ def test_sign_in_board_ingest_thread_and_ach(driver: Any, live_server: LiveServe
     placed = _by(driver, "a.placed")
     assert placed.text.startswith(("joined thread", "opened thread"))
     shot(driver, "02-ingest-result")
-    assert placed.text == "joined thread a3ad4324", results
+    assert placed.text == f"joined thread {_public_short(live_server.db)}", results
 
     _new_page(driver, placed.click)
     assert "Almaty police still searching Steppe Crown Hall" in _text(driver)
@@ -220,7 +220,7 @@ def test_duty_to_warn_case_from_thread_to_delivery(driver: Any, live_server: Liv
     _sign_in(driver, live_server, "ana")
     driver.get(f"{live_server.base}/console/cases")
     listing = _by(driver, "#case-list").text
-    assert "delivered" in listing and "a3ad4324" in listing
+    assert "delivered" in listing and _public_short(live_server.db) in listing
     shot(driver, "13-cases")
     driver.get(f"{live_server.base}/console/insider")
     assert "Insider alerts" in _text(driver)
@@ -277,3 +277,17 @@ def test_partners_and_audit_pages(driver: Any, live_server: LiveServer) -> None:
     time.sleep(1.5)
     assert "Tearline" in _text(driver)  # Swagger UI rendered from the packaged script
     shot(driver, "09-docs")
+
+
+def _public_short(db: str) -> str:
+    """The demo thread's short id as the console shows it (keyed per instance)."""
+    from tearline.fusion.query import public_thread_id, short_id
+    from tearline.store.db import make_engine
+
+    engine = make_engine(db)
+    try:
+        with engine.connect() as conn:
+            return short_id(public_thread_id(
+                conn, "thread:report--a3ad4324-e880-53d7-93af-288454209398"))
+    finally:
+        engine.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 
 from tearline.cli import main
 from tearline.demo_run import SCENARIO_DIR
-from tearline.fusion.query import ThreadNotFound, find_thread, short_id
+from tearline.fusion.query import ThreadNotFound, find_thread, public_thread_id, short_id
 from tearline.ingest.run import ingest_paths
 from tearline.pipeline import fuse
 from tearline.store import schema as S
@@ -82,8 +82,10 @@ def test_cli_and_rest_list_the_same_threads_audited_alike(
 def test_cli_and_rest_show_the_same_thread(fused: tuple[Engine, Seeded, str]) -> None:
     engine, s, url = fused
     with engine.connect() as conn:
-        tid = conn.execute(select(S.ThreadMember.thread_id).group_by(S.ThreadMember.thread_id)
-                           .order_by(S.ThreadMember.thread_id)).scalars().all()[-1]
+        internal = conn.execute(select(S.ThreadMember.thread_id)
+                                .group_by(S.ThreadMember.thread_id)
+                                .order_by(S.ThreadMember.thread_id)).scalars().all()[-1]
+        tid = public_thread_id(conn, internal)
     res = CliRunner().invoke(main, ["--db", url, "thread", short_id(tid), "--json"],
                              env=admin_env(url))
     assert res.exit_code == 0, res.output
@@ -108,10 +110,12 @@ def test_one_lookup_accepts_ids_short_ids_and_report_numbers(
             select(S.ThreadMember.thread_id, S.Report.external_id)
             .join(S.Report, S.Report.id == S.ThreadMember.report_id)
             .where(S.Report.external_id == "NRD-SIG-2025-0224")).one()
-        assert find_thread(conn, tid) == tid
-        assert find_thread(conn, short_id(tid)) == tid
+        public = public_thread_id(conn, tid)
+        assert find_thread(conn, tid) == tid  # the chain's own tools know internal ids
+        assert find_thread(conn, public) == tid
+        assert find_thread(conn, short_id(public)) == tid
         assert find_thread(conn, ext) == tid
         with pytest.raises(ThreadNotFound, match="no thread or report matches 'zzz-nothing'"):
             find_thread(conn, "zzz-nothing")
         with pytest.raises(ThreadNotFound, match=r"matches \d+ threads; give more"):
-            find_thread(conn, "report--")
+            find_thread(conn, "thread--")

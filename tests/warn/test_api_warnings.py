@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from tearline.fusion.query import public_thread_id
 from tearline.security.credentials import issue_partner_token, issue_user_token
 from tearline.web.api import PREFIX
 from tearline.web.app import make_app
@@ -42,7 +43,10 @@ def test_rest_drives_the_case_and_refuses_like_the_cli(
         api: tuple[TestClient, dict[str, dict[str, str]], str]) -> None:
     client, h, cid = api
     item = client.get(f"{PREFIX}/warnings/{cid}", headers=h["ana"]).json()["item"]
-    assert item["thread_id"] == THREAD and item["next"] == ["review"]
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:  # REST names the thread by its public id
+        assert item["thread_id"] == public_thread_id(conn, THREAD)
+    assert item["next"] == ["review"]
     assert item["events"][0]["action"] == "open"
 
     r = _post(client, h["ana"], cid, "approve", {"reason": "x"})

@@ -13,6 +13,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, insert
 
+from tearline.fusion.query import public_thread_id
 from tearline.store.schema import Thread, ThreadMember, Warning
 from tearline.web.api import PREFIX, error_body
 from tearline.web.app import make_app
@@ -187,18 +188,20 @@ def test_threads_follow_their_most_restricted_member(
     _thread(engine, "thread-open", [s.ids[("report", "clear")], s.ids[("report", "green")]])
     _thread(engine, "thread-mixed", [s.ids[("report", "clear")],
                                      s.ids[("report", "strict-rel")]])
+    with engine.connect() as conn:  # what every interface names them by
+        open_id, mixed_id = (public_thread_id(conn, t) for t in ("thread-open", "thread-mixed"))
     seen = {who: {t["id"] for t in client.get(f"{PREFIX}/threads", headers=bearer(s, who))
                   .json()["items"]} for who in PRINCIPALS}
-    assert seen["CORE1"] == {"thread-open"}  # strict-rel names CORE1 but clear has no REL TO
-    assert seen["ASSOC1"] == {"thread-open"}
+    assert seen["CORE1"] == {open_id}  # strict-rel names CORE1 but clear has no REL TO
+    assert seen["ASSOC1"] == {open_id}
     assert seen["SEL1"] == seen["WARN1"] == set()
-    assert seen["analyst"] == seen["chief"] == {"thread-open", "thread-mixed"}
-    one = client.get(f"{PREFIX}/threads/thread-open", headers=bearer(s, "CORE2")).json()["item"]
+    assert seen["analyst"] == seen["chief"] == {open_id, mixed_id}
+    one = client.get(f"{PREFIX}/threads/{open_id}", headers=bearer(s, "CORE2")).json()["item"]
     assert one["member_count"] == 2 and "state" not in one
-    assert_error(client.get(f"{PREFIX}/threads/thread-mixed", headers=bearer(s, "CORE1")), 404)
+    assert_error(client.get(f"{PREFIX}/threads/{mixed_id}", headers=bearer(s, "CORE1")), 404)
     client.post(f"{PREFIX}/releases", headers=bearer(s, "chief"),
-                json={"object_id": "thread-mixed", "partner": "SEL1"})
-    got = client.get(f"{PREFIX}/threads/thread-mixed", headers=bearer(s, "SEL1")).json()["item"]
+                json={"object_id": mixed_id, "partner": "SEL1"})
+    got = client.get(f"{PREFIX}/threads/{mixed_id}", headers=bearer(s, "SEL1")).json()["item"]
     assert [m["report_id"] for m in got["members"]] == []  # released thread, unreleased parts
 
 
@@ -245,8 +248,10 @@ def test_protected_fields_never_in_any_response(local_api: tuple[TestClient, See
                                                 who: str) -> None:
     client, s, engine = local_api
     _thread(engine, "thread-open", [s.ids[("report", "clear")]])
+    with engine.connect() as conn:
+        open_id = public_thread_id(conn, "thread-open")
     paths = [f"{PREFIX}/me", f"{PREFIX}/reports?limit=1000", f"{PREFIX}/sources",
-             f"{PREFIX}/threads", f"{PREFIX}/threads/thread-open", f"{PREFIX}/warnings",
+             f"{PREFIX}/threads", f"{PREFIX}/threads/{open_id}", f"{PREFIX}/warnings",
              f"{PREFIX}/partners", f"{PREFIX}/releases?active=false",
              *(f"{PREFIX}/reports/{oid}" for (k, _), oid in s.ids.items() if k == "report"),
              *(f"{PREFIX}/warnings/{oid}" for (k, c), oid in s.ids.items()

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from tearline.fusion.query import public_thread_ids
 from tearline.share.policy import Marking, Principal, decide
 from tearline.store import schema as S
 from tearline.web.console.state_cache import state_key
@@ -71,7 +72,7 @@ class BoardRow:
 
 
 def short_id(thread_id: str) -> str:
-    """The block analysts type: first block of the opening fragment's uuid."""
+    """The block analysts type: first block of a (public) thread id's uuid."""
     return thread_id.split("--", 1)[-1].split("-", 1)[0]
 
 
@@ -199,22 +200,24 @@ def board_rows(conn: Connection, principal: Principal, engine_id: int,
     visible = visible_threads(conn, principal, engine_id)
     harm = humanize(f.harm)
     lowered = (f.q or "").lower()
+    public = public_thread_ids(conn, list(visible))
     picked = [t for t in _candidates(conn) if t.id in visible
               and t.p >= f.min_probability and (not harm or t.harm == harm)
-              and (not lowered or lowered in (t.title or "").lower() or f.q in t.id)]
+              and (not lowered or lowered in (t.title or "").lower()
+                   or f.q in public[t.id])]
     picked.sort(key=lambda t: t.sort_key)
     if f.only_open_windows:  # needs the windows: read payloads, but only of the candidates
-        rows = [_row(t, visible[t.id]) for t in picked]
+        rows = [_row(t, visible[t.id], public[t.id]) for t in picked]
         _fill(conn, rows)
         rows = [r for r in rows if r.window_end]
         return rows[: f.limit], len(rows)
-    shown = [_row(t, visible[t.id]) for t in picked[: f.limit]]
+    shown = [_row(t, visible[t.id], public[t.id]) for t in picked[: f.limit]]
     _fill(conn, shown)
     return shown, len(picked)
 
 
-def _row(t: _Candidate, m: Marking) -> BoardRow:
-    r = BoardRow(t.id, short_id(t.id), t.title, t.fragments, t.origins, marking=m)
+def _row(t: _Candidate, m: Marking, public: str) -> BoardRow:
+    r = BoardRow(t.id, short_id(public), t.title, t.fragments, t.origins, marking=m)
     if t.likelihood is not None:
         r.likelihood, r.confidence, r.probability, r.harm = t.likelihood, t.confidence, t.p, t.harm
     return r

@@ -108,8 +108,11 @@ class CaseRow:
     alarms: int
 
 
-def _short_thread(tid: str | None) -> str | None:
-    return tid.split("--", 1)[-1].split("-", 1)[0] if tid else None
+def _short_thread(conn: Connection, tid: str | None) -> str | None:
+    """The short public id of the case's thread (never its opening report's id)."""
+    from tearline.fusion.query import public_thread_id, short_id
+
+    return short_id(public_thread_id(conn, tid)) if tid else None
 
 
 def _case_of(row: Any, events: list[dict[str, Any]]) -> Case | None:
@@ -137,7 +140,7 @@ def visible_cases(conn: Connection, principal: Principal,
             continue
         case = _case_of(r, load_events(conn, r.id))
         out.append(CaseRow(
-            r.id, r.id.removeprefix("report--")[:8], r.thread_id, _short_thread(r.thread_id),
+            r.id, r.id.removeprefix("report--")[:8], r.thread_id, _short_thread(conn, r.thread_id),
             titles.get(r.thread_id), human(r.state), _dt(r.created_at) or r.created_at,
             _dt(r.updated_at) or r.updated_at, marking,
             tuple(a.value for a in allowed_actions(case.state) if a in FORM_ACTIONS)
@@ -155,11 +158,15 @@ def find_visible_case(conn: Connection, ref: str,
     ref = ref.strip()
     if not ref:
         return None
+    from tearline.fusion.query import public_thread_ids
+
     rows = conn.execute(select(S.Warning)).all()
-    hits = [r for r in rows if ref in (r.id, r.thread_id)]
+    public = public_thread_ids(conn, [r.thread_id for r in rows if r.thread_id])
+    hits = [r for r in rows if ref in (r.id, r.thread_id, public.get(r.thread_id or ""))]
     if not hits and len(ref) >= 6:
         hits = [r for r in rows if r.id.removeprefix("report--").startswith(ref)
-                or (r.thread_id or "").removeprefix("thread:report--").startswith(ref)]
+                or (r.thread_id or "").removeprefix("thread:report--").startswith(ref)
+                or public.get(r.thread_id or "", "").removeprefix("thread--").startswith(ref)]
     index = load_index(conn, [r.id for r in hits])
     seen = [(r, m) for r in hits if decide(principal, m := case_marking(conn, r, index))]
     return seen[0] if len(seen) == 1 else None
@@ -331,7 +338,7 @@ def case_view(conn: Connection, row: Any, marking: Marking,
         e["at_dt"] = _dt(e["at"])
     view = CaseView(
         id=row.id, short=row.id.removeprefix("report--")[:8], thread_id=row.thread_id,
-        thread_short=_short_thread(row.thread_id), thread_title=title, state=human(row.state),
+        thread_short=_short_thread(conn, row.thread_id), thread_title=title, state=human(row.state),
         state_key=row.state, created_at=_dt(row.created_at) or row.created_at,
         updated_at=_dt(row.updated_at) or row.updated_at, marking=marking, payload=payload,
         events=events, alarms=case_alarms(case, when) if case else [],

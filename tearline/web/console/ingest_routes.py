@@ -20,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from tearline.fusion.query import public_thread_ids, short_id
 from tearline.ingest.run import IngestSummary, ingest_paths
 from tearline.pipeline import fuse
 from tearline.share.releases import load_index, marking_for_report
 from tearline.store import schema as S
 from tearline.web.console.banner import BannerBuilder
-from tearline.web.console.board import short_id
 from tearline.web.console.common import (
     ConsoleRefusal,
     ConsoleUser,
@@ -148,5 +148,9 @@ async def ingest(request: Request,
                                actor=user.username)
         banner = BannerBuilder()
         results = _outcomes(request, summary, names, banner)
-    return render(request, "ingest.html", {"results": results, "short_id": short_id},
+    with engine_of(request).connect() as conn:
+        placed = [p.thread_id for f in results for p in f.placed if p.thread_id]
+        public = public_thread_ids(conn, placed)
+    return render(request, "ingest.html",
+                  {"results": results, "short_id": lambda tid: short_id(public[tid])},
                   user=user, banner=banner, status=200 if not summary.rejected else 422)

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import orjson
 
+from tearline.security.instance import process_secret
+
 SESSION_COOKIE = "tl_session"
 PRELOGIN_COOKIE = "tl_prelogin"
 #: Absolute lifetime of a console session, seconds (TEARLINE_CONSOLE_SESSION_SECONDS).
@@ -38,21 +40,14 @@ SESSION_SECONDS = int(os.environ.get("TEARLINE_CONSOLE_SESSION_SECONDS", str(8 *
 #: How long a sign-in form stays valid, seconds.
 PRELOGIN_SECONDS = 15 * 60
 
-_secret_cache: list[bytes] = []
-
-
 def console_secret() -> bytes:
-    """The signing key: ``TEARLINE_CONSOLE_SECRET``, else one random key per process.
+    """The signing key: ``TEARLINE_CONSOLE_SECRET``, else the instance secret.
 
-    Without the variable, sessions end when the server restarts and cannot be
-    shared between workers; set it when running more than one worker.
+    The instance secret is kept in the database (``security.instance``, loaded
+    by ``make_app``), so sessions survive a restart and every worker over the
+    database accepts every other's cookies.
     """
-    explicit = os.environ.get("TEARLINE_CONSOLE_SECRET")
-    if explicit:
-        return explicit.encode()
-    if not _secret_cache:
-        _secret_cache.append(secrets.token_bytes(32))
-    return _secret_cache[0]
+    return process_secret("TEARLINE_CONSOLE_SECRET")
 
 
 def _b64(data: bytes) -> str:

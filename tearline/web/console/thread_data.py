@@ -24,10 +24,11 @@ from tearline.assess.alarms import Alarm
 from tearline.assess.query import StoredState, thread_state
 from tearline.assess.review import review_thread
 from tearline.assess.store import StoredAssessment, list_versions, load_matrix, version_points
+from tearline.fusion.query import public_thread_id, short_id
 from tearline.share.policy import Marking, Principal, decide
 from tearline.share.releases import combine_markings, load_index, marking_for_report
 from tearline.store import schema as S
-from tearline.web.console.board import humanize, short_id
+from tearline.web.console.board import humanize
 
 
 @dataclass(slots=True)
@@ -76,6 +77,8 @@ class ThreadPage:
     fused: bool = True
     cases: list[dict[str, Any]] = field(default_factory=list)
     """Duty-to-warn cases on the thread the viewer may see: state and event history."""
+    withheld: list[str] = field(default_factory=list)
+    """What the page leaves out because it is computed over members the viewer may not see."""
 
     @property
     def latest(self) -> StoredAssessment | None:
@@ -127,6 +130,8 @@ def _members(conn: Connection, tid: str, principal: Principal) -> tuple[list[Mem
             [x for x in links or [] if isinstance(x, dict)], reason or "", marking))
     titles = {m.id: (m.external_id or m.title) for m in shown}
     for m in shown:
+        # A link to a fragment the viewer may not see would tell that it exists.
+        m.links = [link for link in m.links if str(link.get("other")) in titles]
         m.reasons = [_reason_text(link, titles) for link in m.links]
         m.joined_because = _joined(m.joined_because)
     return shown, hidden
@@ -169,13 +174,20 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
     clusters: dict[str, list[MemberView]] = defaultdict(list)
     for m in members:
         clusters[m.origin_cluster].append(m)
-    page = ThreadPage(tid, short_id(tid), thread.title, marking, members, hidden,
+    page = ThreadPage(tid, short_id(public_thread_id(conn, tid)), thread.title, marking,
+                      members, hidden,
                       sorted(clusters.items(), key=lambda kv: -len(kv[1])),
                       list_versions(engine, tid))
     visible = {m.id for m in members}
     page.cases = _cases(conn, tid, principal)
     matrix = load_matrix(engine, tid)
-    if matrix is not None:
+    if hidden:
+        # Computed over every member: shown only to whoever may see them all.
+        page.title = _visible_title(conn, tid, members)
+        page.versions = []
+        page.withheld = ["assessment versions", "entity graph", "ACH matrix",
+                         "alarms drawn on fragments you may not see"]
+    elif matrix is not None:
         page.matrix, page.ach = matrix, matrix.evaluate()
     # The picture only; texts and neighbours are read when the alarms are not memoised.
     state = thread_state(conn, [tid], texts=False)
@@ -195,6 +207,11 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
         if len(values) > 1:
             page.discrepancies.append({"subject": humanize(d.subject.replace(".", " ")),
                                        "values": values})
+    if hidden:
+        # The graph counts every member's entities; alarms only if all their evidence shows.
+        drawn = _alarms(thread_state(conn, [tid], neighbours=True), tid, None, [], None)
+        page.alarms = [a for a in drawn if a.fragment_ids and set(a.fragment_ids) <= visible]
+        return page
     keys = sorted(view.entity_graph.nodes, key=lambda k: -view.entity_graph.nodes[k])[:18]
     names = _entity_names(conn, keys)
     page.graph_nodes = [(k, names.get(k) or humanize(k.split(":")[-1]),
@@ -212,6 +229,13 @@ def thread_page(conn: Connection, engine: Engine, tid: str,
 
 
 _alarm_memo: dict[tuple[Any, ...], list[Alarm]] = {}
+
+
+def _visible_title(conn: Connection, tid: str, members: list[MemberView]) -> str:
+    """The thread's title from its visible members only (``fusion.query``'s rule)."""
+    from tearline.fusion.query import titles_over
+
+    return titles_over(conn, {tid: [m.id for m in members]}, {m.id: m.title for m in members})[tid]
 
 
 def _alarm_key(conn: Connection, tid: str, matrix: AchMatrix | dict[str, Any] | None,

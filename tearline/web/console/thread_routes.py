@@ -17,7 +17,7 @@ from tearline.assess.ach_seed import seed_matrix
 from tearline.assess.query import thread_state
 from tearline.assess.review import review_thread
 from tearline.assess.store import load_matrix, save_matrix
-from tearline.fusion.query import ThreadNotFound, find_thread, get_thread
+from tearline.fusion.query import ThreadNotFound, find_thread, show_thread
 from tearline.security.audit import record_now
 from tearline.web.console.banner import BannerBuilder
 from tearline.web.console.common import (
@@ -43,16 +43,18 @@ def _load(request: Request, user: ConsoleUser, ref: str) -> ThreadPage:
     page: ThreadPage | None = None
     with transaction(request) as conn:
         # The one lookup, decision and audit row the CLI and REST make (fusion.query).
+        # A reference to a hidden thread or report is one to nothing (find_thread).
         try:
-            tid = find_thread(conn, ref)
+            tid = find_thread(conn, ref, user.principal)
         except ThreadNotFound:
-            record_now(conn, user.username, "thread.read.denied", "thread", ref, via="console")
+            record_now(conn, user.username, "thread.read.denied", "thread", ref[:200],
+                       via="console")
         else:
-            if get_thread(conn, tid, user.principal) is not None:
+            if show_thread(conn, tid, user.principal) is not None:
                 page = thread_page(conn, engine, tid, user.principal)
     if page is None:
-        raise ConsoleRefusal(404, f"no thread {ref!r} that you may see; the threat board "
-                                  "lists the threads open to you")
+        raise ConsoleRefusal(404, "no thread by that reference that you may see; the threat "
+                                  "board lists the threads open to you")
     return page
 
 
@@ -72,6 +74,11 @@ def thread(request: Request, ref: str,
 def _matrix_for(request: Request, user: ConsoleUser, ref: str) -> tuple[ThreadPage, AchMatrix]:
     require_role(user, "analyst", "editing an ACH matrix")
     page = _load(request, user, ref)
+    if page.withheld:
+        # The matrix weighs every member's evidence: editing it needs sight of them all.
+        raise ConsoleRefusal(403, "this thread holds fragments you may not see, so its ACH "
+                                  "matrix is not open to you; ask an analyst cleared for all "
+                                  "of them")
     return page, load_matrix(engine_of(request), page.id) or AchMatrix(page.id)
 
 

@@ -16,10 +16,9 @@ whether that row exists. So a token is sealed with AES-256-GCM:
   interpret a token, so no answer can depend on hidden rows.
 
 The key is derived (HMAC-SHA256 with a fixed label) from the secret in
-``TEARLINE_TAXII_SECRET``, else ``TEARLINE_CONSOLE_SECRET``; with neither set,
-each process draws a random key, and tokens then stop working when the server
-restarts (a client starts its read again). Set one when running several
-workers. The key never sits in the database.
+``TEARLINE_TAXII_SECRET``, else ``TEARLINE_CONSOLE_SECRET``, else the instance
+secret drawn once and kept in the database (``security.instance``), so tokens
+stay good across restarts and between workers over one database.
 """
 
 from __future__ import annotations
@@ -28,14 +27,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import struct
 from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tearline import settings
+from tearline.security.instance import process_secret
 from tearline.share.policy import Principal
 
 from ._media import TaxiiError
@@ -47,17 +45,13 @@ _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 _POSITION = struct.Struct(">qq")  # microseconds since 0001-01-01, added_seq
 #: Longest token accepted: a sealed position is 1 + 12 + 16 + 16 bytes, 60 characters.
 MAX_TOKEN = 120
-_random_key: list[bytes] = []
 
 
 def _key() -> bytes:
-    secret = (settings.secret_from_env("TEARLINE_TAXII_SECRET")
-              or settings.secret_from_env("TEARLINE_CONSOLE_SECRET"))
-    if secret:
-        return hmac.new(secret.encode(), _LABEL, hashlib.sha256).digest()
-    if not _random_key:
-        _random_key.append(os.urandom(32))
-    return _random_key[0]
+    # Where the key comes from is ``security.instance`` (issue 9 follow-up): the
+    # environment, else the instance secret stored in the database.
+    secret = process_secret("TEARLINE_TAXII_SECRET", "TEARLINE_CONSOLE_SECRET")
+    return hmac.new(secret, _LABEL, hashlib.sha256).digest()
 
 
 def _caller(who: Principal) -> bytes:

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, select, update
 
+from tearline.fusion.query import public_thread_ids, short_id
 from tearline.pipeline import fuse
 from tearline.store.schema import Thread, ThreadMember
 from tearline.web.app import make_app
-from tearline.web.console.board import short_id
 from tests.share.policy_cases import (
     CASES,
     PARTNERS,
@@ -73,6 +73,7 @@ def test_console_pages_follow_the_policy_table(engine: Engine, shared_data: obje
     with engine.connect() as conn:
         for tid, rid in conn.execute(select(ThreadMember.thread_id, ThreadMember.report_id)):
             members[tid].add(case_of[rid])
+        public = {t: short_id(p) for t, p in public_thread_ids(conn, list(members)).items()}
     assert len(members) >= 3  # the scenario must make several threads to test anything
     for user in USERS:
         c = _sign_in(app, user)
@@ -80,12 +81,12 @@ def test_console_pages_follow_the_policy_table(engine: Engine, shared_data: obje
         assert board.status_code == 200
         _no_protected(board.text)
         shown = set(re.findall(r'data-thread="([^"]+)"', board.text))
-        expected = {short_id(t) for t, cases in members.items()
+        expected = {public[t] for t, cases in members.items()
                     if all(user in CASES[case][6] for case in cases)}
         assert shown == expected, user
         for tid in members:
-            page = c.get(f"/console/threads/{short_id(tid)}")
-            assert page.status_code == (200 if short_id(tid) in expected else 404), (user, tid)
+            page = c.get(f"/console/threads/{public[tid]}")
+            assert page.status_code == (200 if public[tid] in expected else 404), (user, tid)
             _no_protected(page.text)
             if page.status_code == 200:
                 cases = members[tid]

@@ -96,7 +96,8 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> int:
             continue
         for part, old_map in old.items():
             new_map = new[part]
-            diff = sorted(k for k in set(old_map) | set(new_map) if old_map.get(k) != new_map.get(k))
+            keys = set(old_map) | set(new_map)
+            diff = sorted(k for k in keys if old_map.get(k) != new_map.get(k))
             total += len(diff)
             print(f"{run} {part}: {len(old_map)} entries, {len(diff)} differ")
             for k in diff[:5]:

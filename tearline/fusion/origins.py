@@ -147,10 +147,10 @@ class OriginIndex:
         self._attrs: dict[int, tuple[Attribution, ...]] = {}
         self._outlets: dict[int, str] = {}
         self._said: dict[int, dict[str, np.ndarray]] = {}
-        self._bands: buckets.BucketSpec = {}
-        self._sent_buckets: buckets.BucketSpec = {}
-        self._shingle_buckets: buckets.BucketSpec = {}
-        self._attr_buckets: buckets.BucketSpec = {}
+        self._bands = buckets.CappedBuckets()
+        self._sent_buckets = buckets.CappedBuckets()
+        self._shingle_buckets = buckets.CappedBuckets()
+        self._attr_buckets = buckets.CappedBuckets()
         self._parent: list[int] = []
         self._root_min: dict[int, str] = {}
         self._links: dict[int, list[OriginLink]] = {}

@@ -67,7 +67,9 @@ class CappedBuckets:
         for keys, members in self._runs:
             live = members >= 0
             keys, members = keys[live], members[live]
-            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else []
+            if not len(keys):
+                continue
+            starts: list[int] = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).tolist()
             for a, b in zip(starts, [*starts[1:], len(keys)], strict=True):
                 got = members[a:b].tolist()
                 yield got[0] if len(got) == 1 else got

@@ -47,6 +47,7 @@ benchmark (see ``docs/benchmarks-fusion.md``).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -58,6 +59,7 @@ from tearline.fusion.attribution import Attribution, parse_attributions, said_wo
 from tearline.fusion.buckets import BUCKET_CAP, band_keys
 from tearline.fusion.origin_links import LinkReason, OriginLink
 from tearline.fusion.passages import Passages, normalize_text, passages, shared
+from tearline.fusion.ragged import Ragged
 from tearline.fusion.signatures import (
     NUM_PERM,
     SHINGLE,
@@ -139,11 +141,13 @@ class OriginIndex:
         self.attribution_window = attribution_window
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
-        self._sigs: list[np.ndarray | None] = []
-        self._usigs: list[np.ndarray | None] = []
-        self._samples: list[np.ndarray] = []
-        self._passages: list[Passages] = []
-        self._times: list[float] = []
+        # One entry per fragment ever added, kept compact (``ragged``): at a
+        # million fragments separate numpy arrays cost more in headers than in values.
+        self._sigs = Ragged()
+        self._usigs = Ragged()
+        self._samples = Ragged()
+        self._passages = _PassageStore()
+        self._times = array("d")
         self._attrs: dict[int, tuple[Attribution, ...]] = {}
         self._outlets: dict[int, str] = {}
         self._said: dict[int, dict[str, np.ndarray]] = {}
@@ -222,7 +226,7 @@ class OriginIndex:
             # shingle containment too and are found through its sample,
             # which saves 21 band keys per fragment (2 KB at a million).
             for j in sorted(buckets.insert(self._bands, band_keys(sig), i)):
-                jac = float(np.count_nonzero(sig == self._sigs[j])) / NUM_PERM
+                jac = float(np.count_nonzero(sig == self._sigs.array(j))) / NUM_PERM
                 if jac >= self.duplicate_jaccard and deciding:
                     passage = self._passage(i, j, sentences, quotes=True)
                     link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac, passage)
@@ -299,7 +303,7 @@ class OriginIndex:
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
 
     def _shingle_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
-        mine, theirs = self._samples[i], self._samples[j]
+        mine, theirs = self._samples.array(i), self._samples.array(j)
         if len(theirs) < SHINGLE_MIN_SAMPLE:
             return None
         common = len(shared(mine, theirs))
@@ -362,7 +366,7 @@ class OriginIndex:
         fewest = min(len(self._passages[i].plain), len(self._passages[j].plain))
         if common / fewest >= ATTRIBUTION_SHARE:
             return True
-        a, b = self._samples[i], self._samples[j]
+        a, b = self._samples.array(i), self._samples.array(j)
         if min(len(a), len(b)) < SHINGLE_MIN_SAMPLE:
             return False
         return len(shared(a, b)) / min(len(a), len(b)) >= ATTRIBUTION_SHINGLES
@@ -449,7 +453,7 @@ class OriginIndex:
                     "at": self._times[i],
                     "sig": None if sig is None else sig.tolist(),
                     "usig": None if usig is None else usig.tolist(),
-                    "sample": self._samples[i].tolist(),
+                    "sample": self._samples.array(i).tolist(),
                     "attributions": [a.to_dict() for a in self._attrs.get(i, ())],
                     "outlet": self._outlets.get(i),
                     "said": {k: v.tolist() for k, v in self._said.get(i, {}).items()},
@@ -496,6 +500,25 @@ class OriginIndex:
                 row["id"], row["at"], sig, usig, sample, attrs, row.get("outlet"), found, {}, links
             )
         return index
+
+
+class _PassageStore:
+    """Every fragment's ``Passages``, the hashes kept in ``Ragged`` stores."""
+
+    __slots__ = ("_all", "_plain")
+
+    def __init__(self) -> None:
+        self._all = Ragged()
+        self._plain = Ragged()  # None: the same as ``all`` (no quotations)
+
+    def append(self, found: Passages) -> None:
+        self._all.append(found.all)
+        self._plain.append(None if found.plain is found.all else found.plain)
+
+    def __getitem__(self, i: int) -> Passages:
+        every = self._all.array(i)
+        plain = self._plain[i]
+        return Passages(every, every if plain is None else plain)
 
 
 def _densest(sentences: dict[int, str], sample: np.ndarray) -> str | None:

@@ -57,7 +57,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeAlias
 
 from tearline.fusion.background import BACKGROUND_DOCS, MAX_IDF, background_frequencies
 from tearline.fusion.discrepancies import Discrepancy, casualty_values, find_discrepancies
@@ -216,7 +216,7 @@ class _Thread:
         return [(a, b, n) for (a, b), n in self.edges.items()]
 
 
-_PackedEdges = tuple[tuple[str, ...], array[int]]
+_PackedEdges: TypeAlias = "tuple[tuple[str, ...], array[int]]"
 """A retired thread's entity pairs: the keys once, then (key, key, count) as index triples."""
 _NO_KINDS: frozenset[str] = frozenset()
 _NO_RELATED: set[str] = set()  # shared and never mutated: ``add`` replaces it before updating

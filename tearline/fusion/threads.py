@@ -248,14 +248,22 @@ def _pack_edges(edges: Counter[tuple[str, str]]) -> _PackedEdges:
 
 
 class _Record:
-    __slots__ = ("casualties", "events", "grade", "thread")
+    # One per fragment ever added: the events' parts are held directly (no
+    # FragmentEvents object each) and rebuilt when a view asks for them.
+    __slots__ = ("at", "casualties", "event_list", "grade", "thread", "windows")
 
     def __init__(self, thread: int, grade: str, events: FragmentEvents,
                  casualties: Sequence[Any]) -> None:
         self.thread = thread
         self.grade = grade
-        self.events = events
+        self.event_list = events.events
+        self.windows = events.windows
+        self.at = events.at
         self.casualties = casualties
+
+    @property
+    def events(self) -> FragmentEvents:
+        return FragmentEvents(self.event_list, self.windows, self.at)
 
 
 class ThreadIndex:

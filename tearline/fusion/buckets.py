@@ -82,10 +82,17 @@ class CappedBuckets:
             return
         wanted = np.array(keys, dtype=np.int64)
         for run_keys, members in self._runs:
-            lo = np.searchsorted(run_keys, wanted, "left")
-            hi = np.searchsorted(run_keys, wanted, "right")
-            for k in np.flatnonzero(hi > lo).tolist():
-                yield k, members, int(lo[k]), int(hi[k])
+            size = len(run_keys)
+            if not size:
+                continue
+            lo = np.searchsorted(run_keys, wanted)
+            hit = run_keys[np.minimum(lo, size - 1)] == wanted
+            for k in np.flatnonzero(hit).tolist():
+                start = end = int(lo[k])
+                key = keys[k]
+                while end < size and run_keys[end] == key:  # most buckets have one row
+                    end += 1
+                yield k, members, start, end
 
     def _freeze(self) -> None:
         rows_k: list[int] = []

@@ -14,6 +14,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import random
 import resource
 import subprocess
@@ -157,11 +158,12 @@ def child(n: int) -> dict:
     """One scale run; called in a fresh process."""
     index = ThreadIndex()
     labels: list[int] = []
-    elapsed = 0.0
+    elapsed = cpu = 0.0
     for frag, mentions, label in synthetic(n):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         index.add(frag, mentions)
         elapsed += time.perf_counter() - start
+        cpu += time.process_time() - start_cpu
         labels.append(label)
     assign = index.assignments()
     pred = [assign[f"s{i:07d}"] for i in range(n)]
@@ -169,6 +171,7 @@ def child(n: int) -> dict:
     return {
         "n": n,
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": len(index),
         "origin_clusters_multi": len(index.origins.clusters()),
@@ -176,17 +179,30 @@ def child(n: int) -> dict:
     }
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def scale(sizes: list[int], timeout: float) -> list[dict]:
+    """One child process per size. On a shared machine wall seconds follow the
+    load, so CPU seconds are reported too: ``cpu_seconds`` is the child's CPU
+    time inside ``add``, ``child_cpu`` its whole user + system time (generator,
+    scoring and startup included, from ``RUSAGE_CHILDREN``)."""
     rows = []
     for n in sizes:
         cmd = [sys.executable, __file__, "--child", str(n)]
+        before = _children_cpu()
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
         except subprocess.TimeoutExpired:
             rows.append({"n": n, "timeout": timeout})
             continue
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"  n={n}: {rows[-1]['seconds']:.1f}s", file=sys.stderr)
+        rows[-1]["child_cpu"] = _children_cpu() - before
+        row = rows[-1]
+        print(f"  n={n}: {row['seconds']:.1f}s wall, {row['cpu_seconds']:.1f}s CPU in add, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
     return rows
 
 
@@ -409,18 +425,25 @@ def main() -> None:
         done = [r for r in rows if "seconds" in r]
         for a, b in itertools.pairwise(done):
             b["exponent"] = math.log(b["seconds"] / a["seconds"]) / math.log(b["n"] / a["n"])
+            b["cpu_exponent"] = math.log(b["cpu_seconds"] / a["cpu_seconds"]) / math.log(
+                b["n"] / a["n"]
+            )
         for r in done:
             r["us_per_fragment"] = r["seconds"] / r["n"] * 1e6
+            r["cpu_us_per_fragment"] = r["cpu_seconds"] / r["n"] * 1e6
             r["bcubed_f1"] = r["bcubed"][2]
         parts += ["## Scale (synthetic, seeded)\n",
                   "Threads + origins over a time-ordered synthetic stream (400 actors, 600 cities, "
                   "15 venue types, Zipf vocabulary, ~20% edited copies, ~40% with an attribution). "
                   "Peak memory is the child process's ru_maxrss. B-cubed F1 is against the "
                   "generator's incident labels.\n",
-                  table(rows, ["n", "seconds", "us_per_fragment", "peak_rss_mb", "exponent",
+                  table(rows, ["n", "seconds", "cpu_seconds", "child_cpu", "us_per_fragment",
+                               "cpu_us_per_fragment", "peak_rss_mb", "exponent", "cpu_exponent",
                                "threads", "origin_clusters_multi", "bcubed_f1", "timeout"],
-                        {"seconds": ".1f", "us_per_fragment": ".0f", "peak_rss_mb": ".0f",
-                         "exponent": ".2f"}), ""]  # fmt: skip
+                        {"seconds": ".1f", "cpu_seconds": ".1f", "child_cpu": ".1f",
+                         "us_per_fragment": ".0f", "cpu_us_per_fragment": ".0f",
+                         "peak_rss_mb": ".0f", "exponent": ".2f", "cpu_exponent": ".2f"}),
+                  ""]  # fmt: skip
     if "ecb" not in skip:
         rows, mode = ecb([float(t) for t in args.thresholds.split(",")], args.seeds)
         parts += ["## Thread quality on ECB+\n",

@@ -52,6 +52,7 @@ benchmark (see ``docs/benchmarks-fusion.md``).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -63,6 +64,7 @@ from tearline.fusion.attribution import Attribution, parse_attributions, said_wo
 from tearline.fusion.buckets import BUCKET_CAP, band_keys
 from tearline.fusion.origin_links import LinkReason, OriginLink
 from tearline.fusion.passages import Passages, normalize_text, passages, shared
+from tearline.fusion.ragged import Ragged
 from tearline.fusion.signatures import (
     NUM_PERM,
     SHINGLE,
@@ -148,18 +150,20 @@ class OriginIndex:
         self.attribution_window = attribution_window
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
-        self._sigs: list[np.ndarray | None] = []
-        self._usigs: list[np.ndarray | None] = []
-        self._samples: list[np.ndarray] = []
-        self._passages: list[Passages] = []
-        self._times: list[float] = []
+        # One entry per fragment ever added, kept compact (``ragged``): at a
+        # million fragments separate numpy arrays cost more in headers than in values.
+        self._sigs = Ragged()
+        self._usigs = Ragged()
+        self._samples = Ragged()
+        self._passages = _PassageStore()
+        self._times = array("d")
         self._attrs: dict[int, tuple[Attribution, ...]] = {}
         self._outlets: dict[int, str] = {}
         self._said: dict[int, dict[str, np.ndarray]] = {}
-        self._bands: buckets.BucketSpec = {}
-        self._sent_buckets: buckets.BucketSpec = {}
-        self._shingle_buckets: buckets.BucketSpec = {}
-        self._attr_buckets: buckets.BucketSpec = {}
+        self._bands = buckets.CappedBuckets()
+        self._sent_buckets = buckets.CappedBuckets()
+        self._shingle_buckets = buckets.CappedBuckets()
+        self._attr_buckets = buckets.CappedBuckets()
         self._parent: list[int] = []
         self._root_min: dict[int, str] = {}
         self._links: dict[int, list[OriginLink]] = {}
@@ -235,7 +239,7 @@ class OriginIndex:
             # shingle containment too and are found through its sample,
             # which saves 21 band keys per fragment (2 KB at a million).
             for j in sorted(buckets.insert(self._bands, band_keys(sig), i)):
-                jac = float(np.count_nonzero(sig == self._sigs[j])) / NUM_PERM
+                jac = float(np.count_nonzero(sig == self._sigs.array(j))) / NUM_PERM
                 if jac >= self.duplicate_jaccard and deciding:
                     passage = self._passage(i, j, sentences, quotes=True)
                     link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jac, passage)
@@ -304,10 +308,10 @@ class OriginIndex:
     def _sentence_containment(self, i: int, j: int) -> float:
         """Share of the shorter fragment's sentences both print (0 below the bar)."""
         mine, theirs = self._passages[i], self._passages[j]
-        common = shared(mine.all, theirs.all)
-        if len(common) < CONTAINMENT_MIN_SHARED or not len(shared(mine.plain, theirs.plain)):
+        common = _common(mine.all, theirs.all)
+        if common < CONTAINMENT_MIN_SHARED or not _common(mine.plain, theirs.plain):
             return 0.0
-        score = len(common) / min(len(mine.all), len(theirs.all))
+        score = common / min(len(mine.all), len(theirs.all))
         return score if score >= self.containment else 0.0
 
     def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
@@ -324,7 +328,7 @@ class OriginIndex:
             return None
         if fewest < SHINGLE_MIN_SAMPLE:
             return self._short_copy_link(i, j, mine, theirs, sentences)
-        common = len(shared(mine, theirs))
+        common = _common(mine, theirs)
         jaccard = common / (len(mine) + len(theirs) - common)
         if jaccard >= self.duplicate_jaccard:
             passage = self._passage(i, j, sentences, quotes=True) or _densest(sentences, theirs)
@@ -359,7 +363,7 @@ class OriginIndex:
     def _comparable(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
         """The two shingle samples, cut so that their overlap estimates containment."""
         legacy = bool(self._legacy) and (i in self._legacy or j in self._legacy)
-        return comparable(self._samples[i], self._samples[j], legacy=legacy)
+        return comparable(self._samples.array(i), self._samples.array(j), legacy=legacy)
 
     def _attribution_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:
         if abs(self._times[i] - self._times[j]) > self.attribution_window.total_seconds():
@@ -374,11 +378,11 @@ class OriginIndex:
             pairs.append((out_i, f"published by {out_i}", theirs[out_i].phrase))
         if not pairs:
             return None
-        common = shared(self._passages[i].plain, self._passages[j].plain)
-        if self._substantial(i, j, len(common)):  # passages both print, not quotations
+        common = _common(self._passages[i].plain, self._passages[j].plain)
+        if self._substantial(i, j, common):  # passages both print, not quotations
             key, phrase, other_phrase = pairs[0]
             passage = self._passage(i, j, sentences, quotes=False)
-            score = float(len(common))
+            score = float(common)
         else:
             # No sentence in common: what each says the source said must agree.
             # Wire credits say only who supplied the copy, so they never get here.
@@ -410,14 +414,14 @@ class OriginIndex:
         a, b = self._comparable(i, j)
         if min(len(a), len(b)) < SHINGLE_MIN_SAMPLE:
             return False
-        return len(shared(a, b)) / min(len(a), len(b)) >= ATTRIBUTION_SHINGLES
+        return _common(a, b) / min(len(a), len(b)) >= ATTRIBUTION_SHINGLES
 
     def _said_overlap(self, i: int, j: int, key: str) -> float:
         """Share of the shorter attributed passage's content words the other has."""
         a, b = self._said.get(i, {}).get(key), self._said.get(j, {}).get(key)
         if a is None or b is None:
             return 0.0
-        return len(shared(a, b)) / min(len(a), len(b))
+        return _common(a, b) / min(len(a), len(b))
 
     def _link(self, i: int, j: int, link: OriginLink) -> OriginLink:
         """Record ``link`` on both fragments and merge their clusters."""
@@ -494,7 +498,7 @@ class OriginIndex:
                     "at": self._times[i],
                     "sig": None if sig is None else sig.tolist(),
                     "usig": None if usig is None else usig.tolist(),
-                    "sample": self._samples[i].tolist(),
+                    "sample": self._samples.array(i).tolist(),
                     "attributions": [a.to_dict() for a in self._attrs.get(i, ())],
                     "outlet": self._outlets.get(i),
                     "said": {k: v.tolist() for k, v in self._said.get(i, {}).items()},
@@ -544,6 +548,42 @@ class OriginIndex:
                 row["id"], row["at"], sig, usig, sample, attrs, row.get("outlet"), found, {}, links
             )
         return index
+
+
+_SMALL = 64
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> int:
+    """``len(shared(a, b))``: how many hashes two sorted, duplicate-free arrays share.
+
+    Most fragments have a handful of sentences, and numpy's ``intersect1d``
+    costs about 10 µs a call whatever the size; a set does short arrays in
+    a fraction of that. Candidates are compared a dozen times per fragment.
+    """
+    if len(a) > _SMALL or len(b) > _SMALL:
+        return len(shared(a, b))
+    if not len(a) or not len(b):
+        return 0
+    return len(set(a.tolist()).intersection(b.tolist()))
+
+
+class _PassageStore:
+    """Every fragment's ``Passages``, the hashes kept in ``Ragged`` stores."""
+
+    __slots__ = ("_all", "_plain")
+
+    def __init__(self) -> None:
+        self._all = Ragged()
+        self._plain = Ragged()  # None: the same as ``all`` (no quotations)
+
+    def append(self, found: Passages) -> None:
+        self._all.append(found.all)
+        self._plain.append(None if found.plain is found.all else found.plain)
+
+    def __getitem__(self, i: int) -> Passages:
+        every = self._all.array(i)
+        plain = self._plain[i]
+        return Passages(every, every if plain is None else plain)
 
 
 def _densest(sentences: dict[int, str], sample: np.ndarray) -> str | None:

@@ -85,21 +85,26 @@ _FAST = _SEED_SHINGLE.scheme == "affine32" == _SEED_UNIGRAM.scheme
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
-def _word_hashes(words: list[str]) -> np.ndarray:
-    # Hashing each distinct word once and combining words arithmetically is
-    # ~5x faster than hashing every shingle string with SHA-1, which matters
-    # at a million fragments. crc32 is stable across processes, so saved
-    # signatures stay comparable.
+def _word_hashes(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """crc32 of every word, and whether each is a content word (for the unigram MinHash).
+
+    Hashing each distinct word once and combining words arithmetically is
+    ~5x faster than hashing every shingle string with SHA-1, which matters
+    at a million fragments. crc32 is stable across processes, so saved
+    signatures stay comparable. The cache holds both answers in one int
+    (the content flag above the 32 hash bits), read for all words at once.
+    """
     cache = _word_cache
     if len(cache) > 2_000_000:
         cache.clear()
-    out = []
-    for w in words:
-        h = cache.get(w)
-        if h is None:
-            h = cache[w] = zlib.crc32(w.encode())
-        out.append(h)
-    return np.array(out, dtype=np.uint64)
+    got = list(map(cache.get, words))
+    if None in got:
+        for k, w in enumerate(words):
+            if got[k] is None:
+                content = len(w) > 2 and w not in _STOP
+                got[k] = cache[w] = zlib.crc32(w.encode()) | (int(content) << 32)
+    both = np.array(got, dtype=np.uint64)
+    return both & _MASK32, (both >> np.uint64(32)).astype(bool)
 
 
 def _identity(value: int) -> int:
@@ -118,10 +123,9 @@ def _shingles_and_content(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     words = normalize_text(text).split()
     if not words:
         return None
-    hashes = _word_hashes(words)
+    hashes, keep = _word_hashes(words)
     shingles = _shingles(hashes, SHINGLE, _SHINGLE_MULT)
-    keep = [len(w) > 2 and w not in _STOP for w in words]
-    content = np.unique(hashes[np.array(keep, dtype=bool)])
+    content = np.unique(hashes[keep])
     return shingles, content, _shingles(hashes, SAMPLE_SHINGLE, _SAMPLE_MULT)
 
 

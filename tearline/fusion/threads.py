@@ -59,12 +59,14 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeAlias
 
 from tearline.fusion.background import BACKGROUND_DOCS, MAX_IDF, background_frequencies
 from tearline.fusion.discrepancies import Discrepancy, casualty_values, find_discrepancies
@@ -85,6 +87,7 @@ from tearline.fusion.timeline import (
     TimelineEvent,
     attack_dates,
     build_timeline,
+    compact_events,
     fragment_events,
 )
 from tearline.model.fragment import Fragment
@@ -198,6 +201,7 @@ class _Thread:
         "kinds",
         "last",
         "norm2",
+        "packed_edges",
         "related",
         "retired",
     )
@@ -209,22 +213,74 @@ class _Thread:
         self.norm2 = 0.0
         self.entities: Counter[str] = Counter()
         self.edges: Counter[tuple[str, str]] = Counter()
-        self.kinds: set[str] = set()
-        self.related: set[str] = set()
+        self.packed_edges: _PackedEdges | None = None
+        # Kinds are shared frozensets (a few dozen distinct ones in all) and
+        # ``related`` starts as the shared empty set, replaced on first use:
+        # an empty set costs 216 bytes and most threads never need one.
+        self.kinds: frozenset[str] = _NO_KINDS
+        self.related: set[str] = _NO_RELATED
         self.first = at
         self.last = at
         self.retired = False
 
+    def edge_items(self) -> list[tuple[str, str, int]]:
+        """(key, key, count) of every entity pair, in the order the pairs were first seen."""
+        if self.packed_edges is not None:
+            names, flat = self.packed_edges
+            return [
+                (names[flat[k]], names[flat[k + 1]], flat[k + 2]) for k in range(0, len(flat), 3)
+            ]
+        return [(a, b, n) for (a, b), n in self.edges.items()]
+
+
+_PackedEdges: TypeAlias = "tuple[tuple[str, ...], array[int]]"
+"""A retired thread's entity pairs: the keys once, then (key, key, count) as index triples."""
+_NO_KINDS: frozenset[str] = frozenset()
+_NO_RELATED: set[str] = set()  # shared and never mutated: ``add`` replaces it before updating
+_NO_CENTROID: dict[str, float] = {}  # a retired thread's; never mutated (it is never scored)
+_NO_EDGES: Counter[tuple[str, str]] = Counter()  # likewise, once the pairs are packed
+_KIND_SETS: dict[frozenset[str], frozenset[str]] = {}
+_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def _shared_kinds(kinds: frozenset[str]) -> frozenset[str]:
+    return _KIND_SETS.setdefault(kinds, kinds)
+
+
+def _shared_casualties(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """A fragment's casualty pairs as one tuple of shared pairs: few distinct ones recur."""
+    out = []
+    for kind, label in values:
+        pair = (sys.intern(kind), sys.intern(label))
+        out.append(_PAIRS.setdefault(pair, pair))
+    return tuple(out)
+
+
+def _pack_edges(edges: Counter[tuple[str, str]]) -> _PackedEdges:
+    names: dict[str, int] = {}
+    flat = array("I")
+    for (a, b), n in edges.items():
+        flat.extend((names.setdefault(a, len(names)), names.setdefault(b, len(names)), n))
+    return tuple(names), flat
+
 
 class _Record:
-    __slots__ = ("casualties", "events", "grade", "thread")
+    # One per fragment ever added: the events' parts are held directly (no
+    # FragmentEvents object each) and rebuilt when a view asks for them.
+    __slots__ = ("at", "casualties", "event_list", "grade", "thread", "windows")
 
     def __init__(self, thread: int, grade: str, events: FragmentEvents,
-                 casualties: list[Any]) -> None:
+                 casualties: Sequence[Any]) -> None:
         self.thread = thread
         self.grade = grade
-        self.events = events
+        self.event_list = events.events
+        self.windows = events.windows
+        self.at = events.at
         self.casualties = casualties
+
+    @property
+    def events(self) -> FragmentEvents:
+        return FragmentEvents(self.event_list, self.windows, self.at)
 
 
 class ThreadIndex:
@@ -274,8 +330,10 @@ class ThreadIndex:
         if self.track_origins:
             self.origins.add(fragment)
         vector = self._vector(fragment)
-        keys = entity_keys(mentions)
-        related = related_keys(mentions) - keys.keys()
+        # Interned: the same key string then serves every thread, posting
+        # list and entity pair that holds it, instead of one copy per fragment.
+        keys = {sys.intern(k): w for k, w in entity_keys(mentions).items()}
+        related = {sys.intern(k) for k in related_keys(mentions)} - keys.keys()
         at = fragment.anchor_time.timestamp()
         rivals = rival_places(mentions)
         self._retire_idle(at)
@@ -291,14 +349,17 @@ class ThreadIndex:
         result.fragment_id = fragment.id
         result.thread_id = thread.id
         self._absorb(best, thread, fragment.id, vector, keys, at)
-        thread.related.update(related)
+        if related and not related <= thread.related:
+            if thread.related is _NO_RELATED:
+                thread.related = set(related)
+            else:
+                thread.related.update(related)
         for key in related:
             _post(self._key_post, key, best)
-        grade = f"{fragment.reliability}{fragment.credibility}"
-        events = fragment_events(fragment, mentions)
-        self._records[fragment.id] = _Record(
-            best, grade, events, casualty_values(mentions, fragment.text, _event_day(events))
-        )
+        grade = sys.intern(f"{fragment.reliability}{fragment.credibility}")
+        events = compact_events(fragment_events(fragment, mentions))
+        casualties = casualty_values(mentions, fragment.text, _event_day(events))
+        self._records[fragment.id] = _Record(best, grade, events, _shared_casualties(casualties))
         if len(vector) <= SHORT_TERMS:
             if len(thread.fragment_ids) == 1:
                 self._short_only.add(best)
@@ -542,7 +603,9 @@ class ThreadIndex:
             thread.norm2 = sum(x * x for _, x in kept)
         thread.fragment_ids.append(fid)
         thread.entities.update(keys.keys())
-        thread.kinds.update(kind_of(k) for k in keys)
+        kinds = {kind_of(k) for k in keys}
+        if not kinds <= thread.kinds:
+            thread.kinds = _shared_kinds(thread.kinds | kinds)
         for a, b in combinations(sorted(keys), 2):
             thread.edges[(a, b)] += 1
         for key in keys:
@@ -573,8 +636,11 @@ class ThreadIndex:
             thread = threads[t]
             if thread.last == last and not thread.retired:
                 thread.retired = True
-                thread.centroid = {}
+                thread.centroid = _NO_CENTROID
                 thread.norm2 = 0.0
+                # The entity graph is still shown; packed it takes a tenth of the room.
+                thread.packed_edges = _pack_edges(thread.edges)
+                thread.edges = _NO_EDGES
 
     # -- reading ----------------------------------------------------------
 
@@ -606,7 +672,7 @@ class ThreadIndex:
         origins: dict[str, list[str]] = {}
         if self.track_origins:
             origins = self.origins.group(ids)
-        edges = sorted(((a, b, n) for (a, b), n in thread.edges.items()), key=lambda e: (-e[2], e))
+        edges = sorted(thread.edge_items(), key=lambda e: (-e[2], e))
         return ThreadView(
             id=thread.id,
             fragments=[(fid, records[fid].grade) for fid in ids],
@@ -644,7 +710,7 @@ class ThreadIndex:
                     "norm2": t.norm2,
                     "entities": dict(t.entities),
                     "related": sorted(t.related),
-                    "edges": [[a, b, n] for (a, b), n in t.edges.items()],
+                    "edges": [list(e) for e in t.edge_items()],
                     "first": t.first,
                     "last": t.last,
                     "retired": t.retired,
@@ -685,10 +751,13 @@ class ThreadIndex:
             thread.norm2 = row["norm2"]
             thread.entities = Counter(row["entities"])
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
-            thread.kinds = {kind_of(k) for k in thread.entities}
-            thread.related = set(row.get("related", ()))
+            thread.kinds = _shared_kinds(frozenset(kind_of(k) for k in thread.entities))
+            thread.related = set(row.get("related", ())) or _NO_RELATED
             thread.retired = bool(row.get("retired", False))
-            if not thread.retired:
+            if thread.retired:
+                thread.packed_edges = _pack_edges(thread.edges)
+                thread.edges = _NO_EDGES
+            else:
                 heapq.heappush(index._idle, (thread.last, i))
             index._latest = max(index._latest, thread.last)
             index._threads.append(thread)

@@ -32,6 +32,7 @@ __all__ = [
     "WindowStatus",
     "attack_dates",
     "build_timeline",
+    "compact_events",
     "fragment_events",
 ]
 
@@ -105,16 +106,16 @@ _ANY_CUE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CUES), re.I)
 class FragmentEvents:
     """What one fragment contributes to a timeline, kept as small plain data."""
 
-    events: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    events: Sequence[tuple[str, str, str, bool]] = field(default_factory=list)
     """(event kind, ISO date, cue text, date stated in the text) tuples; when the
     text states no date the fragment's own date stands in and the flag is False."""
-    windows: list[tuple[str, str, str]] = field(default_factory=list)
+    windows: Sequence[tuple[str, str, str]] = field(default_factory=list)
     """(ISO start, ISO end, phrase) of each warning window."""
     at: str = ""
     """The fragment's own date-time (ISO), the fallback event date."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"events": self.events, "windows": self.windows, "at": self.at}
+        return {"events": list(self.events), "windows": list(self.windows), "at": self.at}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FragmentEvents:
@@ -191,16 +192,17 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
         if m.kind is MentionKind.DATE
         if (d := _iso_day(m.value))
     ]
-    out = FragmentEvents(at=fragment.anchor_time.isoformat())
+    found: list[tuple[str, str, str, bool]] = []
+    windows: list[tuple[str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
 
     def add(kind: EventKind, day: str, cue: str, stated: bool) -> None:
         key = (kind.value, day)
         if key not in seen:
-            seen[key] = len(out.events)
-            out.events.append((kind.value, day, cue, stated))
+            seen[key] = len(found)
+            found.append((kind.value, day, cue, stated))
         elif stated:  # the text confirms a date so far only assumed
-            out.events[seen[key]] = (kind.value, day, cue, True)
+            found[seen[key]] = (kind.value, day, cue, True)
 
     category = _CATEGORY.get(fragment.category)
     if category is not None:
@@ -222,15 +224,34 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
                 add(kind, day, f"{match.group(0)} [{anchor}]", True)
             else:
                 add(kind, own_day, match.group(0), False)
-    stated_kinds = {kind for kind, _, _, stated in out.events if stated}
+    stated_kinds = {kind for kind, _, _, stated in found if stated}
     # A fallback date is only a guess: drop it when the text dates that kind.
-    out.events = [e for e in out.events if e[3] or e[0] not in stated_kinds]
+    found = [e for e in found if e[3] or e[0] not in stated_kinds]
     for m in mentions:
         if m.kind is MentionKind.WINDOW and isinstance(m.value, Mapping):
             start, end = _iso_day(m.value.get("start")), _iso_day(m.value.get("end"))
             if end is not None:
-                out.windows.append((start or end, end, m.text))
-    return out
+                windows.append((start or end, end, m.text))
+    return FragmentEvents(found, windows, fragment.anchor_time.isoformat())
+
+
+_EventTuple = tuple[tuple[str, str, str, bool], ...]
+_SHARED_EVENTS: dict[_EventTuple, _EventTuple] = {}
+_SHARED_EVENT: dict[tuple[str, str, str, bool], tuple[str, str, str, bool]] = {}
+
+
+def compact_events(events: FragmentEvents) -> FragmentEvents:
+    """The same events as shared tuples, for keeping one record per fragment.
+
+    Fragments about one incident on one day report the same (kind, date,
+    cue) events; one shared tuple of them instead of a list of fresh tuples
+    per fragment is about a quarter of a record at a million fragments.
+    The shared tables hold each distinct event once, which a store of that
+    size needs anyway.
+    """
+    kept = tuple(_SHARED_EVENT.setdefault(e, e) for e in events.events)
+    windows = tuple(events.windows)
+    return FragmentEvents(_SHARED_EVENTS.setdefault(kept, kept), windows, events.at)
 
 
 def build_timeline(

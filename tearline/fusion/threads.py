@@ -566,9 +566,13 @@ class ThreadIndex:
             target.fragment_ids.append(fid)
             self._records[fid].thread = t
         target.entities.update(other.entities)
-        target.edges.update(other.edges)
-        target.kinds |= other.kinds
-        target.related |= other.related
+        # Built afresh rather than updated in place: a thread's related set and kind
+        # set may be the shared empty ones (see _NO_RELATED), and a folded thread's
+        # pairs may be packed.
+        target.edges.update({(a, b): n for a, b, n in other.edge_items()})
+        target.kinds = target.kinds | other.kinds
+        if other.related:
+            target.related = target.related | other.related
         for key in (*other.entities, *other.related):
             _post(self._key_post, key, t)
         target.first = min(target.first, other.first)

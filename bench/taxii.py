@@ -591,7 +591,8 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
                            ("BENCH1", "core partner, re-marked")):
             if not r[f"got_{who}"]:  # ATT&CK carries MITRE's statement marking: no partner sees it
                 lines.append(f"| {r['name']} | {r['objects']:,} | paged get as {label} | "
-                             "0 visible (unknown marking refused) | | | | |")
+                             "0 visible (non-TLP statement marking, no TLP, no release: "
+                             "refused by policy) | | | | |")
                 continue
             ratio = r["floor_get"] / r[f"get_{who}"]
             cpu_ratio = r[f"get_{who}_cpu"] / r["floor_get_cpu"]

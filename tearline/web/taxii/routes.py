@@ -107,9 +107,9 @@ def _engine(request: Request) -> Engine:
 
 def _who(request: Request) -> Principal:
     """The caller as the database says now (tier, clearance, revocation apply at once)."""
-    with _engine(request).connect() as conn:
-        header = request.headers.get("authorization")
-        return authenticate(conn, header, request.client.host if request.client else "-")
+    header = request.headers.get("authorization")
+    return authenticate(_engine(request), header,
+                        request.client.host if request.client else "-")
 
 
 def _root(api_root: str) -> None:

@@ -84,11 +84,10 @@ def main() -> None:
                     break
                 except requests.ConnectionError:
                     time.sleep(0.1)
-            t0 = time.perf_counter()
+            here = col.replace(col.split("/taxii2/")[0], base)
             n, secs, _ = tb.page_all(
-                ps, col.replace(col.split("/taxii2/")[0], base) + "objects/?limit=1000",
-                lambda env: col.replace(col.split("/taxii2/")[0], base)
-                + f"objects/?limit=1000&next={env['next']}")
+                ps, here + "objects/?limit=1000",
+                lambda env, here=here: here + f"objects/?limit=1000&next={env['next']}")
             print(f"{who}: {n:,} objects in {secs:.2f} s")
             child.send_signal(signal.SIGINT)
             child.wait(60)

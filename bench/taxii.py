@@ -15,7 +15,8 @@ HTTP on loopback with one uvicorn worker each:
 * medallion 3 (memory backend) on the same operations, each under a time
   budget and on a smaller slice of ATT&CK, because it slows with size.
 
-Not a test: run by hand. ``--write-doc`` rewrites docs/benchmarks-taxii.md.
+Not a test: run by hand. ``--write-doc`` puts the run at the top of the results in
+docs/benchmarks-taxii.md, keeping the earlier runs below it.
 """
 
 from __future__ import annotations
@@ -591,7 +592,8 @@ def table(results: list[dict[str, Any]], med: dict[str, Any], args: argparse.Nam
                            ("BENCH1", "core partner, re-marked")):
             if not r[f"got_{who}"]:  # ATT&CK carries MITRE's statement marking: no partner sees it
                 lines.append(f"| {r['name']} | {r['objects']:,} | paged get as {label} | "
-                             "0 visible (unknown marking refused) | | | | |")
+                             "0 visible (non-TLP statement marking, no TLP, no release: "
+                             "refused by policy) | | | | |")
                 continue
             ratio = r["floor_get"] / r[f"get_{who}"]
             cpu_ratio = r[f"get_{who}_cpu"] / r["floor_get_cpu"]
@@ -672,14 +674,16 @@ def main() -> None:
     print("\n" + out)
     if args.write_doc:
         doc = ROOT / "docs" / "benchmarks-taxii.md"
-        head = doc.read_text().split("<!-- results -->")[0] if doc.exists() else ""
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        # The newest run goes first below the marker; earlier runs stay under it, so
+        # the history of the figures is kept (a run used to replace them all).
+        head, _, older = (doc.read_text() if doc.exists() else "").partition("<!-- results -->")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         doc.write_text(
             head + "<!-- results -->\n\n"
             f"Measured {stamp}, `{' '.join(sys.argv[1:])}`, {os.cpu_count()} "
             f"cores, SQLite; load average at the end {load} (started at {LOAD_START}):\n\n"
-            + out + "\n"
+            + out + "\n" + (("\n" + older.lstrip("\n")) if older.strip() else "")
         )
 
 

@@ -104,11 +104,46 @@ def looks_like_bundle(head: bytes) -> bool:
     return False
 
 
-def check_object(obj: Any, where: str, path: str) -> StixRow:
-    """Validate the properties Tearline depends on and serialize the object once."""
+@dataclass(frozen=True, slots=True)
+class ObjectLimits:
+    """The two input limits ``check_object`` applies, read once for a batch of objects.
+
+    Reading them per object (two environment look-ups) was a tenth of the
+    check's cost on a 5,000-object TAXII add.
+    """
+
+    depth: int
+    size: int
+
+    @classmethod
+    def current(cls) -> ObjectLimits:
+        return cls(limit("JSON_DEPTH"), limit("OBJECT_BYTES"))
+
+
+#: Above this depth limit the recursive fast check would recurse too far: walk instead.
+_RECURSIVE_DEPTH = 200
+
+
+def _within(value: dict[str, Any] | list[Any], room: int) -> bool:
+    """Is every container below ``value`` within ``room`` more levels? (recursive, bounded)"""
+    for v in (value.values() if isinstance(value, dict) else value):
+        if isinstance(v, (dict, list)) and (room <= 1 or not _within(v, room - 1)):
+            return False
+    return True
+
+
+def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = None
+                 ) -> StixRow:
+    """Validate the properties Tearline depends on and serialize the object once.
+
+    ``limits`` (``ObjectLimits.current()``) saves reading the settings per object
+    when a caller checks many.
+    """
     if not isinstance(obj, dict):
         raise IngestError(path, where, f"expected a STIX object, got {type(obj).__name__}")
-    check_depth(obj, path, where)
+    lim = limits or ObjectLimits.current()
+    if lim.depth > _RECURSIVE_DEPTH or not _within(obj, lim.depth):
+        check_depth(obj, path, where)  # the iterative walk, and its error
     otype = obj.get("type")
     if not isinstance(otype, str) or not _TYPE_RE.match(otype) or len(otype) > 250:
         raise IngestError(path, f"{where}.type", f"invalid STIX type {otype!r}")
@@ -132,9 +167,9 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
         )
     for prop in _TIMESTAMP_PROPS:
         if prop in obj:
-            _check_timestamp(obj[prop], path, f"{where}.{prop} ({oid})")
+            _check_timestamp(obj[prop], path, where, prop, oid)
     created, modified = obj.get("created"), obj.get("modified")
-    if (isinstance(created, str) and isinstance(modified, str)
+    if (isinstance(created, str) and isinstance(modified, str) and modified != created
             and version_key(modified) < version_key(created)):
         raise IngestError(
             path, f"{where}.modified ({oid})",
@@ -162,9 +197,9 @@ def check_object(obj: Any, where: str, path: str) -> StixRow:
             )
         classification = classification.upper()
     text = orjson.dumps(obj)
-    if len(text) > limit("OBJECT_BYTES"):
+    if len(text) > lim.size:
         raise IngestError(path, where, f"the object is {len(text):,} bytes serialized, over "
-                          f"the limit of {limit('OBJECT_BYTES'):,} (TEARLINE_MAX_OBJECT_BYTES)")
+                          f"the limit of {lim.size:,} (TEARLINE_MAX_OBJECT_BYTES)")
     tlp, unknown = _tlp_of(_marking_refs(obj, path, f"{where} ({oid})"), path,
                            f"{where} ({oid})")
     rel = obj.get("x_tearline_releasability")
@@ -259,17 +294,19 @@ def version_key(stamp: str) -> str:
     return f"{head[:19]}.{frac[:9].ljust(9, '0')}"
 
 
-def _check_timestamp(value: Any, path: str, where: str) -> None:
+def _check_timestamp(value: Any, path: str, at: str, prop: str, oid: object) -> None:
+    """A STIX timestamp; the place is spelled out only for an error (it costs per object)."""
     if not isinstance(value, str) or not _TS_RE.match(value):
         raise IngestError(
-            path, where,
+            path, f"{at}.{prop} ({oid})",
             f"invalid timestamp {value!r}: STIX wants RFC 3339 in UTC, "
             "e.g. '2025-03-07T09:30:00.000Z'",
         )
     try:
         datetime.fromisoformat(value[:19])
     except ValueError as exc:
-        raise IngestError(path, where, f"invalid timestamp {value!r}: {exc}") from exc
+        raise IngestError(path, f"{at}.{prop} ({oid})",
+                          f"invalid timestamp {value!r}: {exc}") from exc
 
 
 def iter_bundle(fh: IO[bytes], path: str) -> Iterator[tuple[int, dict[str, Any]]]:

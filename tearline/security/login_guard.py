@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from tearline import settings
 from tearline.model.principal import Principal
@@ -74,27 +74,26 @@ def _parse(header: str) -> tuple[str, str, str]:
                             "or Bearer")
 
 
-def _failures(engine: Engine, username: str, address: str,
+def _failures(conn: Connection, username: str, address: str,
               now: datetime) -> tuple[int, int, datetime | None]:
     """Failures in the window for the name (since its last success) and for the address."""
     _, _, window = settings.login_limits()
     since = now - timedelta(seconds=window)
-    with engine.connect() as conn:
-        by_user = 0
-        if username:
-            last_ok = conn.execute(select(func.max(LoginAttempt.at)).where(
-                LoginAttempt.username == username, LoginAttempt.ok.is_(True),
-                LoginAttempt.at >= since)).scalar()
-            start = max(since, last_ok) if last_ok else since
-            by_user = int(conn.execute(select(func.count()).where(
-                LoginAttempt.username == username, LoginAttempt.ok.is_(False),
-                LoginAttempt.at >= start)).scalar() or 0)
-        by_addr, last = conn.execute(select(func.count(), func.max(LoginAttempt.at)).where(
-            LoginAttempt.address == address, LoginAttempt.ok.is_(False),
-            LoginAttempt.at >= since)).one()
-        last_user = conn.execute(select(func.max(LoginAttempt.at)).where(
+    by_user = 0
+    if username:
+        last_ok = conn.execute(select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.ok.is_(True),
+            LoginAttempt.at >= since)).scalar()
+        start = max(since, last_ok) if last_ok else since
+        by_user = int(conn.execute(select(func.count()).where(
             LoginAttempt.username == username, LoginAttempt.ok.is_(False),
-            LoginAttempt.at >= since)).scalar() if username else None
+            LoginAttempt.at >= start)).scalar() or 0)
+    by_addr, last = conn.execute(select(func.count(), func.max(LoginAttempt.at)).where(
+        LoginAttempt.address == address, LoginAttempt.ok.is_(False),
+        LoginAttempt.at >= since)).one()
+    last_user = conn.execute(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == username, LoginAttempt.ok.is_(False),
+        LoginAttempt.at >= since)).scalar() if username else None
     latest = max((t for t in (last, last_user) if t is not None), default=None)
     return by_user, int(by_addr or 0), latest
 
@@ -116,7 +115,14 @@ def authenticate_header(engine: Engine, header: str | None, address: str) -> Pri
     scheme, user, secret = _parse(header)
     now = datetime.now(UTC)
     max_user, max_addr, window = settings.login_limits()
-    by_user, by_addr, latest = _failures(engine, user, address, now)
+    # The lockout counts and the secret check share one connection: a pool checkout
+    # each was a measurable share of a TAXII page (docs/benchmarks-taxii.md).
+    with engine.connect() as conn:
+        by_user, by_addr, latest = _failures(conn, user, address, now)
+        principal = None
+        if by_user < max_user and by_addr < max_addr:
+            principal = (authenticate_basic(conn, user, secret) if scheme == "basic"
+                         else authenticate_bearer(conn, secret))
     if by_user >= max_user or by_addr >= max_addr:
         wait = window - (now - latest).total_seconds() if latest else window
         retry = max(1, math.ceil(wait))
@@ -124,9 +130,6 @@ def authenticate_header(engine: Engine, header: str | None, address: str) -> Pri
         _record(engine, user, address, False, "login.locked", f"{what} locked")
         raise LoginRefused(429, f"too many failed logins for the {what}: locked out; try "
                                 f"again in {retry} s or ask an admin", retry)
-    with engine.connect() as conn:
-        principal = (authenticate_basic(conn, user, secret) if scheme == "basic"
-                     else authenticate_bearer(conn, secret))
     if principal is None:
         _record(engine, user, address, False, "login.failed",
                 "wrong secret, unknown name or revoked token")

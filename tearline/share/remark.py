@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -52,7 +53,14 @@ WITHHELD_IDENTITY_ID = f"identity--{uuid.uuid5(_IDENTITY_NS, 'originator withhel
 
 def own_identity_id() -> str:
     """This agency's identity id (``stix_export.identity_for(settings.OWNER_AGENCY)``)."""
-    return f"identity--{uuid.uuid5(_IDENTITY_NS, settings.OWNER_AGENCY)}"
+    return _identity_id(settings.OWNER_AGENCY)
+
+
+@lru_cache(maxsize=16)
+def _identity_id(name: str) -> str:
+    """Keyed by the name, so a changed setting takes effect; a uuid5 per object was a
+    measurable part of re-marking a page."""
+    return f"identity--{uuid.uuid5(_IDENTITY_NS, name)}"
 
 
 def withheld_identity() -> dict[str, Any]:

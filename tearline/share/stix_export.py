@@ -27,6 +27,7 @@ from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.model.principal import viewed_as
 from tearline.share.definitions import Definitions, partner_definitions, resolve
 from tearline.share.policy import Principal, PrincipalKind, decide
+from tearline.share.refs import prune_texts, resolvable_for, sees_everything
 from tearline.share.remark import (
     WITHHELD_IDENTITY_ID,
     own_identity_id,
@@ -133,6 +134,22 @@ def _visible_stix(conn: Connection, principal: Principal) -> Iterator[tuple[str,
         yield row[0], row[1]
 
 
+#: Stored rows judged together for hidden references (``share.refs``), as a TAXII page.
+_EXPORT_CHUNK = 1000
+
+
+def _chunks(rows: Iterator[tuple[str, str | None]], size: int
+            ) -> Iterator[list[tuple[str, str | None]]]:
+    chunk: list[tuple[str, str | None]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def reference_text(ref: str, definitions: Mapping[str, str]) -> str | None:
     """The object behind a reference a partner's object makes, if the partner may hold it.
 
@@ -172,28 +189,42 @@ def iter_export(conn: Connection, principal: Principal | None = None,
     creators: set[str] = set()  # identities re-marked objects now point at (no dangling refs)
     kept: set[str] = set()  # non-TLP marking-definitions the partner's objects still name
     defs = partner_definitions(conn, principal) if partner and principal else Definitions()
-    for text, tlp in stored:
-        if text.startswith('{"type":"marking-definition"'):
-            stored_markings.add(orjson.loads(text)["id"])
-        elif text.startswith('{"type":"identity"'):
-            identities.add(orjson.loads(text)["id"])
-        if tlp in TLP_IDS_V2:
-            levels.add(tlp)
-        out = (remark_text(text, partner, _report_sensitive(conn, text)) if partner
-               else text)
-        if partner:
-            res = resolve(out, partner, defs)
-            out = res.text
-            kept |= res.kept
-            if res.dropped and withheld is not None:
-                withheld[_id_of(out)] = res.dropped
-        if '"object_marking_refs"' in out and (
-                tlp not in TLP_IDS_V2 or TLP_IDS_V2[tlp] not in out):  # TLP 1.0 ids, or several
-            tlp_ids.update(r for r in orjson.loads(out).get("object_marking_refs", ())
-                           if r in TLP_MARKINGS)
-        if partner and '"created_by_ref":"' in out:
-            creators.add(out.split('"created_by_ref":"', 1)[1].split('"', 1)[0])
-        yield out.encode()
+    prune = principal is not None and not sees_everything(principal)
+    resolvable = resolvable_for(principal, defs.allowed) if principal is not None \
+        else frozenset()
+    for chunk in _chunks(stored, _EXPORT_CHUNK):
+        texts: list[str] = []
+        for text, tlp in chunk:
+            if text.startswith('{"type":"marking-definition"'):
+                stored_markings.add(orjson.loads(text)["id"])
+            elif text.startswith('{"type":"identity"'):
+                identities.add(orjson.loads(text)["id"])
+            if tlp in TLP_IDS_V2:
+                levels.add(tlp)
+            out = (remark_text(text, partner, _report_sensitive(conn, text)) if partner
+                   else text)
+            if partner:
+                res = resolve(out, partner, defs)
+                out = res.text
+                kept |= res.kept
+                if res.dropped and withheld is not None:
+                    withheld[_id_of(out)] = res.dropped
+            texts.append(out)
+        # References to objects the principal may not see (share.refs): one query a chunk.
+        sent = prune_texts(conn, principal, texts, resolvable,
+                           visible={_id_of(t) for t, _ in chunk}) \
+            if prune and principal is not None else list(texts)
+        for (_, tlp), out_or_none in zip(chunk, sent, strict=True):
+            if out_or_none is None:
+                continue
+            out = out_or_none
+            if '"object_marking_refs"' in out and (
+                    tlp not in TLP_IDS_V2 or TLP_IDS_V2[tlp] not in out):  # TLP 1.0, several
+                tlp_ids.update(r for r in orjson.loads(out).get("object_marking_refs", ())
+                               if r in TLP_MARKINGS)
+            if partner and '"created_by_ref":"' in out:
+                creators.add(out.split('"created_by_ref":"', 1)[1].split('"', 1)[0])
+            yield out.encode()
     index = None
     if principal is not None:
         from tearline.share.releases import load_index, marking_for_report

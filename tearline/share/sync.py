@@ -22,7 +22,7 @@ backoff; anything else stops the run with a sentence saying what to fix.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -41,6 +41,7 @@ from tearline.ingest.writer import Writer
 from tearline.share.definitions import Definitions, partner_definitions, references_of, resolve
 from tearline.share.policy import Principal, Tier
 from tearline.share.receive import fragments_from_partner
+from tearline.share.refs import prune_texts, resolvable_for
 from tearline.share.remark import own_identity_id, remark_text, sensitive_for
 from tearline.share.stix_export import reference_text
 from tearline.share.stix_store import publish_reports, stix_visibility, store_from_partner
@@ -241,6 +242,30 @@ def push_query(who: Principal, cursor: str | None,
     return q.order_by(StixObject.added_at, StixObject.added_seq)
 
 
+def push_batch(conn: Connection, who: Principal, defs: Definitions, texts: Sequence[str],
+               withheld: dict[str, dict[str, str]] | None = None) -> list[str | None]:
+    """What a push sends ``who`` for these stored texts (None: withheld).
+
+    Each is re-marked for the partner (finding 4) with its markings resolvable
+    there (``definitions``, the dropped ones into ``withheld``), then no
+    reference to an object the partner may not see is left (``refs``, finding
+    10; one query for the batch). The read-path property test calls it on
+    ``push_query``'s rows, so it checks what a push really sends.
+    """
+    out: list[str] = []
+    for text in texts:
+        sens = None
+        head = orjson.loads(text)
+        if head.get("type") == "report":  # its prose gets the sanitizer's guard
+            oid = str(head.get("id"))
+            sens = sensitive_for(conn, [oid]).get(oid)
+        res = resolve(remark_text(text, who.id, sens), who.id, defs)
+        if res.dropped and withheld is not None:
+            withheld[str(head.get("id"))] = res.dropped
+        out.append(res.text)
+    return prune_texts(conn, who, out, resolvable_for(who, defs.allowed))
+
+
 def _push_one(engine: Engine, remote: _Remote, col: Collection,
               who: Principal) -> dict[str, int]:
     key = f"push:{col.id}"
@@ -281,25 +306,21 @@ def _push_one(engine: Engine, remote: _Remote, col: Collection,
             s, f = _send(remote, col, batch)
             sent, failed, batch, wanted = sent + s, failed + f, [], set()
 
-        for row in conn.execute(q.execution_options(yield_per=PUSH_BATCH)):
-            text, mark = str(row[0]), (row[1], int(row[2]))
-            # Re-marked for the partner (finding 4), every marking resolvable there.
-            sens = None
-            head = orjson.loads(text)
-            if head.get("type") == "report":  # its prose gets the sanitizer's guard
-                oid = str(head.get("id"))
-                sens = sensitive_for(conn, [oid]).get(oid)
-            res = resolve(remark_text(text, who.id, sens), who.id, defs)
-            obj = orjson.loads(res.text)
-            if res.dropped:
-                withheld[str(obj.get("id"))] = res.dropped
-            batch.append(res.text)
-            wanted |= references_of(obj)
-            shipped.add(str(obj.get("id")))
-            last = mark if last is None or mark > last else last
-            if len(batch) >= PUSH_BATCH:
-                flush()
-                save()
+        result = conn.execute(q.execution_options(yield_per=PUSH_BATCH))
+        for part in result.partitions(PUSH_BATCH):
+            outgoing = push_batch(conn, who, defs, [str(row[0]) for row in part], withheld)
+            for row, out in zip(part, outgoing, strict=True):
+                mark = (row[1], int(row[2]))
+                last = mark if last is None or mark > last else last
+                if out is None:
+                    continue
+                obj = orjson.loads(out)
+                batch.append(out)
+                wanted |= references_of(obj)
+                shipped.add(str(obj.get("id")))
+                if len(batch) >= PUSH_BATCH:
+                    flush()
+                    save()
         if batch:
             flush()
     save()

@@ -26,8 +26,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from tearline.cli import main
+from tearline.share.definitions import partner_definitions
 from tearline.share.policy import Marking, Principal, decide
-from tearline.share.sync import push_query
+from tearline.share.sync import push_batch, push_query
 from tearline.web.taxii import SHARED
 
 with warnings.catch_warnings():
@@ -48,6 +49,8 @@ class Version:
     type: str
     marking: Marking
     added_at: datetime | None = None  # when the store added it (from the store: not policy)
+    #: Ids it references (a relationship's source then target, a report's object_refs).
+    links: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,6 +69,27 @@ class Example:
 
     def allowed(self, who: Principal) -> list[Version]:
         return [v for v in self.versions if decide(who, v.marking)]
+
+    def hidden(self, who: Principal) -> set[str]:
+        """Stored ids of which ``decide`` lets ``who`` see no version."""
+        return self.ids - {v.id for v in self.allowed(who)}
+
+    def shareable(self, who: Principal) -> list[Version]:
+        """The allowed versions less those withheld for a hidden reference (finding 10).
+
+        Stated from STIX 2.1, not from the code: a relationship needs both
+        endpoints, a grouping (like a report) a non-empty ``object_refs``; a
+        reference to an object never stored hides nothing.
+        """
+        hidden = self.hidden(who)
+        out = []
+        for v in self.allowed(who):
+            if v.links and v.type == "relationship" and {v.links[0], v.links[-1]} & hidden:
+                continue
+            if v.links and v.type == "grouping" and not set(v.links) - hidden:
+                continue
+            out.append(v)
+        return out
 
 
 @dataclass
@@ -98,7 +122,8 @@ def every(_: Example, vs: list[Version]) -> set[Key]:
 
 
 def reports_only(_: Example, vs: list[Version]) -> set[Key]:
-    return {key(v) for v in vs if v.type == "report"}
+    """Native reports (no version): REST and the CLI list those, not STIX report objects."""
+    return {key(v) for v in vs if v.type == "report" and not v.version}
 
 
 def _extreme(vs: list[Version], pick: Callable[[Iterable[datetime]], datetime]) -> set[Key]:
@@ -182,11 +207,23 @@ def _taxii_get(world: World, who: str, path: str, params: dict[str, str],
         params["next"] = body["next"]
 
 
+def no_hidden_refs(world: World, who: str, ex: Example,
+                   objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``objects``, after checking none names an object ``decide`` hides from ``who``."""
+    hidden = ex.hidden(world.principals[who])
+    for o in objects:
+        named = {v for k, v in o.items() if k.endswith("_ref") and k != "created_by_ref"}
+        named |= {r for k, v in o.items() if k.endswith("_refs") and k != "object_marking_refs"
+                  and isinstance(v, list) for r in v}
+        assert not named & hidden, f"{o['id']} names hidden {sorted(named & hidden)} for {who}"
+    return objects
+
+
 def taxii_objects(params: dict[str, str], live: bool = False) -> Ask:
     def ask(world: World, who: str, ex: Example) -> set[Key]:
         p = _fill(params, ex)
         return {norm(o["id"], o.get("modified", "")) for o in
-                _taxii_get(world, who, "objects/", p, live)}
+                no_hidden_refs(world, who, ex, _taxii_get(world, who, "objects/", p, live))}
     return ask
 
 
@@ -201,8 +238,8 @@ def taxii_object(params: dict[str, str]) -> Ask:
     def ask(world: World, who: str, ex: Example) -> set[Key]:
         got: set[Key] = set()
         for oid in sorted(ex.ids):
-            got |= {norm(o["id"], o.get("modified", "")) for o in
-                    _taxii_get(world, who, f"objects/{oid}/", _fill(params, ex))}
+            got |= {norm(o["id"], o.get("modified", "")) for o in no_hidden_refs(
+                world, who, ex, _taxii_get(world, who, f"objects/{oid}/", _fill(params, ex)))}
         return got
     return ask
 
@@ -312,17 +349,21 @@ def cli_show(world: World, who: str, ex: Example) -> set[Key]:
 def cli_export(world: World, who: str, ex: Example) -> set[Key]:
     res = _cli(world, "export", "--stix", "--as", world.cli_as[who])
     assert res.exit_code == 0, res.output
-    return {norm(o["id"], o.get("modified", "")) for o in orjson.loads(res.output)["objects"]}
+    return {norm(o["id"], o.get("modified", "")) for o in
+            no_hidden_refs(world, who, ex, orjson.loads(res.output)["objects"])}
 
 
 def sync_push(world: World, who: str, ex: Example) -> set[Key]:
     """What ``tearline sync`` would push to this partner on a first run."""
     p = world.principals[who]
     if p.kind.value != "partner":
-        return set(every(ex, ex.allowed(p)))  # only partners are pushed to: nothing to check
+        return set(every(ex, ex.shareable(p)))  # only partners are pushed to: nothing to check
     with world.engine.connect() as conn:
         texts = [t for t, _, _ in conn.execute(push_query(p, None, None))]
-    return {norm(o["id"], o.get("modified", "")) for o in map(orjson.loads, texts)}
+        sent = [t for t in push_batch(conn, p, partner_definitions(conn, p), texts)
+                if t is not None]
+    return {norm(o["id"], o.get("modified", "")) for o in
+            no_hidden_refs(world, who, ex, list(map(orjson.loads, sent)))}
 
 
 # -- console pages (issue 13): local users through a session; partners have no console --------
@@ -364,7 +405,7 @@ def console_cases(world: World, who: str, ex: Example) -> set[Key]:
         # No partner signs in to the console: without a session the page is the sign-in.
         r = world.client.get("/console/cases", follow_redirects=False)
         assert r.status_code == 303 and "/console/login" in r.headers["location"]
-        return case_pages_expect(ex, ex.allowed(p))  # nothing a partner could see: no check
+        return case_pages_expect(ex, ex.shareable(p))  # nothing a partner could see: no check
     c = _console(world, who)
     r = c.get("/console/cases")
     assert r.status_code == 200, r.text[-300:]

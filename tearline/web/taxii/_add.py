@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Engine, insert
 
 from tearline.errors import IngestError
-from tearline.ingest.stix import StixRow, check_object
+from tearline.ingest.stix import ObjectLimits, StixRow, check_object
 from tearline.ingest.writer import Writer
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.receive import fragments_from_partner
@@ -60,9 +60,10 @@ def add_objects(engine: Engine, who: Principal, spec: CollectionSpec,
     failures: list[dict[str, Any]] = []
     rows: dict[tuple[str, str], StixRow] = {}
     repeats: list[dict[str, Any]] = []  # identical copies within one envelope
+    limits = ObjectLimits.current()  # once per envelope, not per object
     for i, obj in enumerate(objects):
         try:
-            row = check_object(obj, f"objects[{i}]", label)
+            row = check_object(obj, f"objects[{i}]", label, limits)
         except IngestError as exc:
             oid = obj.get("id") if isinstance(obj, dict) else None
             version = (obj.get("modified") or obj.get("created")) if isinstance(obj, dict) \

@@ -9,7 +9,7 @@ it cannot. Lockouts and auditing of failures live in
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 
 from tearline.share.policy import Principal
 
@@ -26,7 +26,7 @@ def cached(authorization: str | None) -> Principal | None:
     return None
 
 
-def authenticate(conn: Connection, authorization: str | None,
+def authenticate(engine: Engine, authorization: str | None,
                  address: str = "-") -> Principal:
     """The principal behind an Authorization header, or a 401/429 error naming what was wrong.
 
@@ -34,11 +34,13 @@ def authenticate(conn: Connection, authorization: str | None,
     on the very next request. Paging stays cheap because a bearer check is one
     indexed read and successful password checks are cached by
     ``security.credentials`` (keyed by the stored hash, so a change voids them).
+    Takes the engine, not a connection: ``login_guard`` checks out the one
+    connection its lockout counts and secret check share.
     """
     from tearline.security.login_guard import LoginRefused, authenticate_header
 
     try:
-        return authenticate_header(conn.engine, authorization, address)
+        return authenticate_header(engine, authorization, address)
     except LoginRefused as exc:
         if exc.status == 429:
             raise TaxiiError(429, "Too Many Requests", exc.message,

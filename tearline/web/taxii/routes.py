@@ -10,13 +10,13 @@ reading the rows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import Connection, Engine, String, delete, type_coerce
+from sqlalchemy import Connection, Engine, String, case, delete, type_coerce
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from starlette.responses import Response
@@ -24,8 +24,9 @@ from starlette.responses import Response
 from tearline import __version__
 from tearline.security.audit import record_now
 from tearline.settings import input_limits
-from tearline.share.definitions import partner_definitions, resolve
+from tearline.share.definitions import Definitions, partner_definitions, resolve
 from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.refs import WITHHOLDABLE, prune_texts, resolvable_for, sees_everything
 from tearline.share.remark import remark_text, sensitive_for
 from tearline.store.schema import StixObject
 
@@ -106,9 +107,9 @@ def _engine(request: Request) -> Engine:
 
 def _who(request: Request) -> Principal:
     """The caller as the database says now (tier, clearance, revocation apply at once)."""
-    with _engine(request).connect() as conn:
-        header = request.headers.get("authorization")
-        return authenticate(conn, header, request.client.host if request.client else "-")
+    header = request.headers.get("authorization")
+    return authenticate(_engine(request), header,
+                        request.client.host if request.client else "-")
 
 
 def _root(api_root: str) -> None:
@@ -141,16 +142,54 @@ def _page(rows: Sequence[Any], f: Filters, who: Principal
 
 
 def _missing_unless_visible(conn: Connection, who: Principal, object_id: str) -> None:
-    """404 unless the caller may see some version of the object.
+    """404 unless the caller may see some version of the object, as it would be sent.
 
     TAXII 2.1 (sections 5.6 and 5.8) answers an empty envelope or versions
     resource when the object exists but the filters leave nothing, and 404 when
-    the object is not there; an object the caller may not see is "not there".
+    the object is not there; an object the caller may not see is "not there",
+    and so is one every visible version of which is withheld for a hidden
+    reference (``share.refs``): the answer must not tell the two apart.
     """
-    probe = Filters(versions=("all",), limit=1)
-    if not run_page(conn, (StixObject.id,), who, probe, object_id):
+    probe = Filters(versions=("all",), limit=_PROBE_VERSIONS)
+    rows = run_page(conn, (StixObject.id, StixObject.json), who, probe, object_id)
+    if not rows or not any(t is not None for t in _outgoing(conn, who, rows)):
         raise TaxiiError(404, "Object not found",
                          f"no object {object_id!r} in this collection matches")
+
+
+#: Versions of one object read to tell "withheld" from "filtered out" (see above).
+_PROBE_VERSIONS = 50
+
+
+def _outgoing(conn: Connection, who: Principal, rows: Sequence[Any], *,
+              defs: Definitions | None = None, sens: Mapping[str, Any] | None = None,
+              withheld: dict[str, dict[str, str]] | None = None) -> list[str | None]:
+    """What crosses for each row: its JSON re-marked for a partner (its markings
+    resolvable, ``share.definitions``), references to hidden objects pruned
+    (``share.refs``); None where the object is withheld, or the row has no JSON
+    (a manifest row of a type that is never withheld).
+
+    ``defs`` is read here for a partner when the caller has not.
+    """
+    partner = who.kind is PrincipalKind.PARTNER
+    if partner and defs is None:
+        defs = partner_definitions(conn, who)
+    texts: list[str | None] = []
+    for r in rows:
+        text = r.json
+        if text is not None and defs is not None:
+            res = resolve(remark_text(text, who.id, (sens or {}).get(r.id)), who.id, defs)
+            text = res.text
+            if res.dropped and withheld is not None:
+                withheld[r.id] = res.dropped
+        texts.append(text)
+    present = [t for t in texts if t is not None]
+    if not present or sees_everything(who):
+        return texts
+    pruned = iter(prune_texts(conn, who, present,
+                              resolvable_for(who, defs.allowed if defs else ()),
+                              visible={r.id for r in rows}))
+    return [next(pruned) if t is not None else None for t in texts]
 
 
 class _RawStamp(TypeDecorator[Any]):
@@ -174,7 +213,18 @@ def _stamp(value: Any) -> datetime:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     when: datetime = value
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-_MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq)
+#: The JSON only of types ``share.refs`` may withhold: the rest are listed unread.
+_MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq,
+                  case((StixObject.type.in_(sorted(WITHHOLDABLE)), StixObject.json),
+                       else_=None).label("json"))
+
+
+def _listed(conn: Connection, who: Principal, rows: Sequence[Any]) -> list[Any]:
+    """Manifest or versions rows, without those ``objects`` would withhold (``share.refs``)."""
+    if sees_everything(who) or all(r.json is None for r in rows):
+        return list(rows)
+    texts = _outgoing(conn, who, rows)
+    return [r for r, t in zip(rows, texts, strict=True) if t is not None or r.json is None]
 
 
 def _audit_read(request: Request, who: Principal, action: str, ids: list[str],
@@ -188,39 +238,38 @@ def _audit_read(request: Request, who: Principal, action: str, ids: list[str],
 def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
     partner = who.kind is PrincipalKind.PARTNER
+    withheld: dict[str, dict[str, str]] = {}
     with _engine(request).connect() as conn:
         rows = run_page(conn, _OBJ_COLS, who, f, object_id)
-        defs = partner_definitions(conn, who) if partner and rows else None
-        # A released report's own prose may still hold a protected value or the
-        # name of a hidden source: the sanitizer's guard cuts them (issue 12).
-        sens = sensitive_for(conn, [r.id for r in rows if r.type == "report"]) \
-            if defs is not None else {}
         if not rows and object_id is not None:
             ref = referenced_object(conn, who, object_id)
             if ref is not None:  # a referenced identity or marking-definition (finding 12)
                 text, at = ref
-                text = remark_text(text, who.id) if who.kind is PrincipalKind.PARTNER else text
+                text = remark_text(text, who.id) if partner else text
                 return taxii_bytes(('{"more":false,"objects":[' + text + "]}").encode(),
                                    _page_headers(at, at))
             _missing_unless_visible(conn, who, object_id)
-    if not rows:
-        return taxii_bytes(b'{"more":false}')
-    rows, _, nxt = _page(rows, f, who)
-    head = '{"more":true,"next":"' + nxt + '",' if nxt else '{"more":false,'
-    withheld: dict[str, dict[str, str]] = {}
-    if defs is not None:  # what crosses is re-marked, its markings resolvable (definitions)
-        texts = []
-        for r in rows:
-            res = resolve(remark_text(r.json, who.id, sens.get(r.id)), who.id, defs)
-            texts.append(res.text)
-            if res.dropped:
-                withheld[r.id] = res.dropped
-    else:
-        texts = [r.json for r in rows]
-    _audit_read(request, who, "taxii.read", [r.id for r in rows],
-                **({"markings_withheld": withheld} if withheld else {}))
-    body = head + '"objects":[' + ",".join(texts) + "]}"
-    return taxii_bytes(body.encode(), _page_headers(rows[0].added_at, rows[-1].added_at))
+        if not rows:
+            return taxii_bytes(b'{"more":false}')
+        rows, _, nxt = _page(rows, f, who)
+        defs = partner_definitions(conn, who) if partner else None
+        # A released report's own prose may still hold a protected value or the
+        # name of a hidden source: the sanitizer's guard cuts them (issue 12).
+        sens = sensitive_for(conn, [r.id for r in rows if r.type == "report"]) \
+            if partner else {}
+        texts = _outgoing(conn, who, rows, defs=defs, sens=sens, withheld=withheld)
+        sent = [(r, t) for r, t in zip(rows, texts, strict=True) if t is not None]
+        if not sent and object_id is not None:
+            _missing_unless_visible(conn, who, object_id)
+    head = '{"more":true,"next":"' + nxt + '"' if nxt else '{"more":false'
+    extra: dict[str, Any] = {"markings_withheld": withheld} if withheld else {}
+    if len(sent) < len(rows):  # withheld for a reference to a hidden object (share.refs)
+        extra["withheld_for_hidden_refs"] = len(rows) - len(sent)
+    _audit_read(request, who, "taxii.read", [r.id for r, _ in sent], **extra)
+    if not sent:
+        return taxii_bytes((head + "}").encode())
+    body = head + ',"objects":[' + ",".join(t for _, t in sent) + "]}"
+    return taxii_bytes(body.encode(), _page_headers(sent[0][0].added_at, sent[-1][0].added_at))
 
 
 def make_router() -> APIRouter:
@@ -272,11 +321,11 @@ def make_router() -> APIRouter:
         who, _ = _readable(request, api_root, collection_id)
         f = parse_filters(request.query_params, who)
         with _engine(request).connect() as conn:
-            rows = run_page(conn, _MANIFEST_COLS, who, f)
-        rows, more, nxt = _page(rows, f, who)
+            rows, more, nxt = _page(run_page(conn, _MANIFEST_COLS, who, f), f, who)
+            rows = _listed(conn, who, rows)
         _audit_read(request, who, "taxii.manifest", [r.id for r in rows])
         if not rows:
-            return taxii_json({"more": False})
+            return taxii_json({"more": more, "next": nxt} if nxt else {"more": False})
         out: dict[str, Any] = {"more": more}
         if nxt:
             out["next"] = nxt
@@ -348,7 +397,11 @@ def make_router() -> APIRouter:
             if not rows:
                 _missing_unless_visible(conn, who, object_id)
                 return taxii_json({"more": False})  # filters left no version: empty resource
-        rows, more, nxt = _page(rows, f, who)
+            rows, more, nxt = _page(rows, f, who)
+            rows = _listed(conn, who, rows)
+            if not rows:  # every version withheld: "not there", as for GET objects/{id}/
+                _missing_unless_visible(conn, who, object_id)
+                return taxii_json({"more": more, "next": nxt} if nxt else {"more": False})
         out: dict[str, Any] = {"more": more}
         if nxt:
             out["next"] = nxt

@@ -1,0 +1,204 @@
+"""References to objects the caller may not see: dropped, or the object withheld (finding 10).
+
+The policy judges each object on its own markings, so a TLP:GREEN report may
+list a TLP:RED indicator in ``object_refs`` and a relationship may point at a
+SECRET one. Sent as stored, such an object tells the caller that the hidden
+object exists and what type it is (the id's prefix), and leaves it a
+reference it can never resolve. Every path that hands STIX to a caller who
+may not see everything (TAXII objects, object, versions, manifest,
+``export --as``, ``sync`` push) runs ``prune`` over what it sends, with the
+hidden ids found by ``hidden_refs`` in one query per page or batch:
+
+* a reference whose target the caller may not see is removed from its list,
+  or an optional single reference is removed;
+* an object that cannot stand without it is withheld whole: a relationship
+  whose ``source_ref``/``target_ref`` is hidden, a sighting whose
+  ``sighting_of_ref`` is, and a report, grouping, note or opinion whose
+  ``object_refs`` would be left empty — STIX 2.1 makes ``object_refs``
+  required there and forbids empty lists, so an empty list is no valid
+  answer, and a made-up reference would be a lie. Observed data keeps an
+  emptied ``object_refs`` only if it carries ``objects`` instead.
+
+A reference to an object this store does not hold stays: it says nothing
+about the store. References the sharing layer resolves itself — markings
+(``share.definitions``) and ``created_by_ref`` (``remark``) — are left to
+those. Only top-level properties are looked at; references inside
+extensions or cyber-observable sub-objects are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence, Set
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Select, bindparam, case, func, select
+
+from tearline.model.marking import ALL_COMPARTMENTS, CLASSIFICATION_ORDER
+from tearline.share.policy import Principal, PrincipalKind
+from tearline.share.releases import visible_stix_filter
+from tearline.store.schema import StixObject
+
+#: Properties resolved elsewhere (markings, creator), never pruned here.
+_RESOLVED_ELSEWHERE = frozenset({"created_by_ref", "object_marking_refs"})
+#: Single references an object cannot stand without, by type.
+_REQUIRED_REF = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
+#: Types whose ``object_refs`` STIX requires (so it may not be empty).
+_REQUIRED_LIST = frozenset({"report", "grouping", "note", "opinion"})
+#: Types that might be withheld: the manifest and versions read their JSON.
+WITHHOLDABLE = frozenset({*_REQUIRED_REF, *_REQUIRED_LIST, "observed-data"})
+_CHUNK = 900
+
+
+def sees_everything(who: Principal) -> bool:
+    """A user cleared to the top with every compartment: no row is hidden from it."""
+    return (who.kind is PrincipalKind.USER and who.clearance == CLASSIFICATION_ORDER[-1]
+            and ALL_COMPARTMENTS in who.compartments)
+
+
+def might_refer(text: str) -> bool:
+    """Cheap test on JSON text as stored (orjson: no spaces): could ``prune`` change it?
+
+    True when some ``…_ref``/``…_refs`` key other than the creator, the
+    markings and granular ``marking_ref`` appears (nested ones and look-alike
+    values included, so a few objects are parsed for nothing; none is missed).
+    """
+    at = text.find("_ref")
+    while at >= 0:
+        end = at + 5 if text.startswith('s"', at + 4) else at + 4
+        if text.startswith('":', end):
+            start = text.rfind('"', 0, at) + 1
+            if text[start:end] not in _NOT_PRUNED:
+                return True
+        at = text.find("_ref", at + 4)
+    return False
+
+
+_NOT_PRUNED = frozenset({"created_by_ref", "object_marking_refs", "marking_ref"})
+
+
+def references(obj: Mapping[str, Any]) -> set[str]:
+    """The ids ``obj`` names in top-level ``…_ref``/``…_refs`` properties ``prune`` handles."""
+    out: set[str] = set()
+    for key, value in obj.items():
+        if key in _RESOLVED_ELSEWHERE:
+            continue
+        if key.endswith("_ref") and isinstance(value, str):
+            out.add(value)
+        elif key.endswith("_refs") and isinstance(value, list):
+            out.update(v for v in value if isinstance(v, str))
+    return out
+
+
+def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
+    """``obj`` without references to ``hidden`` ids, or None when it must be withheld.
+
+    Pure; returns ``obj`` itself (not a copy) when nothing names a hidden id.
+    """
+    if not hidden or not references(obj) & hidden:
+        return obj
+    otype = obj.get("type")
+    for key in _REQUIRED_REF.get(str(otype), ()):
+        if obj.get(key) in hidden:
+            return None
+    out = dict(obj)
+    for key, value in obj.items():
+        if key in _RESOLVED_ELSEWHERE:
+            continue
+        if key.endswith("_ref") and isinstance(value, str) and value in hidden:
+            del out[key]
+        elif key.endswith("_refs") and isinstance(value, list):
+            kept = [v for v in value if v not in hidden]
+            if len(kept) == len(value):
+                continue
+            if kept:
+                out[key] = kept
+            else:
+                del out[key]
+    if "object_refs" in obj and "object_refs" not in out and (
+            otype in _REQUIRED_LIST or (otype == "observed-data" and not out.get("objects"))):
+        return None
+    return out
+
+
+@lru_cache(maxsize=256)
+def _statement(who: Principal) -> Select[str, Any]:
+    """Held ids among ``ids``, each with whether some version of it is visible to ``who``."""
+    seen = func.max(case((visible_stix_filter(who), 1), else_=0))
+    return (select(StixObject.id, seen)
+            .where(StixObject.id.in_(bindparam("ids", expanding=True)))
+            .group_by(StixObject.id))
+
+
+def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
+                resolvable: Set[str] = frozenset()) -> set[str]:
+    """Of ``ids``, those this store holds and ``who`` may see no version of.
+
+    One query per 900 ids (a page names far fewer). ``resolvable`` are ids
+    the caller is served another way (the re-marking identities, allowed
+    marking-definitions): never hidden.
+    """
+    wanted = sorted(set(ids) - resolvable)
+    if not wanted or sees_everything(who):
+        return set()
+    out: set[str] = set()
+    stmt = _statement(who)
+    for i in range(0, len(wanted), _CHUNK):
+        out.update(oid for oid, seen in conn.execute(stmt, {"ids": wanted[i:i + _CHUNK]})
+                   if not seen)
+    return out
+
+
+def resolvable_for(who: Principal, allowed_definitions: Iterable[str] = ()) -> frozenset[str]:
+    """Ids a caller is served whatever the policy says of their rows (see ``_refs``).
+
+    For a partner: the TLP definitions, the "originator withheld" identity and
+    this agency's own (what re-marking points it at), and the marking-definitions
+    it may resolve. Local users see identities and definitions by the policy.
+    """
+    if who.kind is not PrincipalKind.PARTNER:
+        return frozenset()
+    from tearline.ingest.stix import TLP_MARKINGS
+    from tearline.share.remark import WITHHELD_IDENTITY_ID, own_identity_id
+
+    return frozenset({*TLP_MARKINGS, WITHHELD_IDENTITY_ID, own_identity_id(),
+                      *allowed_definitions})
+
+
+def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
+                resolvable: Set[str] = frozenset(),
+                visible: Set[str] = frozenset()) -> list[str | None]:
+    """``prune`` over a page or batch of JSON texts as they are about to be sent.
+
+    One ``hidden_refs`` query for the whole batch; texts that hold no reference
+    pass through unparsed, as do texts naming no hidden id. None marks a text
+    that must be withheld. Run it on what is sent (after re-marking), so the
+    references judged are the ones that would cross. ``visible`` are ids known
+    to be visible without asking (those of the page's own rows): a relationship
+    between two objects of the same page costs no lookup.
+    """
+    if sees_everything(who):
+        return list(texts)
+    parsed: dict[int, dict[str, Any]] = {}
+    wanted: set[str] = set()
+    for i, text in enumerate(texts):
+        if might_refer(text):
+            obj = orjson.loads(text)
+            refs = references(obj)
+            if refs:
+                parsed[i] = obj
+                wanted |= refs
+    out: list[str | None] = list(texts)
+    if not parsed:
+        return out
+    hidden = hidden_refs(conn, who, wanted - visible, resolvable)
+    if not hidden:
+        return out
+    for i, obj in parsed.items():
+        kept = prune(obj, hidden)
+        if kept is None:
+            out[i] = None
+        elif kept is not obj:
+            out[i] = orjson.dumps(kept).decode()
+    return out

@@ -28,6 +28,9 @@ CATALOG = Catalog(
         Actor("misp:callisto", "Callisto", (), ("misp:callisto",), "intrusion-set"),
         Actor("un:QDe.107", "Al Furqan", (), ("un:QDe.107",)),
         Actor("ca:63", "James Mason", (), ("ca:63",)),
+        Actor("ca:22", "Hizballah", ("Hezbollah",), ("ca:22",)),
+        Actor("ca:20", "Hamas", (), ("ca:20",)),
+        Actor("misp:play", "Play", (), ("misp:play",), "intrusion-set"),
     ]
 )
 
@@ -69,3 +72,11 @@ def test_names_that_are_not_the_group(text: str) -> None:
 )
 def test_same_names_in_threat_sentences(text: str, actor: str) -> None:
     assert actor in _actors(text)
+
+
+def test_a_line_in_capitals_is_not_a_line_of_acronyms() -> None:
+    """In a headline set in capitals, "HEZBOLLAH" is the listed Hezbollah;
+    a word the dictionary has ("PLAY") still needs an attack in the line."""
+    found = _actors("HEZBOLLAH AND HAMAS OFFICIALS MET IN BEIRUT, THE AGENCY REPORTED.")
+    assert found == ["HEZBOLLAH", "HAMAS"]
+    assert _actors("PLAY RESUMED AFTER A RAIN DELAY OF TWO HOURS IN LONDON.") == []

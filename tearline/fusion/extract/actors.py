@@ -212,6 +212,11 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     acronym = bool(letters) and (
         all(c.isupper() for c in letters) or (span in actor.names() and is_acronym(span))
     )
+    if acronym and len(letters) > 4 and shouting(text, start, end):
+        # A line in capitals: "HEZBOLLAH" is Hezbollah if the lists write it so.
+        acronym = not any(
+            n.casefold() == span.casefold() and not n.isupper() for n in actor.names()
+        )
     if len(letters) <= 4 and not acronym:
         return False
     ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))

@@ -45,6 +45,7 @@ from tearline.fusion.extract._common import (
     mention,
     shouting,
 )
+from tearline.fusion.extract._wordlists import census_given_names, census_surnames
 from tearline.fusion.extract.context import (
     caseless_lines,
     is_ordinary_word,
@@ -211,6 +212,11 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     acronym = bool(letters) and (
         all(c.isupper() for c in letters) or (span in actor.names() and is_acronym(span))
     )
+    if acronym and len(letters) > 4 and shouting(text, start, end):
+        # A line in capitals: "HEZBOLLAH" is Hezbollah if the lists write it so.
+        acronym = not any(
+            n.casefold() == span.casefold() and not n.isupper() for n in actor.names()
+        )
     if len(letters) <= 4 and not acronym:
         return False
     ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
@@ -220,8 +226,56 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     if (ordinary or adjective) and re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
         return False  # "Silicon Valley", "Islamic Republic": the front of another name
     if not acronym and not ordinary:
-        return True  # "Hezbollah", "Kimsuky": names no dictionary has
+        if actor.kind not in _CODENAME_KINDS or not _PLAIN_WORD.fullmatch(span):
+            return True  # "Hezbollah", "Al-Shabaab": listed names no dictionary has
+        # A vendor codename in no dictionary may still be a moon, a first name
+        # or a brand ("Callisto", "Akira"): it needs the sentence to say so.
+        return threat_context(text, start, end) or any(
+            len(n) >= 5 and n != span and n in text for n in actor.names()
+        )
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
+
+
+# Things a name can label that no armed group is: "the Al Furqan mosque",
+# "NASA's Dragonfly mission", "the Iridium satellite".
+_THING_AFTER = frozenset(
+    str.split(
+        """mosque mosques church temple shrine school university hospital museum library
+        mission probe satellite spacecraft telescope field festival stadium airport
+        restaurant hotel costume film movie album song game novel musical show
+        infestation infestations moon moons crater prize award brand"""
+    )
+)
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w-]*)")
+_PREV_WORD = re.compile(r"([A-Z][a-z]+)[ \t]+$")
+
+
+def _names_other_thing(text: str, start: int, end: int) -> bool:
+    """Whether a catalog hit is part of something else's name, whatever its length.
+
+    A person ("Emma Lazarus", "Akira Kurosawa", a listed man's namesake "James
+    Mason" with no attack in the sentence) or a thing ("Al Furqan mosque",
+    "Dragonfly mission"): the words right around the hit say so.
+    """
+    after = _NEXT_WORD.match(text, end)
+    if after is not None and after.group(1).lower() in _THING_AFTER:
+        return True
+    before = _PREV_WORD.search(text, max(0, start - 20), start)
+    span_words = WORD.findall(text[start:end])
+    given, surnames = census_given_names(), census_surnames()
+    if len(span_words) == 1 and _PLAIN_WORD.fullmatch(span_words[0]):
+        if before is not None and before.group(1) in given:
+            return True  # "Emma Lazarus": a surname after a first name
+        nxt = after.group(1) if after is not None else ""
+        if nxt[:1].isupper() and nxt in surnames and not is_ordinary_word(nxt):
+            return True  # "Akira Kurosawa": a first name before a surname
+    # "James Mason" the film actor, not the listed namesake
+    return (
+        len(span_words) == 2
+        and span_words[0] in given
+        and span_words[1] in surnames
+        and not threat_context(text, start, end)
+    )
 
 
 _AUTOMATA: dict[int, tuple[Catalog, ahocorasick.Automaton]] = {}
@@ -331,6 +385,8 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
             if len(key.split()) == 1 and (
                 found.method == "skeleton" or not _plausible(text, start, end, found, catalog)
             ):
+                continue
+            if _names_other_thing(text, start, end):
                 continue
             longer = _lowercase_tail(text, words, start, i + n - 1, found, catalog)
             if longer is not None:  # "Islamic State khorasan" is the Khorasan branch
@@ -445,6 +501,9 @@ def _lower_case_lines(text: str, catalog: Catalog) -> list[Mention]:
             if len(words) == 1 and (is_ordinary_word(words[0]) or len(words[0]) <= 4):
                 continue
             start, end = offset + m.start, offset + m.end
+            if all(is_ordinary_word(w) for w in words) and not threat_context(text, start, end):
+                continue  # "a sea turtle nested": ordinary words, no attack
+
             detail = {**m.detail, "recased": True}
             out.append(Mention(m.kind, text[start:end], start, end, m.value, m.confidence, detail))
     return out

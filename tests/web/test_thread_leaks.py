@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from tearline.cli import main
 from tearline.share.releases import record_release
@@ -159,3 +159,22 @@ def test_the_cli_shows_the_partner_view_without_the_hidden_report(
     probe = runner.invoke(main, ["--db", srv.db, "thread", hidden, "--as", "CORE1"], env=env)
     assert probe.exit_code != 0
 
+
+
+def test_a_partial_threads_status_is_drawn_from_its_visible_members(
+        served: tuple[Server, Seeded, str, str, str]) -> None:
+    """Fusion stores one status for the whole thread; a caller missing members gets
+    the status its visible members give (a thread with live members is open), so a
+    status moved by what a hidden member did — here written straight into the
+    row, as no fusion step yet moves it for a thread that keeps members — shows
+    nothing of it. The cleared user still reads the stored status."""
+    srv, s, tid, _hidden, _shown = served
+    engine = migrated(srv.db)
+    with engine.begin() as conn:
+        conn.execute(update(Thread).where(Thread.id == tid).values(status="dormant"))
+    engine.dispose()
+    (item,) = _get(srv, s, "CORE1", "/threads").json()["items"]
+    assert item["status"] == "open"
+    assert _get(srv, s, "CORE1", f"/threads/{item['id']}").json()["item"]["status"] == "open"
+    (full,) = _get(srv, s, "chief", "/threads").json()["items"]
+    assert full["status"] == "dormant"

@@ -25,8 +25,8 @@ is also how an old ``thread:report--…`` id still works for whoever may see
 the opening report; for anyone else it is a thread that does not exist.
 
 What a thread shows is computed over the members the caller may see: title,
-first/last seen, sizes, origin clusters (named by a visible member), origin
-links, timeline, discrepancies; the entity graph (counts over every member)
+first/last seen, sizes, status, origin clusters (named by a visible member),
+origin links, timeline, discrepancies; the entity graph (counts over every member)
 is withheld while any member is hidden.
 
 Reads are audited as ``thread.list``, ``thread.read`` and ``thread.read.denied``.
@@ -226,6 +226,9 @@ def _summary(conn: Connection, t: Any, members: list[tuple[Any, Marking]],
         joined = [r.added_at for r in shown if r.added_at is not None]
         out["created_at"] = _iso(min(joined)) if joined else None
         out["updated_at"] = _iso(max(joined)) if joined else None
+        # The stored status is fusion's over every member; the visible ones say
+        # only that the thread is live (a retired thread keeps no members).
+        out["status"] = "open" if shown else None
     if principal.kind is PrincipalKind.USER:
         state = t.state or {}
         out["state"] = {k: state[k] for k in _LISTED_STATE if k in state}
@@ -299,14 +302,15 @@ def list_threads(conn: Connection, principal: Principal, *, order: OrderSpec = "
     """
     members, index = _members(conn, None, load_index(conn))
     q = select(S.Thread).order_by(S.Thread.updated_at.desc(), S.Thread.id)
-    if statuses is not None:
-        q = q.where(S.Thread.status.in_(list(statuses)))
     seen = [t for t in conn.execute(q) if _visible(t, members.get(t.id, []), principal, index)]
     partial = {t.id: shown for t in seen
                if len(shown := [r for r, m in members.get(t.id, []) if decide(principal, m)])
                < len(members.get(t.id, []))}
     titles = _titles(conn, partial) if partial else {}
     items = [_summary(conn, t, members.get(t.id, []), principal, titles) for t in seen]
+    if statuses is not None:  # on the status shown, so a filter tells no more than a row
+        wanted = set(statuses)
+        items = [d for d in items if d["status"] in wanted]
     if partial:  # the order may not tell when a hidden member last joined
         items.sort(key=lambda d: d["id"])
         items.sort(key=lambda d: d["updated_at"] or "", reverse=True)

@@ -24,8 +24,9 @@ from sqlalchemy import Connection, select
 from tearline import settings
 from tearline.errors import ConfigError, PolicyError
 from tearline.security.credentials import principal_for_user
-from tearline.share.policy import Marking, decide, parse_rel_to
+from tearline.share.policy import Marking, Principal, decide, parse_rel_to
 from tearline.share.releases import (
+    ReleaseIndex,
     combine_markings,
     load_index,
     marking_for_report,
@@ -35,8 +36,9 @@ from tearline.share.releases import (
 from tearline.store.schema import Report, StixObject, ThreadMember, Warning
 
 
-def _markings(conn: Connection, oid: str, kind: str) -> list[Marking]:
-    index = load_index(conn)
+def _markings(conn: Connection, oid: str, kind: str,
+              index: ReleaseIndex | None = None) -> list[Marking]:
+    index = index or load_index(conn)
     rows: Any
     if kind == "report":
         rows = conn.execute(select(Report.__table__).where(Report.id == oid)).all()
@@ -57,9 +59,31 @@ def check_approver_may_read(conn: Connection, approver: str, oid: str, kind: str
                             asked_for: str) -> None:
     """Refuse, as "not found", a release of anything the approver may not read."""
     who = principal_for_user(conn, approver)
-    markings = _markings(conn, oid, kind)
-    if who is None or not markings or not all(decide(who, m) for m in markings):
+    if who is None or not _readable(who, _markings(conn, oid, kind)):
         raise ConfigError(f"no report, STIX object, warning or thread has id {asked_for!r}")
+
+
+def _readable(who: Principal, markings: list[Marking]) -> bool:
+    return bool(markings) and all(decide(who, m) for m in markings)
+
+
+def may_read_released(conn: Connection, who: Principal, oid: str,
+                      index: ReleaseIndex | None = None) -> bool:
+    """Whether ``who`` may read the object a stored release names (its canonical id).
+
+    The release list shows an approver only these: a release row names the
+    object and the partner it went to, which is itself something about the
+    object. The same ``decide`` as recording a release, so the list never
+    shows what the approver could not have released. Pass one ``index`` for a
+    whole list (loading it is a read of every release).
+    """
+    from tearline.share.releases import resolve_object
+
+    try:
+        canonical, kind, _ = resolve_object(conn, oid)
+    except ConfigError:
+        return False  # an object since deleted: nothing to judge, so nothing shown
+    return _readable(who, _markings(conn, canonical, kind, index))
 
 
 def originator_limits(conn: Connection, oid: str, kind: str) -> tuple[str, frozenset[str]] | None:

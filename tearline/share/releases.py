@@ -182,7 +182,7 @@ def visible_stix_filter(principal: Principal, obj: Any = StixObject) -> ColumnEl
 
 
 # -- recording and revoking ------------------------------------------------------------
-def _resolve_object(conn: Connection, object_id: str) -> tuple[str, str, bool]:
+def resolve_object(conn: Connection, object_id: str) -> tuple[str, str, bool]:
     """(canonical id, kind, is a warning) for a report, STIX object, warning or thread."""
     r = conn.execute(select(Report.id, Report.category).where(
         or_(Report.id == object_id, Report.external_id == object_id))).first()
@@ -232,7 +232,7 @@ def record_release(conn: Connection, object_id: str, partner_code: str, *, appro
     if tier is None:
         raise ConfigError(f"no partner with code {partner_code!r}; list them with "
                           "`tearline partners list`")
-    oid, kind, is_warn = _resolve_object(conn, object_id)
+    oid, kind, is_warn = resolve_object(conn, object_id)
     check_approver_may_read(conn, approved_by, oid, kind, object_id)
     if tier == Tier.WARNING_ONLY.value and not is_warn:
         raise PolicyError(f"{partner_code} is a warning-only partner and {oid!r} is not a "

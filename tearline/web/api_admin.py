@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 from tearline.fusion.query import ThreadNotFound, find_thread, public_thread_id
 from tearline.share.partners import create_partner, get_partner, list_partners, update_partner
 from tearline.share.policy import Principal
-from tearline.share.releases import list_releases, record_release, revoke_release
+from tearline.share.release_checks import may_read_released
+from tearline.share.releases import list_releases, load_index, record_release, revoke_release
 from tearline.web.api_common import ApiError, ShapedRoute, require_role, transaction
 
 router = APIRouter(route_class=ShapedRoute)
@@ -107,14 +108,17 @@ def partner_update(request: Request, code: str, body: PartnerPatch,
     return {"ok": True, "item": item}
 
 
-@router.get("/releases", tags=["releases"], summary="Explicit releases (approver)")
+@router.get("/releases", tags=["releases"],
+            summary="Explicit releases of what the approver may read (approver)")
 def releases(request: Request, object_id: str | None = None, partner: str | None = None,
              active: bool = True,
              who: Principal = Depends(require_role("approver"))) -> dict[str, Any]:
     with transaction(request) as conn:
         wanted = _internal_ref(conn, object_id, who) if object_id else None
+        index = load_index(conn)
         items = [_public_ref(conn, i) for i in
-                 list_releases(conn, object_id=wanted, partner_code=partner, active=active)]
+                 list_releases(conn, object_id=wanted, partner_code=partner, active=active)
+                 if may_read_released(conn, who, i["object_id"], index)]
     return {"ok": True, "items": items, "count": len(items)}
 
 
@@ -159,7 +163,9 @@ def release_revoke(request: Request, release_id: int, body: RevokeIn | None = No
     if not 0 < release_id < 2 ** 63:  # no such row, and too big for the database's integer
         raise ApiError(404, f"no release with id {release_id}")
     with transaction(request) as conn:
-        if not list_releases(conn, release_id=release_id, active=False):
+        # A release of something the approver may not read is one that does not exist.
+        if not [r for r in list_releases(conn, release_id=release_id, active=False)
+                if may_read_released(conn, who, r["object_id"])]:
             raise ApiError(404, f"no release with id {release_id}")
         item = _public_ref(conn, revoke_release(conn, release_id, actor=who.id,
                                                 reason=body.reason if body else None))

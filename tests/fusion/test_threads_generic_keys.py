@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tearline.fusion.evidence import name_words
 from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
@@ -139,3 +141,54 @@ def test_a_short_thread_of_another_city_is_not_folded() -> None:
     index.add(frag("bomb", "Bomber kills 26 at Quetta railway station", BOMBING),
               [city(), killed(26)])  # fmt: skip
     assert index.thread_of("alert") != index.thread_of("bomb")
+
+
+def venue(text: str, target: str) -> Mention:
+    return Mention(MentionKind.VENUE, text, 0, len(text), target, 0.9)
+
+
+def almaty() -> Mention:
+    return Mention(MentionKind.PLACE, "Almaty", 0, 6, "city:1526384", 0.9,
+                   {"type": "city", "country": "KZ", "name": "Almaty"})  # fmt: skip
+
+
+INTERCEPT = (
+    "Intercepted voice traffic between a facilitator in Afghanistan and a man in Almaty refers "
+    "to preparations for an operation at 'the concert'. The Almaty contact said four brothers "
+    "were in place and the tools would be collected in early March."
+)
+CELL = (
+    "A source reports that four men have rented a flat in Almaty's Alatau district and are "
+    "trying to buy automatic rifles through a dealer at a car market. They visited a concert "
+    "venue on the city's western edge, the source heard second-hand."
+)
+
+
+@pytest.mark.xfail(strict=True, reason="open: a target-type corroboration that fixed this "
+                   "merged an older attack in the untouched long-form scenarios (session 3)")
+def test_a_city_with_the_event_s_venue_joins_the_event() -> None:
+    # The demo's cell report (MJIC-HUM-2025-0226): its words barely overlap the
+    # intercept's, but "the concert" and "a concert venue" name one target.
+    index = ThreadIndex(track_origins=False)
+    first = index.add(frag("sig", "Facilitator discusses 'concert' operation in Almaty", INTERCEPT),
+                      [almaty(), almaty(), venue("concert", "public_event")])  # fmt: skip
+    cell = index.add(frag("hum", "Almaty: four-man cell trying to obtain rifles", CELL),
+                     [almaty(), venue("market", "market"),
+                      venue("concert venue", "concert_hall")])  # fmt: skip
+    assert cell.thread_id == first.thread_id and cell.entity_overlap > 0
+
+
+def test_a_city_and_a_generic_target_type_do_not_corroborate() -> None:
+    # a market, or a festival, is in every city's news: a guard for any future
+    # target-type corroboration (it fails if the generic types corroborated)
+    index = ThreadIndex(track_origins=False)
+    index.add(frag("sig", "Facilitator discusses 'concert' operation in Almaty", INTERCEPT),
+              [almaty(), almaty(), venue("concert", "public_event"),
+               venue("market", "market")])  # fmt: skip
+    fair = index.add(frag("fair", "Almaty: spring fair opens at the central market",
+                          "Traders at the Green Bazaar in Almaty expect record crowds as the "
+                          "spring festival season opens with folk music."),
+                     [almaty(), venue("market", "market"), venue("festival", "public_event")])
+    assert {"venue:market", "venue:public_event"} <= set(fair.shared_entities)
+    # the shared city stays uncorroborated: the names add nothing to the words
+    assert fair.entity_overlap == 0.0, fair

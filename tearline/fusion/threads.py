@@ -128,6 +128,14 @@ and with no shared actor, person or event key, shared names add no evidence: the
 cosine already counts the name, so "Quetta side wins cricket final" would otherwise
 join the Quetta bombing on the city alone (chosen on quetta_tune's distractors)."""
 _NAMED_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:")
+GENERIC_TARGETS = frozenset({"venue:market", "venue:public_event"})
+"""Target types too common to corroborate a shared name on their own: a market is in every
+town and every finance page, and festivals and concerts are everyday news."""
+TARGET_KIN = {"venue:public_event": frozenset({"venue:concert_hall", "venue:stadium"})}
+"""An event and the venue it is held in: one report says "the concert", another "a concert
+venue", and both name the same target. A kin pair corroborates although each alone is
+generic or differently worded (the demo's cell report that names only the city and the
+venue joins the intercept that named "the concert")."""
 LEAD_BOOST = 1.5
 LEAD_CHARS = 400
 SHORT_TERMS = 10
@@ -511,7 +519,7 @@ class ThreadIndex:
                         rest = max(rest, SHORT_COVERAGE * sum([
                             x * x for w, x in words
                             if any(f in thread.centroid for f in forms[w])]))
-                    backed = rest >= CORROBORATING_COSINE
+                    backed = rest >= CORROBORATING_COSINE or _same_target(keys, entities)
                 if backed:
                     ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
             score = (cos + entity_weight * ent) * factor
@@ -856,6 +864,27 @@ def _dates_apart(dates: list[str], entities: Mapping[str, int]) -> bool:
             if min(gap, 372 - gap) <= DATE_WINDOW_DAYS:
                 return False
     return bool(theirs)
+
+
+def _same_target(keys: Mapping[str, float], entities: Mapping[str, int]) -> bool:
+    """Whether the fragment and the thread name the same specific target type.
+
+    Beside a shared city, the same kind of target (a concert hall, a railway
+    station) is the story's own term, so it corroborates the name as shared
+    words do. Generic types (``GENERIC_TARGETS``) count only through their
+    kin (``TARGET_KIN``): an event on one side, its venue on the other.
+    """
+    for key in keys:
+        if not key.startswith("venue:") or key.startswith("venue:named:"):
+            continue
+        if key in entities and key not in GENERIC_TARGETS:
+            return True
+        kin = TARGET_KIN.get(key, frozenset())
+        if any(k in entities for k in kin):
+            return True
+        if any(key in v and e in entities for e, v in TARGET_KIN.items()):
+            return True
+    return False
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

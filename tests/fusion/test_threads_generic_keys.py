@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from tearline.fusion.evidence import name_words
 from tearline.fusion.threads import ThreadIndex
 from tearline.model.fragment import Fragment
@@ -164,8 +162,6 @@ CELL = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="open: a target-type corroboration that fixed this "
-                   "merged an older attack in the untouched long-form scenarios (session 3)")
 def test_a_city_with_the_event_s_venue_joins_the_event() -> None:
     # The demo's cell report (MJIC-HUM-2025-0226): its words barely overlap the
     # intercept's, but "the concert" and "a concert venue" name one target.

@@ -174,9 +174,15 @@ class Writer:
         # A repeated id in the batch is stored once, by its first draft, as before.
         first = {rid: k for k, rid in reversed(list(enumerate(ids)))}
         fresh = [k for k, rid in enumerate(ids) if rid in inserted and first[rid] == k]
-        insert_ignore(self.conn, ReportProtected, [
-            {"report_id": ids[k], **drafts[k].protected} for k in fresh if drafts[k].protected
-        ])
+        # One statement per set of protected fields given (a multi-row INSERT
+        # needs every row to name the same columns).
+        protected: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for k in fresh:
+            if drafts[k].protected:
+                protected.setdefault(tuple(sorted(drafts[k].protected)), []).append(
+                    {"report_id": ids[k], **drafts[k].protected})
+        for group in protected.values():
+            insert_ignore(self.conn, ReportProtected, group)
         known = self._stored_texts([rid for k, rid in enumerate(ids)
                                     if k not in set(fresh) and not drafts[k].stix_id])
         fresh_set = set(fresh)

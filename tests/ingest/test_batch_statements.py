@@ -30,7 +30,11 @@ def _write(path: Path, n: int, start: int = 0) -> Path:
                 "reported_at": f"2025-03-{1 + i % 28:02d}T08:00:00+00:00", "originator": "bat",
                 "source": {"name": f"src-{i % 7}", "kind": "osint", "reliability": "C"},
                 "credibility": 3, "tlp": "green",
-                "protected": {"source_identity": f"asset {i}"} if i % 3 == 0 else {},
+                # Reports name different protected fields, or none.
+                "protected": {k: v for k, v in (("source_identity", f"asset {i}"),
+                                                ("collection_method", f"method {i}"))
+                              if (k == "source_identity" and i % 3 == 0)
+                              or (k == "collection_method" and i % 5 == 0)},
             }) + "\n")
     return path
 
@@ -82,7 +86,10 @@ def test_statements_per_file_do_not_grow_with_its_reports(sqlite_engine: Engine,
     with sqlite_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Report)).scalar() == 620
         assert conn.execute(select(func.count()).select_from(ReportProtected)).scalar() == \
-            len([i for i in [*range(20), *range(1000, 1600)] if i % 3 == 0])
+            len([i for i in [*range(20), *range(1000, 1600)] if i % 3 == 0 or i % 5 == 0])
+        assert conn.execute(select(func.count()).select_from(ReportProtected).where(
+            ReportProtected.collection_method.is_not(None))).scalar() == \
+            len([i for i in [*range(20), *range(1000, 1600)] if i % 5 == 0])
         assert conn.execute(select(func.count()).select_from(Source)).scalar() == 7
         actions = [a for (a,) in conn.execute(select(AuditEntry.action)
                                               .order_by(AuditEntry.seq))]

@@ -110,3 +110,20 @@ def test_reingest_of_a_large_file_stays_batched_and_stores_nothing(sqlite_engine
     assert (again.new, again.unchanged, again.error) == (0, 500, None)
     statements = _statements(seen)
     assert len(statements) <= 30, statements[:40]
+
+
+def test_external_id_lookups_use_the_external_id_index(sqlite_engine: Engine,
+                                                       tmp_path: Path) -> None:
+    """One originator for every report made the old lookup walk ix_reports_originator
+    (every stored row, per report: ingest slowed as the store grew)."""
+    ingest_paths(sqlite_engine, [_write(tmp_path / "first.jsonl", 50)])
+    path = _write(tmp_path / "second.jsonl", 50, 100)
+    with _traced(sqlite_engine) as seen:
+        assert ingest_paths(sqlite_engine, [path]).files[0].new == 50
+    lookups = [s for s in seen if s.startswith("select") and "external_id" in s
+               and "from reports" in s]
+    assert lookups
+    with sqlite_engine.connect() as conn:
+        for sql in lookups:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert "ix_reports_external_id" in plan, (sql[:200], plan)

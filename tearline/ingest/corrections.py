@@ -26,7 +26,20 @@ __all__ = ["apply_stix_corrections", "check_external_ids"]
 
 
 def check_external_ids(conn: Connection, drafts: list[ReportDraft], path: str) -> None:
-    """Refuse a report whose (originator, external_id) already names another report."""
+    """Refuse a report whose (originator, external_id) already names another report.
+
+    The stored references are read in bulk (a few queries per file, not one
+    per report: issue 10), then checked in file order, so the first offending
+    report is the one named, as before.
+    """
+    refs = sorted({d.external_id for d in drafts if d.external_id})
+    stored: dict[tuple[str, str | None], list[str]] = {}
+    for i in range(0, len(refs), _CHUNK):
+        for rid, originator, ext in conn.execute(
+            select(Report.id, Report.originator, Report.external_id)
+            .where(Report.external_id.in_(refs[i:i + _CHUNK])).order_by(Report.id)
+        ):
+            stored.setdefault((originator, ext), []).append(rid)
     seen: dict[tuple[str, str], str] = {}
     for d in drafts:
         if not d.external_id:
@@ -35,9 +48,7 @@ def check_external_ids(conn: Connection, drafts: list[ReportDraft], path: str) -
         if seen.setdefault(key, rid) != rid:
             raise IngestError(path, d.where, f"external_id {d.external_id!r} of {d.originator!r} "
                               "appears twice in this file with different content")
-        other = conn.execute(select(Report.id).where(
-            Report.originator == d.originator, Report.external_id == d.external_id,
-            Report.id != rid).limit(1)).scalar()
+        other = next((o for o in stored.get(key, ()) if o != rid), None)
         if other is not None:
             raise IngestError(path, d.where, f"external_id {d.external_id!r} of "
                               f"{d.originator!r} is already stored as {other} with different "
@@ -45,6 +56,7 @@ def check_external_ids(conn: Connection, drafts: list[ReportDraft], path: str) -
                               "STIX report with a newer 'modified'")
 
 
+_CHUNK = 500  # references per IN (...) lookup, under every backend's parameter limit
 _FIELDS = ("title", "body", "originator", "reported_at", "classification", "tlp",
            "releasability", "caveats", "credibility", "tags")
 

@@ -204,7 +204,11 @@ def test_robustness_is_claimed_only_when_true_on_every_thread(engine: Engine) ->
                    if _leader_without(matrix, i["id"], flip) != ranking[0]]
         code, md, _ = run(engine, "ach", t["id"])
         robust = "No single item, removed or reversed, changes the leading hypothesis." in md
-        assert robust == (not changes), t["short"]
+        # Claimed only when true. (Not the converse: recomputed from the exported
+        # matrix, whose weights are rounded, an exact tie that consistency breaks
+        # in the tool can fall the other way here.)
+        if robust:
+            assert not changes, t["short"]
         for item in set(changes):
             assert f"if {item} is" in md
         said[t["short"]] = robust

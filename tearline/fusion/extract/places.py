@@ -569,7 +569,7 @@ def _local_namesakes(text: str, places: list[Mention]) -> list[Mention]:
             for j, p in enumerate(places)
             if j != i and p.detail.get("name") != span and p.detail.get("country")
         ]
-        home = max(set(others), key=others.count) if others else None
+        home = max(sorted(set(others)), key=others.count) if others else None  # ties: by code
         best = None
         for entry in entries:
             if entry == default or entry[2] * _NAMESAKE_RATIO < default[2]:

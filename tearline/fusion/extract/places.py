@@ -337,8 +337,8 @@ def _whole_quote(text: str, start: int, end: int) -> bool:
 
 
 # Place names that reports use for an industry more than for the place: the
-# place counts only after a place preposition ("the Oscars in Hollywood"), not
-# as a modifier ("a career of Hollywood musicals", "Hollywood's studios").
+# place counts only after a place preposition ("the Oscars in Hollywood") and
+# not as a modifier ("a career of Hollywood musicals", "in Hollywood's studios").
 _INDUSTRY_NAMES = frozenset(["Hollywood", "Bollywood"])
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|to|from|outside|around|across)[ \t]+$")
 
@@ -348,7 +348,17 @@ def _industry(text: str, span: str, start: int, end: int) -> bool:
         return False
     if not _LOCATIVE_BEFORE.search(text, max(0, start - 12), start):
         return True
-    return bool(_POSSESSIVE_AFTER.match(text, end))
+    if _POSSESSIVE_AFTER.match(text, end):
+        return True  # "in Hollywood's studios"
+    after = re.match(r"[ \t]+([a-z]+)\b", text[end : end + 20])
+    return after is not None and after.group(1) not in _FUNCTION_WORDS  # "in Hollywood musicals"
+
+
+# Lower-case words that may follow a place without making it a modifier ("in Hollywood on").
+_FUNCTION_WORDS = frozenset(
+    str.split("""and or but on in at for with to of the this that last next since until
+    where when while after before from by during is was were has had as which who""")
+)
 
 
 def _known(

@@ -135,3 +135,18 @@ def test_a_person_named_near_a_family_word_is_still_a_person() -> None:
     assert [
         m.value for m in _of(MentionKind.PERSON, "Senator Ted Kennedy said his family was fine.")
     ] == ["Ted Kennedy"]
+
+
+def test_a_quoted_name_of_several_words_stays_the_place() -> None:
+    """Scare quotes round "South Sudan" name the country, not a title or Sudan's south."""
+    assert _places('The government denied any bombing in "South Sudan . "') == {
+        "South Sudan": ("country", "SS")
+    }
+
+
+def test_a_city_the_report_names_again_keeps_its_default() -> None:
+    """GeoNames files a district of New York under "New York City" too; the city stays the city."""
+    text = "New York City officers patrol New York and its suburbs."
+    got = {m.text: m for m in _of(MentionKind.PLACE, text)}
+    assert got["New York City"].value == "city:5128581"
+    assert got["New York City"].detail["type"] == "city"

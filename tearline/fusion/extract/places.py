@@ -327,9 +327,11 @@ _QUOTE_AFTER = re.compile(r"[ \t]*[.,!?]?[ \t]*(?:''|\"|”)")
 def _whole_quote(text: str, start: int, end: int) -> bool:
     """Whether the name is all a quotation holds: a title (the film "Australia").
 
-    Reports quote the titles of films, books and songs; a place name that
-    fills a pair of quotes on its own, give or take the closing stop, is such
-    a title far more often than someone's one-word utterance of a place.
+    Reports quote the titles of films, books and songs; a one-word place name
+    that fills a pair of quotes on its own, give or take the closing stop, is
+    such a title far more often than someone's one-word utterance of a place.
+    Longer quoted names stay places: scare quotes round "South Sudan" still
+    name the country (and the "Mexico City" rule is named after the city).
     """
     return bool(_QUOTE_BEFORE.search(text, max(0, start - 4), start)) and bool(
         _QUOTE_AFTER.match(text, end)
@@ -408,8 +410,10 @@ def _classify(
         return None  # "The New York Times", "Gulf of Aden", "over Detroit", "NBC New York"
     if known and _person_after(text, end):
         return None  # "Paris Kyriakides", "protester Paris": a first name
-    if known and (_whole_quote(text, start, end) or _industry(text, span, start, end)):
-        return None  # the film "Australia"; "Hollywood musicals", the film industry
+    if known and n_words == 1 and _whole_quote(text, start, end):
+        return None  # the film "Australia"
+    if known and _industry(text, span, start, end):
+        return None  # "Hollywood musicals", the film industry
     headline = title_case_line(text, start, end)
     if span in _PROVINCES:
         code = _PROVINCES[span]
@@ -574,6 +578,8 @@ def _local_namesakes(text: str, places: list[Mention]) -> list[Mention]:
         if not entries or span not in index or m.kind is not MentionKind.PLACE:
             continue
         default = index[span]
+        if f"city:{default[0]}" in named_cities - {str(m.value)}:
+            continue  # the report names the default city in another mention too
         others = [
             str(p.detail.get("country"))
             for j, p in enumerate(places)
@@ -585,7 +591,9 @@ def _local_namesakes(text: str, places: list[Mention]) -> list[Mention]:
             if entry == default or entry[2] * _NAMESAKE_RATIO < default[2]:
                 continue
             within = _district_of(entry[0])
-            if within is not None and f"city:{within}" in named_cities - {str(m.value)}:
+            if within not in (None, default[0]) and f"city:{within}" in named_cities - {
+                str(m.value)
+            }:
                 best = entry
                 break
             if home is not None and entry[1] == home != default[1] and best is None:

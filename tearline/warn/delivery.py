@@ -3,7 +3,8 @@
 Every delivery is an event with its time, channel, recipient and the SHA-256
 of exactly what was sent. The TAXII channel stores the warning's STIX bundle
 in ``stix_objects`` (its report id is the case id, released to the partner at
-``release``), so the partner's own TAXII client fetches it; the file channel
+``release``; its actor and place objects marked as the case's facets, which
+the policy lets go with it), so the partner's own TAXII client fetches it; the file channel
 writes the bundle; CAP and briefing write the public alert and the printable
 page.
 

@@ -118,6 +118,28 @@ principals = st.one_of(partners, users)
 @given(data=rows, who=st.lists(principals, min_size=1, max_size=4))
 def test_sql_twin_agrees_with_decide(engine: Engine, data: list[tuple[Any, ...]],
                                      who: list[Principal]) -> None:
+    _agree(engine, data, who)
+
+
+#: Rows that are mostly facets of the first few (often warnings, released to well-formed
+#: codes), asked by partners with those codes: where facet rules could drift apart.
+facet_rows = st.lists(st.tuples(TLPS, CLASSIFICATIONS, rel_strings,
+                                st.sets(st.sampled_from(CODES), min_size=1),
+                                st.booleans(), st.booleans(),
+                                st.one_of(st.integers(0, 2).map(lambda j: f"warning:{_oid(j)}"),
+                                          st.just(""))), min_size=2, max_size=8)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=facet_rows, who=st.lists(st.builds(Principal.partner, st.sampled_from(CODES), tiers),
+                                     min_size=1, max_size=4))
+def test_sql_twin_agrees_on_warning_facets(engine: Engine, data: list[tuple[Any, ...]],
+                                           who: list[Principal]) -> None:
+    _agree(engine, data, who)
+
+
+def _agree(engine: Engine, data: list[tuple[Any, ...]], who: list[Principal]) -> None:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     with engine.begin() as conn:
         for table in (Release, Warning, StixObject, Partner):

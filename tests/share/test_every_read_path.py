@@ -5,7 +5,8 @@ instance per backend — server, clients and credentials are set up once — and
 stores fresh objects (unique ids): STIX objects with one or two versions, 0-3
 marking references in any order (TLP 1.0 and 2.0 ids and unknown
 definitions), classifications, REL TO lists, need-to-know caveats,
-originators, warnings and releases (some revoked), and native reports
+originators, warnings, warning facets (stored with a case's sender mark, so
+judged with that case's releases) and releases (some revoked), and native reports
 likewise. The expected answer is ``decide`` over markings this test computes
 from what it generated (most restrictive TLP wins, an unknown definition
 counts as unreadable), never over what the store lifted. Then every path in

@@ -14,7 +14,8 @@ Rules, in order:
   - core: TLP:CLEAR/GREEN, or anything up to AMBER+STRICT whose REL TO names them;
   - associate: TLP:CLEAR/GREEN, or AMBER whose REL TO names them;
   - selective: only what an approver explicitly released to them;
-  - warning-only: only released duty-to-warn warnings.
+  - warning-only: only released duty-to-warn warnings (with the facet objects
+    made for them, which ``releases`` marks as part of their warning).
 
   An explicit release (an approver's recorded decision) opens an object to
   core, associate and selective partners, and a *warning* to any tier.

@@ -118,21 +118,11 @@ def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
                 del out[key]
     if "object_refs" in obj and "object_refs" not in out and (
             otype in _REQUIRED_LIST or (otype == "observed-data" and not out.get("objects"))):
-        creator = out.get("created_by_ref")
-        if _is_warning(out) and isinstance(creator, str) and creator not in hidden:
-            # A duty-to-warn report is the one thing a warning-only partner may read,
-            # and its actor and place objects are not warnings: withholding it for
-            # them would stop the warning itself. It refers to its issuer instead,
-            # which re-marking has already made a reference the caller may resolve.
-            out["object_refs"] = [creator]
-            return out
+        # No exception for duty-to-warn reports: a warning's own facets are visible
+        # with it (``releases``), so only a warning left with nothing it may name
+        # is withheld, like any other report.
         return None
     return out
-
-
-def _is_warning(obj: Mapping[str, Any]) -> bool:
-    labels = obj.get("labels")
-    return obj.get("type") == "report" and isinstance(labels, list) and "duty-to-warn" in labels
 
 
 @lru_cache(maxsize=256)

@@ -12,6 +12,13 @@ the warning as, which it gives the same id) and calls ``record_release``. An
 object is a *warning* when a ``warnings`` row has its id, or when it is a
 report whose category is ``warning``.
 
+A warning's *facets* — the threat-actor and location objects ``warn.stix``
+makes for it, stored with the sender ``warn.stix.facet_sender(case id)`` — are
+judged as part of it: released to whom the warning is, revoked with it, and a
+warning to the policy while their case is one. Only that stored mark makes a
+facet; an object the warning report merely refers to stays judged on its own,
+so referring to it from a warning cannot open it to anyone.
+
 ``marking_for_*`` build the policy's ``Marking`` from rows; ``visible_stix_filter``
 is the same thing as a SQL condition over ``stix_objects`` for large collections
 (TAXII, export), built on ``policy.sql_visibility`` so the rules stay in one place.
@@ -30,6 +37,7 @@ from sqlalchemy import (
     Connection,
     and_,
     exists,
+    func,
     insert,
     or_,
     select,
@@ -50,6 +58,7 @@ from tearline.share.policy import (
     sql_visibility,
 )
 from tearline.store.schema import Partner, Release, Report, StixObject, Thread, User, Warning
+from tearline.warn.stix import FACET_SENDER_PREFIX
 
 
 @dataclass
@@ -108,13 +117,27 @@ def marking_for_report(r: Report | Any, index: ReleaseIndex) -> Marking:
     )
 
 
+def facet_of(sender: str | None) -> str | None:
+    """The case id a stored row is a facet of (from its ``sender``), or None."""
+    if sender and sender.startswith(FACET_SENDER_PREFIX):
+        return sender[len(FACET_SENDER_PREFIX):] or None
+    return None
+
+
 def marking_for_stix_row(row: Any, index: ReleaseIndex) -> Marking:
-    """A stored STIX object's marking, from the columns lifted at ingest."""
+    """A stored STIX object's marking, from the columns lifted at ingest.
+
+    A warning's facet (``sender`` column, see the module docstring) also takes
+    its warning's releases and warning-ness, so ``index`` must hold that
+    warning's id; a row without a ``sender`` column is judged as no facet.
+    """
+    case = facet_of(getattr(row, "sender", None))
     return Marking(
         tlp=row.tlp, classification=row.classification,
         releasability=parse_rel_to(row.rel_to),
         caveats=parse_rel_to(getattr(row, "compartments", "")),
-        released_to=index.released_to(row.id), is_warning=row.id in index.warnings,
+        released_to=index.released_to(row.id, case),
+        is_warning=row.id in index.warnings or (case is not None and case in index.warnings),
     )
 
 
@@ -170,15 +193,30 @@ def visible_stix_filter(principal: Principal, obj: Any = StixObject) -> ColumnEl
     if principal.kind is PrincipalKind.USER:
         return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
                               rel_to=obj.rel_to, compartments=obj.compartments)
-    released = exists().where(Release.object_id == obj.id,
-                              Release.partner_code == principal.id,
-                              Release.revoked_at.is_(None))
-    is_warning = or_(exists().where(Warning.id == obj.id),
-                     exists().where(or_(Report.id == obj.id, Report.stix_id == obj.id),
-                                    Report.category == "warning"))
+    released: ColumnElement[bool] = exists().where(Release.object_id == obj.id,
+                                                   Release.partner_code == principal.id,
+                                                   Release.revoked_at.is_(None))
+    is_warning = _is_warning_sql(obj.id)
+    # A facet (sender "warning:<case id>") is released, and a warning, with its case.
+    # ``substr`` compares exactly on both engines; LIKE would fold case on SQLite.
+    start = len(FACET_SENDER_PREFIX)
+    is_facet = and_(func.substr(obj.sender, 1, start) == FACET_SENDER_PREFIX,
+                    func.length(obj.sender) > start)
+    case_id = func.substr(obj.sender, start + 1)
+    released = or_(released, and_(is_facet, exists().where(
+        Release.object_id == case_id, Release.partner_code == principal.id,
+        Release.revoked_at.is_(None))))
+    is_warning = or_(is_warning, and_(is_facet, _is_warning_sql(case_id)))
     return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
                           rel_to=obj.rel_to, released=released, is_warning=is_warning,
                           compartments=obj.compartments)
+
+
+def _is_warning_sql(oid: Any) -> ColumnElement[bool]:
+    """``oid in load_index(...).warnings`` as SQL: a case, or a report filed as a warning."""
+    return or_(exists().where(Warning.id == oid),
+               exists().where(or_(Report.id == oid, Report.stix_id == oid),
+                              Report.category == "warning"))
 
 
 # -- recording and revoking ------------------------------------------------------------

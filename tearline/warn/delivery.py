@@ -3,7 +3,8 @@
 Every delivery is an event with its time, channel, recipient and the SHA-256
 of exactly what was sent. The TAXII channel stores the warning's STIX bundle
 in ``stix_objects`` (its report id is the case id, released to the partner at
-``release``), so the partner's own TAXII client fetches it; the file channel
+``release``; its actor and place objects marked as the case's facets, which
+the policy lets go with it), so the partner's own TAXII client fetches it; the file channel
 writes the bundle; CAP and briefing write the public alert and the printable
 page.
 
@@ -31,7 +32,7 @@ from tearline.warn.briefing_pdf import briefing_pdf
 from tearline.warn.cap import cap_alert, cap_html, cap_text
 from tearline.warn.config import WarnConfig, load_warn_config
 from tearline.warn.states import Action, CaseError, CaseState
-from tearline.warn.stix import warning_bundle
+from tearline.warn.stix import facet_ids, facet_sender, warning_bundle
 from tearline.warn.store import (
     RELEASE_MARKING,
     Case,
@@ -114,6 +115,12 @@ def deliver(conn: Connection, ref: str, actor: Actor, *, channel: str, to: str,
             writer = Writer(conn, actor.id, f"warn:{case.id}")
             rows = [check_object(o, f"objects[{i}]", "warning")
                     for i, o in enumerate(bundle["objects"])]
+            # The facets are stored as this warning's (``warn.stix``): the policy
+            # lets them go wherever, and only while, the warning itself may.
+            facets = facet_ids(bundle)
+            for r in rows:
+                if r.id in facets:
+                    r.sender = facet_sender(case.id)
             stored = {(r.id, r.version) for r in conn.execute(
                 select(S.StixObject.id, S.StixObject.version)
                 .where(S.StixObject.id.in_([r.id for r in rows])))}

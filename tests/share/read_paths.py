@@ -391,7 +391,8 @@ def case_pages_expect(ex: Example, vs: list[Version]) -> set[Key]:
     """
     ok = {key(v) for v in vs}
     out: set[Key] = set()
-    for oid in {v.id for v in ex.versions if v.marking.is_warning and v.type != "report"}:
+    # The cases themselves: a warning's facet is judged as a warning but is no case.
+    for oid in {v.id for v in ex.versions if v.id in ex.warnings and v.type != "report"}:
         mine = {key(v) for v in ex.versions if v.id == oid}
         if mine <= ok:
             out |= mine

@@ -5,7 +5,8 @@ instance per backend — server, clients and credentials are set up once — and
 stores fresh objects (unique ids): STIX objects with one or two versions, 0-3
 marking references in any order (TLP 1.0 and 2.0 ids and unknown
 definitions), classifications, REL TO lists, need-to-know caveats,
-originators, warnings and releases (some revoked), and native reports
+originators, warnings, warning facets (stored with a case's sender mark, so
+judged with that case's releases) and releases (some revoked), and native reports
 likewise. The expected answer is ``decide`` over markings this test computes
 from what it generated (most restrictive TLP wins, an unknown definition
 counts as unreadable), never over what the store lifted. Then every path in
@@ -42,6 +43,7 @@ from tearline.share.releases import record_release, revoke_release
 from tearline.share.stix_store import publish_reports
 from tearline.store.db import ensure_current, make_engine
 from tearline.store.schema import StixObject, Warning
+from tearline.warn.stix import facet_sender
 from tearline.web.app import make_app
 from tests.conftest import IN_CI
 from tests.share.read_paths import READ_PATHS, Example, Version, World, key
@@ -88,6 +90,9 @@ stix_object = st.fixed_dictionaries({
     "type": st.sampled_from(["indicator", "malware"]),
     "versions": st.lists(stix_version, min_size=1, max_size=2),
     "warning": st.booleans(), "releases": releases,
+    # A warning's facet (``warn.stix``): stored with the sender mark of the example's
+    # object at this index (when it is another one), so judged as part of that case.
+    "facet_of": st.one_of(st.none(), st.integers(0, 2)),
 })
 report = st.fixed_dictionaries({
     "tlp": st.sampled_from(TLP_ORDER), "classification": st.sampled_from(CLASSIFICATION_ORDER),
@@ -214,6 +219,16 @@ def store_example(engine: Engine, spec: dict[str, Any]) -> Example:
             bodies.append(body)
         objs.append((o, bodies))
     held = [b[0]["id"] for _, b in objs]
+    cases = {b[0]["id"]: held[o["facet_of"]] for n, (o, b) in enumerate(objs)
+             if o.get("facet_of") is not None and o["facet_of"] < len(held)
+             and o["facet_of"] != n and not o["warning"]}  # a case is never a facet
+
+    def rows_of(bodies: list[dict[str, Any]], where: str) -> list[Any]:
+        out = [check_object(b, where, "prop") for b in bodies]
+        for r in out:
+            if r.id in cases:
+                r.sender = facet_sender(cases[r.id])  # as ``warn.delivery`` stores facets
+        return out
     for ln in spec.get("links", []):
         oid = f"{ln['type']}--{uuid.uuid4()}"
         named = list(dict.fromkeys(held[i % len(held)] for i in ln["refs"]))
@@ -244,10 +259,9 @@ def store_example(engine: Engine, spec: dict[str, Any]) -> Example:
                       "releases": ln["releases"], "links": named}, bodies))
     now = datetime.now(UTC)
     with engine.begin() as conn:  # first versions, then the rest in a later transaction
-        Writer(conn, "prop", "prop").add_stix(
-            [check_object(b[0], "objects[0]", "prop") for _, b in objs])
+        Writer(conn, "prop", "prop").add_stix(rows_of([b[0] for _, b in objs], "objects[0]"))
     with engine.begin() as conn:
-        later = [check_object(b, "objects[1]", "prop") for _, bs in objs for b in bs[1:]]
+        later = rows_of([b for _, bs in objs for b in bs[1:]], "objects[1]")
         if later:
             Writer(conn, "prop", "prop").add_stix(later)
         drafts = []
@@ -275,9 +289,15 @@ def store_example(engine: Engine, spec: dict[str, Any]) -> Example:
                         "releasability": first["rel_to"], "caveats": first["caveats"]}))
                 ex.warnings[bodies[0]["id"]] = bodies[0]["modified"]
     publish_reports(engine, actor="prop")
+    warning_ids = {b[0]["id"] for o, b in objs if o["warning"]}
     with engine.begin() as conn:
+        own = {bodies[0]["id"]: _release(conn, bodies[0]["id"], o["releases"])
+               for o, bodies in objs}
         for o, bodies in objs:
-            released = _release(conn, bodies[0]["id"], o["releases"])
+            # A facet goes where, and while, its case may go: the rule, stated here.
+            case = cases.get(bodies[0]["id"])
+            released = own[bodies[0]["id"]] | own.get(case or "", frozenset())
+            is_warning = o["warning"] or case in warning_ids
             for v, b in zip(o["versions"], bodies, strict=True):
                 ex.versions.append(Version(
                     b["id"], b["modified"],
@@ -286,7 +306,7 @@ def store_example(engine: Engine, spec: dict[str, Any]) -> Example:
                     o["type"], Marking(
                         tlp=_tlp_of(v["markings"]), classification=v["classification"],
                         releasability=frozenset(v["rel_to"]), caveats=frozenset(v["caveats"]),
-                        released_to=released, is_warning=o["warning"]),
+                        released_to=released, is_warning=is_warning),
                     links=tuple(o.get("links", ()))))
         for r, d in drafts:
             rid = d.report_id()

@@ -97,10 +97,19 @@ def test_rel_to_round_trips(codes_: frozenset[str]) -> None:
 
 
 # -- decide vs SQL on a real database ------------------------------------------------
+def _oid(i: int) -> str:
+    return f"indicator--{i:08d}-0000-4000-8000-000000000000"
+
+
 rel_strings = st.one_of(rel_lists.map(lambda s: format_rel_to(c for c in s if "|" not in c)),
                         st.text(alphabet="|NRDALBnrd_%-", max_size=14))
+#: ``stix_objects.sender``: this agency, a partner, a warning's facet (of one of the
+#: example's rows, which may or may not be a warning or released) or a malformed mark.
+senders = st.one_of(st.just(""), st.integers(0, 11).map(lambda j: f"warning:{_oid(j)}"),
+                    st.sampled_from(["warning:", "WARNING:" + "x", "warning:report--gone",
+                                     "partner:NRD", " warning:x"]))
 rows = st.lists(st.tuples(TLPS, CLASSIFICATIONS, rel_strings, st.sets(st.sampled_from(CODES)),
-                          st.booleans(), st.booleans()), min_size=1, max_size=12)
+                          st.booleans(), st.booleans(), senders), min_size=1, max_size=12)
 principals = st.one_of(partners, users)
 
 
@@ -109,17 +118,40 @@ principals = st.one_of(partners, users)
 @given(data=rows, who=st.lists(principals, min_size=1, max_size=4))
 def test_sql_twin_agrees_with_decide(engine: Engine, data: list[tuple[Any, ...]],
                                      who: list[Principal]) -> None:
+    _agree(engine, data, who)
+
+
+#: Rows that are mostly facets of the first few (often warnings, released to well-formed
+#: codes), asked by partners with those codes: where facet rules could drift apart.
+facet_rows = st.lists(st.tuples(TLPS, CLASSIFICATIONS, rel_strings,
+                                st.sets(st.sampled_from(CODES), min_size=1),
+                                st.booleans(), st.booleans(),
+                                st.one_of(st.integers(0, 2).map(lambda j: f"warning:{_oid(j)}"),
+                                          st.just(""))), min_size=2, max_size=8)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=facet_rows, who=st.lists(st.builds(Principal.partner, st.sampled_from(CODES), tiers),
+                                     min_size=1, max_size=4))
+def test_sql_twin_agrees_on_warning_facets(engine: Engine, data: list[tuple[Any, ...]],
+                                           who: list[Principal]) -> None:
+    _agree(engine, data, who)
+
+
+def _agree(engine: Engine, data: list[tuple[Any, ...]], who: list[Principal]) -> None:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     with engine.begin() as conn:
         for table in (Release, Warning, StixObject, Partner):
             conn.execute(delete(table))
         conn.execute(insert(Partner), [{"code": c, "name": c, "tier": "core", "channels": {},
                                         "credentials": {}, "created_at": now} for c in CODES])
-        for i, (tlp, cls, rel, released, revoked, warn) in enumerate(data):
-            oid = f"indicator--{i:08d}-0000-4000-8000-000000000000"
+        for i, (tlp, cls, rel, released, revoked, warn, sender) in enumerate(data):
+            oid = _oid(i)
             conn.execute(insert(StixObject).values(
                 id=oid, version="v", type="indicator", spec_version="2.1", content_hash="h",
-                tlp=tlp, rel_to=rel, classification=cls, added_seq=i, added_at=now, json="{}"))
+                tlp=tlp, rel_to=rel, classification=cls, added_seq=i, added_at=now, json="{}",
+                sender=sender))
             for code in released:
                 conn.execute(insert(Release).values(object_id=oid, partner_code=code,
                                                     approved_by="t", at=now,

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, insert
 
@@ -173,6 +173,14 @@ def test_no_protected_value_source_or_id_in_any_output(engine: Engine, c: dict[s
                                                        tier: str) -> None:
     _store(engine, c)
     secrets = [*c["protected"], c["source"], c["external"]]  # type: ignore[misc]
+    # A value that the outputs' own wording already holds ("tlp" in "TLP:AMBER",
+    # "ert" in "alert") appears whatever the sanitizer does, so it says nothing
+    # about a leak: such draws are skipped, judged against the same outputs made
+    # from no fragment text at all.
+    template = _outputs({**c, "draft": "", "instruction": "", "city": "Almaty"}, engine, tier)
+    for value in secrets:
+        assume(all(squash(value) not in squash(t) and value.lower() not in t.lower()
+                   for t in template))
     for out in _outputs(c, engine, tier):
         flat = squash(out)
         for value in secrets:

@@ -218,7 +218,7 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     wanted: set[str] = set()
     for i, text in enumerate(texts):
         found = candidate_refs(text)
-        if found is None:  # the text scan cannot vouch for this one: parse it
+        if found is None and might_refer(text):  # the scan cannot vouch for it: parse
             obj = orjson.loads(text)
             refs = references(obj)
             if refs:
@@ -260,31 +260,30 @@ def candidate_refs(text: str) -> set[str] | None:
     """
     out: set[str] = set()
     prunable = False
-    for tail in ('_ref":', '_refs":'):
-        at = text.find(tail)
-        while at >= 0:
-            end = at + len(tail) - 2  # the key's closing quote
+    at = text.find("_ref")  # the walk ``might_refer`` makes; values read only where needed
+    while at >= 0:
+        end = at + 5 if text.startswith('s"', at + 4) else at + 4
+        if text.startswith('":', end):
             start = text.rfind('"', 0, at) + 1
             if start < 2 or text[start - 2] not in "{,":
                 return None  # the quote found is an escaped one inside the key
             key = text[start:end]
-            at = text.find(tail, end)
-            if key in _RESOLVED_ELSEWHERE:
-                continue
-            prunable = prunable or key not in _NOT_PRUNED
-            value = end + 2
-            if text.startswith('"', value):
-                close = text.find('"', value + 1)
-                ident = text[value + 1:close]
-                if close < 0 or "\\" in ident:
-                    return None
-                out.add(ident)
-            elif text.startswith("[", value):
-                # The first "]" closes the list unless it sits in a string or a
-                # nested list, and then the cut is not valid JSON: parse instead.
-                try:
-                    items = orjson.loads(text[value:text.find("]", value) + 1])
-                except orjson.JSONDecodeError:
-                    return None
-                out.update(v for v in items if isinstance(v, str))
+            if key not in _RESOLVED_ELSEWHERE:
+                prunable = prunable or key != "marking_ref"
+                value = end + 2
+                if text.startswith('"', value):
+                    close = text.find('"', value + 1)
+                    ident = text[value + 1:close]
+                    if close < 0 or "\\" in ident:
+                        return None
+                    out.add(ident)
+                elif text.startswith("[", value):
+                    # The first "]" closes the list unless it sits in a string or a
+                    # nested list, and then the cut is not valid JSON: parse instead.
+                    try:
+                        items = orjson.loads(text[value:text.find("]", value) + 1])
+                    except orjson.JSONDecodeError:
+                        return None
+                    out.update(v for v in items if isinstance(v, str))
+        at = text.find("_ref", at + 4)
     return out if prunable else set()

@@ -33,7 +33,8 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Select, bindparam, case, func, select
+from sqlalchemy import Connection, Select, String, any_, bindparam, case, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from tearline.model.marking import ALL_COMPARTMENTS, CLASSIFICATION_ORDER
 from tearline.share.policy import Principal, PrincipalKind
@@ -145,12 +146,31 @@ def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
     wanted = sorted(set(ids) - resolvable)
     if not wanted or sees_everything(who):
         return set()
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        # The ids as one array parameter: an expanding IN of a page's ~1,000
+        # relationship endpoints cost more in rendering its parameters than the
+        # lookup itself, and only the hidden ids come back (HAVING), not every one.
+        value: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
+        return set(conn.execute(_hidden_statement(who, dialect), {"ids": value}).scalars())
     out: set[str] = set()
     stmt = _statement(who)
     for i in range(0, len(wanted), _CHUNK):
         out.update(oid for oid, seen in conn.execute(stmt, {"ids": wanted[i:i + _CHUNK]})
                    if not seen)
     return out
+
+
+@lru_cache(maxsize=256)
+def _hidden_statement(who: Principal, dialect: str) -> Select[str]:
+    """Held ids among the array ``ids`` of which ``who`` may see no version."""
+    seen = func.max(case((visible_stix_filter(who), 1), else_=0))
+    if dialect == "postgresql":
+        among = StixObject.id == any_(bindparam("ids", type_=ARRAY(String)))
+    else:
+        each = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+        among = StixObject.id.in_(select(each.c.value))
+    return select(StixObject.id).where(among).group_by(StixObject.id).having(seen == 0)
 
 
 def resolvable_for(who: Principal, allowed_definitions: Iterable[str] = ()) -> frozenset[str]:
@@ -184,20 +204,28 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     if sees_everything(who):
         return list(texts)
     parsed: dict[int, dict[str, Any]] = {}
+    named: dict[int, set[str]] = {}
     wanted: set[str] = set()
     for i, text in enumerate(texts):
-        if might_refer(text):
+        found = candidate_refs(text)
+        if found is None and might_refer(text):  # the scan cannot vouch for it: parse
             obj = orjson.loads(text)
             refs = references(obj)
             if refs:
                 parsed[i] = obj
                 wanted |= refs
+        elif found:
+            named[i] = found
+            wanted |= found
     out: list[str | None] = list(texts)
-    if not parsed:
+    if not parsed and not named:
         return out
     hidden = hidden_refs(conn, who, wanted - visible, resolvable)
     if not hidden:
         return out
+    for i, found in named.items():
+        if not found.isdisjoint(hidden):
+            parsed[i] = orjson.loads(texts[i])
     for i, obj in parsed.items():
         kept = prune(obj, hidden)
         if kept is None:
@@ -205,3 +233,47 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
         elif kept is not obj:
             out[i] = orjson.dumps(kept).decode()
     return out
+
+
+def candidate_refs(text: str) -> set[str] | None:
+    """Every id ``prune`` could act on in a stored JSON text, read without parsing it.
+
+    A superset of ``references`` of the parsed object (nested references are
+    included), empty when ``might_refer`` is false, or None when the scan
+    cannot be sure (an escaped quote near a key or in a value, a list it
+    cannot cut out): the caller parses those. Parsing every object with any
+    reference (ATT&CK's ``x_mitre_modified_by_ref`` is on all of them) and
+    walking its keys cost more than the page's SQL; only an object naming a
+    hidden id needs the parse. Relies, as ``might_refer`` does, on compact JSON:
+    outside a string ``"`` only opens or closes one, and inside a string every
+    ``"`` is escaped, so ``_ref":`` can only be the end of a key.
+    """
+    out: set[str] = set()
+    prunable = False
+    at = text.find("_ref")  # the walk ``might_refer`` makes; values read only where needed
+    while at >= 0:
+        end = at + 5 if text.startswith('s"', at + 4) else at + 4
+        if text.startswith('":', end):
+            start = text.rfind('"', 0, at) + 1
+            if start < 2 or text[start - 2] not in "{,":
+                return None  # the quote found is an escaped one inside the key
+            key = text[start:end]
+            if key not in _RESOLVED_ELSEWHERE:
+                prunable = prunable or key != "marking_ref"
+                value = end + 2
+                if text.startswith('"', value):
+                    close = text.find('"', value + 1)
+                    ident = text[value + 1:close]
+                    if close < 0 or "\\" in ident:
+                        return None
+                    out.add(ident)
+                elif text.startswith("[", value):
+                    # The first "]" closes the list unless it sits in a string or a
+                    # nested list, and then the cut is not valid JSON: parse instead.
+                    try:
+                        items = orjson.loads(text[value:text.find("]", value) + 1])
+                    except orjson.JSONDecodeError:
+                        return None
+                    out.update(v for v in items if isinstance(v, str))
+        at = text.find("_ref", at + 4)
+    return out if prunable else set()

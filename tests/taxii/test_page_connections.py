@@ -1,0 +1,90 @@
+"""A paged get reads its page and writes its audit row on one pooled connection.
+
+The audit row of a TAXII read had a transaction of its own, so every page
+cost a second checkout after authentication's (and on PostgreSQL a second
+``pool_pre_ping``). Counted with SQLAlchemy's ``checkout`` event, on both
+backends. Fewer checkouts must not mean fewer audit rows: every page is
+still one ``taxii.read`` entry naming what was sent, and the chain verifies.
+"""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine, event, select
+
+from tearline.security.audit import verify
+from tearline.security.users import add_user
+from tearline.store.schema import AuditEntry
+from tearline.web.app import make_app
+from tearline.web.taxii import SHARED
+
+PASSWORD = "page-connections-pw"
+MEDIA = "application/taxii+json;version=2.1"
+GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+
+
+def _headers() -> dict[str, str]:
+    auth = base64.b64encode(f"pia:{PASSWORD}".encode()).decode()
+    return {"Authorization": f"Basic {auth}", "Accept": MEDIA, "Content-Type": MEDIA}
+
+
+def _indicator(n: int) -> dict[str, Any]:
+    ts = f"2025-03-01T00:00:{n:02d}.000Z"
+    return {"type": "indicator", "spec_version": "2.1",
+            "id": f"indicator--00000000-0000-4000-8000-{n:012d}", "created": ts,
+            "modified": ts, "pattern": f"[ipv4-addr:value = '198.51.100.{n}']",
+            "pattern_type": "stix", "valid_from": ts, "object_marking_refs": [GREEN]}
+
+
+@pytest.fixture()
+def client(engine: Engine) -> Iterator[Any]:
+    with warnings.catch_warnings():  # Starlette nags about httpx vs its fork; both work
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    with engine.begin() as conn:
+        add_user(conn, "pia", actor="test", roles=["admin"], clearance="SECRET",
+                 password=PASSWORD)
+    with TestClient(make_app(engine)) as c:
+        url = f"/taxii2/api1/collections/{SHARED.id}/objects/"
+        body = orjson.dumps({"objects": [_indicator(n) for n in range(5)]})
+        assert c.post(url, content=body, headers=_headers()).status_code == 202
+        yield c
+
+
+def _reads(engine: Engine) -> list[Any]:
+    with engine.connect() as conn:
+        return [r.detail for r in conn.execute(
+            select(AuditEntry.detail).where(AuditEntry.action == "taxii.read")
+            .order_by(AuditEntry.seq))]
+
+
+def test_a_page_costs_one_checkout_after_authentication(client: Any, engine: Engine) -> None:
+    url = f"/taxii2/api1/collections/{SHARED.id}/objects/?limit=2"
+    before = len(_reads(engine))
+    seen: list[object] = []
+    event.listen(engine, "checkout", lambda *a: seen.append(a[0]))
+    got: list[str] = []
+    pages = 0
+    while True:
+        r = client.get(url, headers=_headers())
+        assert r.status_code == 200
+        env = r.json()
+        got += [o["id"] for o in env.get("objects", [])]
+        pages += 1
+        if not env.get("more"):
+            break
+        url = f"/taxii2/api1/collections/{SHARED.id}/objects/?limit=2&next={env['next']}"
+    assert sorted(got) == sorted(_indicator(n)["id"] for n in range(5))
+    assert len(seen) == 2 * pages  # authentication's, then the page's with its audit row
+    reads = _reads(engine)[before:]
+    assert [d["count"] for d in reads] == [2, 2, 1]
+    assert sorted(i for d in reads for i in d["ids"]) == sorted(got)
+    with engine.connect() as conn:
+        assert verify(conn) is None

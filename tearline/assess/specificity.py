@@ -50,6 +50,34 @@ _HOW_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("device", re.compile(r"\b(?:device|detonator|switch)\b", re.I)),
 )
 
+_HOW_WORDS: tuple[tuple[str, ...], ...] = (
+    ("buy", "obtain", "collect"),
+    ("scout", "looked at", "visited", "walked through", "reconnaissance", "timing the gaps"),
+    ("fly ", "flew ", "air tickets", "crossed by land", "routed through"),
+    ("paid for", "money", "funds", "payment", "exchanger"),
+    ("a car", "vehicle"),
+    ("device", "detonator", "switch"),
+)
+"""Words without which each ``_HOW_CUES`` pattern cannot match, in the same order.
+
+Scoring runs every cue over every fragment of every thread a fuse touches
+(six regular-expression searches per fragment, most of them misses, about a
+fifth of ``assess_thread``), so a cue is searched only where one of its words
+is in the lower-cased text. Checked only for ASCII text: there ``re.I`` folds
+exactly as ``str.lower`` does, while elsewhere Unicode folding can match
+letters (``ſ`` for ``s``) a plain lower-case test would miss, so non-ASCII
+text gets every search as before.
+"""
+
+
+def _how_cues(text: str) -> list[str]:
+    """The labels of the ``_HOW_CUES`` patterns found in ``text``, in cue order."""
+    if not text.isascii():
+        return [label for label, cue in _HOW_CUES if cue.search(text)]
+    low = text.lower()
+    return [label for (label, cue), words in zip(_HOW_CUES, _HOW_WORDS, strict=True)
+            if any(w in low for w in words) and cue.search(text)]
+
 
 @dataclass(slots=True)
 class FacetFinding:
@@ -141,10 +169,9 @@ def score_specificity(
                 _note(facets[Facet.WHEN], span, fid)
                 if days is not None and days <= vague_days:
                     facets[Facet.WHEN].precise = True
-        for label, cue in _HOW_CUES:
-            if cue.search(frag.text):
-                _note(facets[Facet.HOW], label, fid)
-                facets[Facet.HOW].precise = True
+        for label in _how_cues(frag.text):
+            _note(facets[Facet.HOW], label, fid)
+            facets[Facet.HOW].precise = True
     weights = config.specificity["weights"]
     vague = float(config.specificity["vague_credit"])
     total = 0.0

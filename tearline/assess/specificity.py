@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from tearline.assess.config import AssessConfig
+from tearline.assess.cues import cues_found
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 
@@ -61,22 +62,15 @@ _HOW_WORDS: tuple[tuple[str, ...], ...] = (
 """Words without which each ``_HOW_CUES`` pattern cannot match, in the same order.
 
 Scoring runs every cue over every fragment of every thread a fuse touches
-(six regular-expression searches per fragment, most of them misses, about a
-fifth of ``assess_thread``), so a cue is searched only where one of its words
-is in the lower-cased text. Checked only for ASCII text: there ``re.I`` folds
-exactly as ``str.lower`` does, while elsewhere Unicode folding can match
-letters (``ſ`` for ``s``) a plain lower-case test would miss, so non-ASCII
-text gets every search as before.
+(six searches per fragment, most of them misses: about a fifth of
+``assess_thread``), so ``cues_found`` searches a cue only where one of its
+words is in the text.
 """
 
 
 def _how_cues(text: str) -> list[str]:
     """The labels of the ``_HOW_CUES`` patterns found in ``text``, in cue order."""
-    if not text.isascii():
-        return [label for label, cue in _HOW_CUES if cue.search(text)]
-    low = text.lower()
-    return [label for (label, cue), words in zip(_HOW_CUES, _HOW_WORDS, strict=True)
-            if any(w in low for w in words) and cue.search(text)]
+    return cues_found(text, _HOW_CUES, _HOW_WORDS)
 
 
 @dataclass(slots=True)

@@ -142,8 +142,8 @@ def _progress_log(wall0: float, cpu0: float, every: int = 5000):  # type: ignore
     return tick
 
 
-OUTCOME = {982: "", 10_000: ""}
-"""``outcome`` of the tree before session 4's speed work (020c260's parent), per size.
+OUTCOME = {982: "500f406545690a20", 10_000: "1b880d24528e3dca"}
+"""``outcome`` of the tree before session 4's speed work (9c99754), per article count.
 
 Speed work must not move a single decision: ``store_child`` refuses to report
 a rate for a run whose thread and origin assignment differs from these.

@@ -142,6 +142,38 @@ def _progress_log(wall0: float, cpu0: float, every: int = 5000):  # type: ignore
     return tick
 
 
+OUTCOME = {982: "500f406545690a20", 10_000: "1b880d24528e3dca"}
+"""``outcome`` of the tree before session 4's speed work (9c99754), per article count.
+
+Speed work must not move a single decision: ``store_child`` refuses to report
+a rate for a run whose thread and origin assignment differs from these.
+"""
+
+
+def outcome(engine) -> str:  # type: ignore[no-untyped-def]
+    """A digest of what fusion decided: every report's thread, origin cluster and why.
+
+    Thread members with their score and attachment reason, and origin
+    clusters with their link reasons, in report order. Timestamps are not in
+    any of them, so two runs over the same input agree to the bit.
+    """
+    import hashlib
+
+    from sqlalchemy import select
+
+    from tearline.store import schema as S
+
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for q in (select(S.ThreadMember.report_id, S.ThreadMember.thread_id, S.ThreadMember.score,
+                         S.ThreadMember.reason).order_by(S.ThreadMember.report_id),
+                  select(S.OriginCluster.report_id, S.OriginCluster.cluster_id,
+                         S.OriginCluster.reasons).order_by(S.OriginCluster.report_id)):
+            for row in conn.execute(q):
+                digest.update(json.dumps(list(row), sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
 def store_child(n: int | None, workers: int) -> dict[str, object]:
     """End-to-end ``fuse`` over ``n`` ECB+ articles ingested into a fresh SQLite store."""
     import tempfile
@@ -188,7 +220,12 @@ def store_child(n: int | None, workers: int) -> dict[str, object]:
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_all = cpu + (kids.ru_utime - before.ru_utime) + (kids.ru_stime - before.ru_stime)
         peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss) / 1024
+        decided = outcome(engine)
         engine.dispose()
+    expected = OUTCOME.get(n or 982)
+    if expected and decided != expected and not os.environ.get("TEARLINE_BENCH_ANY_OUTCOME"):
+        raise SystemExit(f"fusion decided differently from the recorded run over {n or 982} "
+                         f"articles: outcome {decided}, expected {expected}")
     return {
         "run": f"store-{workers}" if n is None else f"store-{workers}-{n}",
         "articles": stats.added,
@@ -200,6 +237,7 @@ def store_child(n: int | None, workers: int) -> dict[str, object]:
         "cpu_s": round(cpu_all, 1),
         "cpu_articles_per_s_per_core": round(stats.added / cpu_all),
         "peak_rss_mb": round(peak),
+        "outcome": decided,
     }
 
 

@@ -25,7 +25,7 @@ from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
 from tearline.fusion.extract.batch import prepare_and_extract
 from tearline.fusion.origins import OriginIndex
-from tearline.fusion.threads import ThreadIndex
+from tearline.fusion.threads import ThreadIndex, ThreadView
 from tearline.ingest.writer import bulk_insert
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
@@ -185,11 +185,11 @@ def _entity_rows(state: FusionState, fids: Iterable[str]) -> list[dict[str, Any]
     return list(seen.values())
 
 
-def thread_title(state: FusionState, thread_id: str) -> str:
-    """A readable label from the thread's strongest entities."""
+def thread_title(state: FusionState, thread_id: str, view: ThreadView | None = None) -> str:
+    """A readable label from the thread's strongest entities (``view``: the thread's, if built)."""
     from collections import Counter
 
-    view = state.threads.view(thread_id)
+    view = view if view is not None else state.threads.view(thread_id)
     surface: dict[str, Counter[str]] = {}
     for fid, _grade in view.fragments:
         for m in state.mentions.get(fid, ()):
@@ -213,7 +213,8 @@ def thread_title(state: FusionState, thread_id: str) -> str:
     return first.title if first else thread_id
 
 
-def thread_record(state: FusionState, thread_id: str) -> dict[str, Any]:
+def thread_record(state: FusionState, thread_id: str,
+                  view: ThreadView | None = None) -> dict[str, Any]:
     """What ``threads.state`` keeps so a listing or a show reads one row, not the index.
 
     The summary (sizes, first and last anchor times) serves listings; ``detail``
@@ -222,7 +223,7 @@ def thread_record(state: FusionState, thread_id: str) -> dict[str, Any]:
     """
     from tearline.assess.corroboration import independent_origins, is_evidence
 
-    view = state.threads.view(thread_id)
+    view = view if view is not None else state.threads.view(thread_id)
     times = [state.fragments[f].anchor_time for f, _ in view.fragments]
     detail = view.to_dict()
     detail.pop("id", None)
@@ -269,8 +270,11 @@ def _persist(conn: Connection, state: FusionState, new_ids: list[str], rebuilt: 
     existing = set(conn.execute(select(S.Thread.id)).scalars())
     fresh: list[dict[str, Any]] = []
     for tid in sorted(touched):
-        values = {"title": thread_title(state, tid), "updated_at": now, "status": "open",
-                  "state": thread_record(state, tid)}
+        # One view per thread serves the title and the record (a view sorts
+        # and groups the whole thread: building it twice was a tenth of this).
+        view = state.threads.view(tid)
+        values = {"title": thread_title(state, tid, view), "updated_at": now, "status": "open",
+                  "state": thread_record(state, tid, view)}
         if tid in existing:
             update_rows(conn, S.Thread, S.Thread.id == tid, **values)
         else:  # new threads in one statement per batch, not one each

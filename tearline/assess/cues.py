@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = [
     "Blame",
+    "cues_found",
     "dismissal_reason",
     "find_blames",
     "find_dismissals",
@@ -23,6 +25,29 @@ __all__ = [
     "find_rejections",
     "sentences",
 ]
+
+_L = TypeVar("_L")
+
+
+def cues_found(text: str, cues: Sequence[tuple[_L, re.Pattern[str]]],
+               words: Sequence[Sequence[str]]) -> list[_L]:
+    """The labels of the case-insensitive ``cues`` that match ``text``, in cue order.
+
+    ``words[i]`` are lower-case literals at least one of which any match of
+    ``cues[i]`` contains; a cue none of whose words is in the lower-cased text
+    is not searched. Assessment runs its cues over every fragment of every
+    touched thread, mostly missing, and the substring tests cost a fraction of
+    the searches. Only ASCII text is pre-checked: there ``re.I`` folds exactly
+    as ``str.lower`` does, while Unicode folding matches letters a lower-case
+    test would miss (``ſ`` for ``s``, ``K`` for ``k``), so other text gets
+    every search, and the result is the same as searching every cue.
+    """
+    if not text.isascii():
+        return [label for label, cue in cues if cue.search(text)]
+    low = text.lower()
+    return [label for (label, cue), need in zip(cues, words, strict=True)
+            if any(w in low for w in need) and cue.search(text)]
+
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _NEGATION = re.compile(

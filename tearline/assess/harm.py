@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from tearline.assess.cues import cues_found
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 
@@ -43,6 +44,13 @@ _WORDING: tuple[tuple[HarmType, re.Pattern[str]], ...] = (
     (HarmType.KIDNAPPING, re.compile(
         r"\b(?:kidnap\w*|abduct\w*|hostage\w*|ransom)\b", re.I)),
 )
+_WORDING_WORDS: tuple[tuple[str, ...], ...] = (
+    ("kill", "massacre", "mass", "murder", "assassinat", "dead", "death toll", "armed attack",
+     "opened fire", "bomb attack", "gunmen"),
+    ("injur", "wound", "maim", "stabb", "acid"),
+    ("kidnap", "abduct", "hostage", "ransom"),
+)
+"""Words without which each ``_WORDING`` cue cannot match (see ``cues.cues_found``)."""
 _MENTIONS_IN_DTW = (HarmType.KILLING, HarmType.INJURY, HarmType.KIDNAPPING)
 
 
@@ -93,9 +101,8 @@ def classify_harm(
                     add(HarmType.INJURY, frag.id)
                 elif value in _KIDNAP_MODALITIES:
                     add(HarmType.KIDNAPPING, frag.id)
-        for t, cue in _WORDING:
-            if cue.search(frag.text):
-                add(t, frag.id)
+        for t in cues_found(frag.text, _WORDING, _WORDING_WORDS):
+            add(t, frag.id)
     if not found.types:
         found.types[HarmType.OTHER] = [f.id for f in fragments]
     return found

@@ -12,6 +12,7 @@ conflicts" so re-ingesting the same content writes nothing.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,9 +61,7 @@ def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str,
         if not isinstance(kind, JSON | String | Integer | Float):
             raise StoreError(f"bulk_insert takes text, numbers and JSON; {model.__name__}.{c} "
                              f"is {kind!r}: write it with store.rows.insert_rows")
-    opts = orjson.OPT_NON_STR_KEYS
-    tuples = [tuple(orjson.dumps(r[c], option=opts).decode() if j and r[c] is not None else r[c]
-                    for c, j in zip(cols, as_json, strict=True)) for r in rows]
+    tuples = _row_values(rows, cols, [i for i, j in enumerate(as_json) if j])
     names = ",".join(f'"{c}"' for c in cols)
     name = model.__tablename__
     raw = conn.connection.driver_connection
@@ -76,6 +75,27 @@ def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str,
     marks = ",".join("?" * len(cols))
     cur.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})", tuples)
     return len(tuples)
+
+
+def _row_values(rows: Sequence[Mapping[str, Any]], cols: list[str],
+                json_at: list[int]) -> list[list[Any]]:
+    """Each row's values in ``cols`` order, JSON columns (positions ``json_at``) encoded.
+
+    One ``itemgetter`` per row and a loop over the JSON positions only: the
+    per-cell generator this replaced cost more than SQLite's ``executemany``
+    for fusion's mention rows (over 150,000 at 10,000 articles).
+    """
+    get = operator.itemgetter(*cols)
+    dumps, opts = orjson.dumps, orjson.OPT_NON_STR_KEYS
+    out: list[list[Any]] = []
+    for r in rows:
+        values = list(get(r)) if len(cols) > 1 else [get(r)]
+        for i in json_at:
+            v = values[i]
+            if v is not None:
+                values[i] = dumps(v, option=opts).decode()
+        out.append(values)
+    return out
 
 
 def _insert_ignore_ids(conn: Connection, model: type[Base],

@@ -581,34 +581,23 @@ def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention])
         span = text[start:end]
         found = catalog.resolve(span) if catalog is not None else None
         if found is not None and found.method in ("exact", "decision"):
-            out.append(
-                mention(
-                    MentionKind.ACTOR,
-                    text,
-                    start,
-                    end,
-                    found.actor_id,
-                    min(found.confidence, 0.8),
-                    name=found.name,
-                    method=found.method,
-                    alternatives=list(found.alternatives),
-                )
-            )
+            out.append(_resolved(text, start, end, found))
             continue
-        out.append(
-            mention(
-                MentionKind.ACTOR,
-                text,
-                start,
-                end,
-                "candidate:" + name_key(span).replace(" ", "-"),
-                0.35,
-                name=span,
-                method="candidate",
-                candidate=True,
-            )
-        )
+        out.append(_unlisted(text, start, end, "candidate:" + name_key(span).replace(" ", "-")))
     return out
+
+
+def _resolved(text: str, start: int, end: int, found: Resolution) -> Mention:
+    """A candidate span the catalog resolved: a listed actor, held below list confidence."""
+    return mention(MentionKind.ACTOR, text, start, end, found.actor_id,
+                   min(found.confidence, 0.8), name=found.name, method=found.method,
+                   alternatives=list(found.alternatives))
+
+
+def _unlisted(text: str, start: int, end: int, value: str) -> Mention:
+    """A candidate span no list names: kept at low confidence so fusion can still key on it."""
+    return mention(MentionKind.ACTOR, text, start, end, value, 0.35,
+                   name=text[start:end], method="candidate", candidate=True)
 
 
 def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
@@ -642,37 +631,13 @@ def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> lis
             continue
         found = catalog.resolve(span) if catalog is not None else None
         if found is not None and found.method in ("fuzzy", "exact", "skeleton", "decision"):
-            out.append(
-                mention(
-                    MentionKind.ACTOR,
-                    text,
-                    start,
-                    end,
-                    found.actor_id,
-                    min(found.confidence, 0.8),
-                    name=found.name,
-                    method=found.method,
-                    alternatives=list(found.alternatives),
-                )
-            )
+            out.append(_resolved(text, start, end, found))
             continue
         cand = catalog.candidate(span) if catalog is not None else None
         value = (
             cand.actor_id if cand is not None else "candidate:" + name_key(span).replace(" ", "-")
         )
-        out.append(
-            mention(
-                MentionKind.ACTOR,
-                text,
-                start,
-                end,
-                value,
-                0.35,
-                name=span,
-                method="candidate",
-                candidate=True,
-            )
-        )
+        out.append(_unlisted(text, start, end, value))
     return out
 
 

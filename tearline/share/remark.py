@@ -40,11 +40,14 @@ import orjson
 from sqlalchemy import Connection
 
 from tearline import settings
+from tearline.ingest.stix import TLP_MARKINGS
 from tearline.share.definitions import Definitions, names_other_definitions, resolve
 from tearline.warn.sanitize import Sensitive
 from tearline.warn.sanitize_stix import INTERNAL_PROPERTIES, sanitize_for_partner
 from tearline.warn.store import reports_sensitive
 
+_MARKING = "marking-definition--"
+_MARKING_ID_LEN = len(_MARKING) + 36
 _IDENTITY_NS = uuid.UUID("1c3a5e8f-7b2d-4e6a-8f90-3d5b7c9e1a2f")  # as stix_export.identity_for
 __all__ = ["INTERNAL_PROPERTIES", "WITHHELD_IDENTITY_ID", "needs_remark", "outgoing_text",
            "own_identity_id", "remark_for_partner", "remark_text", "sensitive_for",
@@ -120,6 +123,12 @@ def outgoing_text(text: str, partner_code: str, sensitive: Sensitive | None,
             or needs_remark(text):
         text = orjson.dumps(remark_for_partner(orjson.loads(text), partner_code,
                                                sensitive)).decode()
+    else:
+        # Not re-marked, so ``needs_remark`` saw at most one marking-definition id:
+        # when that one is TLP, ``names_other_definitions`` would say no.
+        at = text.find(_MARKING)
+        if at < 0 or text[at:at + _MARKING_ID_LEN] in TLP_MARKINGS:
+            return text, None
     if not names_other_definitions(text):
         return text, None
     res = resolve(text, partner_code, definitions)

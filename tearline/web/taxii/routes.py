@@ -24,10 +24,10 @@ from starlette.responses import Response
 from tearline import __version__
 from tearline.security.audit import record_now
 from tearline.settings import input_limits
-from tearline.share.definitions import Definitions, partner_definitions, resolve
+from tearline.share.definitions import Definitions, partner_definitions
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.refs import WITHHOLDABLE, prune_texts, resolvable_for, sees_everything
-from tearline.share.remark import remark_text, sensitive_for
+from tearline.share.remark import outgoing_text, remark_text, sensitive_for
 from tearline.store.schema import StixObject
 
 from . import collections as cols
@@ -174,15 +174,19 @@ def _outgoing(conn: Connection, who: Principal, rows: Sequence[Any], *,
     partner = who.kind is PrincipalKind.PARTNER
     if partner and defs is None:
         defs = partner_definitions(conn, who)
-    texts: list[str | None] = []
-    for r in rows:
-        text = r.json
-        if text is not None and defs is not None:
-            res = resolve(remark_text(text, who.id, (sens or {}).get(r.id)), who.id, defs)
-            text = res.text
-            if res.dropped and withheld is not None:
-                withheld[r.id] = res.dropped
-        texts.append(text)
+    texts: list[str | None]
+    if defs is None:
+        texts = [r.json for r in rows]
+    else:
+        texts = []
+        pid = who.id
+        for r in rows:
+            text = r.json
+            if text is not None:
+                text, dropped = outgoing_text(text, pid, sens.get(r.id) if sens else None, defs)
+                if dropped and withheld is not None:
+                    withheld[r.id] = dropped
+            texts.append(text)
     present = [t for t in texts if t is not None]
     if not present or sees_everything(who):
         return texts

@@ -1,0 +1,100 @@
+"""In-process CPU per TAXII page, per principal: the route's SQL page plus ``_outgoing``.
+
+    .venv/bin/python bench/taxii_page_cpu.py DB [--build 20000] [--rounds 3]
+
+Over HTTP a page's cost is mixed with the client's, uvicorn's and whatever
+else the machine runs; this measures only what the server does for one
+objects page (``run_page`` and ``_outgoing`` with its definitions and
+sensitive-value reads, then the envelope join), with ``time.process_time``,
+after one warm walk, as the median of ``--rounds`` walks. ``--build N``
+first fills DB with ``bench/taxii.py``'s synthetic collection through a real
+server. To compare two versions of the code, run it once with each on
+PYTHONPATH (for example a ``git archive`` of the older commit), alternating.
+Not a test: run by hand, niced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(1, str(ROOT))
+
+
+def walk(eng: Any, who: Any) -> tuple[int, int, float, float]:
+    """Every page as ``who``: (rows, pages, CPU in ``_outgoing``, CPU in all)."""
+    from tearline.share.definitions import partner_definitions
+    from tearline.share.policy import PrincipalKind
+    from tearline.share.remark import sensitive_for
+    from tearline.web.taxii import routes
+    from tearline.web.taxii._query import parse_filters, run_page
+
+    params: dict[str, str] = {"limit": "1000"}
+    n = pages = 0
+    t_out = t_all = 0.0
+    partner = who.kind is PrincipalKind.PARTNER
+    while True:
+        t0 = time.process_time()
+        f = parse_filters(params, who)
+        with eng.connect() as conn:
+            rows = run_page(conn, routes._OBJ_COLS, who, f, None)
+            rows, _, nxt = routes._page(rows, f, who)
+            t1 = time.process_time()
+            defs = partner_definitions(conn, who) if partner else None
+            sens = (sensitive_for(conn, [r.id for r in rows if r.type == "report"])
+                    if partner else {})
+            texts = routes._outgoing(conn, who, rows, defs=defs, sens=sens, withheld={})
+            t2 = time.process_time()
+        ",".join(t for t in texts if t is not None)
+        t_out += t2 - t1
+        t_all += time.process_time() - t0
+        n += len(rows)
+        pages += 1
+        if not nxt:
+            return n, pages, t_out, t_all
+        params = {"limit": "1000", "next": nxt}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("db")
+    ap.add_argument("--build", type=int, default=0, help="first add N synthetic objects")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--who", nargs="*", default=["bench", "orchid", "BENCH1"])
+    args = ap.parse_args()
+    import taxii as tb  # bench/taxii.py: data, users and server helpers
+
+    if args.build:
+        import requests
+
+        proc, col = tb.start_tearline(args.db, tb.make_tearline_db(args.db))
+        s = requests.Session()
+        s.auth = ("bench", tb.PASSWORD)
+        try:
+            tb.post_all(s, col, tb.envelopes(tb.synthetic_objects(args.build), 5000))
+        finally:
+            tb.stop(proc)
+    from tearline.store.db import make_engine
+    from tearline.web.taxii._auth import authenticate
+
+    eng = make_engine(args.db)
+    for name in args.who:
+        header = "Basic " + base64.b64encode(f"{name}:{tb.PASSWORD}".encode()).decode()
+        who = authenticate(eng, header)
+        walk(eng, who)  # warm
+        runs = [walk(eng, who) for _ in range(args.rounds)]
+        n, pages = runs[0][0], runs[0][1]
+        out = statistics.median(r[2] for r in runs) / pages * 1000
+        page = statistics.median(r[3] for r in runs) / pages * 1000
+        print(f"{name}: {n:,} rows in {pages} pages; CPU per page: _outgoing {out:.2f} ms, "
+              f"whole page {page:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

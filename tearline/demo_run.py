@@ -73,8 +73,11 @@ def _show_fusion(ctx: Any, console: Console) -> None:
     console.print(f"fusion: {stats.added} fragments → {stats.threads} threads, "
                   f"{len(stats.assessed)} assessment version(s) stored")
     from tearline.cli_text import Column, make_table, safe
+    from tearline.fusion.query import public_thread_ids, short_id
 
-    rows = thread_rows(state)
+    with ctx.engine.connect() as conn:  # what is printed names threads by their public ids
+        public = public_thread_ids(conn, state.threads.thread_ids())
+    rows = thread_rows(state, public)
     cases = _cases_by_thread(ctx)
     tt = make_table("Threat board (harm and rationale: tearline assess THREAD)", [
         Column("thread"), Column("likelihood"), Column("conf."),
@@ -102,7 +105,7 @@ def _show_fusion(ctx: Any, console: Console) -> None:
             at.add_row(short, alarm.raised_at.strftime("%Y-%m-%d"),
                        alarm.kind.value.replace("_", " "), safe(alarm.summary))
         console.print(at)
-    _show_cases(cases, console)
+    _show_cases(cases, {t: short_id(p) for t, p in public.items()}, console)
     if rows:
         db = ctx.db_url.removeprefix("sqlite:///")
         console.print(f"Next: tearline --db {db} thread {rows[0]['short']}  ·  "
@@ -122,8 +125,11 @@ def _cases_by_thread(ctx: Any) -> dict[str, Any]:
         return {c.thread_id: c for c in list_cases(conn) if c.thread_id}
 
 
-def _show_cases(cases: dict[str, Any], console: Console) -> None:
-    """The open duty-to-warn cases: state, proposed recipients, what to do next."""
+def _show_cases(cases: dict[str, Any], shorts: dict[str, str], console: Console) -> None:
+    """The open duty-to-warn cases: state, proposed recipients, what to do next.
+
+    ``shorts`` gives each thread's public short id, the one ``tearline thread`` takes.
+    """
     from tearline.warn.alarms import case_alarms
     from tearline.warn.states import allowed_actions
 
@@ -134,7 +140,7 @@ def _show_cases(cases: dict[str, Any], console: Console) -> None:
         wt.add_column(col, overflow="fold")
     for tid, c in cases.items():
         trig = c.payload.get("trigger") or {}
-        wt.add_row(c.short, tid.removeprefix("thread:report--")[:8],
+        wt.add_row(c.short, shorts.get(tid, "—"),
                    c.state.value.replace("_", " "),
                    f"{trig.get('kind')}: cred {trig.get('credibility', 0):.2f}, "
                    f"spec {trig.get('specificity', 0):.2f}",

@@ -49,9 +49,16 @@ def _result(matrix: AchMatrix, config: AssessConfig | None) -> AchResult:
 
 
 def to_json(matrix: AchMatrix, config: AssessConfig | None = None,
-            banner: str | None = None) -> str:
-    """The matrix and its evaluation as one JSON document (with its banner, if given)."""
-    doc: dict[str, object] = {"matrix": matrix.to_dict(),
+            banner: str | None = None, *, thread_label: str | None = None) -> str:
+    """The matrix and its evaluation as one JSON document (with its banner, if given).
+
+    With ``thread_label`` the document names the thread by it (the public id)
+    instead of the internal one, which names a report.
+    """
+    shown = matrix.to_dict()
+    if thread_label is not None:
+        shown["thread_id"] = thread_label
+    doc: dict[str, object] = {"matrix": shown,
                               "result": _result(matrix, config).to_dict()}
     if banner:
         doc["banner"] = banner
@@ -112,17 +119,20 @@ def _summary(matrix: AchMatrix, result: AchResult) -> list[str]:
 
 
 def to_markdown(matrix: AchMatrix, config: AssessConfig | None = None,
-                banner: str | None = None) -> str:
+                banner: str | None = None, *, thread_label: str | None = None) -> str:
     """A readable matrix table with hypotheses, scores and sensitivity notes.
 
     Report text (descriptions, labels) is escaped (``escape.md_text``); the
     ``banner`` computed by the caller from the items' reports opens and closes it.
+
+    ``thread_label`` is the id shown for the thread (the CLI passes the public
+    one); the matrix itself keeps the internal id it is stored under.
     """
     result = _result(matrix, config)
     rows = _rows(matrix, result)
     m = md_text
     out = [banner_md(banner), ""] if banner else []
-    out += [f"# ACH: {m(matrix.thread_id)}", ""]
+    out += [f"# ACH: {m(thread_label or matrix.thread_id)}", ""]
     out += [f"- **{m(h.id)}**: {m(h.label)}{' (acted on)' if h.acted_on else ''}"
             for h in matrix.hypotheses]
     out.append("")
@@ -138,11 +148,15 @@ def to_markdown(matrix: AchMatrix, config: AssessConfig | None = None,
 
 
 def to_html(matrix: AchMatrix, config: AssessConfig | None = None,
-            banner: str | None = None) -> str:
+            banner: str | None = None, *, thread_label: str | None = None) -> str:
     """A standalone HTML table; inconsistent cells are shaded so rows read at a glance.
 
     Every cell is escaped; ``banner`` is shown at the top and the bottom.
+
+    ``thread_label`` is the id shown for the thread (the CLI passes the public
+    one); the matrix itself keeps the internal id it is stored under.
     """
+    name = thread_label or matrix.thread_id
     result = _result(matrix, config)
     rows = _rows(matrix, result)
     shade = {"II": "#f4a6a6", "I": "#f9d6d6", "C": "#d8efd8", "CC": "#a9dca9"}
@@ -153,10 +167,10 @@ def to_html(matrix: AchMatrix, config: AssessConfig | None = None,
     top = [banner_html(banner)] if banner else []
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>ACH {esc(matrix.thread_id)}</title>",
+        f"<title>ACH {esc(name)}</title>",
         "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
         "</style></head><body>", *top,
-        f"<h1>ACH: {esc(matrix.thread_id)}</h1><ul>",
+        f"<h1>ACH: {esc(name)}</h1><ul>",
     ]
     parts += [f"<li><b>{esc(h.id)}</b>: {esc(h.label)}</li>" for h in matrix.hypotheses]
     parts.append("</ul><table><tr>" + "".join(f"<th>{esc(c)}</th>" for c in rows[0]) + "</tr>")

@@ -70,6 +70,20 @@ def _thread_id(obj: Ctx, ref: str) -> str:
         raise click.ClickException(str(exc)) from exc
 
 
+def _public(obj: Ctx, internal: list[str]) -> dict[str, str]:
+    """The public id of each internal thread id: output names threads only by these.
+
+    The internal id names the thread's opening report, so printing it would
+    reveal a report id to anyone shown the thread. The analysis functions keep
+    working on internal ids; the mapping needs a connection, so it is made
+    here, at the edge, just before printing.
+    """
+    from tearline.fusion.query import public_thread_ids
+
+    with obj.engine.connect() as conn:
+        return public_thread_ids(conn, internal)
+
+
 def _thread(obj: Ctx, ref: str, *, neighbours: bool = False) -> tuple[Any, str]:
     """The thread ``ref`` names and its slice of the fused state, read from stored rows
     (with the threads sharing an actor or place, for the alarms that need context)."""
@@ -95,7 +109,7 @@ def assess(obj: Ctx, thread: str, at: datetime | None, save: bool, override: flo
         if not reason:
             raise click.UsageError("--override needs --reason: a judgement change is recorded")
         stored = record_override(obj.engine, tid, override, changed_by, reason, _when(at))
-        click.echo(f"{tid}: override stored as version {stored}")
+        click.echo(f"{_public(obj, [tid])[tid]}: override stored as version {stored}")
         return
     a = assess_thread(state_for(obj.engine, [tid]), tid, _when(at))
     version: int | None = save_assessment(obj.engine, a, changed_by) if save else None
@@ -103,10 +117,12 @@ def assess(obj: Ctx, thread: str, at: datetime | None, save: bool, override: flo
     if save and version is None:  # unchanged: name the version that already holds it
         latest = latest_version(obj.engine, tid)
         version = latest.version if latest else None
+    shown = _public(obj, [tid])[tid]
     if as_json:
-        echo_json({**a.to_dict(), "stored_version": version, "new_version": is_new})
+        echo_json({**a.to_dict(), "thread_id": shown, "stored_version": version,
+                   "new_version": is_new})
         return
-    click.echo(f"{tid}\nlikelihood: {a.likelihood} ({a.probability_range})\n"
+    click.echo(f"{shown}\nlikelihood: {a.likelihood} ({a.probability_range})\n"
                f"confidence: {a.confidence.value}")
     for line in a.rationale:
         click.echo(f"- {line}")
@@ -155,6 +171,9 @@ def alarms(obj: Ctx, thread: str | None, at: datetime | None, as_json: bool) -> 
             found.extend({"thread": tid, **a} for a in source(obj.engine, tid, when))
     if not thread:
         found.extend(_insider_alarms(obj))
+    public = _public(obj, sorted({a["thread"] for a in found if a.get("thread")}))
+    found = [{**a, "thread": public.get(a["thread"], a["thread"])} if a.get("thread") else a
+             for a in found]
     found = by_time(found)  # newest first, in --json and on screen alike
     if as_json:
         echo_json(found)
@@ -179,12 +198,18 @@ def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
 
     when = _when(at)
     assert when is not None
-    try:
-        view = as_of(obj.engine, thread, when, make_replayer(obj.engine))
+    try:  # the one lookup first, so public and short ids name the thread too
+        view = as_of(obj.engine, _thread_id(obj, thread), when, make_replayer(obj.engine))
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
+    shown = _public(obj, [view.thread_id])[view.thread_id] if view.thread_id else None
     if as_json:
-        echo_json(view.to_dict())
+        doc = {**view.to_dict(), "thread_id": shown}
+        for part in ("assessment", "stored"):  # both carry the thread's id too
+            if isinstance(doc.get(part), dict) and doc[part].get("thread_id"):
+                tid = doc[part]["thread_id"]
+                doc[part] = {**doc[part], "thread_id": _public(obj, [tid])[tid]}
+        echo_json(doc)
         return
     if view.assessment is None or view.thread_id is None:
         click.echo(f"as of {when.isoformat()} no fragment of this thread had arrived"
@@ -192,7 +217,7 @@ def asof(obj: Ctx, thread: str, at: datetime, as_json: bool) -> None:
                       if view.stored else ""))
         return
     a = view.assessment
-    click.echo(f"thread {short_ref(view.thread_id)} as of {when.isoformat()}: "
+    click.echo(f"thread {short_ref(shown or '')} as of {when.isoformat()}: "
                f"{len(view.fragment_ids)} fragments")
     click.echo(f"likelihood: {a.likelihood} ({a.probability_range}); "
                f"confidence: {a.confidence.value}")
@@ -224,7 +249,7 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
     from tearline.assess.lookback import to_markdown as retro_md
 
     try:
-        report = retrospective(obj.engine, thread, make_replayer(obj.engine))
+        report = retrospective(obj.engine, _thread_id(obj, thread), make_replayer(obj.engine))
     except KeyError as exc:
         raise click.ClickException(str(exc)) from exc
     from tearline.cli_banner import banner_for
@@ -233,13 +258,15 @@ def retro(obj: Ctx, thread: str, html_path: Path | None) -> None:
         banner = banner_for(conn, report.fragment_ids)
     extra = [clean(text) for section in RETRO_SECTIONS
              if (text := section(obj.engine, report.thread_id))]
-    page = retro_md(report, banner)
+    shown = _public(obj, [report.thread_id])[report.thread_id]
+    page = retro_md(report, banner, thread_label=shown)
     if extra:  # later stages' sections go inside the banners
         head, _, rest = page.rstrip("\n").rpartition("\n\n")
         page = "\n\n".join([head, *(t.strip("\n") for t in extra), rest]) + "\n"
     click.echo(page, nl=False)
     if html_path:
-        html_path.write_text(retro_html(report, banner, extra), encoding="utf-8")
+        html_path.write_text(retro_html(report, banner, extra, thread_label=shown),
+                             encoding="utf-8")
         click.echo(f"wrote {html_path}")
 
 
@@ -305,7 +332,7 @@ def ach(obj: Ctx, thread: str, hyp: tuple[str, str] | None, acted_on: bool,
         click.echo(to_csv(matrix), nl=False)
         return
     render = {"md": to_markdown, "json": to_json, "html": to_html}[fmt]
-    click.echo(render(matrix, None, banner))
+    click.echo(render(matrix, None, banner, thread_label=_public(obj, [tid])[tid]))
 
 
 COMMANDS: list[click.Command] = [assess, ach, alarms, asof, retro]

@@ -200,15 +200,18 @@ def _svg_events(r: Retrospective) -> list[SvgEvent]:
     return events
 
 
-def to_markdown(r: Retrospective, banner: str | None = None) -> str:
+def to_markdown(r: Retrospective, banner: str | None = None, *,
+                thread_label: str | None = None) -> str:
     """The retrospective as Markdown: timeline, decisions, knowledge, alarms, trajectory.
 
     Report text is escaped (``escape.md_text``); ``banner`` (computed by the
-    caller from ``r.fragment_ids``) opens and closes the document.
+    caller from ``r.fragment_ids``) opens and closes the document. The title
+    names the thread by ``thread_label`` when given (the CLI passes the public
+    id: the internal one names the thread's opening report).
     """
     m = md_text
     out = [banner_md(banner), ""] if banner else []
-    out += [f"# Retrospective: {m(r.thread_id)}", "",
+    out += [f"# Retrospective: {m(thread_label or r.thread_id)}", "",
             f"Period: {r.start.isoformat()} to {r.end.isoformat()}."]
     if r.attack:
         out.append(f"Attack reported by independent origins on {r.attack}.")
@@ -234,13 +237,15 @@ def to_markdown(r: Retrospective, banner: str | None = None) -> str:
 
 
 def to_html(r: Retrospective, banner: str | None = None,
-            extra: list[str] | None = None) -> str:
+            extra: list[str] | None = None, *, thread_label: str | None = None) -> str:
     """The retrospective as a standalone HTML page with the SVG timeline inline.
 
     Built from the data, not from the Markdown, and every piece of report text
     goes through ``html.escape``; ``banner`` is shown at the top and the bottom,
-    and ``extra`` sections (plain text from later stages) are escaped too.
+    and ``extra`` sections (plain text from later stages) are escaped too;
+    ``thread_label`` names the thread as in ``to_markdown``.
     """
+    name = thread_label or r.thread_id
     esc = html.escape
     c = clean
 
@@ -249,8 +254,8 @@ def to_html(r: Retrospective, banner: str | None = None,
 
     top = [banner_html(banner)] if banner else []
     parts = ["<!doctype html><html><head><meta charset='utf-8'>",
-             f"<title>Retrospective {esc(c(r.thread_id))}</title></head><body>", *top,
-             f"<h1>Retrospective: {esc(c(r.thread_id))}</h1>",
+             f"<title>Retrospective {esc(c(name))}</title></head><body>", *top,
+             f"<h1>Retrospective: {esc(c(name))}</h1>",
              f"<p>Period: {r.start.isoformat()} to {r.end.isoformat()}."
              + (f" Attack reported by independent origins on {esc(r.attack)}." if r.attack
                 else "") + "</p>",

@@ -192,7 +192,13 @@ def _print_placements(placements: list[dict[str, Any]], moved: list[dict[str, An
                       "(the re-clustering moved them); see `--json` \"moved\"", highlight=False)
 
 
-def thread_rows(state: Any) -> list[dict[str, Any]]:
+def thread_rows(state: Any, public: dict[str, str]) -> list[dict[str, Any]]:
+    """One summary row per thread of ``state``, largest first.
+
+    ``public`` maps internal thread ids to public ones (``public_thread_ids``):
+    the short id printed is the public one's, since the internal id's first
+    block is its opening report's and would name that report.
+    """
     from tearline.assess.corroboration import independent_origins
     from tearline.pipeline import thread_title
 
@@ -204,7 +210,7 @@ def thread_rows(state: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": tid,
-                "short": short_id(tid),
+                "short": short_id(public[tid]),
                 "title": thread_title(state, tid),
                 "fragments": len(view.fragments),
                 # the count `thread` and `assess` show (assess.corroboration)

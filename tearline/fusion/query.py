@@ -370,7 +370,7 @@ def show_thread(conn: Connection, tid: str, principal: Principal) -> dict[str, A
          "origin_cluster": names[row.report_id],
          "origin_reasons": [link for link in origins.get(row.report_id, (row.report_id, []))[1]
                             if not isinstance(link, dict) or link.get("other") in shown],
-         "attached": _attached(row.reason)}
+         "attached": _attached(conn, row.reason)}
         for row in shown_rows]
     return out
 
@@ -433,7 +433,12 @@ def _origins(conn: Connection, ids: list[str]) -> dict[str, tuple[str, list[Any]
     return {r.report_id: (r.cluster_id, list(r.reasons or [])) for r in rows}
 
 
-def _attached(reason: str | None) -> dict[str, Any] | None:
+def _attached(conn: Connection, reason: str | None) -> dict[str, Any] | None:
+    """Why a member joined its thread, as fusion recorded it.
+
+    Fusion records the internal id of the thread the fragment joined; that id
+    names a report, so it is shown as the thread's public id like everywhere else.
+    """
     import orjson
 
     if not reason:
@@ -443,7 +448,11 @@ def _attached(reason: str | None) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         # Rows written before migration 0006 hold a plain sentence, not JSON.
         return {"reason": reason}
-    return value if isinstance(value, dict) else {"reason": str(value)}
+    if not isinstance(value, dict):
+        return {"reason": str(value)}
+    if isinstance(value.get("thread"), str) and value["thread"].startswith("thread:"):
+        value["thread"] = public_thread_id(conn, value["thread"])
+    return value
 
 
 def mentioned_actors(conn: Connection) -> list[dict[str, Any]]:

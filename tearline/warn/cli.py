@@ -65,8 +65,20 @@ def _may_read(conn: Any, principal: Any, case: Case) -> bool:
     return bool(decide(principal, marking_for_warning(row, load_index(conn, [case.id]))))
 
 
-def _summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
-    return {"id": case.id, "short": case.short, "thread_id": case.thread_id,
+def _public_thread(conn: Any, internal: str | None) -> str | None:
+    """The public id of a case's thread: what every output names it by.
+
+    A case stores the internal thread id, which names the thread's opening
+    report; shown, it would reveal that report's id to whoever reads the case.
+    """
+    from tearline.fusion.query import public_thread_id
+
+    return public_thread_id(conn, internal) if internal else None
+
+
+def _summary(conn: Any, case: Case, now: datetime | None = None) -> dict[str, Any]:
+    return {"id": case.id, "short": case.short,
+            "thread_id": _public_thread(conn, case.thread_id),
             "state": case.state.value, "next": [a.value for a in allowed_actions(case.state)],
             "recipients": [r["code"] for r in case.payload.get("recipients", [])],
             "trigger": (case.payload.get("trigger") or {}).get("kind"),
@@ -74,9 +86,9 @@ def _summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
             "alarms": case_alarms(case, now)}
 
 
-def _emit(case: Case, as_json: bool, message: str) -> None:
+def _emit(conn: Any, case: Case, as_json: bool, message: str) -> None:
     if as_json:
-        echo_json(_summary(case))
+        echo_json(_summary(conn, case))
     else:
         click.echo(f"{case.short}: {message}; now {case.state.value.replace('_', ' ')} "
                    f"(next: {', '.join(a.value for a in allowed_actions(case.state)) or '—'})")
@@ -113,7 +125,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
                 principal = obj.principal(*roles)
                 with obj.engine.begin() as conn:
                     case = fn(conn, principal, **kw)
-                _emit(case, as_json, name)
+                    _emit(conn, case, as_json, name)
 
             run.__doc__ = fn.__doc__
             run.__click_params__ = list(getattr(fn, "__click_params__", []))  # type: ignore[attr-defined]
@@ -129,7 +141,7 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
         """List cases with their state, next steps and alarms."""
         who = obj.principal()
         with obj.engine.begin() as conn:
-            cases = [_summary(c, _when(at, "--at")) for c in list_cases(conn)
+            cases = [_summary(conn, c, _when(at, "--at")) for c in list_cases(conn)
                      if _may_read(conn, who, c)]
             record_now(conn, who.id, "warning.list", "warning", None,
                        ids=[c["id"] for c in cases])
@@ -164,11 +176,12 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
             # not see, so the listing cannot be probed for hidden cases.
             raise CaseError(f"no duty-to-warn case matches {case!r} that you may see; list "
                             "cases with `tearline warn list`")
-        data = {**c.to_dict(), **_summary(c, _when(at, "--at"))}
+        with obj.engine.connect() as conn:
+            data = {**c.to_dict(), **_summary(conn, c, _when(at, "--at"))}
         if as_json:
             echo_json(data)
             return
-        click.echo(f"case {c.short} ({c.id}) on {c.thread_id}: {c.state.value}")
+        click.echo(f"case {c.short} ({c.id}) on {data['thread_id']}: {c.state.value}")
         for e in c.events:
             d = e["detail"]
             click.echo(f"  {e['at'][:19]}  {e['action']:<12} {e['actor']:<10} "
@@ -184,6 +197,9 @@ def make_group(release_fn: workflow.ReleaseFn) -> click.Group:
         """Open cases the assessments call for, reopen raised threats, task lapsed windows."""
         with obj.engine.begin() as conn:
             done = delivery.scan(conn, now=_when(at, "--at"))
+            public = {d["thread"]: _public_thread(conn, d["thread"]) for d in done
+                      if d.get("thread")}
+        done = [{**d, "thread": public.get(d.get("thread"), d.get("thread"))} for d in done]
         if as_json:
             echo_json(done)
         else:

@@ -51,6 +51,19 @@ def main_thread(demo: WarnDemo) -> str:
     return str(row[0])
 
 
+def public_main_thread(demo: WarnDemo) -> str:
+    """The public id of the thread holding ``MAIN_REF``: the one the CLI prints."""
+    from tearline.fusion.query import public_thread_id
+    from tearline.store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{demo.db}")
+    try:
+        with engine.connect() as conn:
+            return public_thread_id(conn, main_thread(demo))
+    finally:
+        engine.dispose()
+
+
 def protected_values() -> list[str]:
     """Every protected value of the demo, read from the scenario files."""
     out = []

@@ -16,7 +16,7 @@ from tearline.store.db import make_engine
 from tearline.web.api import PREFIX
 from tearline.web.app import make_app
 
-from .conftest import WarnDemo, main_thread
+from .conftest import WarnDemo, main_thread, public_main_thread
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -43,7 +43,8 @@ def test_the_case_file_carries_its_threads_most_restrictive_marking(
     thread = main_thread(warn_demo)
     classifications, tlps = _members_marking(warn_demo, thread)
     assert "SECRET" in classifications and "red" in tlps  # the demo's own markings
-    [case] = [c for c in warn_demo.json("warn", "list") if c["thread_id"] == thread]  # type: ignore[union-attr]
+    [case] = [c for c in warn_demo.json("warn", "list")
+              if c["thread_id"] == public_main_thread(warn_demo)]  # type: ignore[union-attr]
     shown = warn_demo.json("warn", "show", case["id"])
     assert isinstance(shown, dict)
     assert shown["payload"]["classification"] == "SECRET"

@@ -27,11 +27,11 @@ from tearline.store.schema import AuditEntry
 from tearline.warn.sanitize import squash
 from tests.taxii.conftest import start_server, stop_server
 
-from .conftest import PASSWORD, WarnDemo, main_thread, protected_values
+from .conftest import PASSWORD, WarnDemo, protected_values, public_main_thread
 
 
 def _main_case(demo: WarnDemo) -> dict[str, Any]:
-    thread_id = main_thread(demo)
+    thread_id = public_main_thread(demo)  # what `warn list` names it by
     cases = demo.json("warn", "list")
     assert isinstance(cases, list)
     [case] = [c for c in cases if c["thread_id"] == thread_id]

@@ -23,14 +23,14 @@ from tearline.store.db import make_engine
 from tearline.warn.sanitize import sanitize
 from tearline.warn.store import thread_facts, thread_sensitive
 
-from .conftest import WarnDemo, main_thread
+from .conftest import WarnDemo, main_thread, public_main_thread
 
 DRAFT = ("LANTERN heard the cell say 'the concert' before Nauryz; they visited Steppe Crown "
          "Hall in the Alatau district (see NRD-SIG-2025-0302, https://files.example/x).")
 
 
 def _sanitized(demo: WarnDemo, *extra: str) -> dict[str, Any]:
-    thread = main_thread(demo)
+    thread = public_main_thread(demo)
     [case] = [c for c in demo.json("warn", "list")  # type: ignore[union-attr]
               if c["thread_id"] == thread]
     cid = case["short"]

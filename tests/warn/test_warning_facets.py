@@ -31,7 +31,7 @@ from tearline.store.db import make_engine
 from tearline.store.schema import StixObject
 from tests.taxii.conftest import Server, start_server, stop_server
 
-from .conftest import PASSWORD, WarnDemo, main_thread
+from .conftest import PASSWORD, WarnDemo, public_main_thread
 
 SECRET_ID = "indicator--5b0d3c1e-7a2f-4e6d-9c8b-1a2b3c4d5e6f"
 TAXII = "application/taxii+json;version=2.1"
@@ -39,7 +39,7 @@ TAXII = "application/taxii+json;version=2.1"
 
 def _released_case(d: WarnDemo) -> str:
     """Drive the main case to released and deliver it to CSP over TAXII; its id."""
-    thread = main_thread(d)
+    thread = public_main_thread(d)
     [case] = [c for c in d.json("warn", "list")  # type: ignore[union-attr]
               if c["thread_id"] == thread]
     cid = case["short"]

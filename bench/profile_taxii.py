@@ -62,13 +62,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="tearline-prof-") as d:
         db = str(Path(d) / "p.db")
-        proc, col = tb.start_tearline(db, tb.make_tearline_db(db))
-        s = requests.Session()
-        s.auth = ("bench", tb.PASSWORD)
-        try:
-            tb.post_all(s, col, tb.envelopes(tb.synthetic_objects(args.objects), 5000))
-        finally:
-            tb.stop(proc)
+        col = tb.fill_synthetic(db, args.objects)
         for who in args.who:
             port = tb.free_port()
             out = f"{args.out}-{who}.prof"

@@ -190,6 +190,20 @@ def start_tearline(db: str, token: str) -> tuple[subprocess.Popen[bytes], str]:
     return proc, f"{base}/taxii2/api1/collections/{SHARED.id}/"
 
 
+def fill_synthetic(db: str, n: int, chunk: int = 5000) -> str:
+    """Make a Tearline store at ``db`` holding ``n`` synthetic objects, added over TAXII as a
+    partner would add them (the profiling scripts start from such a store); returns the
+    collection URL it used, whose path a later server on another port shares."""
+    proc, col = start_tearline(db, make_tearline_db(db))
+    s = requests.Session()
+    s.auth = ("bench", PASSWORD)
+    try:
+        post_all(s, col, envelopes(synthetic_objects(n), chunk))
+    finally:
+        stop(proc)
+    return col
+
+
 def floor_app(db: str) -> Callable[..., Any]:
     """The floor: a bare ASGI callable, one SQL query and one JSON page per request."""
     conn = sqlite3.connect(db, check_same_thread=False)

@@ -71,15 +71,7 @@ def main() -> None:
     import taxii as tb  # bench/taxii.py: data, users and server helpers
 
     if args.build:
-        import requests
-
-        proc, col = tb.start_tearline(args.db, tb.make_tearline_db(args.db))
-        s = requests.Session()
-        s.auth = ("bench", tb.PASSWORD)
-        try:
-            tb.post_all(s, col, tb.envelopes(tb.synthetic_objects(args.build), 5000))
-        finally:
-            tb.stop(proc)
+        tb.fill_synthetic(args.db, args.build)
     from tearline.store.db import make_engine
     from tearline.web.taxii._auth import authenticate
 

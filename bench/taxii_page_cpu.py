@@ -1,6 +1,6 @@
 """In-process CPU per TAXII page, per principal: the route's SQL page plus ``_outgoing``.
 
-    .venv/bin/python bench/taxii_page_cpu.py DB [--build 20000] [--rounds 3]
+    .venv/bin/python bench/taxii_page_cpu.py [DB] [--build 20000] [--rounds 3]
 
 Over HTTP a page's cost is mixed with the client's, uvicorn's and whatever
 else the machine runs; this measures only what the server does for one
@@ -19,6 +19,7 @@ import argparse
 import base64
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -63,13 +64,17 @@ def walk(eng: Any, who: Any) -> tuple[int, int, float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("db")
+    ap.add_argument("db", nargs="?", default=None,
+                    help="a store to read (default: a fresh one of --build objects)")
     ap.add_argument("--build", type=int, default=0, help="first add N synthetic objects")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--who", nargs="*", default=["bench", "orchid", "BENCH1"])
     args = ap.parse_args()
     import taxii as tb  # bench/taxii.py: data, users and server helpers
 
+    if args.db is None:  # as `./dev bench` runs it: a fresh store of its own
+        args.db = str(Path(tempfile.mkdtemp(prefix="tearline-pagecpu-")) / "p.db")
+        args.build = args.build or 20_000
     if args.build:
         tb.fill_synthetic(args.db, args.build)
     from tearline.store.db import make_engine

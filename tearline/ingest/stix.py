@@ -28,6 +28,7 @@ from tearline.ingest.drafts import (
     SourceDraft,
 )
 from tearline.ingest.limits import check_depth, limit
+from tearline.ingest.stix_hints import crosses_unchanged, prunable_refs
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9-]+[a-z0-9]$")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
@@ -76,6 +77,10 @@ class StixRow:
     version_key: str = ""
     #: Marking-definition ids that are not TLP: the object is then refused to partners.
     unknown_markings: tuple[str, ...] = ()
+    #: Read hints (``ingest.stix_hints``): the ids pruning could act on, as a JSON list
+    #: ("" for none, None for not worked out), and whether a partner gets the text as is.
+    refs: str | None = None
+    plain: bool = False
 
 
 def looks_like_bundle(head: bytes) -> bool:
@@ -204,6 +209,7 @@ def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = 
                            f"{where} ({oid})")
     rel = obj.get("x_tearline_releasability")
     version = modified or created or ""
+    json_text = text.decode()
     return StixRow(
         id=str(oid),
         version=version,
@@ -213,7 +219,9 @@ def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = 
         type=otype,
         spec_version=spec,
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
-        json=text.decode(),
+        json=json_text,
+        refs=prunable_refs(obj),
+        plain=crosses_unchanged(json_text, TLP_MARKINGS),
         tlp=tlp,
         rel_to=f"|{'|'.join(rel)}|" if isinstance(rel, list) and rel else "",
         classification=classification,

@@ -35,7 +35,7 @@ _TICK = timedelta(microseconds=1)
 _CHUNK = 500  # ids per IN (...) lookup, under every backend's parameter limit
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
               "json", "tlp", "rel_to", "classification", "compartments", "sender",
-              "version_key")
+              "version_key", "has_newer", "refs", "plain")
 
 
 def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
@@ -264,7 +264,7 @@ class Writer:
         tuples = [
             (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i,
              at0 + _TICK * i, r.json, r.tlp, r.rel_to, r.classification, r.compartments,
-             r.sender, r.version_key)
+             r.sender, r.version_key, False, r.refs, r.plain)
             for i, r in enumerate(rows)
         ]
         if self.conn.dialect.name == "postgresql":
@@ -273,6 +273,8 @@ class Writer:
             inserted = self._executemany_sqlite(tuples)
         if inserted < len(rows):
             self._check_conflicts(rows)
+        if inserted:
+            self._mark_superseded(rows)
         if inserted:  # seals kept apart from the rows (security.content)
             seal_stix(self.conn, self.audit, self.actor,
                       [(r.id, r.version, r.json) for r in rows],
@@ -301,6 +303,29 @@ class Writer:
                 "SELECT pg_advisory_xact_lock(7340099, hashtext(current_schema()))")
         else:
             self.conn.exec_driver_sql("DELETE FROM stix_objects WHERE 1 = 0")
+
+    def _mark_superseded(self, rows: Sequence[StixRow]) -> None:
+        """Set ``has_newer`` on every version of these ids that a newer one now follows.
+
+        TAXII's default ``match[version]=last`` then skips its per-row "is there a
+        newer version?" lookup for rows without the flag (``web.taxii._query``). New
+        rows go in with the flag clear and this fixes both directions: older versions
+        already stored, and a stored-late version older than one already held. It runs
+        under the STIX write lock (``_lock_stix``), so no concurrent add can slip a
+        newer version in unseen; a flag left set after a DELETE only costs the lookup.
+        """
+        ids = sorted({r.id for r in rows})
+        newer = ("EXISTS (SELECT 1 FROM stix_objects AS n WHERE n.id = stix_objects.id "
+                 "AND n.version_key > stix_objects.version_key)")
+        if self.conn.dialect.name == "postgresql":
+            self.conn.exec_driver_sql(
+                "UPDATE stix_objects SET has_newer = true WHERE id = ANY(%(ids)s) "
+                f"AND NOT has_newer AND {newer}", {"ids": ids})
+        else:
+            self.conn.exec_driver_sql(
+                "UPDATE stix_objects SET has_newer = 1 WHERE id IN "
+                f"(SELECT value FROM json_each(?)) AND has_newer = 0 AND {newer}",
+                (orjson.dumps(ids).decode(),))
 
     def _executemany_sqlite(self, tuples: list[tuple[Any, ...]]) -> int:
         raw = self.conn.connection.driver_connection

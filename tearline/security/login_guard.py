@@ -105,7 +105,7 @@ def _failures(conn: Connection, username: str, address: str,
 
 
 @functools.cache
-def _failures_statement() -> Select[tuple[int, int, datetime | None, datetime | None]]:
+def _failures_statement() -> Select[int, int, datetime | None, datetime | None]:
     """(name failures since its last success, address failures, their latest times)."""
     la = LoginAttempt
     name = bindparam("u", type_=String())

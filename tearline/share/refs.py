@@ -28,7 +28,7 @@ extensions or cyber-observable sub-objects are not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from functools import lru_cache
 from typing import Any
 
@@ -36,13 +36,14 @@ import orjson
 from sqlalchemy import Connection, Select, String, any_, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from tearline.ingest.stix_hints import RESOLVED_ELSEWHERE, references
 from tearline.model.marking import ALL_COMPARTMENTS, CLASSIFICATION_ORDER
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.releases import visible_stix_filter
 from tearline.store.schema import StixObject
 
 #: Properties resolved elsewhere (markings, creator), never pruned here.
-_RESOLVED_ELSEWHERE = frozenset({"created_by_ref", "object_marking_refs"})
+_RESOLVED_ELSEWHERE = RESOLVED_ELSEWHERE
 #: Single references an object cannot stand without, by type.
 _REQUIRED_REF = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
 #: Types whose ``object_refs`` STIX requires (so it may not be empty).
@@ -77,19 +78,6 @@ def might_refer(text: str) -> bool:
 
 
 _NOT_PRUNED = frozenset({"created_by_ref", "object_marking_refs", "marking_ref"})
-
-
-def references(obj: Mapping[str, Any]) -> set[str]:
-    """The ids ``obj`` names in top-level ``…_ref``/``…_refs`` properties ``prune`` handles."""
-    out: set[str] = set()
-    for key, value in obj.items():
-        if key in _RESOLVED_ELSEWHERE:
-            continue
-        if key.endswith("_ref") and isinstance(value, str):
-            out.add(value)
-        elif key.endswith("_refs") and isinstance(value, list):
-            out.update(v for v in value if isinstance(v, str))
-    return out
 
 
 def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
@@ -191,7 +179,8 @@ def resolvable_for(who: Principal, allowed_definitions: Iterable[str] = ()) -> f
 
 def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
                 resolvable: Set[str] = frozenset(),
-                visible: Set[str] = frozenset()) -> list[str | None]:
+                visible: Set[str] = frozenset(),
+                stored_refs: Sequence[str | None] | None = None) -> list[str | None]:
     """``prune`` over a page or batch of JSON texts as they are about to be sent.
 
     One ``hidden_refs`` query for the whole batch; texts that hold no reference
@@ -199,7 +188,10 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     that must be withheld. Run it on what is sent (after re-marking), so the
     references judged are the ones that would cross. ``visible`` are ids known
     to be visible without asking (those of the page's own rows): a relationship
-    between two objects of the same page costs no lookup.
+    between two objects of the same page costs no lookup. ``stored_refs``, when
+    given, is each text's ``stix_objects.refs`` (``ingest.stix_hints``), valid only
+    for a text sent as stored: "" says it names nothing prunable, a JSON list
+    which ids it names, None that the text must be scanned.
     """
     if sees_everything(who):
         return list(texts)
@@ -207,6 +199,12 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     named: dict[int, set[str]] = {}
     wanted: set[str] = set()
     for i, text in enumerate(texts):
+        hint = stored_refs[i] if stored_refs is not None else None
+        if hint is not None:
+            if hint:
+                named[i] = set(orjson.loads(hint))
+                wanted |= named[i]
+            continue
         found = candidate_refs(text)
         if found is None and might_refer(text):  # the scan cannot vouch for it: parse
             obj = orjson.loads(text)

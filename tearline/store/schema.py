@@ -25,6 +25,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -130,6 +132,13 @@ class StixObject(Base):
     added_seq: Mapped[int] = mapped_column(BigInteger, index=True)
     added_at: Mapped[datetime] = mapped_column(index=True)
     json: Mapped[str] = mapped_column(Text)
+    # Read hints, worked out once when the row is stored (``ingest.stix_hints``,
+    # ``ingest.writer``; migration 0012_read_hints). Each defaults to the answer
+    # that makes a read check for itself: "a newer version may exist", "unknown
+    # references", "may need re-marking".
+    has_newer: Mapped[bool] = mapped_column(default=True, server_default=true())
+    refs: Mapped[str | None] = mapped_column(Text)
+    plain: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class IngestRecord(Base):

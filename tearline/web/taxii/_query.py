@@ -176,9 +176,12 @@ def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
     newer, older = aliased(StixObject), aliased(StixObject)
     parts: list[ColumnElement[bool]] = []
     if "last" in versions:
-        parts.append(~exists().where(newer.id == StixObject.id,
-                                     newer.version_key > StixObject.version_key,
-                                     *([visible_stix_filter(who, newer)] if who else [])))
+        # ``has_newer`` is clear on a row no newer version follows (``ingest.writer``):
+        # most rows, which then need no lookup; set, the lookup decides.
+        parts.append(or_(StixObject.has_newer.is_(False),
+                         ~exists().where(newer.id == StixObject.id,
+                                         newer.version_key > StixObject.version_key,
+                                         *([visible_stix_filter(who, newer)] if who else []))))
     if "first" in versions:
         parts.append(~exists().where(older.id == StixObject.id,
                                      older.version_key < StixObject.version_key,

@@ -151,7 +151,8 @@ def _missing_unless_visible(conn: Connection, who: Principal, object_id: str) ->
     reference (``share.refs``): the answer must not tell the two apart.
     """
     probe = Filters(versions=("all",), limit=_PROBE_VERSIONS)
-    rows = run_page(conn, (StixObject.id, StixObject.json), who, probe, object_id)
+    rows = run_page(conn, (StixObject.id, StixObject.json, StixObject.refs, StixObject.plain),
+                    who, probe, object_id)
     if not rows or not any(t is not None for t in _outgoing(conn, who, rows)):
         raise TaxiiError(404, "Object not found",
                          f"no object {object_id!r} in this collection matches")
@@ -175,24 +176,34 @@ def _outgoing(conn: Connection, who: Principal, rows: Sequence[Any], *,
     if partner and defs is None:
         defs = partner_definitions(conn, who)
     texts: list[str | None]
+    # The stored read hints (``ingest.stix_hints``) stand for a text only while it
+    # is the stored one: a re-marked text is scanned again by ``prune_texts``.
+    hints: list[str | None]
     if defs is None:
         texts = [r.json for r in rows]
+        hints = [r.refs for r in rows]
     else:
-        texts = []
+        texts, hints = [], []
         pid = who.id
         for r in rows:
             text = r.json
-            if text is not None:
-                text, dropped = outgoing_text(text, pid, sens.get(r.id) if sens else None, defs)
-                if dropped and withheld is not None:
-                    withheld[r.id] = dropped
-            texts.append(text)
-    present = [t for t in texts if t is not None]
+            s = sens.get(r.id) if sens else None
+            if text is None or (r.plain and not (s and (s.protected or s.source_names))):
+                texts.append(text)
+                hints.append(r.refs)
+                continue
+            out, dropped = outgoing_text(text, pid, s, defs)
+            if dropped and withheld is not None:
+                withheld[r.id] = dropped
+            texts.append(out)
+            hints.append(r.refs if out is text else None)
+    present = [(t, h) for t, h in zip(texts, hints, strict=True) if t is not None]
     if not present or sees_everything(who):
         return texts
-    pruned = iter(prune_texts(conn, who, present,
+    pruned = iter(prune_texts(conn, who, [t for t, _ in present],
                               resolvable_for(who, defs.allowed if defs else ()),
-                              visible={r.id for r in rows}))
+                              visible={r.id for r in rows},
+                              stored_refs=[h for _, h in present]))
     return [next(pruned) if t is not None else None for t in texts]
 
 
@@ -208,7 +219,7 @@ class _RawStamp(TypeDecorator[Any]):
 #: was a tenth of a page's cost, so it comes back raw and ``_stamp`` converts two.
 _OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version,
              type_coerce(StixObject.added_at, _RawStamp()).label("added_at"),
-             StixObject.added_seq, StixObject.type)
+             StixObject.added_seq, StixObject.type, StixObject.refs, StixObject.plain)
 
 
 def _stamp(value: Any) -> datetime:
@@ -220,7 +231,7 @@ def _stamp(value: Any) -> datetime:
 #: The JSON only of types ``share.refs`` may withhold: the rest are listed unread.
 _MANIFEST_COLS = (StixObject.id, StixObject.version, StixObject.added_at, StixObject.added_seq,
                   case((StixObject.type.in_(sorted(WITHHOLDABLE)), StixObject.json),
-                       else_=None).label("json"))
+                       else_=None).label("json"), StixObject.refs, StixObject.plain)
 
 
 def _listed(conn: Connection, who: Principal, rows: Sequence[Any]) -> list[Any]:

@@ -212,6 +212,24 @@ def run_page(conn: Connection, cols: Sequence[Any], who: Principal, f: Filters,
     return conn.execute(stmt, params).all()
 
 
+def run_page_raw(conn: Connection, cols: Sequence[Any], who: Principal, f: Filters,
+                 object_id: str | None = None) -> Sequence[Any]:
+    """``run_page`` as the driver's own tuples, for the objects page.
+
+    Building SQLAlchemy rows was a sixth of a 1,000-object page, and the page
+    needs no type processing: its columns are text, integers and a flag, and
+    ``added_at`` is read raw (``routes._RawStamp``). The driver's cursor is read
+    to the end and the result closed here.
+    """
+    stmt, params = _shaped(tuple(cols), who, f, object_id)
+    result = conn.execute(stmt, params)
+    try:
+        rows: Sequence[Any] = result.cursor.fetchall()
+    finally:
+        result.close()
+    return rows
+
+
 def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters,
             object_id: str | None) -> tuple[Select[Any], dict[str, Any]]:
     """The cached statement for this request's shape, and the values to bind into it."""

@@ -1,11 +1,12 @@
-"""In-process CPU per TAXII page, per principal: the route's SQL page plus ``_outgoing``.
+"""In-process CPU per TAXII page, per principal: the route's SQL, and the whole page.
 
     .venv/bin/python bench/taxii_page_cpu.py [DB] [--build 20000] [--rounds 3]
 
 Over HTTP a page's cost is mixed with the client's, uvicorn's and whatever
 else the machine runs; this measures only what the server does for one
-objects page (``run_page`` and ``_outgoing`` with its definitions and
-sensitive-value reads, then the envelope join), with ``time.process_time``,
+objects page (``routes.objects_page``: the SQL page, re-marking and pruning
+with their definitions and sensitive-value reads, then the envelope join; and
+its SQL page alone, run once more before it), with ``time.process_time``,
 after one warm walk, as the median of ``--rounds`` walks. ``--build N``
 first fills DB with ``bench/taxii.py``'s synthetic collection through a real
 server. To compare two versions of the code, run it once with each on
@@ -29,37 +30,31 @@ sys.path.insert(1, str(ROOT))
 
 
 def walk(eng: Any, who: Any) -> tuple[int, int, float, float]:
-    """Every page as ``who``: (rows, pages, CPU in ``_outgoing``, CPU in all)."""
-    from tearline.share.definitions import partner_definitions
-    from tearline.share.policy import PrincipalKind
-    from tearline.share.remark import sensitive_for
+    """Every page as ``who``: (objects sent, pages, CPU in the SQL page alone, CPU in
+    ``routes.objects_page`` and the envelope join)."""
     from tearline.web.taxii import routes
-    from tearline.web.taxii._query import parse_filters, run_page
+    from tearline.web.taxii._query import parse_filters, run_page_raw
 
     params: dict[str, str] = {"limit": "1000"}
     n = pages = 0
-    t_out = t_all = 0.0
-    partner = who.kind is PrincipalKind.PARTNER
+    t_sql = t_page = 0.0
     while True:
-        t0 = time.process_time()
         f = parse_filters(params, who)
         with eng.connect() as conn:
-            rows = run_page(conn, routes._OBJ_COLS, who, f, None)
-            rows, _, nxt = routes._page(rows, f, who)
+            t0 = time.process_time()
+            run_page_raw(conn, routes._page_cols(who), who, f, None)
             t1 = time.process_time()
-            defs = partner_definitions(conn, who) if partner else None
-            sens = (sensitive_for(conn, [r.id for r in rows if r.type == "report"])
-                    if partner else {})
-            texts = routes._outgoing(conn, who, rows, defs=defs, sens=sens, withheld={})
+            page = routes.objects_page(conn, who, f, None)
+            assert page is not None
+            ",".join(page.texts)
             t2 = time.process_time()
-        ",".join(t for t in texts if t is not None)
-        t_out += t2 - t1
-        t_all += time.process_time() - t0
-        n += len(rows)
+        t_sql += t1 - t0
+        t_page += t2 - t1
+        n += len(page.texts)
         pages += 1
-        if not nxt:
-            return n, pages, t_out, t_all
-        params = {"limit": "1000", "next": nxt}
+        if not page.next:
+            return n, pages, t_sql, t_page
+        params = {"limit": "1000", "next": page.next}
 
 
 def main() -> None:
@@ -87,10 +82,10 @@ def main() -> None:
         walk(eng, who)  # warm
         runs = [walk(eng, who) for _ in range(args.rounds)]
         n, pages = runs[0][0], runs[0][1]
-        out = statistics.median(r[2] for r in runs) / pages * 1000
+        sql = statistics.median(r[2] for r in runs) / pages * 1000
         page = statistics.median(r[3] for r in runs) / pages * 1000
-        print(f"{name}: {n:,} rows in {pages} pages; CPU per page: _outgoing {out:.2f} ms, "
-              f"whole page {page:.2f} ms")
+        print(f"{name}: {n:,} objects in {pages} pages; CPU per page: its SQL alone "
+              f"{sql:.2f} ms, the whole page {page:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -237,11 +238,20 @@ class _RawStamp(TypeDecorator[Any]):
 #: A page of objects needs ``added_at`` as a time only for its first and last rows
 #: (the date-added headers and the ``next`` position); converting all 1000 per page
 #: was a tenth of a page's cost, so it comes back raw and ``_stamp`` converts two.
-_OBJ_COLS = (StixObject.json, StixObject.id, StixObject.version,
+#: Each further column is a string per row made by the driver, so a caller gets
+#: only what its page reads: ``refs`` when something may be hidden from it, the
+#: type (to find reports' prose) and ``plain`` when it is a partner (``_page_cols``).
+_OBJ_COLS = (StixObject.json, StixObject.id,
              type_coerce(StixObject.added_at, _RawStamp()).label("added_at"),
-             StixObject.added_seq, StixObject.type, StixObject.refs, StixObject.plain)
+             StixObject.added_seq, StixObject.refs, StixObject.type, StixObject.plain)
 #: Positions in an ``_OBJ_COLS`` row that the page reads by index.
-_AT, _SEQ = 3, 4
+_AT, _SEQ = 2, 3
+
+
+def _page_cols(who: Principal) -> tuple[Any, ...]:
+    if who.kind is PrincipalKind.PARTNER:
+        return _OBJ_COLS
+    return _OBJ_COLS[:4] if sees_everything(who) else _OBJ_COLS[:5]
 
 
 def _stamp(value: Any) -> datetime:
@@ -265,7 +275,7 @@ def _listed(conn: Connection, who: Principal, rows: Sequence[Any]) -> list[Any]:
 
 
 def _audit_read(conn: Connection, request: Request, who: Principal, action: str,
-                ids: list[str], **extra: Any) -> None:
+                ids: Sequence[str], **extra: Any) -> None:
     """Every TAXII read is an audit entry (who, how many, which ids), like REST reads.
 
     Written and committed on the connection that read the page: a second pool
@@ -274,56 +284,86 @@ def _audit_read(conn: Connection, request: Request, who: Principal, action: str,
     longer than when the entry had its own transaction.
     """
     record_now(conn, status_store.principal_key(who), action, "stix",
-               request.url.path[-120:], count=len(ids), ids=ids[:50], **extra)
+               request.url.path[-120:], count=len(ids), ids=list(ids[:50]), **extra)
     conn.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectsPage:
+    """One objects page as it will be sent: texts, their ids, date-added bounds, ``next``."""
+
+    texts: Sequence[str]
+    ids: Sequence[str]
+    first: Any
+    last: Any
+    next: str | None
+    #: Audit detail: markings withheld per object, objects withheld for hidden references.
+    extra: dict[str, Any]
+
+
+def objects_page(conn: Connection, who: Principal, f: Filters,
+                 object_id: str | None = None) -> ObjectsPage | None:
+    """The caller's page of objects, re-marked and pruned; None when no row matched.
+
+    Everything the objects route sends but the HTTP and the audit row, so the
+    in-process benchmark (``bench/taxii_page_cpu.py``) times what a request does.
+    """
+    partner = who.kind is PrincipalKind.PARTNER
+    raw = run_page_raw(conn, _page_cols(who), who, f, object_id)
+    if not raw:
+        return None
+    more = len(raw) > f.limit
+    raw = raw[: f.limit]
+    nxt = encode_next(who, _stamp(raw[-1][_AT]), raw[-1][_SEQ]) if more else None
+    cols = tuple(zip(*raw, strict=True))
+    stored, ids, ats = cols[0], cols[1], cols[_AT]
+    nothing: tuple[None, ...] = (None,) * len(raw)
+    refs = cols[4] if len(cols) > 4 else nothing
+    withheld: dict[str, dict[str, str]] = {}
+    if partner:
+        types, plains = cols[5], cols[6]
+        defs = partner_definitions(conn, who)
+        # A released report's own prose may still hold a protected value or the
+        # name of a hidden source: the sanitizer's guard cuts them (issue 12).
+        sens = sensitive_for(conn, [i for i, t in zip(ids, types, strict=True)
+                                    if t == "report"])
+        texts = _outgoing(conn, who, ids, stored, refs, plains, defs=defs, sens=sens,
+                          withheld=withheld)
+    else:
+        texts = _outgoing(conn, who, ids, stored, refs, nothing)
+    extra: dict[str, Any] = {"markings_withheld": withheld} if withheld else {}
+    if None not in texts:
+        return ObjectsPage(texts, ids, ats[0], ats[-1], nxt, extra)  # type: ignore[arg-type]
+    kept = [i for i, t in enumerate(texts) if t is not None]
+    extra["withheld_for_hidden_refs"] = len(raw) - len(kept)  # share.refs
+    return ObjectsPage([texts[i] for i in kept], [ids[i] for i in kept],  # type: ignore[misc]
+                       ats[kept[0]] if kept else None, ats[kept[-1]] if kept else None,
+                       nxt, extra)
 
 
 def _objects_response(request: Request, who: Principal, f: Filters,
                       object_id: str | None = None) -> Response:
-    partner = who.kind is PrincipalKind.PARTNER
-    withheld: dict[str, dict[str, str]] = {}
     with _engine(request).connect() as conn:
-        raw = run_page_raw(conn, _OBJ_COLS, who, f, object_id)
-        if not raw and object_id is not None:
+        page = objects_page(conn, who, f, object_id)
+        if page is None and object_id is not None:
             ref = referenced_object(conn, who, object_id)
             if ref is not None:  # a referenced identity or marking-definition (finding 12)
                 text, at = ref
-                text = remark_text(text, who.id) if partner else text
+                if who.kind is PrincipalKind.PARTNER:
+                    text = remark_text(text, who.id)
                 return taxii_bytes(('{"more":false,"objects":[' + text + "]}").encode(),
                                    _page_headers(at, at))
             _missing_unless_visible(conn, who, object_id)
-        if not raw:
+        if page is None:
             return taxii_bytes(b'{"more":false}')
-        more = len(raw) > f.limit
-        raw = raw[: f.limit]
-        nxt = encode_next(who, _stamp(raw[-1][_AT]), raw[-1][_SEQ]) if more else None
-        stored, ids, _, ats, _, types, refs, plains = zip(*raw, strict=True)
-        defs = partner_definitions(conn, who) if partner else None
-        # A released report's own prose may still hold a protected value or the
-        # name of a hidden source: the sanitizer's guard cuts them (issue 12).
-        sens = sensitive_for(conn, [i for i, t in zip(ids, types, strict=True)
-                                    if t == "report"]) if partner else {}
-        texts = _outgoing(conn, who, ids, stored, refs, plains, defs=defs, sens=sens,
-                          withheld=withheld)
-        if None in texts:  # withheld for a reference to a hidden object (share.refs)
-            kept = [i for i, t in enumerate(texts) if t is not None]
-            sent_ids = [ids[i] for i in kept]
-            sent: list[str] = [texts[i] for i in kept]  # type: ignore[misc]
-            first, last = (ats[kept[0]], ats[kept[-1]]) if kept else (None, None)
-        else:
-            sent_ids, sent = list(ids), texts  # type: ignore[assignment]
-            first, last = ats[0], ats[-1]
-        if not sent and object_id is not None:
+        if not page.texts and object_id is not None:
             _missing_unless_visible(conn, who, object_id)
-        extra: dict[str, Any] = {"markings_withheld": withheld} if withheld else {}
-        if len(sent) < len(raw):
-            extra["withheld_for_hidden_refs"] = len(raw) - len(sent)
-        _audit_read(conn, request, who, "taxii.read", sent_ids, **extra)
-    head = '{"more":true,"next":"' + nxt + '"' if nxt else '{"more":false'
-    if not sent:
+        _audit_read(conn, request, who, "taxii.read", page.ids, **page.extra)
+    head = '{"more":true,"next":"' + page.next + '"' if page.next else '{"more":false'
+    if not page.texts:
         return taxii_bytes((head + "}").encode())
-    body = head + ',"objects":[' + ",".join(sent) + "]}"
-    return taxii_bytes(body.encode(), _page_headers(first, last))
+    body = head + ',"objects":[' + ",".join(page.texts) + "]}"
+    return taxii_bytes(body.encode(), _page_headers(page.first, page.last))
 
 
 def make_router() -> APIRouter:

@@ -34,6 +34,9 @@ from sqlalchemy import Connection, insert, select
 from tearline.store.schema import AuditEntry
 
 GENESIS = "0" * 64
+# Built once: a read's audit entry is written on every TAXII page and REST read.
+_TIP = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_INSERT = insert(AuditEntry)
 
 
 def entry_hash(prev: str, at: datetime, actor: str, action: str, otype: str | None,
@@ -62,8 +65,7 @@ def lock_chain(conn: Connection) -> None:
 
 def chain_tip(conn: Connection) -> tuple[int, str]:
     """The last row's (seq, hash), or (0, GENESIS) for an empty log."""
-    row = conn.execute(select(AuditEntry.seq, AuditEntry.hash)
-                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    row = conn.execute(_TIP).first()
     return (int(row.seq), str(row.hash)) if row else (0, GENESIS)
 
 
@@ -101,7 +103,7 @@ class AuditTrail:
                            e["object_id"], e["detail"])
             rows.append({**e, "prev_hash": prev, "hash": h})
             prev = h
-        conn.execute(insert(AuditEntry), rows)
+        conn.execute(_INSERT, rows)
         n = len(rows)
         self.pending.clear()
         # The tip read under the lock is committed by whoever wrote it, so a

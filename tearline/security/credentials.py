@@ -25,6 +25,7 @@ a user name may not equal a partner code, so a Basic login is never ambiguous.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -33,7 +34,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from tearline.errors import ConfigError
 from tearline.model.principal import Principal, Tier
@@ -126,9 +127,12 @@ def principal_for_partner(conn: Connection, code: str) -> Principal | None:
     """The principal of a partner service at its current tier (tier changes apply at once)."""
     row = conn.execute(select(Partner.tier, Partner.credentials)
                        .where(Partner.code == code)).first()
-    if row is None or (row.credentials or {}).get("removed_at"):
-        return None  # unknown, or removed by `tearline partners remove`
-    tier = row.tier
+    return None if row is None else _partner_principal(code, row.tier, row.credentials)
+
+
+def _partner_principal(code: str, tier: str, creds: dict[str, Any] | None) -> Principal | None:
+    if (creds or {}).get("removed_at"):
+        return None  # removed by `tearline partners remove`
     try:
         return Principal.partner(code, Tier(tier))
     except ValueError:
@@ -155,20 +159,34 @@ def authenticate_basic(conn: Connection, username: str, password: str) -> Princi
     if not username or not password:
         verify_password(password or "-", _dummy_hash())
         return None
-    rec = conn.execute(select(User).where(User.username == username)).first()
+    # Statements built once: this runs before every request a Basic caller makes,
+    # TAXII pages included, and building them was most of its cost.
+    rec = conn.execute(_user_login(), {"name": username}).first()
     if rec is not None:
         ok = verify_password(password, rec.password_hash or _dummy_hash())
         return _user_principal(rec) if ok and rec.disabled_at is None else None
-    for code, creds in conn.execute(select(Partner.code, Partner.credentials)):
+    for code, creds, tier in conn.execute(_partner_logins()):
         for entry in (creds or {}).get("basic", []):
             if not isinstance(entry, dict):
                 continue
             if entry.get("username", code) == username:
                 if verify_password(password, entry.get("password_hash") or _dummy_hash()):
-                    return principal_for_partner(conn, code)
+                    return _partner_principal(code, tier, creds)
                 return None
     verify_password(password, _dummy_hash())
     return None
+
+
+@functools.cache
+def _user_login() -> Select[Any]:
+    """The columns a Basic login reads of one user (``name`` bound)."""
+    return select(User.username, User.password_hash, User.disabled_at, User.clearance,
+                  User.compartments, User.roles).where(User.username == bindparam("name"))
+
+
+@functools.cache
+def _partner_logins() -> Select[Any]:
+    return select(Partner.code, Partner.credentials, Partner.tier)
 
 
 def authenticate_bearer(conn: Connection, token: str) -> Principal | None:

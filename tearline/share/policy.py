@@ -37,6 +37,7 @@ owner's own principal (``local_owner``) holds it by default.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,7 +153,7 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
         allowed = CLASSIFICATION_ORDER[: _rank(CLASSIFICATION_ORDER, principal.clearance, -1) + 1]
         if not allowed:
             return false()
-        cleared = or_(classification.is_(None), classification.in_(allowed))
+        cleared = or_(classification.is_(None), classification.in_(_fixed(allowed)))
         if compartments is None or ALL_COMPARTMENTS in principal.compartments:
             return cleared
         rest: Any = _coalesce(compartments, "")
@@ -178,11 +179,21 @@ def sql_visibility(principal: Principal, *, tlp: Any, classification: Any, rel_t
     # terms in order, so a row the markings already allow never runs the subquery.
     return or_(
         and_(no_compartments, or_(
-            and_(eff_tlp.in_(("clear", "green")), unclassified),
-            and_(named, eff_tlp.in_(ceiling)),
+            and_(eff_tlp.in_(_fixed(("clear", "green"))), unclassified),
+            and_(named, eff_tlp.in_(_fixed(ceiling))),
         )),
         released,
     )
+
+
+def _fixed(values: Sequence[str]) -> list[Any]:
+    """An IN list of constants as plain bound parameters.
+
+    A list of bare values becomes one "expanding" parameter, which SQLAlchemy
+    renders into the SQL text again on every execution; on a TAXII page that
+    re-rendering of the policy condition cost more than the rows it filtered.
+    """
+    return [literal(v) for v in values]
 
 
 def _coalesce(col: Any, default: str) -> Any:

@@ -140,7 +140,7 @@ def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
         # relationship endpoints cost more in rendering its parameters than the
         # lookup itself, and only the hidden ids come back (HAVING), not every one.
         value: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
-        return set(conn.execute(_hidden_statement(who, dialect), {"ids": value}).scalars())
+        return set(conn.execute(_hidden_statement(who, dialect), {"ids": value}).scalars().all())
     out: set[str] = set()
     stmt = _statement(who)
     for i in range(0, len(wanted), _CHUNK):

@@ -239,11 +239,11 @@ class _RawStamp(TypeDecorator[Any]):
 #: (the date-added headers and the ``next`` position); converting all 1000 per page
 #: was a tenth of a page's cost, so it comes back raw and ``_stamp`` converts two.
 #: Each further column is a string per row made by the driver, so a caller gets
-#: only what its page reads: ``refs`` when something may be hidden from it, the
-#: type (to find reports' prose) and ``plain`` when it is a partner (``_page_cols``).
+#: only what its page reads: ``refs`` when something may be hidden from it, and
+#: ``plain`` when it is a partner (``_page_cols``). No type: an id names its type.
 _OBJ_COLS = (StixObject.json, StixObject.id,
              type_coerce(StixObject.added_at, _RawStamp()).label("added_at"),
-             StixObject.added_seq, StixObject.refs, StixObject.type, StixObject.plain)
+             StixObject.added_seq, StixObject.refs, StixObject.plain)
 #: Positions in an ``_OBJ_COLS`` row that the page reads by index.
 _AT, _SEQ = 2, 3
 
@@ -321,12 +321,12 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     refs = cols[4] if len(cols) > 4 else nothing
     withheld: dict[str, dict[str, str]] = {}
     if partner:
-        types, plains = cols[5], cols[6]
+        plains = cols[5]
         defs = partner_definitions(conn, who)
         # A released report's own prose may still hold a protected value or the
         # name of a hidden source: the sanitizer's guard cuts them (issue 12).
-        sens = sensitive_for(conn, [i for i, t in zip(ids, types, strict=True)
-                                    if t == "report"])
+        # A stored id starts with its own type (``ingest.stix.check_object``).
+        sens = sensitive_for(conn, [i for i in ids if i.startswith("report--")])
         texts = _outgoing(conn, who, ids, stored, refs, plains, defs=defs, sens=sens,
                           withheld=withheld)
     else:

@@ -89,7 +89,7 @@ def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
         return obj
     otype = obj.get("type")
     for key in _REQUIRED_REF.get(str(otype), ()):
-        if obj.get(key) in hidden:
+        if isinstance(obj.get(key), str) and obj[key] in hidden:
             return None
     out = dict(obj)
     for key, value in obj.items():

@@ -82,10 +82,14 @@ def sensitive_for(conn: Connection, object_ids: Iterable[str]) -> dict[str, Sens
     return reports_sensitive(conn, sorted(set(object_ids)))
 
 
+#: No protected value, source name, id or originator to cut (shared: ``Sensitive`` is frozen).
+_NOTHING = Sensitive()
+
+
 def remark_for_partner(obj: dict[str, Any], partner_code: str,
                        sensitive: Sensitive | None = None) -> dict[str, Any]:
     """A copy of ``obj`` fit to hand to ``partner_code`` (see the module docstring)."""
-    out, _ = sanitize_for_partner(obj, partner_code, sensitive or Sensitive(),
+    out, _ = sanitize_for_partner(obj, partner_code, sensitive or _NOTHING,
                                   own_identity_id=own_identity_id(),
                                   withheld_identity_id=WITHHELD_IDENTITY_ID)
     return out

@@ -228,6 +228,9 @@ def _clean_free_text(text: str, sensitive: Sensitive, originators_allowed: bool,
 # -- the guard ----------------------------------------------------------------------------------
 def needles_for(sensitive: Sensitive, originators_allowed: bool) -> list[tuple[str, str]]:
     """(kind, squashed value) for every value the guard must cut, for one recipient."""
+    if not (sensitive.protected or sensitive.source_names or sensitive.internal_ids
+            or (sensitive.originators and not originators_allowed)):
+        return []  # most objects crossing to a partner: nothing to cut, nothing to build
     groups = [("protected", sensitive.protected), ("source", sensitive.source_names),
               ("reference", sensitive.internal_ids)]
     if not originators_allowed:

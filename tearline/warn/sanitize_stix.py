@@ -56,9 +56,10 @@ _TLP_RANK = ("clear", "green", "amber", "amber+strict", "red")
 def _remark(obj: dict[str, Any], partner_code: str, own_identity_id: str,
             withheld_identity_id: str, originator_allowed: bool,
             removals: list[Removal]) -> dict[str, Any]:
-    out = {k: v for k, v in obj.items() if k not in INTERNAL_PROPERTIES}
+    out = dict(obj)
     for key in INTERNAL_PROPERTIES:
-        if key in obj:
+        if key in out:
+            del out[key]
             removals.append(Removal("internal", key, "", "internal property of our own "
                                     "collection"))
     if "x_tearline_releasability" in out:

@@ -112,3 +112,15 @@ def test_a_reference_to_an_unheld_object_stays() -> None:
     """Only held-and-hidden ids are passed in: anything else is kept as it was."""
     rel = _obj("relationship", [IDS[0], "malware--00000000-0000-4000-8000-0000000000ff"], [])
     assert prune(rel, {IDS[1]}) is rel
+
+
+def test_a_malformed_endpoint_is_no_crash() -> None:
+    """A partner may push a relationship with an endpoint that is not a string; pruning it
+    for a caller from whom its other endpoint is hidden must withhold it, not raise: over
+    TAXII a raise is a 500 for every later reader of that page."""
+    rel = {"type": "relationship", "spec_version": "2.1",
+           "id": "relationship--00000000-0000-4000-8000-000000000abd", "created": TS,
+           "modified": TS, "relationship_type": "uses", "source_ref": [IDS[0]],
+           "target_ref": IDS[1]}
+    assert prune(rel, {IDS[1]}) is None
+    assert prune(rel, {IDS[2]}) is rel

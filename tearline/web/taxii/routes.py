@@ -188,8 +188,12 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
     if partner and defs is None:
         defs = partner_definitions(conn, who)
     texts: list[str | None]
-    # The stored hints stand for a text only while it is the stored one: a
-    # re-marked text is scanned again by ``prune_texts`` (its hint is None).
+    # A stored ``refs`` hint lists every id the stored text could have pruned. It
+    # still covers the re-marked text: re-marking only drops properties, and the
+    # ids it writes in (this agency's identity, "originator withheld") are
+    # served to every partner (``resolvable_for``), so never hidden. Pruning
+    # itself always parses the text that is sent, so the hint only says which
+    # texts to parse.
     hints: list[str | None]
     if defs is None:
         texts, hints = list(stored), list(refs)
@@ -206,7 +210,7 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
             if dropped and withheld is not None:
                 withheld[oid] = dropped
             texts.append(out)
-            hints.append(ref if out is text else None)
+            hints.append(ref)
     if sees_everything(who):
         return texts
     if None in texts:

@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Select, and_, case, or_, select
+from sqlalchemy import Connection, Select, and_, case, literal, or_, select
 
 from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.share.policy import Principal
@@ -96,7 +96,8 @@ def _statement(who: Principal) -> Select[Any]:
     ok = or_(visible_stix_filter(who), unmarked)
     return (select(StixObject.id, StixObject.json, case((ok, True), else_=False))
             .where(StixObject.type == "marking-definition",
-                   StixObject.id.not_in(list(TLP_MARKINGS)))
+                   # constants as plain parameters: no SQL re-rendering per request
+                   StixObject.id.not_in([literal(m) for m in sorted(TLP_MARKINGS)]))
             .order_by(StixObject.id, StixObject.version_key))
 
 

@@ -88,3 +88,16 @@ def test_a_page_costs_one_checkout_after_authentication(client: Any, engine: Eng
     assert sorted(i for d in reads for i in d["ids"]) == sorted(got)
     with engine.connect() as conn:
         assert verify(conn) is None
+
+
+def test_empty_answers_are_audited_too(client: Any, engine: Engine) -> None:
+    """A read that finds nothing, or only a referenced identity, is still a read: a
+    caller probing filters or ids must leave a ``taxii.read`` entry for each request."""
+    before = len(_reads(engine))
+    empty = f"/taxii2/api1/collections/{SHARED.id}/objects/?match[type]=malware"
+    r = client.get(empty, headers=_headers())
+    assert r.status_code == 200 and r.json() == {"more": False}
+    reads = _reads(engine)
+    assert len(reads) == before + 1 and reads[-1]["count"] == 0
+    with engine.connect() as conn:
+        assert verify(conn) is None

@@ -141,6 +141,19 @@ def test_every_reference_a_partner_receives_resolves(srv: Server) -> None:
     assert col.get_object(TLP["amber"])["objects"][0]["name"] == "TLP:AMBER"
     # the liaison service is not named to a partner: its identity stays hidden
     assert PARTNER_IDENTITY not in refs
+    # each such answer is a read like any other: audited under the partner's name
+    from sqlalchemy import select
+
+    from tearline.store.schema import AuditEntry
+
+    engine = make_engine(srv.db)
+    with engine.connect() as conn:
+        audited = {i for r in conn.execute(
+            select(AuditEntry.detail).where(AuditEntry.action == "taxii.read",
+                                            AuditEntry.actor == "partner:CORE1"))
+                   if r.detail.get("referenced") for i in r.detail["ids"]}
+    engine.dispose()
+    assert audited and audited <= refs | {TLP_V1_WHITE, TLP["amber"]}
 
 
 @pytest.mark.parametrize("hidden", [HIDDEN_IDENTITY, PARTNER_IDENTITY, UNSEEN_STATEMENT,

@@ -355,10 +355,14 @@ def _objects_response(request: Request, who: Principal, f: Filters,
                 text, at = ref
                 if who.kind is PrincipalKind.PARTNER:
                     text = remark_text(text, who.id)
+                _audit_read(conn, request, who, "taxii.read", [object_id], referenced=True)
                 return taxii_bytes(('{"more":false,"objects":[' + text + "]}").encode(),
                                    _page_headers(at, at))
             _missing_unless_visible(conn, who, object_id)
         if page is None:
+            # Audited too: an empty answer still tells the caller something (a probe
+            # of filters, ids or times leaves a trace for the insider alerts).
+            _audit_read(conn, request, who, "taxii.read", [])
             return taxii_bytes(b'{"more":false}')
         if not page.texts and object_id is not None:
             _missing_unless_visible(conn, who, object_id)

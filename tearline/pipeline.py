@@ -23,8 +23,8 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from tearline.fusion.boilerplate import clean_fragment as prepare_fragment
 from tearline.fusion.catalog import Catalog, Decision, DecisionKind, apply_decisions, load_catalog
-from tearline.fusion.extract.batch import prepare_and_extract
 from tearline.fusion.origins import OriginIndex
+from tearline.fusion.prepared import prepare_extract_features
 from tearline.fusion.threads import ThreadIndex, ThreadView
 from tearline.ingest.writer import bulk_insert
 from tearline.model.fragment import Fragment
@@ -138,12 +138,14 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
     frags = list(fragments)
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
-    # Boilerplate off, then extraction: both pure, so a pool of processes that
-    # share nothing with this one (no connection, no lock) does them ahead
-    # while this process, the pipeline's bottleneck, attaches in order.
-    extracted = prepare_and_extract(frags, catalog, prepare_fragment, workers=workers)
-    for n, (f, mentions) in enumerate(extracted, start=1):
-        att = index.add(f, mentions)
+    # Boilerplate off, extraction, and every per-fragment input of the indexes
+    # (signatures, passages, term weights, events): all pure, so a pool of
+    # processes that share nothing with this one (no connection, no lock)
+    # does them ahead while this process, the single writer, only attaches.
+    prepared = prepare_extract_features(frags, catalog, prepare_fragment,
+                                        origins=index.track_origins, workers=workers)
+    for n, (f, mentions, features) in enumerate(prepared, start=1):
+        att = index.add(f, mentions, features)
         state.fragments[f.id] = f
         state.mentions[f.id] = mentions
         state.attachments[f.id] = {"thread": att.thread_id, "opened": att.opened,

@@ -12,8 +12,10 @@ the one writer and works in one ``UnitOfWork``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -127,6 +129,26 @@ def load_fragments(conn: Connection, as_of: datetime | None = None) -> list[Frag
     return sorted(frags, key=lambda f: (f.received_at, f.id))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one fusion run, then restore it as it was.
+
+    A run builds millions of long-lived objects (postings, records, centroids,
+    stored rows) and next to no cyclic garbage (about 4,400 objects at 10,000
+    ECB+ articles), yet every full collection walked all of them: 4.1 of the
+    writer's 19.6 CPU-seconds at 10,000 articles. Reference counting still
+    frees everything else as the run goes; what cycles it leaves are
+    collected once the collector is back on.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
                 as_of: datetime | None = None, progress: ProgressSpec | None = None,
                 index: ThreadIndex | None = None, workers: int | None = None) -> FusionState:
@@ -135,7 +157,13 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
     ``workers`` extraction processes (default: ``TEARLINE_EXTRACT_WORKERS`` or
     the cores); the result is the same for any number.
     """
-    frags = list(fragments)
+    with _collector_paused():
+        return _build_state(list(fragments), catalog, as_of, progress, index, workers)
+
+
+def _build_state(frags: list[Fragment], catalog: Catalog, as_of: datetime | None,
+                 progress: ProgressSpec | None, index: ThreadIndex | None,
+                 workers: int | None) -> FusionState:
     index = index if index is not None else ThreadIndex()  # an empty index is falsy
     state = FusionState({}, {}, index, catalog, as_of=as_of)
     # Boilerplate off, extraction, and every per-fragment input of the indexes
@@ -157,11 +185,18 @@ def build_state(fragments: Iterable[Fragment], catalog: Catalog, *,
 
 
 # -- persistence ------------------------------------------------------------------
+_KIND_VALUE = {k: k.value for k in MentionKind}
+"""``kind.value`` by lookup: the enum's property was a tenth of ``_persist`` at 10,000 articles."""
+_ENTITY_KIND_VALUE = {k: v for k, v in _KIND_VALUE.items() if k in _ENTITY_KINDS}
+
+
 def _mention_rows(fid: str, mentions: list[Mention]) -> list[dict[str, Any]]:
     rows = []
+    kinds, entity_kinds = _KIND_VALUE, _ENTITY_KIND_VALUE
     for m in mentions:
-        eid = f"{m.kind.value}:{m.value}" if m.kind in _ENTITY_KINDS else None
-        rows.append({"report_id": fid, "entity_id": eid, "kind": m.kind.value,
+        kind = kinds[m.kind]
+        eid = f"{kind}:{m.value}" if m.kind in entity_kinds else None
+        rows.append({"report_id": fid, "entity_id": eid, "kind": kind,
                      "start": m.start, "end": m.end, "text": m.text,
                      "value": {"value": m.value, "detail": m.detail},
                      "confidence": m.confidence})
@@ -310,6 +345,13 @@ def fuse(target: Engine | UnitOfWork, *, rebuild: bool = False,
     if not isinstance(target, UnitOfWork):
         with UnitOfWork(target) as uow:
             return fuse(uow, rebuild=rebuild, progress=progress)
+    with _collector_paused():
+        return _fuse(target, rebuild, progress)
+
+
+def _fuse(target: UnitOfWork, rebuild: bool,
+          progress: ProgressSpec | None) -> tuple[FusionState, FuseStats]:
+    """``fuse`` inside its unit of work, with the garbage collector paused."""
     conn = target.conn
     stats = FuseStats()
     catalog, fingerprint = catalog_for(conn)

@@ -14,6 +14,8 @@ workers, and the same as ``ThreadIndex.add`` computing the features itself.
 from __future__ import annotations
 
 import functools
+import gc
+import multiprocessing as mp
 from collections.abc import Callable, Iterable, Iterator
 
 from tearline.fusion.catalog import Catalog
@@ -25,6 +27,23 @@ from tearline.model.mention import Mention
 __all__ = ["prepare_extract_features"]
 
 Prepared = tuple[Fragment, list[Mention], FragmentFeatures]
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """On a pool worker, exempt what it holds before its first chunk from garbage collection.
+
+    A worker starts with the gazetteers, word lists and catalog in memory —
+    millions of objects that live as long as it does — and every full
+    collection walked them all: about 7 % of a worker's time on ECB+
+    articles. Frozen, the collector only walks what the chunks allocate.
+    Never in the fusing process itself (``fuse`` pauses the collector its
+    own way, for the length of the run).
+    """
+    global _frozen
+    if not _frozen and mp.parent_process() is not None:
+        gc.freeze()
+    _frozen = True
 
 
 def _run(
@@ -39,6 +58,7 @@ def _run(
     """
     from tearline.fusion.extract import extract_text
 
+    _freeze_once()
     out: list[tuple[Fragment | None, list[Mention], FragmentFeatures]] = []
     for f in chunk:
         g = prepare(f)

@@ -352,10 +352,12 @@ def _save_payload(conn: Connection, payload: dict[str, Any], now: datetime,
     if len(text) <= _PART_CHARS:
         insert_rows(conn, S.FusionState, [{**row, "payload": payload}])
         return
-    parts = [text[k:k + _PART_CHARS] for k in range(0, len(text), _PART_CHARS)]
-    head = {"decisions": payload.get("decisions"), "parts": len(parts)}
+    parts = -(-len(text) // _PART_CHARS)
+    head = {"decisions": payload.get("decisions"), "parts": parts}
+    del payload  # the caller holds no other reference: the dict's memory goes now
     insert_rows(conn, S.FusionState, [{**row, "payload": head}])
-    for n, part in enumerate(parts):  # one statement each: every part is tens of megabytes
+    for n in range(parts):  # one statement each: every part is tens of megabytes
+        part = text[n * _PART_CHARS:(n + 1) * _PART_CHARS]
         insert_rows(conn, S.FusionState, [{**row, "key": f"{_STATE_KEY}#{n:04d}",
                                            "payload": {"text": part}}])
 

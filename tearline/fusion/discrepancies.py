@@ -141,6 +141,8 @@ def find_discrepancies(
 
 
 def _note(subjects: dict[str, dict[str, list[str]]], subject: str, value: str, fid: str) -> None:
+    # Fragments are noted in id order, so one already listed is the last one
+    # (a scan of the list made a large thread's view quadratic).
     ids = subjects.setdefault(subject, {}).setdefault(value, [])
-    if fid not in ids:
+    if not ids or ids[-1] != fid:
         ids.append(fid)

@@ -23,6 +23,11 @@ class LinkReason(StrEnum):
     ATTRIBUTION = "attribution"
 
 
+_KIND_VALUE = {k: k.value for k in LinkReason}
+"""``kind.value`` by lookup: every link of every fragment is written on each fusion run,
+and the enum's ``value`` property cost more than the rest of ``to_dict``."""
+
+
 @dataclass(frozen=True, slots=True)
 class OriginLink:
     """One reason a fragment shares its origin with ``other``."""
@@ -60,7 +65,7 @@ class OriginLink:
     def to_dict(self) -> dict[str, Any]:
         return {
             "other": self.other,
-            "kind": self.kind.value,
+            "kind": _KIND_VALUE[self.kind],
             "score": self.score,
             "passage": self.passage,
             "key": self.key,

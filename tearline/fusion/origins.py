@@ -54,6 +54,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -87,10 +88,12 @@ __all__ = [
     "SHORT_MIN_SAMPLE",
     "Attribution",
     "LinkReason",
+    "OriginFeatures",
     "OriginIndex",
     "OriginLink",
     "make_origin_index",
     "normalize_text",
+    "origin_features",
     "parse_attributions",
     "signature_arrays",
     "text_signature",
@@ -126,6 +129,45 @@ def _dedup_text(fragment: Fragment) -> str:
     """Body alone, unless it is too short to carry the story by itself."""
     body = fragment.body or ""
     return body if len(body.split()) >= 3 * SHINGLE else fragment.text
+
+
+@dataclass(frozen=True, slots=True)
+class OriginFeatures:
+    """What ``OriginIndex.add`` reads from one fragment, computed from the fragment alone.
+
+    None of it depends on what the index holds, so ``fuse`` computes it on the
+    extraction workers and the single writer only files and compares it.
+    """
+
+    at: float
+    """The fragment's anchor time (POSIX seconds): the attribution window is measured on it."""
+    sig: np.ndarray | None
+    """Shingle MinHash values; None for a text judged by its sample (or with no words)."""
+    usig: np.ndarray | None
+    sample: np.ndarray
+    attrs: tuple[Attribution, ...]
+    """Claimed sources, the fragment's own outlet left out."""
+    outlet: str | None
+    passages: Passages
+    sentences: dict[int, str]
+    """Each sentence hash's sentence as written, to quote the passage a link rests on."""
+    said: dict[str, np.ndarray]
+
+
+def origin_features(fragment: Fragment) -> OriginFeatures:
+    """Signatures, sample, passages and attributions of ``fragment`` (pure)."""
+    text = _dedup_text(fragment)
+    sig, usig, sample = all_signatures(text)
+    if len(sample) >= SHINGLE_MIN_SAMPLE:
+        sig = None  # judged by its sample; the MinHash would only cost memory
+    own = source_key(fragment.outlet) if fragment.outlet else None
+    every = parse_attributions(fragment.text)
+    attrs = tuple(a for a in every if a.key != own)
+    found, sentences = passages(text)
+    said = said_words(every, own, sentences)
+    return OriginFeatures(
+        fragment.anchor_time.timestamp(), sig, usig, sample, attrs, own, found, sentences, said
+    )
 
 
 class OriginIndex:
@@ -178,27 +220,24 @@ class OriginIndex:
 
     # -- adding -----------------------------------------------------------
 
-    def add(self, fragment: Fragment) -> list[OriginLink]:
+    def add(
+        self, fragment: Fragment, features: OriginFeatures | None = None
+    ) -> list[OriginLink]:
         """Index one fragment and return the links it formed (empty if none).
 
-        Adding the same id twice is a no-op, so re-running ingestion is safe.
+        ``features`` are ``origin_features(fragment)`` when the caller already
+        has them (computed on an extraction worker); the links are the same
+        either way. Adding the same id twice is a no-op, so re-running
+        ingestion is safe.
         """
         if fragment.id in self._pos:
             return []
-        text = _dedup_text(fragment)
-        sig, usig, sample = all_signatures(text)
-        if len(sample) >= SHINGLE_MIN_SAMPLE:
-            sig = None  # judged by its sample; the MinHash would only cost memory
-        own = source_key(fragment.outlet) if fragment.outlet else None
-        every = parse_attributions(fragment.text)
-        attrs = tuple(a for a in every if a.key != own)
-        found, sentences = passages(text)
-        said = said_words(every, own, sentences)
-        if said:
-            self._said[len(self._ids)] = said
+        f = features if features is not None else origin_features(fragment)
+        if f.said:
+            self._said[len(self._ids)] = f.said
         return self._add(
-            fragment.id, fragment.anchor_time.timestamp(), sig, usig, sample, attrs, own, found,
-            sentences, None,
+            fragment.id, f.at, f.sig, f.usig, f.sample, f.attrs, f.outlet, f.passages,
+            f.sentences, None,
         )  # fmt: skip
 
     def _add(

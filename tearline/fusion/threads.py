@@ -81,7 +81,7 @@ from tearline.fusion.evidence import (
     rival_places,
     term_counts,
 )
-from tearline.fusion.origins import OriginIndex
+from tearline.fusion.origins import OriginFeatures, OriginIndex, origin_features
 from tearline.fusion.timeline import (
     FragmentEvents,
     TimelineEvent,
@@ -97,9 +97,11 @@ __all__ = [
     "THREAD_THRESHOLD",
     "Attachment",
     "EntityGraph",
+    "FragmentFeatures",
     "ThreadIndex",
     "ThreadView",
     "entity_keys",
+    "fragment_features",
     "related_keys",
 ]
 
@@ -291,6 +293,82 @@ class _Record:
         return FragmentEvents(self.event_list, self.windows, self.at)
 
 
+@dataclass(frozen=True, slots=True)
+class FragmentFeatures:
+    """Everything ``ThreadIndex.add`` derives from one fragment and its mentions alone.
+
+    The fusing process is the pipeline's single writer, and most of what it
+    spent per fragment (signatures, passages, attributions, term counts,
+    timeline events) depends on nothing the index holds. ``fragment_features``
+    computes it on the extraction workers instead; ``add`` given these
+    decides exactly as ``add`` computing them itself (``tests/fusion/
+    test_fragment_features.py``), because both paths run this one function.
+    """
+
+    terms: dict[str, float]
+    """Each term's weight where it is fixed by the background frequencies alone, in
+    ``term_counts`` order; 0.0 stands in for the terms listed in ``unknown``."""
+    unknown: tuple[tuple[str, float, float], ...]
+    """(term, 1 + log(count), lead boost) of terms the background does not know: their
+    weight needs the store's document frequency, so the writer computes it."""
+    keys: dict[str, float]
+    related: frozenset[str]
+    rivals: list[str]
+    names: frozenset[str]
+    events: FragmentEvents
+    casualties: list[tuple[str, str]]
+    origin: OriginFeatures | None
+    """``origin_features`` of the fragment, or None when origins are not tracked."""
+
+
+def fragment_features(
+    fragment: Fragment, mentions: Sequence[Mention], *, origins: bool = True
+) -> FragmentFeatures:
+    """The per-fragment inputs of ``ThreadIndex.add`` (pure; see ``FragmentFeatures``)."""
+    terms, unknown = _term_weights(fragment, background_frequencies())
+    events = fragment_events(fragment, mentions)
+    return FragmentFeatures(
+        terms=terms,
+        unknown=unknown,
+        keys=entity_keys(mentions),
+        related=frozenset(related_keys(mentions)),
+        rivals=rival_places(mentions),
+        names=name_words(mentions),
+        events=events,
+        casualties=casualty_values(mentions, fragment.text, _event_day(events)),
+        origin=origin_features(fragment) if origins else None,
+    )
+
+
+def _term_weights(
+    fragment: Fragment, table: Mapping[str, float]
+) -> tuple[dict[str, float], tuple[tuple[str, float, float], ...]]:
+    """Term weights from the background frequencies, and the terms those cannot weigh.
+
+    Weights come from background frequencies (``background.idf``), never
+    from what this store happens to hold; the headline and the lead say
+    what the story is, so their words count LEAD_BOOST times. A term the
+    background does not know is weighed by the store's document frequency,
+    which only the writer has: it is listed in the second part, with 0.0 in
+    its place in the first so that the terms keep ``term_counts`` order
+    (ties among the top terms are broken by it).
+    """
+    counts = term_counts(fragment.text)
+    lead = lead_terms(f"{fragment.title}\n{fragment.body[:LEAD_CHARS]}")
+    get, log = table.get, math.log
+    weights: dict[str, float] = {}
+    unknown: list[tuple[str, float, float]] = []
+    for w, c in counts.items():
+        freq = get(w)
+        boost = LEAD_BOOST if w in lead else 1.0
+        if freq:
+            weights[w] = (1 + log(c)) * min(MAX_IDF, -log(freq)) * boost
+        else:
+            weights[w] = 0.0
+            unknown.append((w, 1 + log(c), boost))
+    return weights, tuple(unknown)
+
+
 class ThreadIndex:
     """Incremental threat-thread clustering with origin tracking.
 
@@ -317,8 +395,6 @@ class ThreadIndex:
         self._term_post: dict[str, list[int]] = {}
         self._key_post: dict[str, list[int]] = {}
         self._by_id: dict[str, int] = {}
-        self._terms = 0
-        self._table = background_frequencies()
         self._latest = -math.inf
         self._idle: list[tuple[float, int]] = []  # (last activity, thread): retirement heap
         self._since_retire = 0
@@ -330,24 +406,34 @@ class ThreadIndex:
 
     # -- adding -----------------------------------------------------------
 
-    def add(self, fragment: Fragment, mentions: Sequence[Mention] = ()) -> Attachment:
-        """Put one fragment in a thread; re-adding a known id returns its thread."""
+    def add(
+        self,
+        fragment: Fragment,
+        mentions: Sequence[Mention] = (),
+        features: FragmentFeatures | None = None,
+    ) -> Attachment:
+        """Put one fragment in a thread; re-adding a known id returns its thread.
+
+        ``features`` are ``fragment_features(fragment, mentions)`` when the
+        caller computed them ahead (``fuse`` does, on its extraction workers);
+        the decision is the same either way.
+        """
         known = self._records.get(fragment.id)
         if known is not None:
             return Attachment(fragment.id, self._threads[known.thread].id, False, 1.0)
+        if features is None:
+            features = fragment_features(fragment, mentions, origins=self.track_origins)
         if self.track_origins:
-            self.origins.add(fragment)
-        vector = self._vector(fragment)
+            self.origins.add(fragment, features.origin)
+        vector = self._vector(features)
         # Interned: the same key string then serves every thread, posting
         # list and entity pair that holds it, instead of one copy per fragment.
-        keys = {sys.intern(k): w for k, w in entity_keys(mentions).items()}
-        related = {sys.intern(k) for k in related_keys(mentions)} - keys.keys()
+        keys = {sys.intern(k): w for k, w in features.keys.items()}
+        related = {sys.intern(k) for k in features.related} - keys.keys()
         at = fragment.anchor_time.timestamp()
-        rivals = rival_places(mentions)
+        rivals = features.rivals
         self._retire_idle(at)
-        best, result, candidates = self._best(
-            vector, keys, related, rivals, at, name_words(mentions)
-        )
+        best, result, candidates = self._best(vector, keys, related, rivals, at, features.names)
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -365,9 +451,9 @@ class ThreadIndex:
         for key in related:
             _post(self._key_post, key, best)
         grade = sys.intern(f"{fragment.reliability}{fragment.credibility}")
-        events = compact_events(fragment_events(fragment, mentions))
-        casualties = casualty_values(mentions, fragment.text, _event_day(events))
-        self._records[fragment.id] = _Record(best, grade, events, _shared_casualties(casualties))
+        events = compact_events(features.events)
+        casualties = _shared_casualties(features.casualties)
+        self._records[fragment.id] = _Record(best, grade, events, casualties)
         if len(vector) <= SHORT_TERMS:
             if len(thread.fragment_ids) == 1:
                 self._short_only.add(best)
@@ -384,24 +470,19 @@ class ThreadIndex:
         mentions = mentions or {}
         return [self.add(f, mentions.get(f.id, ())) for f in fragments]
 
-    def _vector(self, fragment: Fragment) -> dict[str, float]:
-        # Weights from background frequencies (``background.idf``), never
-        # from what this store happens to hold; the headline and the lead
-        # say what the story is, so their words count LEAD_BOOST times.
-        counts = term_counts(fragment.text)
-        self._terms = len(counts)
+    def _vector(self, features: FragmentFeatures) -> dict[str, float]:
+        # The fixed weights came with the features (``_term_weights``); only
+        # terms the background does not know are weighed here, by the store's
+        # document frequency (``background.idf`` inlined).
+        weights = features.terms
         self._n += 1
         df = self._df
-        df.update(counts.keys())
-        n = self._n
-        lead = lead_terms(f"{fragment.title}\n{fragment.body[:LEAD_CHARS]}")
-        # ``background.idf`` inlined: this runs for every term of every fragment.
-        get, log, unknown = self._table.get, math.log, n + BACKGROUND_DOCS
-        weights = {}
-        for w, c in counts.items():
-            freq = get(w)
-            x = min(MAX_IDF, -log(freq)) if freq else log(unknown / (df[w] + 0.5))
-            weights[w] = (1 + log(c)) * x * (LEAD_BOOST if w in lead else 1.0)
+        df.update(weights.keys())
+        if features.unknown:
+            weights = dict(weights)  # the features stay as they came
+            log, unknown = math.log, self._n + BACKGROUND_DOCS
+            for w, base, boost in features.unknown:
+                weights[w] = base * log(unknown / (df[w] + 0.5)) * boost
         top = sorted(weights.items(), key=lambda kv: -kv[1])[:DOC_TERMS]
         norm = math.sqrt(sum(x * x for _, x in top)) or 1.0
         return {w: x / norm for w, x in top if x > 0}

@@ -264,15 +264,16 @@ def build_timeline(
     ending before it is reported as lapsed.
     """
     merged: dict[tuple[str, str, str | None], TimelineEvent] = {}
+    cues: dict[tuple[str, str, str | None], set[str]] = {}
     latest = ""
     for fid in sorted(per_fragment):
         record = per_fragment[fid]
         latest = max(latest, record.at[:10])
         for kind, day, cue, _ in record.events:
             latest = max(latest, day)
-            _merge(merged, (kind, day, None), fid, cue)
+            _merge(merged, cues, (kind, day, None), fid, cue)
         for start, end, phrase in record.windows:
-            _merge(merged, (EventKind.WINDOW.value, start, end), fid, phrase)
+            _merge(merged, cues, (EventKind.WINDOW.value, start, end), fid, phrase)
     cutoff = as_of.date().isoformat() if as_of is not None else latest
     for event in merged.values():
         if event.kind is EventKind.WINDOW and event.end is not None:
@@ -282,17 +283,27 @@ def build_timeline(
 
 def _merge(
     merged: dict[tuple[str, str, str | None], TimelineEvent],
+    cues: dict[tuple[str, str, str | None], set[str]],
     key: tuple[str, str, str | None],
     fid: str,
     cue: str,
 ) -> None:
+    """Add one fragment's event to the merged one, each fragment and cue once.
+
+    Fragments arrive in id order, so a fragment already listed is the last
+    one; cues recur across fragments, so they are checked against a set.
+    Both were list scans, which made a large thread's view quadratic.
+    """
     event = merged.get(key)
     if event is None:
         merged[key] = TimelineEvent(EventKind(key[0]), key[1], [fid], [cue], end=key[2])
+        cues[key] = {cue}
         return
-    if fid not in event.fragment_ids:
+    if event.fragment_ids[-1] != fid:
         event.fragment_ids.append(fid)
-    if cue not in event.cues:
+    seen = cues[key]
+    if cue not in seen:
+        seen.add(cue)
         event.cues.append(cue)
 
 

@@ -125,3 +125,23 @@ def admin_env(db: str) -> dict[str, str]:
             return {"TEARLINE_TOKEN": issue_user_token(conn, "test-admin", actor="test")}
     finally:
         eng.dispose()
+
+
+def demo_agency_halves(folder: Path, cut: str = "2025-03-10") -> tuple[Path, Path]:
+    """The demo's agency reports as two files: those received before ``cut``, then the rest.
+
+    Arrival order is then the same as a rebuild's, which the incremental-fuse tests rely on.
+    """
+    import json
+
+    from tearline.demo_run import SCENARIO_DIR
+
+    folder.mkdir(parents=True, exist_ok=True)
+    reports = [json.loads(line) for f in sorted((SCENARIO_DIR / "agencies").glob("*.jsonl"))
+               for line in f.read_text().splitlines() if line.strip()]
+    first, rest = folder / "first.jsonl", folder / "rest.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in reports
+                             if r.get("received_at", r["reported_at"]) < cut))
+    rest.write_text("".join(json.dumps(r) + "\n" for r in reports
+                            if r.get("received_at", r["reported_at"]) >= cut))
+    return first, rest

@@ -10,31 +10,17 @@ read a single row, on both backends.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
 from tearline import pipeline
-from tearline.demo_run import SCENARIO_DIR
 from tearline.ingest.run import ingest_paths
 from tearline.pipeline import fuse, read_state
 from tearline.store import schema as S
 from tearline.store.uow import UnitOfWork
-
-
-def _halves(tmp_path: Path) -> tuple[Path, Path]:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    reports = [json.loads(line) for f in sorted((SCENARIO_DIR / "agencies").glob("*.jsonl"))
-               for line in f.read_text().splitlines() if line.strip()]
-    cut = "2025-03-10"
-    first, rest = tmp_path / "first.jsonl", tmp_path / "rest.jsonl"
-    first.write_text("".join(json.dumps(r) + "\n" for r in reports
-                             if r.get("received_at", r["reported_at"]) < cut))
-    rest.write_text("".join(json.dumps(r) + "\n" for r in reports
-                            if r.get("received_at", r["reported_at"]) >= cut))
-    return first, rest
+from tests.conftest import demo_agency_halves
 
 
 def _keys(engine: Engine) -> list[str]:
@@ -43,7 +29,7 @@ def _keys(engine: Engine) -> list[str]:
 
 
 def _run(engine: Engine, tmp_path: Path) -> tuple[dict[str, str], list[str], int]:
-    first, rest = _halves(tmp_path)
+    first, rest = demo_agency_halves(tmp_path)
     ingest_paths(engine, [first])
     fuse(engine)
     ingest_paths(engine, [rest])
@@ -90,7 +76,7 @@ def test_a_missing_part_is_an_error_that_says_what_to_do(
     from tearline.errors import StoreError
 
     monkeypatch.setattr(pipeline, "_PART_CHARS", 5_000)
-    first, _ = _halves(tmp_path)
+    first, _ = demo_agency_halves(tmp_path)
     ingest_paths(sqlite_engine, [first])
     fuse(sqlite_engine)
     with UnitOfWork(sqlite_engine) as uow:

@@ -11,6 +11,7 @@ from tearline.demo_run import SCENARIO_DIR
 from tearline.ingest.run import ingest_paths
 from tearline.pipeline import fuse, load_state
 from tearline.store import schema as S
+from tests.conftest import demo_agency_halves
 
 
 def _count(engine: Engine, table: type) -> int:
@@ -21,14 +22,7 @@ def _count(engine: Engine, table: type) -> int:
 def test_incremental_fuse_matches_a_full_rebuild(sqlite_engine: Engine, tmp_path: Path) -> None:
     # Reports received before 10 March arrive and are fused; the rest come later.
     # Arrival order is then the same as a rebuild's, so the threads must be too.
-    reports = [json.loads(line) for f in sorted((SCENARIO_DIR / "agencies").glob("*.jsonl"))
-               for line in f.read_text().splitlines() if line.strip()]
-    cut = "2025-03-10"
-    first, rest = tmp_path / "first.jsonl", tmp_path / "rest.jsonl"
-    first.write_text("".join(json.dumps(r) + "\n" for r in reports
-                             if r.get("received_at", r["reported_at"]) < cut))
-    rest.write_text("".join(json.dumps(r) + "\n" for r in reports
-                            if r.get("received_at", r["reported_at"]) >= cut))
+    first, rest = demo_agency_halves(tmp_path)
     ingest_paths(sqlite_engine, [first])
     _, s1 = fuse(sqlite_engine)
     assert s1.added == s1.total > 0 and not s1.rebuilt

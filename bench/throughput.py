@@ -294,10 +294,19 @@ def main() -> int:
     )
     print(text)
     if args.write:
+        # The new run is added at the end of the section, after its prose and the
+        # earlier runs (this once replaced everything after the section's heading).
         body = DOC.read_text(encoding="utf-8")
         marker = "## Throughput (`bench/throughput.py`)"
-        head = body.split(marker)[0].rstrip()
-        DOC.write_text(f"{head}\n\n{marker}\n\n{text}", encoding="utf-8")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        section = f"### Run of {stamp} (`bench/throughput.py --write`)\n\n{text}"
+        if marker not in body:
+            body = f"{body.rstrip()}\n\n{marker}\n"
+        start = body.index(marker)
+        end = body.find("\n## ", start + len(marker))
+        end = len(body) if end < 0 else end + 1
+        body = f"{body[:end].rstrip()}\n\n{section}\n{body[end:]}"
+        DOC.write_text(body, encoding="utf-8")
     return 0
 
 

@@ -42,8 +42,6 @@ from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.releases import visible_stix_filter
 from tearline.store.schema import StixObject
 
-#: Properties resolved elsewhere (markings, creator), never pruned here.
-_RESOLVED_ELSEWHERE = RESOLVED_ELSEWHERE
 #: Single references an object cannot stand without, by type.
 _REQUIRED_REF = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
 #: Types whose ``object_refs`` STIX requires (so it may not be empty).
@@ -93,7 +91,7 @@ def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
             return None
     out = dict(obj)
     for key, value in obj.items():
-        if key in _RESOLVED_ELSEWHERE:
+        if key in RESOLVED_ELSEWHERE:
             continue
         if key.endswith("_ref") and isinstance(value, str) and value in hidden:
             del out[key]
@@ -256,7 +254,7 @@ def candidate_refs(text: str) -> set[str] | None:
             if start < 2 or text[start - 2] not in "{,":
                 return None  # the quote found is an escaped one inside the key
             key = text[start:end]
-            if key not in _RESOLVED_ELSEWHERE:
+            if key not in RESOLVED_ELSEWHERE:
                 prunable = prunable or key != "marking_ref"
                 value = end + 2
                 if text.startswith('"', value):

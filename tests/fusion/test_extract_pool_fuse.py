@@ -38,22 +38,14 @@ def _stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]
     return mentions, [tuple(r) for r in members]
 
 
-def test_pooled_fuse_equals_serial_fuse(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pooled_fuse_equals_serial_fuse(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                        pool_starts: list[str]) -> None:
     ingest_paths(engine, [SCENARIO_DIR])
     monkeypatch.setattr(batch, "_SERIAL_BELOW", 4)
     monkeypatch.setattr(batch, "_CHUNK", 3)
     monkeypatch.setenv("TEARLINE_EXTRACT_WORKERS", "2")
-    contexts: list[str] = []
-    real_context = batch._context
-
-    def context() -> Any:
-        ctx = real_context()
-        contexts.append(ctx.get_start_method())
-        return ctx
-
-    monkeypatch.setattr(batch, "_context", context)
     pooled_state, pooled = fuse(engine)
-    assert contexts == ["forkserver"], "the pool must run, from a fork server"
+    assert pool_starts == ["forkserver"], "the pool must run, from a fork server"
     assert pooled.added > 4
     pooled_rows = _stored(engine)
     monkeypatch.setenv("TEARLINE_EXTRACT_WORKERS", "1")

@@ -97,7 +97,8 @@ def _decisions(index: ThreadIndex, ids: list[str], attachments: list[Any]) -> di
     }
 
 
-def test_pooled_features_decide_as_the_serial_index(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pooled_features_decide_as_the_serial_index(monkeypatch: pytest.MonkeyPatch,
+                                                     pool_starts: list[str]) -> None:
     catalog = load_catalog()
     frags = _corpus()
     ids = [f.id for f in frags]
@@ -111,15 +112,6 @@ def test_pooled_features_decide_as_the_serial_index(monkeypatch: pytest.MonkeyPa
     # A real pool: the serial threshold is lowered so these fragments reach it.
     monkeypatch.setattr(batch, "_SERIAL_BELOW", 8)
     monkeypatch.setattr(batch, "_CHUNK", 5)
-    started: list[str] = []
-    real_context = batch._context
-
-    def context() -> Any:
-        ctx = real_context()
-        started.append(ctx.get_start_method())
-        return ctx
-
-    monkeypatch.setattr(batch, "_context", context)
     pooled = ThreadIndex()
     pooled_atts = []
     unknown_terms = 0
@@ -128,7 +120,7 @@ def test_pooled_features_decide_as_the_serial_index(monkeypatch: pytest.MonkeyPa
     ):
         unknown_terms += len(features.unknown)
         pooled_atts.append(pooled.add(g, mentions, features))
-    assert started, "the features must come from the pool"
+    assert pool_starts, "the features must come from the pool"
     links = sum(len(pooled.origins.reasons(fid)) for fid in ids)
     # The corpus exercises what the writer still computes: terms weighed by the
     # store's document frequency, and origin links of every kind.

@@ -97,7 +97,7 @@ def parse_article(text: str, path: str) -> ReportDraft:
 def _parse_date(value: str, path: str, where: str) -> datetime:
     try:
         dt = dateparser.parse(value)
-    except (ValueError, OverflowError) as exc:
+    except (ValueError, ArithmeticError) as exc:  # dateutil raises decimal errors too
         raise IngestError(path, where, f"cannot read the date {value!r}: {exc}") from exc
     if dt is None:
         raise IngestError(path, where, f"cannot read the date {value!r}")

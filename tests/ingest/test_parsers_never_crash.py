@@ -80,3 +80,16 @@ def test_kind_sniffing(tmp_path: Path, data: bytes, ext: str) -> None:
         assert _kind(p) in ("article", "jsonl", "json", "stix")
     except IngestError as exc:
         assert str(p) in str(exc)
+
+
+def test_a_date_dateutil_cannot_do_arithmetic_on_is_an_ingest_error() -> None:
+    """Found by the atheris fuzzer: an absurd minute field made dateutil raise
+    ``decimal.InvalidOperation``, which escaped as a crash instead of a clear error."""
+    text = ("Crowd warning\nOutlet: Eastbridge Times\n"
+            f"Date: 2026-03-13T12:{'7' * 60}30:00+00:00\n\nBody text.\n")
+    try:
+        parse_article(text, "a.md")
+    except IngestError as exc:
+        assert "cannot read the date" in str(exc)
+    else:
+        raise AssertionError("the date was accepted")

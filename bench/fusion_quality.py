@@ -46,8 +46,9 @@ _STOP = frozenset(_STOP_WORDS.split())
 # -- measures ---------------------------------------------------------------------
 
 
-def copy_pairs(items: Sequence[Item]) -> Callable[
-        [Sequence[object], Sequence[object]], tuple[float, float, float]]:
+def copy_pairs(
+    items: Sequence[Item],
+) -> Callable[[Sequence[object], Sequence[object]], tuple[float, float, float]]:
     """``pairwise`` over the pairs that involve at least one generated copy.
 
     ECB+ itself holds syndicated articles (the same wire story on several
@@ -127,8 +128,11 @@ def single_link(sim: np.ndarray, threshold: float) -> list[int]:
 
 
 def baseline(
-    tune: list[Item], test: list[Item], label: Callable[[Item], str],
-    measure: MeasureSpec, test_measure: MeasureSpec | None = None,
+    tune: list[Item],
+    test: list[Item],
+    label: Callable[[Item], str],
+    measure: MeasureSpec,
+    test_measure: MeasureSpec | None = None,
 ) -> dict[str, Any]:
     """Choose the single-link threshold on ``tune``, report the measure on ``test``."""
     sim = tfidf_similarity([i.fragment.text for i in tune])
@@ -197,9 +201,12 @@ def _mean(rows: list[tuple[float, ...]]) -> list[float]:
 # -- the benchmarks -----------------------------------------------------------------
 
 
-def syndication(seeds: int = SEEDS) -> list[dict[str, Any]]:
-    """Origin clusters on ECB+ with syndicated copies (evaluation split: even topics)."""
-    test, tune = syndication_items("eval"), syndication_items("tune")
+def syndication(seeds: int = SEEDS, key: str = "reporting") -> list[dict[str, Any]]:
+    """Origin clusters on ECB+ with syndicated copies (evaluation split: even topics).
+
+    ``key`` names the answer key for ECB+'s own wire groups (``fusion_sets.KEYS``).
+    """
+    test, tune = syndication_items("eval", key=key), syndication_items("tune", key=key)
     measure = copy_pairs(test)
     scores, spanning, raw, kinds = [], [], [], []
     for index in run_origins(test, seeds):
@@ -271,8 +278,11 @@ def _longform(seeds: int, with_short: bool, items: list[Item]) -> list[dict[str,
                            "f1_min": min(s[2] for s in thread_scores),
                            "origin_p": op, "origin_r": orr, "origin_f1": of}  # fmt: skip
     for key in extra[0]:
-        row[key] = max(e[key] for e in extra) if key.endswith("_worst") else _mean(
-            [(e[key],) for e in extra])[0]
+        row[key] = (
+            max(e[key] for e in extra)
+            if key.endswith("_worst")
+            else _mean([(e[key],) for e in extra])[0]
+        )
     rows = [row, baseline(tune, test, lambda i: i.story, bcubed)]
     base_origin = baseline(tune, test, lambda i: i.origin, pairwise)
     rows[1].update({"origin_p": base_origin["p"], "origin_r": base_origin["r"],
@@ -306,8 +316,11 @@ def _story_checks(items: list[Item], pred: list[str], origins: list[str]) -> dic
         if i.kind == "long":
             first.setdefault(i.origin, pos[i.fragment.id])
     copied = sum(origins[pos[i.fragment.id]] == origins[first[i.origin]] for i in copies)
-    out = {"threads_per_incident_worst": float(max(threads_per)),
-           "older_merged_worst": float(older_in), "copies_in_origin": copied / len(copies)}
+    out = {
+        "threads_per_incident_worst": float(max(threads_per)),
+        "older_merged_worst": float(older_in),
+        "copies_in_origin": copied / len(copies),
+    }
     if short_n:
         out["short_in_story"] = short_in / short_n
         out["distractors_merged_worst"] = float(distract_in)
@@ -317,7 +330,9 @@ def _story_checks(items: list[Item], pred: list[str], origins: list[str]) -> dic
 def main() -> None:
     import json
 
-    for name, fn in [("syndication", syndication), ("ecb_even_topics", ecb_split),
+    for name, fn in [("syndication", syndication),
+                     ("syndication_raw_key", lambda: syndication(key="raw")),
+                     ("ecb_even_topics", ecb_split),
                      ("longform", longform),
                      ("short_items", lambda: longform(with_short=True))]:  # fmt: skip
         print(name, json.dumps(fn(), indent=1))

@@ -41,6 +41,16 @@ SCENARIOS = ROOT / "bench" / "scenarios"
 ECB = shared_data_dir() / "news-events" / "ecbplus_docs.jsonl"
 T0 = datetime(2020, 1, 1, tzinfo=UTC)
 WIRE_SHARE = 0.2  # share of 8-grams that makes an ECB+ article a copy of another
+WIRE_REPORTING = 3
+"""Shared 8-grams outside quotations a wire pair needs (key "reporting")."""
+KEYS = ("reporting", "raw")
+"""Answer keys for ECB+'s own wire groups (``_ecb_wire_copies``). "raw", the
+session 2-4 key: a fifth of the shorter article's raw 8-grams in the other.
+"reporting" (the default): the same, and the pair must also share
+``WIRE_REPORTING`` 8-grams outside quotations, so pages that only print one
+spokesman's statement are not one wire story."""
+_QUOTED = re.compile(r"(``|\u201c|\").{0,600}?(''|\u201d|\")", re.S)
+"""A quotation: an opening mark and the nearest closing one within a few sentences."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,17 +203,20 @@ def _one_scenario(sc: dict[str, Any], pool: list[dict[str, Any]], rng: random.Ra
 # -- syndication over ECB+ --------------------------------------------------------
 
 
-def syndication_items(split: str, seed: int = 0) -> list[Item]:
+def syndication_items(split: str, seed: int = 0, key: str = "reporting") -> list[Item]:
     """ECB+ articles of one split with syndicated copies of about half of them.
 
-    ``split`` is "tune" (odd topics) or "eval" (even topics).
+    ``split`` is "tune" (odd topics) or "eval" (even topics); ``key`` is one of
+    ``KEYS`` and decides only which ECB+ originals share an origin.
     """
+    if key not in KEYS:
+        raise ValueError(f"unknown answer key {key!r}: expected one of {', '.join(KEYS)}")
     pool = outlets()
     rng = random.Random(f"syndication:{seed}")
     rows = [json.loads(line) for line in ECB.open()]
     parity = 1 if split == "tune" else 0
     rows = [r for r in rows if int(r["topic"]) % 2 == parity]
-    same = _ecb_wire_copies(rows)
+    same = _ecb_wire_copies(rows, quotes=key == "raw")
     items: list[Item] = []
     for n, r in enumerate(rows):
         own = pool[rng.randrange(len(pool))]
@@ -227,13 +240,27 @@ def syndication_items(split: str, seed: int = 0) -> list[Item]:
     return items
 
 
-def _ecb_wire_copies(rows: list[dict[str, Any]]) -> dict[str, str]:
+def unquoted(text: str) -> str:
+    """``text`` with quoted spans (opening double backticks or a double quote mark) blanked.
+
+    Several outlets printing one spokesman's statement or one press release
+    have not copied each other's reporting; the audit in
+    docs/benchmarks-fusion.md (session 6) found original pairs the raw key
+    joined on nothing but such quotations.
+    """
+    return _QUOTED.sub(" \n ", text)
+
+
+def _ecb_wire_copies(rows: list[dict[str, Any]], quotes: bool = False) -> dict[str, str]:
     """ECB+'s own syndicated articles: doc name to the smallest name of its copy group.
 
     ECB+ gathered the same wire story from several sites and labels them
     independent. For the answer key two articles of one event are one origin
     when a fifth (``WIRE_SHARE``) of the shorter one's word 8-grams (lower-cased raw tokens) appear
     in the other: a different measure from the sentence hashes under test.
+    Unless ``quotes`` (the old "raw" key), a pair must also share
+    ``WIRE_REPORTING`` 8-grams outside quotations: a shared quotation is a
+    shared source, not shared reporting.
     """
     parent = {r["doc_name"]: r["doc_name"] for r in rows}
 
@@ -247,15 +274,19 @@ def _ecb_wire_copies(rows: list[dict[str, Any]]) -> dict[str, str]:
         return {tuple(words[k : k + 8]) for k in range(len(words) - 7)}
 
     lines = {r["doc_name"]: grams(r["text"]) for r in rows}
+    told = {r["doc_name"]: grams(unquoted(r["text"])) for r in rows}
     by_event: dict[str, list[str]] = {}
     for r in rows:
         by_event.setdefault(r["event_cluster"], []).append(r["doc_name"])
     for names in by_event.values():
         for a, b in itertools.combinations(names, 2):
             la, lb = lines[a], lines[b]
-            if la and lb and len(la & lb) >= WIRE_SHARE * min(len(la), len(lb)):
-                ra, rb = find(a), find(b)
-                parent[max(ra, rb)] = min(ra, rb)
+            if not (la and lb and len(la & lb) >= WIRE_SHARE * min(len(la), len(lb))):
+                continue
+            if not quotes and len(told[a] & told[b]) < WIRE_REPORTING:
+                continue  # only a statement both printed: two outlets, one source
+            ra, rb = find(a), find(b)
+            parent[max(ra, rb)] = min(ra, rb)
     return {name: find(name) for name in parent}
 
 

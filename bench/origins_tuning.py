@@ -24,14 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fusion_quality as fq
-from fusion_sets import Item, syndication_items
+from fusion_sets import KEYS, Item, syndication_items
 
 from tearline.fusion.origins import OriginIndex
 from tearline.model.fragment import Fragment
 
+KEY = "reporting"
+"""Answer key (``fusion_sets.KEYS``); ``--key`` sets it."""
+
 
 def _build(gen_seed: int, order_seed: int) -> tuple[list[Item], list[Fragment], OriginIndex]:
-    items = syndication_items("tune", gen_seed)
+    items = syndication_items("tune", gen_seed, key=KEY)
     prepare = fq._prepare()
     frags = [prepare(i.fragment) for i in items]
     order = list(range(len(frags)))
@@ -98,7 +101,11 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=1, help="arrival orders per seed")
     ap.add_argument("--explain", action="store_true",
                     help="per seed: where the errors come from (see explain())")  # fmt: skip
+    ap.add_argument("--key", choices=KEYS, default="reporting",
+                    help="answer key for ECB+'s own wire groups (fusion_sets.KEYS)")  # fmt: skip
     args = ap.parse_args()
+    global KEY
+    KEY = args.key
     if args.explain:
         for g in range(args.seeds):
             explain(g)

@@ -63,17 +63,22 @@ def main() -> None:
             for i, v in enumerate((t1 - t0, t2 - t1, t3 - t2)):
                 best[i] = min(best[i], v)
         per = [1000 * b / len(frags) for b in best]
-        print(f"CPU ms/article (min of {args.time}): boilerplate {per[0]:.3f} "
-              f"extract {per[1]:.3f} features(no origins) {per[2]:.3f} total {sum(per):.3f}")
+        print(
+            f"CPU ms/article (min of {args.time}): boilerplate {per[0]:.3f} "
+            f"extract {per[1]:.3f} features(no origins) {per[2]:.3f} total {sum(per):.3f}"
+        )
         return
     digest = hashlib.sha256()
     with open(args.out or "/dev/stdout", "w", encoding="utf-8") as out:
         for f in frags:
             g = clean_fragment(f)
             mentions = extract(g, catalog)
-            row = {"id": g.id, "body": g.body,
-                   "mentions": [m.to_dict() for m in mentions],
-                   "features": repr(fragment_features(g, mentions, origins=False))}
+            row = {
+                "id": g.id,
+                "body": g.body,
+                "mentions": [m.to_dict() for m in mentions],
+                "features": repr(fragment_features(g, mentions, origins=False)),
+            }
             line = json.dumps(row, sort_keys=True, default=repr)
             digest.update(line.encode())
             out.write(line + "\n")

@@ -182,15 +182,21 @@ def combine_markings(markings: Iterable[Marking], released_to: frozenset[str] = 
 
 
 # -- the SQL twin for stored STIX objects ------------------------------------------
-def visible_stix_filter(principal: Principal, obj: Any = StixObject) -> ColumnElement[bool]:
+def visible_stix_filter(principal: Principal, obj: Any = StixObject, *,
+                        any_release: bool = True) -> ColumnElement[bool]:
     """A WHERE condition on ``stix_objects`` selecting what ``principal`` may see.
 
     Equivalent, row for row, to ``decide(principal, marking_for_stix_row(row, …))``
     (tested on SQLite and PostgreSQL). Use it for TAXII and exports; ``obj`` may
     be an alias of ``StixObject`` (to ask, say, whether a *visible* newer version
     exists).
+
+    ``any_release=False`` says the caller has just read (``has_live_release``)
+    that this partner holds no live release at all: the release EXISTS terms
+    then cannot match any row, and are left out. A partner's hidden rows paid
+    two index probes each for them, a quarter of a TAXII page's SQL.
     """
-    if principal.kind is PrincipalKind.USER:
+    if principal.kind is PrincipalKind.USER or not any_release:
         return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
                               rel_to=obj.rel_to, compartments=obj.compartments)
     released: ColumnElement[bool] = exists().where(Release.object_id == obj.id,
@@ -210,6 +216,21 @@ def visible_stix_filter(principal: Principal, obj: Any = StixObject) -> ColumnEl
     return sql_visibility(principal, tlp=obj.tlp, classification=obj.classification,
                           rel_to=obj.rel_to, released=released, is_warning=is_warning,
                           compartments=obj.compartments)
+
+
+def has_live_release(conn: Connection, principal: Principal) -> bool:
+    """Whether any unrevoked release names this partner (users: always True).
+
+    One read on the ``partner_code`` index, stopping at the first live row; it
+    decides whether ``visible_stix_filter`` needs its release terms for this
+    request (``any_release``). Read per request, never cached: a release or a
+    revocation applies on the next request.
+    """
+    if principal.kind is not PrincipalKind.PARTNER:
+        return True
+    return conn.execute(select(Release.id).where(
+        Release.partner_code == principal.id, Release.revoked_at.is_(None)).limit(1)
+    ).first() is not None
 
 
 def _is_warning_sql(oid: Any) -> ColumnElement[bool]:

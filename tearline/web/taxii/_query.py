@@ -34,7 +34,7 @@ from sqlalchemy.orm import aliased
 
 from tearline.ingest.stix import version_key
 from tearline.share.policy import Principal
-from tearline.share.releases import visible_stix_filter
+from tearline.share.releases import has_live_release, visible_stix_filter
 from tearline.share.stix_store import stix_visibility
 from tearline.store.schema import StixObject
 from tearline.store.types import UTCDateTime
@@ -162,7 +162,7 @@ def visibility(who: Principal) -> ColumnElement[bool]:
 
 
 def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
-                       stamps: Any = None) -> ColumnElement[bool] | None:
+                       stamps: Any = None, any_release: bool = True) -> ColumnElement[bool] | None:
     """``first``/``last``/timestamps, compared as times (``version_key``), not as text.
 
     With a caller, ``first`` and ``last`` are among the versions *it may see*:
@@ -174,6 +174,8 @@ def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
     if "all" in versions:
         return None
     newer, older = aliased(StixObject), aliased(StixObject)
+    seen_newer = [visible_stix_filter(who, newer, any_release=any_release)] if who else []
+    seen_older = [visible_stix_filter(who, older, any_release=any_release)] if who else []
     parts: list[ColumnElement[bool]] = []
     if "last" in versions:
         # ``has_newer`` is clear on a row no newer version follows (``ingest.writer``):
@@ -181,11 +183,11 @@ def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
         parts.append(or_(StixObject.has_newer.is_(False),
                          ~exists().where(newer.id == StixObject.id,
                                          newer.version_key > StixObject.version_key,
-                                         *([visible_stix_filter(who, newer)] if who else []))))
+                                         *seen_newer)))
     if "first" in versions:
         parts.append(~exists().where(older.id == StixObject.id,
                                      older.version_key < StixObject.version_key,
-                                     *([visible_stix_filter(who, older)] if who else [])))
+                                     *seen_older))
     if stamps is None:
         named = [f for v in versions if v not in _KEYWORDS for f in _version_forms(v)]
         stamps = named or None
@@ -201,14 +203,14 @@ def page_query(cols: Sequence[Any], who: Principal, f: Filters,
     The statement with its values bound; ``run_page`` runs the same statement
     built once per shape, which is what the routes use.
     """
-    stmt, params = _shaped(tuple(cols), who, f, object_id)
+    stmt, params = _shaped(tuple(cols), who, f, object_id, any_release=True)
     return stmt.params(params)
 
 
 def run_page(conn: Connection, cols: Sequence[Any], who: Principal, f: Filters,
              object_id: str | None = None) -> Sequence[Row[Any]]:
     """The rows of one page (see ``page_query``)."""
-    stmt, params = _shaped(tuple(cols), who, f, object_id)
+    stmt, params = _shaped(tuple(cols), who, f, object_id, has_live_release(conn, who))
     return conn.execute(stmt, params).all()
 
 
@@ -221,7 +223,7 @@ def run_page_raw(conn: Connection, cols: Sequence[Any], who: Principal, f: Filte
     ``added_at`` is read raw (``routes._RawStamp``). The driver's cursor is read
     to the end and the result closed here.
     """
-    stmt, params = _shaped(tuple(cols), who, f, object_id)
+    stmt, params = _shaped(tuple(cols), who, f, object_id, has_live_release(conn, who))
     result = conn.execute(stmt, params)
     try:
         rows: Sequence[Any] = result.cursor.fetchall()
@@ -230,14 +232,18 @@ def run_page_raw(conn: Connection, cols: Sequence[Any], who: Principal, f: Filte
     return rows
 
 
-def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters,
-            object_id: str | None) -> tuple[Select[Any], dict[str, Any]]:
-    """The cached statement for this request's shape, and the values to bind into it."""
+def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters, object_id: str | None,
+            any_release: bool) -> tuple[Select[Any], dict[str, Any]]:
+    """The cached statement for this request's shape, and the values to bind into it.
+
+    ``any_release`` is read for this request (``releases.has_live_release``): a
+    partner holding no live release gets the statement without release terms.
+    """
     stamps = tuple(k for v in f.versions if v not in _KEYWORDS for k in _version_forms(v))
     keywords = tuple(v for v in f.versions if v in _KEYWORDS)
     shape = (cols, who, object_id is not None, bool(f.ids), bool(f.types),
              bool(f.spec_versions), f.added_after is not None, keywords, bool(stamps),
-             f.after is not None)
+             f.after is not None, any_release)
     params: dict[str, Any] = {"limit": f.limit + 1}
     if object_id is not None:
         params["object_id"] = object_id
@@ -255,7 +261,7 @@ def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters,
 @lru_cache(maxsize=256)
 def _statement(cols: tuple[Any, ...], who: Principal, by_id: bool, ids: bool, types: bool,
                spec_versions: bool, added_after: bool, keywords: tuple[str, ...],
-               stamps: bool, after: bool) -> Select[Any]:
+               stamps: bool, after: bool, any_release: bool = True) -> Select[Any]:
     """A page statement with every value a bound parameter, built once per shape.
 
     Building the policy condition and the version subqueries costs more Python
@@ -268,7 +274,7 @@ def _statement(cols: tuple[Any, ...], who: Principal, by_id: bool, ids: bool, ty
         q = q.where(StixObject.added_at >= at,
                     or_(StixObject.added_at > at,
                         StixObject.added_seq > bindparam("after_seq", type_=BigInteger())))
-    q = q.where(visibility(who))
+    q = q.where(visible_stix_filter(who, any_release=any_release))
     if by_id:
         q = q.where(StixObject.id == bindparam("object_id"))
     if ids:
@@ -280,7 +286,8 @@ def _statement(cols: tuple[Any, ...], who: Principal, by_id: bool, ids: bool, ty
     if added_after:
         q = q.where(StixObject.added_at > bindparam("added_after", type_=UTCDateTime()))
     cond = _version_condition(keywords, who,
-                              bindparam("stamps", expanding=True) if stamps else None)
+                              bindparam("stamps", expanding=True) if stamps else None,
+                              any_release)
     if cond is not None:
         q = q.where(cond)
     return q.order_by(StixObject.added_at, StixObject.added_seq).limit(bindparam("limit"))

@@ -274,7 +274,8 @@ def _ecb_wire_copies(rows: list[dict[str, Any]], quotes: bool = False) -> dict[s
         return {tuple(words[k : k + 8]) for k in range(len(words) - 7)}
 
     lines = {r["doc_name"]: grams(r["text"]) for r in rows}
-    told = {r["doc_name"]: grams(unquoted(r["text"])) for r in rows}
+    # Grams outside quotations, for the "reporting" key only (``quotes``: the raw key).
+    told = {} if quotes else {r["doc_name"]: grams(unquoted(r["text"])) for r in rows}
     by_event: dict[str, list[str]] = {}
     for r in rows:
         by_event.setdefault(r["event_cluster"], []).append(r["doc_name"])

@@ -29,12 +29,10 @@ from fusion_sets import KEYS, Item, syndication_items
 from tearline.fusion.origins import OriginIndex
 from tearline.model.fragment import Fragment
 
-KEY = "reporting"
-"""Answer key (``fusion_sets.KEYS``); ``--key`` sets it."""
 
-
-def _build(gen_seed: int, order_seed: int) -> tuple[list[Item], list[Fragment], OriginIndex]:
-    items = syndication_items("tune", gen_seed, key=KEY)
+def _build(gen_seed: int, order_seed: int,
+           key: str) -> tuple[list[Item], list[Fragment], OriginIndex]:
+    items = syndication_items("tune", gen_seed, key=key)
     prepare = fq._prepare()
     frags = [prepare(i.fragment) for i in items]
     order = list(range(len(frags)))
@@ -45,9 +43,13 @@ def _build(gen_seed: int, order_seed: int) -> tuple[list[Item], list[Fragment], 
     return items, frags, index
 
 
-def score(gen_seed: int, order_seed: int) -> tuple[float, float, float, int]:
-    """Copy-pair P, R, F1 and origins spanning two events, one seed and one order."""
-    items, frags, index = _build(gen_seed, order_seed)
+def score(gen_seed: int, order_seed: int,
+          key: str = "reporting") -> tuple[float, float, float, int]:
+    """Copy-pair P, R, F1 and origins spanning two events, one seed and one order.
+
+    ``key`` is the answer key for ECB+'s own wire groups (``fusion_sets.KEYS``).
+    """
+    items, frags, index = _build(gen_seed, order_seed, key)
     pred = [index.cluster_of(f.id) for f in frags]
     p, r, f = fq.copy_pairs(items)(pred, [i.origin for i in items])
     events: dict[str, set[str]] = defaultdict(set)
@@ -56,7 +58,7 @@ def score(gen_seed: int, order_seed: int) -> tuple[float, float, float, int]:
     return p, r, f, sum(len(e) > 1 for e in events.values())
 
 
-def explain(gen_seed: int) -> None:
+def explain(gen_seed: int, key: str = "reporting") -> None:
     """Where one seed's copy-pair errors come from (tuning split only).
 
     Prints recall split into own-article and wire-group pairs
@@ -65,7 +67,7 @@ def explain(gen_seed: int) -> None:
     pairwise scan, here only, to tell candidate losses from decision losses);
     and the links that joined two answer-key origins, by kind.
     """
-    items, frags, index = _build(gen_seed, 0)
+    items, frags, index = _build(gen_seed, 0, key)
     gold = [i.origin for i in items]
     measure = fq.copy_pairs(items)
     pred = [index.cluster_of(f.id) for f in frags]
@@ -104,13 +106,11 @@ def main() -> None:
     ap.add_argument("--key", choices=KEYS, default="reporting",
                     help="answer key for ECB+'s own wire groups (fusion_sets.KEYS)")  # fmt: skip
     args = ap.parse_args()
-    global KEY
-    KEY = args.key
     if args.explain:
         for g in range(args.seeds):
-            explain(g)
+            explain(g, args.key)
         return
-    rows = [(g, o, *score(g, o)) for g in range(args.seeds) for o in range(args.orders)]
+    rows = [(g, o, *score(g, o, args.key)) for g in range(args.seeds) for o in range(args.orders)]
     for g, o, p, r, f, span in rows:
         print(f"seed {g} order {o}: P {p:.3f} R {r:.3f} F1 {f:.3f} spanning {span}")
     n = len(rows)

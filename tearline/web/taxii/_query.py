@@ -35,7 +35,6 @@ from sqlalchemy.orm import aliased
 from tearline.ingest.stix import version_key
 from tearline.share.policy import Principal
 from tearline.share.releases import has_live_release, visible_stix_filter
-from tearline.share.stix_store import stix_visibility
 from tearline.store.schema import StixObject
 from tearline.store.types import UTCDateTime
 
@@ -156,11 +155,6 @@ def _version_forms(value: str) -> list[str]:
     return [version_key(value)]
 
 
-def visibility(who: Principal) -> ColumnElement[bool]:
-    """The caller's view: the policy's SQL twin bound to ``stix_objects``."""
-    return stix_visibility(who)
-
-
 def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
                        stamps: Any = None, any_release: bool = True) -> ColumnElement[bool] | None:
     """``first``/``last``/timestamps, compared as times (``version_key``), not as text.
@@ -173,9 +167,10 @@ def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
     """
     if "all" in versions:
         return None
+    def seen(alias: Any) -> list[ColumnElement[bool]]:
+        return [visible_stix_filter(who, alias, any_release=any_release)] if who else []
+
     newer, older = aliased(StixObject), aliased(StixObject)
-    seen_newer = [visible_stix_filter(who, newer, any_release=any_release)] if who else []
-    seen_older = [visible_stix_filter(who, older, any_release=any_release)] if who else []
     parts: list[ColumnElement[bool]] = []
     if "last" in versions:
         # ``has_newer`` is clear on a row no newer version follows (``ingest.writer``):
@@ -183,11 +178,11 @@ def _version_condition(versions: tuple[str, ...], who: Principal | None = None,
         parts.append(or_(StixObject.has_newer.is_(False),
                          ~exists().where(newer.id == StixObject.id,
                                          newer.version_key > StixObject.version_key,
-                                         *seen_newer)))
+                                         *seen(newer))))
     if "first" in versions:
         parts.append(~exists().where(older.id == StixObject.id,
                                      older.version_key < StixObject.version_key,
-                                     *seen_older))
+                                     *seen(older)))
     if stamps is None:
         named = [f for v in versions if v not in _KEYWORDS for f in _version_forms(v)]
         stamps = named or None
@@ -261,7 +256,7 @@ def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters, object_id: str | 
 @lru_cache(maxsize=256)
 def _statement(cols: tuple[Any, ...], who: Principal, by_id: bool, ids: bool, types: bool,
                spec_versions: bool, added_after: bool, keywords: tuple[str, ...],
-               stamps: bool, after: bool, any_release: bool = True) -> Select[Any]:
+               stamps: bool, after: bool, any_release: bool) -> Select[Any]:
     """A page statement with every value a bound parameter, built once per shape.
 
     Building the policy condition and the version subqueries costs more Python

@@ -30,8 +30,9 @@ from tearline.fusion.origins import OriginIndex
 from tearline.model.fragment import Fragment
 
 
-def _build(gen_seed: int, order_seed: int,
-           key: str) -> tuple[list[Item], list[Fragment], OriginIndex]:
+def _build(
+    gen_seed: int, order_seed: int, key: str
+) -> tuple[list[Item], list[Fragment], OriginIndex]:
     items = syndication_items("tune", gen_seed, key=key)
     prepare = fq._prepare()
     frags = [prepare(i.fragment) for i in items]
@@ -43,8 +44,9 @@ def _build(gen_seed: int, order_seed: int,
     return items, frags, index
 
 
-def score(gen_seed: int, order_seed: int,
-          key: str = "reporting") -> tuple[float, float, float, int]:
+def score(
+    gen_seed: int, order_seed: int, key: str = "reporting"
+) -> tuple[float, float, float, int]:
     """Copy-pair P, R, F1 and origins spanning two events, one seed and one order.
 
     ``key`` is the answer key for ECB+'s own wire groups (``fusion_sets.KEYS``).

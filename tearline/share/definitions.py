@@ -69,13 +69,16 @@ class Definitions:
     held: set[str] = field(default_factory=set)
 
 
-def partner_definitions(conn: Connection, who: Principal) -> Definitions:
+def partner_definitions(conn: Connection, who: Principal, *,
+                        any_release: bool = True) -> Definitions:
     """The stored non-TLP marking-definitions and which of them ``who`` may receive.
 
     See the module docstring: the policy allows the definition's own marking,
     or the definition carries none. One indexed query (by type) per request.
+    ``any_release=False`` only when the caller read, for this request, that the
+    partner holds no live release (``releases.has_live_release``).
     """
-    rows = conn.execute(_statement(who))
+    rows = conn.execute(_statement(who, any_release))
     out = Definitions()
     for oid, text, allowed in rows:  # ordered by version: the newest one wins
         out.held.add(oid)
@@ -87,13 +90,13 @@ def partner_definitions(conn: Connection, who: Principal) -> Definitions:
 
 
 @lru_cache(maxsize=256)
-def _statement(who: Principal) -> Select[Any]:
+def _statement(who: Principal, any_release: bool = True) -> Select[Any]:
     """Built once per caller: building the policy condition costs more than running it."""
     unmarked = and_(StixObject.tlp.is_(None), StixObject.rel_to == "",
                     or_(StixObject.classification.is_(None),
                         StixObject.classification == "UNCLASSIFIED"),
                     StixObject.compartments == "")
-    ok = or_(visible_stix_filter(who), unmarked)
+    ok = or_(visible_stix_filter(who, any_release=any_release), unmarked)
     return (select(StixObject.id, StixObject.json, case((ok, True), else_=False))
             .where(StixObject.type == "marking-definition",
                    # constants as plain parameters: no SQL re-rendering per request

@@ -113,21 +113,22 @@ def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
 
 
 @lru_cache(maxsize=256)
-def _statement(who: Principal) -> Select[str, Any]:
+def _statement(who: Principal, any_release: bool = True) -> Select[str, Any]:
     """Held ids among ``ids``, each with whether some version of it is visible to ``who``."""
-    seen = func.max(case((visible_stix_filter(who), 1), else_=0))
+    seen = func.max(case((visible_stix_filter(who, any_release=any_release), 1), else_=0))
     return (select(StixObject.id, seen)
             .where(StixObject.id.in_(bindparam("ids", expanding=True)))
             .group_by(StixObject.id))
 
 
 def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
-                resolvable: Set[str] = frozenset()) -> set[str]:
+                resolvable: Set[str] = frozenset(), *, any_release: bool = True) -> set[str]:
     """Of ``ids``, those this store holds and ``who`` may see no version of.
 
     One query per 900 ids (a page names far fewer). ``resolvable`` are ids
     the caller is served another way (the re-marking identities, allowed
-    marking-definitions): never hidden.
+    marking-definitions): never hidden. ``any_release=False`` only when the
+    caller read, for this request, that ``who`` holds no live release.
     """
     wanted = sorted(set(ids) - resolvable)
     if not wanted or sees_everything(who):
@@ -138,9 +139,10 @@ def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
         # relationship endpoints cost more in rendering its parameters than the
         # lookup itself, and only the hidden ids come back (HAVING), not every one.
         value: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
-        return set(conn.execute(_hidden_statement(who, dialect), {"ids": value}).scalars().all())
+        return set(conn.execute(_hidden_statement(who, dialect, any_release),
+                                {"ids": value}).scalars().all())
     out: set[str] = set()
-    stmt = _statement(who)
+    stmt = _statement(who, any_release)
     for i in range(0, len(wanted), _CHUNK):
         out.update(oid for oid, seen in conn.execute(stmt, {"ids": wanted[i:i + _CHUNK]})
                    if not seen)
@@ -148,9 +150,9 @@ def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
 
 
 @lru_cache(maxsize=256)
-def _hidden_statement(who: Principal, dialect: str) -> Select[str]:
+def _hidden_statement(who: Principal, dialect: str, any_release: bool = True) -> Select[str]:
     """Held ids among the array ``ids`` of which ``who`` may see no version."""
-    seen = func.max(case((visible_stix_filter(who), 1), else_=0))
+    seen = func.max(case((visible_stix_filter(who, any_release=any_release), 1), else_=0))
     if dialect == "postgresql":
         among = StixObject.id == any_(bindparam("ids", type_=ARRAY(String)))
     else:
@@ -178,7 +180,8 @@ def resolvable_for(who: Principal, allowed_definitions: Iterable[str] = ()) -> f
 def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
                 resolvable: Set[str] = frozenset(),
                 visible: Set[str] = frozenset(),
-                stored_refs: Sequence[str | None] | None = None) -> list[str | None]:
+                stored_refs: Sequence[str | None] | None = None, *,
+                any_release: bool = True) -> list[str | None]:
     """``prune`` over a page or batch of JSON texts as they are about to be sent.
 
     One ``hidden_refs`` query for the whole batch; texts that hold no reference
@@ -189,7 +192,8 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     between two objects of the same page costs no lookup. ``stored_refs``, when
     given, is each text's ``stix_objects.refs`` (``ingest.stix_hints``), valid only
     for a text sent as stored: "" says it names nothing prunable, a JSON list
-    which ids it names, None that the text must be scanned.
+    which ids it names, None that the text must be scanned. ``any_release`` as
+    for ``hidden_refs``.
     """
     if sees_everything(who):
         return list(texts)
@@ -216,7 +220,7 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     out: list[str | None] = list(texts)
     if not parsed and not named:
         return out
-    hidden = hidden_refs(conn, who, wanted - visible, resolvable)
+    hidden = hidden_refs(conn, who, wanted - visible, resolvable, any_release=any_release)
     if not hidden:
         return out
     for i, found in named.items():

@@ -107,7 +107,8 @@ def monkeypatch_hidden() -> Any:
     state: dict[str, set[str]] = {"hidden": set()}
     real = refs_mod.hidden_refs
 
-    def fake(conn: Any, who: Any, ids: Any, resolvable: Any = frozenset()) -> set[str]:
+    def fake(conn: Any, who: Any, ids: Any, resolvable: Any = frozenset(),
+             *, any_release: bool = True) -> set[str]:
         return {i for i in ids if i in state["hidden"]} - set(resolvable)
 
     refs_mod.hidden_refs = fake  # type: ignore[assignment]

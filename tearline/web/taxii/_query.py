@@ -210,15 +210,19 @@ def run_page(conn: Connection, cols: Sequence[Any], who: Principal, f: Filters,
 
 
 def run_page_raw(conn: Connection, cols: Sequence[Any], who: Principal, f: Filters,
-                 object_id: str | None = None) -> Sequence[Any]:
+                 object_id: str | None = None, *,
+                 any_release: bool | None = None) -> Sequence[Any]:
     """``run_page`` as the driver's own tuples, for the objects page.
 
     Building SQLAlchemy rows was a sixth of a 1,000-object page, and the page
     needs no type processing: its columns are text, integers and a flag, and
     ``added_at`` is read raw (``routes._RawStamp``). The driver's cursor is read
-    to the end and the result closed here.
+    to the end and the result closed here. ``any_release`` is what the caller
+    read with ``has_live_release`` for this request (None: read it here).
     """
-    stmt, params = _shaped(tuple(cols), who, f, object_id, has_live_release(conn, who))
+    if any_release is None:
+        any_release = has_live_release(conn, who)
+    stmt, params = _shaped(tuple(cols), who, f, object_id, any_release)
     result = conn.execute(stmt, params)
     try:
         rows: Sequence[Any] = result.cursor.fetchall()

@@ -28,6 +28,7 @@ from tearline.settings import input_limits
 from tearline.share.definitions import Definitions, partner_definitions
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.refs import WITHHOLDABLE, prune_texts, resolvable_for, sees_everything
+from tearline.share.releases import has_live_release
 from tearline.share.remark import outgoing_text, remark_text, sensitive_for
 from tearline.store.schema import StixObject
 
@@ -173,7 +174,8 @@ def _outgoing_rows(conn: Connection, who: Principal, rows: Sequence[Any]) -> lis
 def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
               stored: Sequence[str | None], refs: Sequence[str | None], plains: Sequence[Any],
               *, defs: Definitions | None = None, sens: Mapping[str, Any] | None = None,
-              withheld: dict[str, dict[str, str]] | None = None) -> list[str | None]:
+              withheld: dict[str, dict[str, str]] | None = None,
+              any_release: bool = True) -> list[str | None]:
     """What crosses for each row: its JSON re-marked for a partner (its markings
     resolvable, ``share.definitions``), references to hidden objects pruned
     (``share.refs``); None where the object is withheld, or the row has no JSON
@@ -182,11 +184,12 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
     The rows come as parallel columns (ids, stored JSON, and the read hints
     ``refs`` and ``plain`` of ``ingest.stix_hints``): a page's 1,000 rows are
     walked once per column in C rather than attribute by attribute. ``defs``
-    is read here for a partner when the caller has not.
+    is read here for a partner when the caller has not; ``any_release`` is
+    ``releases.has_live_release`` as the caller read it for this request.
     """
     partner = who.kind is PrincipalKind.PARTNER
     if partner and defs is None:
-        defs = partner_definitions(conn, who)
+        defs = partner_definitions(conn, who, any_release=any_release)
     texts: list[str | None]
     # A stored ``refs`` hint lists every id the stored text could have pruned. It
     # still covers the re-marked text: re-marking only drops properties, and the
@@ -194,23 +197,27 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
     # served to every partner (``resolvable_for``), so never hidden. Pruning
     # itself always parses the text that is sent, so the hint only says which
     # texts to parse.
-    hints: list[str | None]
-    if defs is None:
-        texts, hints = list(stored), list(refs)
-    else:
-        texts, hints = [], []
+    texts, hints = list(stored), list(refs)
+    if defs is not None:
+        # Only rows not stored as "plain" (``ingest.stix_hints``), and reports with
+        # prose to guard, go through ``outgoing_text``: most of a page is neither,
+        # and picking the few by index keeps the per-row loop out of Python.
+        pick = [i for i, plain in enumerate(plains) if not plain]
+        if sens:
+            guarded = [i for i, oid in enumerate(ids)
+                       if plains[i] and (s := sens.get(oid)) and (s.protected or s.source_names)]
+            if guarded:
+                pick = sorted({*pick, *guarded})
         pid = who.id
-        for oid, text, ref, plain in zip(ids, stored, refs, plains, strict=True):
-            s = sens.get(oid) if sens else None
-            if text is None or (plain and not (s and (s.protected or s.source_names))):
-                texts.append(text)
-                hints.append(ref)
+        for i in pick:
+            text = texts[i]
+            if text is None:
                 continue
-            out, dropped = outgoing_text(text, pid, s, defs)
+            oid = ids[i]
+            out, dropped = outgoing_text(text, pid, sens.get(oid) if sens else None, defs)
             if dropped and withheld is not None:
                 withheld[oid] = dropped
-            texts.append(out)
-            hints.append(ref)
+            texts[i] = out
     if sees_everything(who):
         return texts
     if None in texts:
@@ -223,7 +230,8 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
         keep, sent, sent_hints = None, texts, hints
     pruned = prune_texts(conn, who, sent,  # type: ignore[arg-type]  # no None left in sent
                          resolvable_for(who, defs.allowed if defs else ()),
-                         visible=frozenset(ids), stored_refs=sent_hints)
+                         visible=frozenset(ids), stored_refs=sent_hints,
+                         any_release=any_release)
     if keep is None:
         return pruned
     out_texts: list[str | None] = [None] * len(texts)
@@ -313,7 +321,11 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     in-process benchmark (``bench/taxii_page_cpu.py``) times what a request does.
     """
     partner = who.kind is PrincipalKind.PARTNER
-    raw = run_page_raw(conn, _page_cols(who), who, f, object_id)
+    # Read once for the whole page: the page, its definitions and its hidden
+    # references then share one answer (and a release made meanwhile applies
+    # on the next request, as it would anyway).
+    any_release = has_live_release(conn, who)
+    raw = run_page_raw(conn, _page_cols(who), who, f, object_id, any_release=any_release)
     if not raw:
         return None
     more = len(raw) > f.limit
@@ -326,15 +338,15 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     withheld: dict[str, dict[str, str]] = {}
     if partner:
         plains = cols[5]
-        defs = partner_definitions(conn, who)
+        defs = partner_definitions(conn, who, any_release=any_release)
         # A released report's own prose may still hold a protected value or the
         # name of a hidden source: the sanitizer's guard cuts them (issue 12).
         # A stored id starts with its own type (``ingest.stix.check_object``).
         sens = sensitive_for(conn, [i for i in ids if i.startswith("report--")])
         texts = _outgoing(conn, who, ids, stored, refs, plains, defs=defs, sens=sens,
-                          withheld=withheld)
+                          withheld=withheld, any_release=any_release)
     else:
-        texts = _outgoing(conn, who, ids, stored, refs, nothing)
+        texts = _outgoing(conn, who, ids, stored, refs, nothing, any_release=any_release)
     extra: dict[str, Any] = {"markings_withheld": withheld} if withheld else {}
     if None not in texts:
         return ObjectsPage(texts, ids, ats[0], ats[-1], nxt, extra)  # type: ignore[arg-type]

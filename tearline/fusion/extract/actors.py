@@ -417,23 +417,45 @@ _AUTOMATA: dict[int, tuple[Catalog, ahocorasick.Automaton]] = {}
 
 
 def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
-    """Aho-Corasick over the first word of every catalog name, lower-cased.
+    """Aho-Corasick over the first word of every catalog name, lower-cased, as a whole word.
 
     One pass over the lower-cased text finds the few words that can start
-    an actor name; the n-gram lookups run only there. Built once per
-    catalog (catalogs are immutable).
+    an actor name; the n-gram lookups run only there. Each word is stored
+    with a space on both sides and the text is read with every character
+    that is not alphanumeric turned into a space (``_spaced``), so the
+    automaton itself keeps to whole words: asking ``isalnum`` of the
+    neighbours of its every hit, inside words too, cost more than the pass.
+    Built once per catalog (catalogs are immutable).
     """
     cached = _AUTOMATA.get(id(catalog))
     if cached is not None and cached[0] is catalog:
         return cached[1]
     automaton = ahocorasick.Automaton()
     for word in catalog.first_tokens() - {"the"}:  # "The Base" is found at "Base"
-        automaton.add_word(word, len(word))
+        spaced = _spaced(word)
+        # A token with a separator inside would match other separators there.
+        automaton.add_word(f" {spaced} ", (len(spaced), None if spaced == word else word))
     automaton.make_automaton()
     if len(_AUTOMATA) > 8:
         _AUTOMATA.clear()
     _AUTOMATA[id(catalog)] = (catalog, automaton)
     return automaton
+
+
+# Characters that are not alphanumeric, to spaces (``str.translate``); the
+# non-ASCII ones are added as texts bring them (``_spaced``).
+_SEPARATORS: dict[int, int] = {i: 32 for i in range(128) if not chr(i).isalnum()}
+_SEEN: set[str] = set()
+
+
+def _spaced(probe: str) -> str:
+    """``probe`` with every character that is not alphanumeric as a space, same length."""
+    if not probe.isascii():
+        for ch in set(probe) - _SEEN:
+            if not ch.isalnum():
+                _SEPARATORS[ord(ch)] = 32
+            _SEEN.add(ch)
+    return probe.translate(_SEPARATORS)
 
 
 def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
@@ -442,21 +464,24 @@ def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
     Names are keyed on their ASCII-folded lower case (``tokens``): words
     with letters beyond ASCII are always admitted rather than folded here,
     and so are glued Islamic State labels (ISKP, ISWAP), keyed by rewriting.
+    A whole word is one with no alphanumeric character on either side.
     """
     probe = text.lower()
     starts: set[int] = set()
     if not probe.isascii():
         starts.update(m.start() for m in _NON_ASCII_WORD.finditer(probe))
-    for last, length in _automaton(catalog).iter(probe):
-        start = last - length + 1
-        if (start > 0 and probe[start - 1].isalnum()) or probe[last + 1 : last + 2].isalnum():
-            continue  # whole words only
-        starts.add(start)
+    # In " " + spaced, a hit " word " ending at e puts the word at e - len - 1 of probe.
+    for last, (length, word) in _automaton(catalog).iter(" " + _spaced(probe) + " "):
+        start = last - length - 1
+        if word is None or probe.startswith(word, start):
+            starts.add(start)
     starts.update(m.start() for m in _IS_WORD.finditer(probe))
     return starts
 
 
-_IS_WORD = re.compile(r"(?<![\w])is\w*")
+# "is" at a word start, written literal first ("(?<!\w)is" read backwards) so
+# ``re`` can skip to each "is" instead of trying every position.
+_IS_WORD = re.compile(r"is(?<!\w..)\w*")
 _NON_ASCII_WORD = re.compile(r"(?<![\w])[a-z0-9]*[^\x00-\x7f\W]")
 
 
@@ -507,6 +532,10 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
         ):
             reach += 1
         for n in range(reach, 0, -1):
+            # ``_name_like`` says no to a span whose last word is in lower case; asked
+            # here first, without its word split, since most of the n-grams end so.
+            if not is_capitalised(words[i + n - 1].group()):
+                continue
             start, end = words[i].start(), words[i + n - 1].end()
             if not _name_like(text, start, end):
                 continue

@@ -618,15 +618,32 @@ def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention])
 
 def _resolved(text: str, start: int, end: int, found: Resolution) -> Mention:
     """A candidate span the catalog resolved: a listed actor, held below list confidence."""
-    return mention(MentionKind.ACTOR, text, start, end, found.actor_id,
-                   min(found.confidence, 0.8), name=found.name, method=found.method,
-                   alternatives=list(found.alternatives))
+    return mention(
+        MentionKind.ACTOR,
+        text,
+        start,
+        end,
+        found.actor_id,
+        min(found.confidence, 0.8),
+        name=found.name,
+        method=found.method,
+        alternatives=list(found.alternatives),
+    )
 
 
 def _unlisted(text: str, start: int, end: int, value: str) -> Mention:
     """A candidate span no list names: kept at low confidence so fusion can still key on it."""
-    return mention(MentionKind.ACTOR, text, start, end, value, 0.35,
-                   name=text[start:end], method="candidate", candidate=True)
+    return mention(
+        MentionKind.ACTOR,
+        text,
+        start,
+        end,
+        value,
+        0.35,
+        name=text[start:end],
+        method="candidate",
+        candidate=True,
+    )
 
 
 def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:

@@ -28,7 +28,12 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
 from tearline.fusion.extract.matcher import TRIGGERS
-from tearline.fusion.extract.starts import START_INDEX, finditer_from, literal_starts
+from tearline.fusion.extract.starts import (
+    START_INDEX,
+    StartFinder,
+    finditer_from,
+    literal_starts,
+)
 
 _MIN = 3  # shorter literals gate nothing
 
@@ -83,10 +88,12 @@ def triggers(source: str, flags: int = 0) -> frozenset[str] | None:
 class Gated:
     """A compiled pattern plus the literal words that gate it."""
 
-    __slots__ = ("_start_id", "pattern", "prefixes", "triggers")
+    __slots__ = ("_start_id", "finder", "pattern", "prefixes", "triggers")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], finder: StartFinder | None = None) -> None:
+        """``finder``, for a pattern with no literal prefixes, finds every place it can begin."""
         self.pattern = pattern
+        self.finder = finder
         self.triggers = triggers(pattern.pattern, pattern.flags)
         if self.triggers is not None:
             TRIGGERS.register(self.triggers)
@@ -102,7 +109,7 @@ class Gated:
         index nothing.
         """
         if self.prefixes is None:
-            return None
+            return None if self.finder is None else self.finder.starts(text)
         if self._start_id is None:
             self._start_id = START_INDEX.register(self.prefixes)
         found = START_INDEX.starts(text)

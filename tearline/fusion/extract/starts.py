@@ -46,6 +46,7 @@ import ahocorasick  # type: ignore[import-not-found]
 
 __all__ = [
     "START_INDEX",
+    "StartFinder",
     "StartIndex",
     "canonical",
     "finditer_from",
@@ -314,3 +315,28 @@ def finditer_from(
         if found is not None:
             yield found
             resume = found.end()
+
+
+class StartFinder:
+    """Candidate starts from a cheap pattern that begins wherever the real one can.
+
+    For patterns no literal prefix covers, such as a name that opens with any
+    capital letter not preceded by a word character or a stop: the caller
+    writes a pattern whose match starts are a superset of the real
+    pattern's and that ``re`` can scan fast (one that opens with a character
+    class, the look-behind after it). Several patterns may share one finder;
+    the last text's starts are kept.
+    """
+
+    __slots__ = ("_found", "_text", "finder")
+
+    def __init__(self, finder: re.Pattern[str]) -> None:
+        self.finder = finder
+        self._text: str | None = None
+        self._found: list[int] = []
+
+    def starts(self, text: str) -> list[int]:
+        if text is not self._text:
+            self._found = [m.start() for m in self.finder.finditer(text)]
+            self._text = text
+        return self._found

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -130,11 +132,32 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 def sentence_at(text: str, index: int) -> tuple[int, int]:
-    """The sentence containing ``index``."""
-    for start, end in sentences(text):
-        if start <= index <= end:
-            return start, end
+    """The sentence containing ``index`` (the whole text when it falls between two).
+
+    Extractors ask this of one text twenty-odd times, so the text's
+    sentences are split once and kept for the last few texts; sentences are
+    disjoint and in order, so only the last one starting at or before
+    ``index`` can hold it.
+    """
+    starts, spans = _split(text)
+    k = bisect_right(starts, index) - 1
+    if k >= 0 and index <= spans[k][1]:
+        return spans[k]
     return 0, len(text)
+
+
+_SPLIT: OrderedDict[str, tuple[list[int], list[tuple[int, int]]]] = OrderedDict()
+
+
+def _split(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """``sentences(text)`` as lists (their starts, and the spans), kept for the last 4 texts."""
+    found = _SPLIT.get(text)
+    if found is None:
+        spans = list(sentences(text))
+        found = _SPLIT[text] = ([s for s, _ in spans], spans)
+        if len(_SPLIT) > 4:
+            _SPLIT.popitem(last=False)
+    return found
 
 
 def is_capitalised(token: str) -> bool:

@@ -160,6 +160,26 @@ def _split(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     return found
 
 
+# Characters that are not alphanumeric, to spaces (``str.translate``); the
+# non-ASCII ones are added as texts bring them (``alnum_spaced``).
+_SEPARATORS: dict[int, int] = {i: 32 for i in range(128) if not chr(i).isalnum()}
+_SEEN: set[str] = set()
+
+
+def alnum_spaced(text: str) -> str:
+    """``text`` with every character that is not alphanumeric as a space, same length.
+
+    An automaton over it can demand whole words by storing them with a
+    space on each side, instead of asking ``isalnum`` around its every hit.
+    """
+    if not text.isascii():
+        for ch in set(text) - _SEEN:
+            if not ch.isalnum():
+                _SEPARATORS[ord(ch)] = 32
+            _SEEN.add(ch)
+    return text.translate(_SEPARATORS)
+
+
 def is_capitalised(token: str) -> bool:
     return token[:1].isupper() or token[:1].isdigit()
 

@@ -51,6 +51,7 @@ from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
     WORD,
+    alnum_spaced,
     drop_overlaps,
     is_capitalised,
     mention,
@@ -422,7 +423,7 @@ def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
     One pass over the lower-cased text finds the few words that can start
     an actor name; the n-gram lookups run only there. Each word is stored
     with a space on both sides and the text is read with every character
-    that is not alphanumeric turned into a space (``_spaced``), so the
+    that is not alphanumeric turned into a space (``alnum_spaced``), so the
     automaton itself keeps to whole words: asking ``isalnum`` of the
     neighbours of its every hit, inside words too, cost more than the pass.
     Built once per catalog (catalogs are immutable).
@@ -432,7 +433,7 @@ def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
         return cached[1]
     automaton = ahocorasick.Automaton()
     for word in catalog.first_tokens() - {"the"}:  # "The Base" is found at "Base"
-        spaced = _spaced(word)
+        spaced = alnum_spaced(word)
         # A token with a separator inside would match other separators there.
         automaton.add_word(f" {spaced} ", (len(spaced), None if spaced == word else word))
     automaton.make_automaton()
@@ -440,22 +441,6 @@ def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
         _AUTOMATA.clear()
     _AUTOMATA[id(catalog)] = (catalog, automaton)
     return automaton
-
-
-# Characters that are not alphanumeric, to spaces (``str.translate``); the
-# non-ASCII ones are added as texts bring them (``_spaced``).
-_SEPARATORS: dict[int, int] = {i: 32 for i in range(128) if not chr(i).isalnum()}
-_SEEN: set[str] = set()
-
-
-def _spaced(probe: str) -> str:
-    """``probe`` with every character that is not alphanumeric as a space, same length."""
-    if not probe.isascii():
-        for ch in set(probe) - _SEEN:
-            if not ch.isalnum():
-                _SEPARATORS[ord(ch)] = 32
-            _SEEN.add(ch)
-    return probe.translate(_SEPARATORS)
 
 
 def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
@@ -471,7 +456,7 @@ def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
     if not probe.isascii():
         starts.update(m.start() for m in _NON_ASCII_WORD.finditer(probe))
     # In " " + spaced, a hit " word " ending at e puts the word at e - len - 1 of probe.
-    for last, (length, word) in _automaton(catalog).iter(" " + _spaced(probe) + " "):
+    for last, (length, word) in _automaton(catalog).iter(" " + alnum_spaced(probe) + " "):
         start = last - length - 1
         if word is None or probe.startswith(word, start):
             starts.add(start)

@@ -66,7 +66,9 @@ from tearline.fusion.extract.context import (
     threat_context,
     title_case_line,
 )
+from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
+from tearline.fusion.extract.starts import StartFinder
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["find_actors"]
@@ -572,6 +574,11 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
 # Heads that name armed groups; the others ("Party", "Council", "Group",
 # "Network", "Division", "Army") name parties, boards, companies and armies
 # as often, so they need the sentence to speak of attacks.
+# Both patterns run only on texts holding one of their words (a head noun, an
+# Arabic lead); the Arabic one only where a lead begins, the candidate one only
+# at a capital or a "t" that starts a word (where "[Tt]he" or "[A-Z]" opens it).
+_ARABIC_GATED = Gated(_ARABIC_NAME)
+_CANDIDATE_GATED = Gated(_CANDIDATE, StartFinder(re.compile(r"[A-Zt](?<!\w.)")))
 _ARMED_HEADS = frozenset(
     str.split("""Brigade Brigades Battalion Battalions Front Legion Militia Mujahideen
     Mujahidin Jamaat
@@ -586,7 +593,7 @@ def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention])
     "Kata'ib Hizballah" into Hizballah, the very confusion this avoids.
     """
     out: list[Mention] = []
-    for match in _ARABIC_NAME.finditer(text):
+    for match in _ARABIC_GATED.finditer(text, text.lower()):
         start, end = match.span(1)
         if any(not (end <= m.start or start >= m.end) for m in taken):
             continue
@@ -633,7 +640,7 @@ def _unlisted(text: str, start: int, end: int, value: str) -> Mention:
 
 def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
     out: list[Mention] = _arabic_candidates(text, catalog, taken)
-    for match in _CANDIDATE.finditer(text):
+    for match in _CANDIDATE_GATED.finditer(text, text.lower()):
         start, end = match.span(1)
         if "\n" in text[start:end] or title_case_line(text, start, end):
             continue  # headline fragments ("Pulls Gun On And Handcuffs Guards")

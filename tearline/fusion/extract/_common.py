@@ -188,8 +188,8 @@ def shouting(text: str, start: int, end: int, window: int = 40) -> bool:
     """True when the surroundings are written in capitals (a headline in caps),
     where a capitalised word says nothing about being a name."""
     around = text[max(0, start - window) : end + window]
-    letters = [c for c in around if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    letters = list(filter(str.isalpha, around))
+    return len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.7
 
 
 def mention(

@@ -90,28 +90,28 @@ class Gated:
 
     __slots__ = ("_start_id", "finder", "pattern", "prefixes", "triggers")
 
-    def __init__(self, pattern: re.Pattern[str], finder: StartFinder | None = None) -> None:
-        """``finder``, for a pattern with no literal prefixes, finds every place it can begin."""
+    def __init__(
+        self, pattern: re.Pattern[str], finder: StartFinder | None = None, *, index: bool = True
+    ) -> None:
+        """``finder``, for a pattern with no literal prefixes, finds every place it can begin.
+
+        ``index=False`` keeps the prefixes out of the shared start index, for
+        patterns only ever read for their triggers (the boilerplate cues):
+        every pattern in the index costs each text's scan its hits.
+        """
         self.pattern = pattern
         self.finder = finder
         self.triggers = triggers(pattern.pattern, pattern.flags)
         if self.triggers is not None:
             TRIGGERS.register(self.triggers)
         # Where a match can begin (``starts``), or None: then it is tried everywhere.
-        self.prefixes = literal_starts(pattern.pattern, pattern.flags)
-        self._start_id: int | None = None
+        self.prefixes = literal_starts(pattern.pattern, pattern.flags) if index else None
+        self._start_id = START_INDEX.register(self.prefixes) if self.prefixes is not None else None
 
     def _starts(self, text: str) -> list[int] | None:
-        """Candidate match starts in ``text``, or None to search all of it.
-
-        The prefixes join the shared index at the first search, so patterns
-        only ever read for their triggers (the boilerplate cues) cost the
-        index nothing.
-        """
-        if self.prefixes is None:
-            return None if self.finder is None else self.finder.starts(text)
+        """Candidate match starts in ``text``, or None to search all of it."""
         if self._start_id is None:
-            self._start_id = START_INDEX.register(self.prefixes)
+            return None if self.finder is None else self.finder.starts(text)
         found = START_INDEX.starts(text)
         return None if found is None else found.get(self._start_id, [])
 

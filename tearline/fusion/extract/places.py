@@ -272,8 +272,8 @@ def _probe(text: str) -> str:
         return text
     lines = []
     for line in text.split("\n"):
-        letters = [c for c in line if c.isalpha()]
-        upper = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+        letters = list(filter(str.isalpha, line))
+        upper = len(letters) >= 12 and sum(map(str.isupper, letters)) > 0.7 * len(letters)
         titled = line.title() if upper else line
         lines.append(titled if len(titled) == len(line) else line)
     return "\n".join(lines)

@@ -80,7 +80,8 @@ _CUE_PATTERNS = [
     r"work for us",
     r"\bsubscription\b",
 ]
-_CUES = tuple(Gated(re.compile(p, re.I)) for p in _CUE_PATTERNS)
+# Read for their triggers only (``_has_cue`` searches a line): no start index.
+_CUES = tuple(Gated(re.compile(p, re.I), index=False) for p in _CUE_PATTERNS)
 
 
 def _cue_automaton() -> tuple[ahocorasick.Automaton, tuple[int, ...]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -130,11 +132,52 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 def sentence_at(text: str, index: int) -> tuple[int, int]:
-    """The sentence containing ``index``."""
-    for start, end in sentences(text):
-        if start <= index <= end:
-            return start, end
+    """The sentence containing ``index`` (the whole text when it falls between two).
+
+    Extractors ask this of one text twenty-odd times, so the text's
+    sentences are split once and kept for the last few texts; sentences are
+    disjoint and in order, so only the last one starting at or before
+    ``index`` can hold it.
+    """
+    starts, spans = _split(text)
+    k = bisect_right(starts, index) - 1
+    if k >= 0 and index <= spans[k][1]:
+        return spans[k]
     return 0, len(text)
+
+
+_SPLIT: OrderedDict[str, tuple[list[int], list[tuple[int, int]]]] = OrderedDict()
+
+
+def _split(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """``sentences(text)`` as lists (their starts, and the spans), kept for the last 4 texts."""
+    found = _SPLIT.get(text)
+    if found is None:
+        spans = list(sentences(text))
+        found = _SPLIT[text] = ([s for s, _ in spans], spans)
+        if len(_SPLIT) > 4:
+            _SPLIT.popitem(last=False)
+    return found
+
+
+# Characters that are not alphanumeric, to spaces (``str.translate``); the
+# non-ASCII ones are added as texts bring them (``alnum_spaced``).
+_SEPARATORS: dict[int, int] = {i: 32 for i in range(128) if not chr(i).isalnum()}
+_SEEN: set[str] = set()
+
+
+def alnum_spaced(text: str) -> str:
+    """``text`` with every character that is not alphanumeric as a space, same length.
+
+    An automaton over it can demand whole words by storing them with a
+    space on each side, instead of asking ``isalnum`` around its every hit.
+    """
+    if not text.isascii():
+        for ch in set(text) - _SEEN:
+            if not ch.isalnum():
+                _SEPARATORS[ord(ch)] = 32
+            _SEEN.add(ch)
+    return text.translate(_SEPARATORS)
 
 
 def is_capitalised(token: str) -> bool:
@@ -145,8 +188,8 @@ def shouting(text: str, start: int, end: int, window: int = 40) -> bool:
     """True when the surroundings are written in capitals (a headline in caps),
     where a capitalised word says nothing about being a name."""
     around = text[max(0, start - window) : end + window]
-    letters = [c for c in around if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    letters = list(filter(str.isalpha, around))
+    return len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.7
 
 
 def mention(

@@ -51,6 +51,7 @@ from tearline.fusion.extract._common import (
     JOINER,
     PARTICLES,
     WORD,
+    alnum_spaced,
     drop_overlaps,
     is_capitalised,
     mention,
@@ -65,7 +66,9 @@ from tearline.fusion.extract.context import (
     threat_context,
     title_case_line,
 )
+from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
+from tearline.fusion.extract.starts import StartFinder
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["find_actors"]
@@ -417,18 +420,24 @@ _AUTOMATA: dict[int, tuple[Catalog, ahocorasick.Automaton]] = {}
 
 
 def _automaton(catalog: Catalog) -> ahocorasick.Automaton:
-    """Aho-Corasick over the first word of every catalog name, lower-cased.
+    """Aho-Corasick over the first word of every catalog name, lower-cased, as a whole word.
 
     One pass over the lower-cased text finds the few words that can start
-    an actor name; the n-gram lookups run only there. Built once per
-    catalog (catalogs are immutable).
+    an actor name; the n-gram lookups run only there. Each word is stored
+    with a space on both sides and the text is read with every character
+    that is not alphanumeric turned into a space (``alnum_spaced``), so the
+    automaton itself keeps to whole words: asking ``isalnum`` of the
+    neighbours of its every hit, inside words too, cost more than the pass.
+    Built once per catalog (catalogs are immutable).
     """
     cached = _AUTOMATA.get(id(catalog))
     if cached is not None and cached[0] is catalog:
         return cached[1]
     automaton = ahocorasick.Automaton()
     for word in catalog.first_tokens() - {"the"}:  # "The Base" is found at "Base"
-        automaton.add_word(word, len(word))
+        spaced = alnum_spaced(word)
+        # A token with a separator inside would match other separators there.
+        automaton.add_word(f" {spaced} ", (len(spaced), None if spaced == word else word))
     automaton.make_automaton()
     if len(_AUTOMATA) > 8:
         _AUTOMATA.clear()
@@ -442,21 +451,24 @@ def _candidate_starts(text: str, catalog: Catalog) -> set[int]:
     Names are keyed on their ASCII-folded lower case (``tokens``): words
     with letters beyond ASCII are always admitted rather than folded here,
     and so are glued Islamic State labels (ISKP, ISWAP), keyed by rewriting.
+    A whole word is one with no alphanumeric character on either side.
     """
     probe = text.lower()
     starts: set[int] = set()
     if not probe.isascii():
         starts.update(m.start() for m in _NON_ASCII_WORD.finditer(probe))
-    for last, length in _automaton(catalog).iter(probe):
-        start = last - length + 1
-        if (start > 0 and probe[start - 1].isalnum()) or probe[last + 1 : last + 2].isalnum():
-            continue  # whole words only
-        starts.add(start)
+    # In " " + spaced, a hit " word " ending at e puts the word at e - len - 1 of probe.
+    for last, (length, word) in _automaton(catalog).iter(" " + alnum_spaced(probe) + " "):
+        start = last - length - 1
+        if word is None or probe.startswith(word, start):
+            starts.add(start)
     starts.update(m.start() for m in _IS_WORD.finditer(probe))
     return starts
 
 
-_IS_WORD = re.compile(r"(?<![\w])is\w*")
+# "is" at a word start, written literal first ("(?<!\w)is" read backwards) so
+# ``re`` can skip to each "is" instead of trying every position.
+_IS_WORD = re.compile(r"is(?<!\w..)\w*")
 _NON_ASCII_WORD = re.compile(r"(?<![\w])[a-z0-9]*[^\x00-\x7f\W]")
 
 
@@ -507,6 +519,10 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
         ):
             reach += 1
         for n in range(reach, 0, -1):
+            # ``_name_like`` says no to a span whose last word is in lower case; asked
+            # here first, without its word split, since most of the n-grams end so.
+            if not is_capitalised(words[i + n - 1].group()):
+                continue
             start, end = words[i].start(), words[i + n - 1].end()
             if not _name_like(text, start, end):
                 continue
@@ -558,6 +574,11 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
 # Heads that name armed groups; the others ("Party", "Council", "Group",
 # "Network", "Division", "Army") name parties, boards, companies and armies
 # as often, so they need the sentence to speak of attacks.
+# Both patterns run only on texts holding one of their words (a head noun, an
+# Arabic lead); the Arabic one only where a lead begins, the candidate one only
+# at a capital or a "t" that starts a word (where "[Tt]he" or "[A-Z]" opens it).
+_ARABIC_GATED = Gated(_ARABIC_NAME)
+_CANDIDATE_GATED = Gated(_CANDIDATE, StartFinder(re.compile(r"[A-Zt](?<!\w.)")))
 _ARMED_HEADS = frozenset(
     str.split("""Brigade Brigades Battalion Battalions Front Legion Militia Mujahideen
     Mujahidin Jamaat
@@ -572,7 +593,7 @@ def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention])
     "Kata'ib Hizballah" into Hizballah, the very confusion this avoids.
     """
     out: list[Mention] = []
-    for match in _ARABIC_NAME.finditer(text):
+    for match in _ARABIC_GATED.finditer(text, text.lower()):
         start, end = match.span(1)
         if any(not (end <= m.start or start >= m.end) for m in taken):
             continue
@@ -589,20 +610,37 @@ def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention])
 
 def _resolved(text: str, start: int, end: int, found: Resolution) -> Mention:
     """A candidate span the catalog resolved: a listed actor, held below list confidence."""
-    return mention(MentionKind.ACTOR, text, start, end, found.actor_id,
-                   min(found.confidence, 0.8), name=found.name, method=found.method,
-                   alternatives=list(found.alternatives))
+    return mention(
+        MentionKind.ACTOR,
+        text,
+        start,
+        end,
+        found.actor_id,
+        min(found.confidence, 0.8),
+        name=found.name,
+        method=found.method,
+        alternatives=list(found.alternatives),
+    )
 
 
 def _unlisted(text: str, start: int, end: int, value: str) -> Mention:
     """A candidate span no list names: kept at low confidence so fusion can still key on it."""
-    return mention(MentionKind.ACTOR, text, start, end, value, 0.35,
-                   name=text[start:end], method="candidate", candidate=True)
+    return mention(
+        MentionKind.ACTOR,
+        text,
+        start,
+        end,
+        value,
+        0.35,
+        name=text[start:end],
+        method="candidate",
+        candidate=True,
+    )
 
 
 def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
     out: list[Mention] = _arabic_candidates(text, catalog, taken)
-    for match in _CANDIDATE.finditer(text):
+    for match in _CANDIDATE_GATED.finditer(text, text.lower()):
         start, end = match.span(1)
         if "\n" in text[start:end] or title_case_line(text, start, end):
             continue  # headline fragments ("Pulls Gun On And Handcuffs Guards")

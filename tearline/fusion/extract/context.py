@@ -52,7 +52,13 @@ def title_case_line(text: str, start: int, end: int) -> bool:
     Headlines and bylines are set that way; there a capitalised word is not
     evidence of a name, so cue-less name patterns must stand down.
     """
-    words = [w for w in WORD.findall(_line(text, start, end)) if w[0].isalpha()]
+    return _title_case(_line(text, start, end))
+
+
+@lru_cache(maxsize=256)
+def _title_case(line: str) -> bool:
+    """``title_case_line`` for one line: extractors ask it about the same lines many times."""
+    words = [w for w in WORD.findall(line) if w[0].isalpha()]
     content = [w for w in words if w.lower() not in _HEADLINE_SMALL]
     if len(content) < 3:
         return False

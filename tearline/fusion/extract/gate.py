@@ -10,6 +10,10 @@ when one of them is a substring of the lower-cased text. When a pattern has
 a branch with no required word (digits only, or words only inside optional
 groups) it gets no triggers and always runs, so the gate can only skip work,
 never matches; ``tests/fusion/test_extract_gate.py`` checks that on ECB+.
+
+A gate that opens then still does not scan the whole text when the pattern's
+matches can only begin at a few literal prefixes (``starts``): the pattern
+is tried only where one of them begins, with the same matches as ``finditer``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
 from tearline.fusion.extract.matcher import TRIGGERS
+from tearline.fusion.extract.starts import (
+    START_INDEX,
+    StartFinder,
+    finditer_from,
+    literal_starts,
+)
 
 _MIN = 3  # shorter literals gate nothing
 
@@ -78,13 +88,32 @@ def triggers(source: str, flags: int = 0) -> frozenset[str] | None:
 class Gated:
     """A compiled pattern plus the literal words that gate it."""
 
-    __slots__ = ("pattern", "triggers")
+    __slots__ = ("_start_id", "finder", "pattern", "prefixes", "triggers")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(
+        self, pattern: re.Pattern[str], finder: StartFinder | None = None, *, index: bool = True
+    ) -> None:
+        """``finder``, for a pattern with no literal prefixes, finds every place it can begin.
+
+        ``index=False`` keeps the prefixes out of the shared start index, for
+        patterns only ever read for their triggers (the boilerplate cues):
+        every pattern in the index costs each text's scan its hits.
+        """
         self.pattern = pattern
+        self.finder = finder
         self.triggers = triggers(pattern.pattern, pattern.flags)
         if self.triggers is not None:
             TRIGGERS.register(self.triggers)
+        # Where a match can begin (``starts``), or None: then it is tried everywhere.
+        self.prefixes = literal_starts(pattern.pattern, pattern.flags) if index else None
+        self._start_id = START_INDEX.register(self.prefixes) if self.prefixes is not None else None
+
+    def _starts(self, text: str) -> list[int] | None:
+        """Candidate match starts in ``text``, or None to search all of it."""
+        if self._start_id is None:
+            return None if self.finder is None else self.finder.starts(text)
+        found = START_INDEX.starts(text)
+        return None if found is None else found.get(self._start_id, [])
 
     def may_match(self, lowered: str) -> bool:
         """False only when no match is possible in a text whose lower case is ``lowered``."""
@@ -93,5 +122,16 @@ class Gated:
         return self.triggers is None or not self.triggers.isdisjoint(TRIGGERS.present(lowered))
 
     def finditer(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
-        if self.may_match(lowered):
+        """``pattern.finditer(text)``, skipped when the gate says no match is possible.
+
+        A pattern with known start prefixes is tried only where one of them
+        begins (``starts.START_INDEX``, one automaton pass per text), unless
+        the text's case folding makes those positions unreliable.
+        """
+        if not self.may_match(lowered):
+            return
+        candidates = self._starts(text)
+        if candidates is None:
             yield from self.pattern.finditer(text)
+        else:
+            yield from finditer_from(self.pattern, text, candidates)

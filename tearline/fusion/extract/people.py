@@ -27,6 +27,7 @@ Ruslan Temirkhanov") keeps only its last two name words.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from tearline.fusion.extract._common import drop_overlaps, mention
 from tearline.fusion.extract._wordlists import census_given_names, census_surnames, load_words
@@ -39,6 +40,7 @@ from tearline.fusion.extract.context import (
 )
 from tearline.fusion.extract.gate import Gated
 from tearline.fusion.extract.places import DEMONYMS, city_population, country_index
+from tearline.fusion.extract.starts import StartFinder
 from tearline.model.mention import Mention, MentionKind
 
 __all__ = ["canonical_people", "find_people", "person_key"]
@@ -237,11 +239,15 @@ def _scan(text: str, patterns: list[tuple[Gated, float, str]]) -> list[Mention]:
     return out
 
 
+# Every match of a pattern that opens with ``_NAME`` begins at a capital (each
+# branch of ``_NAME_WORD`` opens with one) with no word character or stop
+# before it; ``re`` finds those fast when the capital comes first.
+_NAME_STARTS = StartFinder(re.compile(rf"[{_UP}](?<![\w.].)"))
 _PATTERNS = [
     (Gated(_AFTER_TITLE), 0.85, "title"),
-    (Gated(_SAID_AFTER), 0.7, "speech"),
+    (Gated(_SAID_AFTER, _NAME_STARTS), 0.7, "speech"),
     (Gated(_SAID_BEFORE), 0.7, "speech"),
-    (Gated(_APPOSITION), 0.75, "apposition"),
+    (Gated(_APPOSITION, _NAME_STARTS), 0.75, "apposition"),
     (Gated(_ABU), 0.7, "kunya"),
 ]
 
@@ -402,6 +408,42 @@ def canonical_people(people: list[Mention]) -> list[Mention]:
     return out
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # ``re``'s \\w
+
+
+def _surname_hits(text: str, surnames: list[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, surname) as ``finditer`` of ``(?<![\\w'’.-])(s1|s2|…)(?![\\w-])`` gives them.
+
+    Done with ``str.find`` rather than a pattern compiled per text (the
+    surnames differ from text to text, so ``re``'s cache never helps, and the
+    pattern, opening with a look-behind, was tried at every position). Same
+    rules: left to right, no overlaps, the first surname in order that fits
+    at a position wins, neither end touching a word character (nor, before
+    it, an apostrophe, stop or hyphen; after it, a hyphen).
+    """
+    starts: set[int] = set()
+    for surname in surnames:
+        at = text.find(surname)
+        while at >= 0:
+            starts.add(at)
+            at = text.find(surname, at + 1)
+    resume = 0
+    for start in sorted(starts):
+        if start < resume or (
+            start > 0 and (_is_word_char(text[start - 1]) or text[start - 1] in "'’.-")
+        ):
+            continue
+        for surname in surnames:
+            end = start + len(surname)
+            if text.startswith(surname, start) and not (
+                end < len(text) and (_is_word_char(text[end]) or text[end] == "-")
+            ):
+                yield start, end, surname
+                resume = end
+                break
+
+
 def _repeats(text: str, found: list[Mention]) -> list[Mention]:
     """Later bare surnames of people the text has already named in full.
 
@@ -418,14 +460,12 @@ def _repeats(text: str, found: list[Mention]) -> list[Mention]:
             surnames.setdefault(words[-1], str(m.value))
     if not surnames:
         return []
-    pattern = re.compile(r"(?<![\w'’.-])(" + "|".join(map(re.escape, surnames)) + r")(?![\w-])")
     out = []
-    for match in pattern.finditer(text):
-        start, end = match.span(1)
+    for start, end, surname in _surname_hits(text, list(surnames)):
         if any(m.start <= start < m.end for m in found):
             continue
-        value = surnames[match.group(1)]
-        given = value[: -len(match.group(1))]
+        value = surnames[surname]
+        given = value[: -len(surname)]
         if text[max(0, start - len(given)) : start] == given:
             start -= len(given)  # "Warren Jeffs" again, in a headline with no cue: all of it
             if any(m.start < end and start < m.end for m in found):

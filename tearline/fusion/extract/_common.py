@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from tearline.model.mention import Mention, MentionKind
@@ -146,18 +146,11 @@ def sentence_at(text: str, index: int) -> tuple[int, int]:
     return 0, len(text)
 
 
-_SPLIT: OrderedDict[str, tuple[list[int], list[tuple[int, int]]]] = OrderedDict()
-
-
+@lru_cache(maxsize=4)
 def _split(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     """``sentences(text)`` as lists (their starts, and the spans), kept for the last 4 texts."""
-    found = _SPLIT.get(text)
-    if found is None:
-        spans = list(sentences(text))
-        found = _SPLIT[text] = ([s for s, _ in spans], spans)
-        if len(_SPLIT) > 4:
-            _SPLIT.popitem(last=False)
-    return found
+    spans = list(sentences(text))
+    return [s for s, _ in spans], spans
 
 
 # Characters that are not alphanumeric, to spaces (``str.translate``); the

@@ -586,14 +586,15 @@ _ARMED_HEADS = frozenset(
 )
 
 
-def _arabic_candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
+def _arabic_candidates(text: str, lowered: str, catalog: Catalog | None,
+                       taken: list[Mention]) -> list[Mention]:
     """Names opened by an Arabic organisational noun ("Asa'ib Ahl al-Haq").
 
     Only an exact catalog name resolves one: a fuzzy match would turn
     "Kata'ib Hizballah" into Hizballah, the very confusion this avoids.
     """
     out: list[Mention] = []
-    for match in _ARABIC_GATED.finditer(text, text.lower()):
+    for match in _ARABIC_GATED.finditer(text, lowered):
         start, end = match.span(1)
         if any(not (end <= m.start or start >= m.end) for m in taken):
             continue
@@ -639,8 +640,9 @@ def _unlisted(text: str, start: int, end: int, value: str) -> Mention:
 
 
 def _candidates(text: str, catalog: Catalog | None, taken: list[Mention]) -> list[Mention]:
-    out: list[Mention] = _arabic_candidates(text, catalog, taken)
-    for match in _CANDIDATE_GATED.finditer(text, text.lower()):
+    lowered = text.lower()  # both gates read it
+    out: list[Mention] = _arabic_candidates(text, lowered, catalog, taken)
+    for match in _CANDIDATE_GATED.finditer(text, lowered):
         start, end = match.span(1)
         if "\n" in text[start:end] or title_case_line(text, start, end):
             continue  # headline fragments ("Pulls Gun On And Handcuffs Guards")

@@ -173,3 +173,15 @@ def extract_workers() -> int | None:
     """
     value = _env("EXTRACT_WORKERS", "").strip()
     return max(1, int(value)) if value else None
+
+
+def sqlite_mmap_bytes() -> int:
+    """``TEARLINE_SQLITE_MMAP_MB`` (256; 0 turns it off): how much of a SQLite store each
+    connection reads through a memory map instead of ``read`` calls.
+
+    A TAXII walk of a store larger than a connection's page cache reads every
+    page back from the operating system; through the map that is a memory
+    access shared by all connections of the process rather than a system call
+    and a copy per page (docs/benchmarks-taxii.md, session 8).
+    """
+    return max(0, int(_env("SQLITE_MMAP_MB", "256"))) * 1024 * 1024

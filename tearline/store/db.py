@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from tearline.errors import StoreError
-from tearline.settings import normalize_db_url
+from tearline.settings import normalize_db_url, sqlite_mmap_bytes
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,6 +31,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA cache_size=-65536")
+    cur.execute(f"PRAGMA mmap_size={sqlite_mmap_bytes()}")
     cur.close()
 
 

@@ -83,12 +83,17 @@ def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
 
     Pure; returns ``obj`` itself (not a copy) when nothing names a hidden id.
     """
-    if not hidden or not references(obj) & hidden:
+    if not hidden:
         return obj
     otype = obj.get("type")
+    # The required single references first: a relationship or sighting naming a
+    # hidden id is withheld on two lookups, without collecting every reference
+    # (most of what a partner's page prunes is such relationships).
     for key in _REQUIRED_REF.get(str(otype), ()):
         if isinstance(obj.get(key), str) and obj[key] in hidden:
             return None
+    if references(obj).isdisjoint(hidden):
+        return obj
     out = dict(obj)
     for key, value in obj.items():
         if key in RESOLVED_ELSEWHERE:

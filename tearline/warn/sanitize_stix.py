@@ -65,9 +65,18 @@ def _remark(obj: dict[str, Any], partner_code: str, own_identity_id: str,
     if "x_tearline_releasability" in out:
         out["x_tearline_releasability"] = [partner_code]
     refs = out.get("object_marking_refs")
-    if isinstance(refs, list) and refs and all(r in TLP_MARKINGS for r in refs):
-        level = max((TLP_MARKINGS[r] for r in refs), key=_TLP_RANK.index)
-        out["object_marking_refs"] = [TLP_IDS_V2[level]]
+    if isinstance(refs, list) and refs:
+        # One lookup per marking, no generator: this runs for every re-marked row
+        # of a partner's TAXII page (session 8 profile).
+        levels: list[str] = []
+        for ref in refs:
+            level = TLP_MARKINGS.get(ref) if isinstance(ref, str) else None
+            if level is None:
+                break  # a marking the policy reads elsewhere: left as it is
+            levels.append(level)
+        else:
+            top = levels[0] if len(levels) == 1 else max(levels, key=_TLP_RANK.index)
+            out["object_marking_refs"] = [TLP_IDS_V2[top]]
     creator = out.get("created_by_ref")
     if isinstance(creator, str) and creator != own_identity_id and not originator_allowed:
         out["created_by_ref"] = withheld_identity_id

@@ -137,6 +137,29 @@ def _within(value: dict[str, Any] | list[Any], room: int) -> bool:
     return True
 
 
+def _shallow(text: bytes | None, depth: int) -> bool:
+    """Is the serialized object surely nested no deeper than ``depth``? (no walk)
+
+    Nesting cannot exceed the number of opening brackets in the text (those
+    inside strings only make the count larger), so a STIX object with a handful
+    of lists passes on two ``count`` calls; any other object takes the walk.
+    """
+    return text is not None and text.count(b"{") + text.count(b"[") <= depth
+
+
+def _serialized(obj: dict[str, Any]) -> bytes | None:
+    """The object's compact JSON, or None when orjson refuses it.
+
+    Serialized first so the depth and reference checks can read the text; an
+    object orjson refuses goes the old way and meets the same error where it
+    always did, after the property checks.
+    """
+    try:
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        return None
+
+
 def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = None
                  ) -> StixRow:
     """Validate the properties Tearline depends on and serialize the object once.
@@ -147,7 +170,9 @@ def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = 
     if not isinstance(obj, dict):
         raise IngestError(path, where, f"expected a STIX object, got {type(obj).__name__}")
     lim = limits or ObjectLimits.current()
-    if lim.depth > _RECURSIVE_DEPTH or not _within(obj, lim.depth):
+    serialized = _serialized(obj)
+    if not _shallow(serialized, lim.depth) and (
+            lim.depth > _RECURSIVE_DEPTH or not _within(obj, lim.depth)):
         check_depth(obj, path, where)  # the iterative walk, and its error
     otype = obj.get("type")
     if not isinstance(otype, str) or not _TYPE_RE.match(otype) or len(otype) > 250:
@@ -170,9 +195,13 @@ def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = 
             f"spec_version {spec!r} is not supported; Tearline reads STIX 2.1 "
             "(convert STIX 2.0 with the stix2-elevator tool)",
         )
+    checked: object = None  # the last stamp found good: STIX repeats created as modified
     for prop in _TIMESTAMP_PROPS:
         if prop in obj:
-            _check_timestamp(obj[prop], path, where, prop, oid)
+            stamp = obj[prop]
+            if stamp != checked or not isinstance(stamp, str):
+                _check_timestamp(stamp, path, where, prop, oid)
+                checked = stamp
     created, modified = obj.get("created"), obj.get("modified")
     if (isinstance(created, str) and isinstance(modified, str) and modified != created
             and version_key(modified) < version_key(created)):
@@ -201,7 +230,7 @@ def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = 
                 + ", ".join(CLASSIFICATIONS),
             )
         classification = classification.upper()
-    text = orjson.dumps(obj)
+    text = orjson.dumps(obj) if serialized is None else serialized
     if len(text) > lim.size:
         raise IngestError(path, where, f"the object is {len(text):,} bytes serialized, over "
                           f"the limit of {lim.size:,} (TEARLINE_MAX_OBJECT_BYTES)")
@@ -220,7 +249,7 @@ def check_object(obj: Any, where: str, path: str, limits: ObjectLimits | None = 
         spec_version=spec,
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
         json=json_text,
-        refs=prunable_refs(obj),
+        refs=prunable_refs(obj, text),
         plain=crosses_unchanged(json_text, TLP_MARKINGS),
         tlp=tlp,
         rel_to=f"|{'|'.join(rel)}|" if isinstance(rel, list) and rel else "",
@@ -269,6 +298,10 @@ def _tlp_of(refs: Any, path: str, where: str) -> tuple[str | None, tuple[str, ..
     """
     if refs is None:
         return None, ()
+    if type(refs) is list and len(refs) == 1 and isinstance(refs[0], str):
+        level = TLP_MARKINGS.get(refs[0])
+        if level is not None:  # the usual case, one TLP marking: no sets, no sort
+            return level, ()
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         raise IngestError(path, f"{where}.object_marking_refs",
                           f"expected a list of marking-definition ids, got {refs!r}")

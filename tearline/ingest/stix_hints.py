@@ -25,6 +25,8 @@ __all__ = ["RESOLVED_ELSEWHERE", "crosses_unchanged", "needs_remark", "prunable_
 
 #: Reference properties the sharing layer resolves itself (markings, creator), never pruned.
 RESOLVED_ELSEWHERE = frozenset({"created_by_ref", "object_marking_refs"})
+#: The same two names apart, for ``_names_no_reference`` (unpacking fails if the set changes).
+_BY_REF, _MARKING_REFS = sorted(RESOLVED_ELSEWHERE)
 _MARKING = "marking-definition--"
 _MARKING_ID_LEN = len(_MARKING) + 36
 
@@ -42,13 +44,28 @@ def references(obj: Mapping[str, Any]) -> set[str]:
     return out
 
 
-def prunable_refs(obj: Mapping[str, Any]) -> str:
+def prunable_refs(obj: Mapping[str, Any], text: bytes | None = None) -> str:
     """``references(obj)`` as stored in ``stix_objects.refs``: a sorted JSON list, or "".
 
     JSON rather than a separator: a reference is any string a sender wrote.
+    ``text``, the object's compact JSON when the caller has it, lets most objects
+    skip the walk over their properties (``_names_no_reference``).
     """
+    if text is not None and _names_no_reference(obj, text):
+        return ""
     refs = references(obj)
     return orjson.dumps(sorted(refs)).decode() if refs else ""
+
+
+def _names_no_reference(obj: Mapping[str, Any], text: bytes) -> bool:
+    """True when no top-level property but those resolved elsewhere can end in ``_ref(s)``.
+
+    Every such property's name is in ``text`` with its "_ref", so when the text
+    holds no more "_ref" than the names in ``RESOLVED_ELSEWHERE`` (one each)
+    account for, ``references(obj)`` is empty. An extra "_ref" anywhere (a
+    value, a nested key) only sends the object the slow way.
+    """
+    return text.count(b"_ref") == (_BY_REF in obj) + (_MARKING_REFS in obj)
 
 
 def needs_remark(text: str) -> bool:

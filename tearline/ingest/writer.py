@@ -13,12 +13,23 @@ conflicts" so re-ingesting the same content writes nothing.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Connection, Float, Integer, String, func, select, tuple_
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,6 +47,9 @@ _CHUNK = 500  # ids per IN (...) lookup, under every backend's parameter limit
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
               "json", "tlp", "rel_to", "classification", "compartments", "sender",
               "version_key", "has_newer", "refs", "plain")
+#: Every stored version of some ids with its hash (by the primary key's prefix).
+_BY_IDS = (select(StixObject.id, StixObject.version, StixObject.content_hash)
+           .where(StixObject.id.in_(bindparam("ids", expanding=True))))
 
 
 def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
@@ -114,6 +128,24 @@ def _insert_ignore_ids(conn: Connection, model: type[Base],
     return {str(r[0]) for r in conn.execute(stmt, [dict(r) for r in rows])}
 
 
+def _sqlite_stamps(start: datetime, n: int) -> list[str]:
+    """``n`` times one microsecond apart from ``start``, in the ORM type's SQLite text form.
+
+    What ``UTCDateTime`` would store ("YYYY-MM-DD HH:MM:SS.ffffff", UTC), made
+    without a datetime sum and a ``strftime`` per row: the seconds are
+    formatted once and only the microseconds counted on.
+    """
+    out: list[str] = []
+    at = start.astimezone(UTC)
+    while len(out) < n:
+        head = at.strftime("%Y-%m-%d %H:%M:%S.")
+        first = at.microsecond
+        last = min(1_000_000, first + n - len(out))
+        out.extend([f"{head}{us:06d}" for us in range(first, last)])
+        at = at.replace(microsecond=0) + timedelta(seconds=1)
+    return out
+
+
 class Writer:
     """Everything one input file writes, committed or rolled back together."""
 
@@ -128,6 +160,10 @@ class Writer:
         self._noted: set[str] = set()  # sources whose stored grade was compared
         self._next_seq: int | None = None
         self._next_at = self.now
+        self._stix_locked = False
+        #: Ids ``stored_hashes`` found with no version at all, under the STIX lock, and
+        #: not written since: their new rows cannot supersede or be superseded.
+        self._absent: set[str] = set()
 
     # -- sources and reports -------------------------------------------------
     def _load_sources(self, sources: Sequence[SourceDraft]) -> set[str]:
@@ -244,6 +280,48 @@ class Writer:
         return out
 
     # -- STIX objects --------------------------------------------------------
+    def stored_hashes(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The stored content hash of each of these (id, version) that is stored.
+
+        Read under the STIX write lock, so the answer holds until commit: no
+        other writer can add a version of these ids meanwhile. Ids with no
+        stored version at all are remembered, which spares ``add_stix`` the
+        has_newer update for their new rows (a TAXII add is mostly such ids).
+        """
+        self._lock_stix()
+        wanted = set(keys)
+        ids = sorted({oid for oid, _ in keys})
+        found: dict[tuple[str, str], str] = {}
+        held: set[str] = set()
+        for oid, version, h in self._versions_of(ids):
+            held.add(oid)
+            if (oid, version) in wanted:
+                found[(oid, version)] = h
+        self._absent.update(oid for oid in ids if oid not in held)
+        return found
+
+    def _versions_of(self, ids: list[str]) -> Iterable[Sequence[Any]]:
+        """(id, version, content_hash) of every stored version of ``ids``.
+
+        By id alone (the primary key's prefix), the wanted versions kept in
+        Python: a row-value IN is several times slower. The ids go as one JSON
+        array on SQLite and one array parameter on PostgreSQL, the way
+        ``_mark_superseded`` passes them: an expanding IN of 900 ids cost more
+        to render and bind than to run.
+        """
+        if not ids:
+            return []
+        if self.conn.dialect.name == "sqlite":
+            return self.conn.exec_driver_sql(
+                "SELECT id, version, content_hash FROM stix_objects WHERE id IN "
+                "(SELECT value FROM json_each(?))", (orjson.dumps(ids).decode(),))
+        if self.conn.dialect.name == "postgresql":
+            return self.conn.exec_driver_sql(
+                "SELECT id, version, content_hash FROM stix_objects WHERE id = ANY(%(ids)s)",
+                {"ids": ids})
+        return [row for i in range(0, len(ids), 900)
+                for row in self.conn.execute(_BY_IDS, {"ids": ids[i:i + 900]})]
+
     def add_stix(self, rows: Sequence[StixRow]) -> tuple[int, int]:
         """Store a batch of checked objects; same (id, version) with other content is refused."""
         if not rows:
@@ -261,25 +339,51 @@ class Writer:
         # Each object gets its own added_at, one microsecond apart and after
         # everything stored, so TAXII date_added is strictly increasing and a
         # client resuming from a date_added never skips a tie.
-        tuples = [
-            (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i,
-             at0 + _TICK * i, r.json, r.tlp, r.rel_to, r.classification, r.compartments,
-             r.sender, r.version_key, False, r.refs, r.plain)
-            for i, r in enumerate(rows)
-        ]
         if self.conn.dialect.name == "postgresql":
-            inserted = self._copy_pg(tuples)
+            inserted = self._copy_pg(self._stix_tuples(rows, seq0, [
+                at0 + _TICK * i for i in range(len(rows))], (False, True)))
         else:
-            inserted = self._executemany_sqlite(tuples)
+            inserted = self._executemany_sqlite(self._stix_tuples(
+                rows, seq0, _sqlite_stamps(at0, len(rows)), (0, 1)))
         if inserted < len(rows):
             self._check_conflicts(rows)
-        if inserted:
-            self._mark_superseded(rows)
+        recheck = self._may_be_versions(rows)
+        if inserted and recheck:
+            self._mark_superseded(recheck)
         if inserted:  # seals kept apart from the rows (security.content)
             seal_stix(self.conn, self.audit, self.actor,
                       [(r.id, r.version, r.json) for r in rows],
                       all_new=inserted == len(rows))
         return inserted, len(rows) - inserted
+
+    @staticmethod
+    def _stix_tuples(rows: Sequence[StixRow], seq0: int, stamps: Sequence[Any],
+                     flags: tuple[Any, Any]) -> list[tuple[Any, ...]]:
+        """The ``_STIX_COLS`` values of each row, its ``added_at`` taken from ``stamps``.
+
+        ``flags`` is how the driver is given false and true: SQLite gets 0 and 1,
+        which it stores for a bool anyway, because pysqlite looks for an adapter
+        for every ``bool`` it binds, and that cost more than binding the row's JSON.
+        """
+        no, yes = flags
+        return [
+            (r.id, r.version, r.type, r.spec_version, r.content_hash, seq0 + i, at, r.json,
+             r.tlp, r.rel_to, r.classification, r.compartments, r.sender, r.version_key,
+             no, r.refs, yes if r.plain else no)
+            for i, (r, at) in enumerate(zip(rows, stamps, strict=True))
+        ]
+
+    def _may_be_versions(self, rows: Sequence[StixRow]) -> list[str]:
+        """The ids of ``rows`` whose has_newer flags a write may have changed, sorted.
+
+        All of them but those ``stored_hashes`` found absent that occur once here;
+        every id written is then no longer absent.
+        """
+        counts = Counter(r.id for r in rows)
+        absent = self._absent
+        out = sorted(oid for oid, n in counts.items() if n > 1 or oid not in absent)
+        absent.difference_update(counts)
+        return out
 
     def _lock_stix(self) -> None:
         """Hold the STIX write lock until commit, so date_added order is commit order.
@@ -289,7 +393,11 @@ class Writer:
         passed a date_added then misses rows that become visible later with an
         earlier one (issue 9, finding 8). PostgreSQL takes a transaction-level
         advisory lock; SQLite takes its one write lock now by starting a write.
+        Taken once per writer, before its first look-up or write of STIX rows.
         """
+        if self._stix_locked:
+            return
+        self._stix_locked = True
         if self.conn.dialect.name == "postgresql":
             # Keyed by schema, like the unit of work's lock: databases sharing one
             # server (schemas of their own) must not wait on each other's writes.
@@ -304,7 +412,7 @@ class Writer:
         else:
             self.conn.exec_driver_sql("DELETE FROM stix_objects WHERE 1 = 0")
 
-    def _mark_superseded(self, rows: Sequence[StixRow]) -> None:
+    def _mark_superseded(self, ids: list[str]) -> None:
         """Set ``has_newer`` on every version of these ids that a newer one now follows.
 
         TAXII's default ``match[version]=last`` then skips its per-row "is there a
@@ -314,7 +422,6 @@ class Writer:
         under the STIX write lock (``_lock_stix``), so no concurrent add can slip a
         newer version in unseen; a flag left set after a DELETE only costs the lookup.
         """
-        ids = sorted({r.id for r in rows})
         newer = ("EXISTS (SELECT 1 FROM stix_objects AS n WHERE n.id = stix_objects.id "
                  "AND n.version_key > stix_objects.version_key)")
         if self.conn.dialect.name == "postgresql":
@@ -332,12 +439,10 @@ class Writer:
         assert raw is not None
         cur = raw.cursor()
         placeholders = ",".join("?" * len(_STIX_COLS))
-        # Store added_at in the ORM type's SQLite text form, without its per-row overhead.
         cur.executemany(
             f"INSERT INTO stix_objects ({','.join(_STIX_COLS)}) VALUES ({placeholders}) "
             "ON CONFLICT DO NOTHING",
-            [(*t[:6], t[6].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), *t[7:])
-             for t in tuples],
+            tuples,
         )
         return int(cur.rowcount)
 

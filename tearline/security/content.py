@@ -133,11 +133,36 @@ def seal_stix(conn: Connection, trail: AuditTrail, actor: str,
     if not todo:
         return 0
     batch = uuid.uuid4().hex
-    conn.execute(insert(StixSeal), [{"object_id": oid, "version": version, "digest": d,
-                                     "batch": batch} for oid, version, d in todo])
+    _insert_seals(conn, [(oid, version, d, batch) for oid, version, d in todo])
     trail.record(actor, SEAL_ACTION, "seal-batch", batch, count=len(todo),
                  digest=_batch_digest(todo))
     return len(todo)
+
+
+_SEAL_COLS = "object_id, version, digest, batch"
+
+
+def _insert_seals(conn: Connection, rows: list[tuple[str, str, str, str]]) -> None:
+    """Insert seal rows (object_id, version, digest, batch) in order, through the driver.
+
+    An ORM insert's per-row parameter handling cost more than SQLite's own
+    insert of a 5,000-object TAXII add: SQLite takes one ``executemany``,
+    PostgreSQL one ``COPY``; ``seq`` comes from the table's default either way,
+    in row order.
+    """
+    raw = conn.connection.driver_connection
+    table = StixSeal.__tablename__
+    if conn.dialect.name == "sqlite" and raw is not None:
+        raw.cursor().executemany(
+            f"INSERT INTO {table} ({_SEAL_COLS}) VALUES (?, ?, ?, ?)", rows)
+    elif conn.dialect.name == "postgresql" and raw is not None:
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({_SEAL_COLS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        conn.execute(insert(StixSeal), [
+            {"object_id": oid, "version": version, "digest": d, "batch": batch}
+            for oid, version, d, batch in rows])
 
 
 def _anchored_stix_seals(conn: Connection,

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Engine,
     bindparam,
     select,
@@ -50,27 +49,8 @@ class StoreOutcome:
     conflicts: list[StixRow] = field(default_factory=list)
 
 
-_BY_IDS = (select(StixObject.id, StixObject.version, StixObject.content_hash)
-            .where(StixObject.id.in_(bindparam("ids", expanding=True))))
-
-
 _SENDERS = (select(StixObject.id, StixObject.sender)
             .where(StixObject.id.in_(bindparam("ids", expanding=True))))
-
-
-def _stored_hashes(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    # Look up by id alone (the primary key's prefix) and keep the wanted versions
-    # in Python: a row-value IN is several times slower. One statement with an
-    # expanding parameter: building a 900-literal IN each time cost more than
-    # running it.
-    wanted = set(keys)
-    ids = sorted({oid for oid, _ in keys})
-    found: dict[tuple[str, str], str] = {}
-    for i in range(0, len(ids), 900):
-        for oid, version, h in conn.execute(_BY_IDS, {"ids": ids[i:i + 900]}):
-            if (oid, version) in wanted:
-                found[(oid, version)] = h
-    return found
 
 
 def store_rows(writer: Writer, rows: Sequence[StixRow]) -> StoreOutcome:
@@ -79,7 +59,7 @@ def store_rows(writer: Writer, rows: Sequence[StixRow]) -> StoreOutcome:
     unique: dict[tuple[str, str], StixRow] = {}
     for r in rows:
         unique.setdefault((r.id, r.version), r)
-    stored = _stored_hashes(writer.conn, list(unique))
+    stored = writer.stored_hashes(list(unique))
     for key, r in unique.items():
         if key not in stored:
             out.new.append(r)
@@ -115,7 +95,7 @@ def store_from_partner(writer: Writer, rows: Sequence[StixRow], sender: str) -> 
     # A byte-identical copy of what another sender gave (a standard TLP definition,
     # the shared "originator withheld" identity) asserts nothing new: unchanged,
     # not a discrepancy. The sender hears "stored" either way.
-    same = _stored_hashes(writer.conn, [(r.id, r.version) for r in apart])
+    same = writer.stored_hashes([(r.id, r.version) for r in apart])
     identical = [r for r in apart if same.get((r.id, r.version)) == r.content_hash]
     apart = [r for r in apart if same.get((r.id, r.version)) != r.content_hash]
     out = store_rows(writer, own)

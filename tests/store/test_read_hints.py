@@ -15,15 +15,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select, text
 
+from tearline import settings as tearline_settings
 from tearline.ingest.stix import TLP_MARKINGS, check_object
 from tearline.ingest.stix_hints import crosses_unchanged, prunable_refs
 from tearline.ingest.writer import Writer
+from tearline.share.stix_store import store_rows
 from tearline.store.db import make_engine, upgrade
 from tearline.store.schema import StixObject
 
@@ -97,6 +100,29 @@ def test_hints_match_the_rows_in_any_arrival_order(engine: Engine,
             with engine.begin() as conn:
                 Writer(conn, "hints", "test").add_stix(_rows(batch))
     assert _check(engine) == len(unique)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(adds=versions, cut=st.integers(0, 14), batch=st.integers(1, 4))
+def test_hints_match_the_rows_when_added_through_store_rows(engine: Engine,
+                                                           adds: list[tuple[str, int, str]],
+                                                           cut: int, batch: int) -> None:
+    """``store_rows`` (TAXII adds, sync) spares the has_newer update for ids it found absent.
+
+    Two versions of such an id in one add, in one write batch or split across
+    several (``WRITE_BATCH`` made tiny), must still leave the older one flagged.
+    """
+    with engine.begin() as conn:
+        conn.execute(delete(StixObject))
+    objs = [_obj(oid, minute, extra) for oid, minute, extra in adds]
+    first = {(o["id"], o["modified"]): o for o in reversed(objs)}  # the first copy wins
+    with patch.object(tearline_settings, "WRITE_BATCH", batch):
+        for part in (objs[:cut], objs[cut:]):
+            if part:
+                with engine.begin() as conn:
+                    store_rows(Writer(conn, "hints", "test"), _rows(part))
+    assert _check(engine) == len(first)
 
 
 def test_the_migration_fills_hints_for_rows_stored_before_it(tmp_path: Path) -> None:

@@ -288,7 +288,7 @@ class Writer:
         stored version at all are remembered, which spares ``add_stix`` the
         has_newer update for their new rows (a TAXII add is mostly such ids).
         """
-        self._lock_stix()
+        self.lock_stix()
         wanted = set(keys)
         ids = sorted({oid for oid, _ in keys})
         found: dict[tuple[str, str], str] = {}
@@ -327,7 +327,7 @@ class Writer:
         if not rows:
             return 0, 0
         if self._next_seq is None:
-            self._lock_stix()
+            self.lock_stix()
             seq_max, at_max = self.conn.execute(
                 select(func.max(StixObject.added_seq), func.max(StixObject.added_at))
             ).one()
@@ -385,7 +385,7 @@ class Writer:
         absent.difference_update(counts)
         return out
 
-    def _lock_stix(self) -> None:
+    def lock_stix(self) -> None:
         """Hold the STIX write lock until commit, so date_added order is commit order.
 
         Without it two writers read the same maximum, interleave their
@@ -419,7 +419,7 @@ class Writer:
         newer version?" lookup for rows without the flag (``web.taxii._query``). New
         rows go in with the flag clear and this fixes both directions: older versions
         already stored, and a stored-late version older than one already held. It runs
-        under the STIX write lock (``_lock_stix``), so no concurrent add can slip a
+        under the STIX write lock (``lock_stix``), so no concurrent add can slip a
         newer version in unseen; a flag left set after a DELETE only costs the lookup.
         """
         newer = ("EXISTS (SELECT 1 FROM stix_objects AS n WHERE n.id = stix_objects.id "

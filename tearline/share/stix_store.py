@@ -82,6 +82,10 @@ def store_from_partner(writer: Writer, rows: Sequence[StixRow], sender: str) -> 
     reported to the sender exactly like a stored object, so the answer does not
     tell it whether an object it may not see exists.
     """
+    # Who sent each id is read under the STIX write lock, held to commit: read
+    # before it, another sender's add of the same id could commit in between and
+    # this partner's copy would then be stored as a version of that object.
+    writer.lock_stix()
     by_id: dict[str, set[str]] = {}
     ids = sorted({r.id for r in rows})
     for i in range(0, len(ids), 900):

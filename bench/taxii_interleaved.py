@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +50,9 @@ class Walk:
     wall: float = 0.0
     cpu: float = 0.0
     done: bool = False
-    started: bool = field(default=False)
 
     def step(self) -> None:
-        url = self.url if self.started else self.first
-        self.started = True
+        url = self.first if self.url is None else self.url
         c0 = time.process_time() + tb.proc_cpu(self.pid)
         t0 = time.perf_counter()
         r = self.session.get(url, headers={"Accept": tb.MEDIA}, timeout=600)

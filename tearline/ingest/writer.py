@@ -19,17 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import (
-    JSON,
-    Connection,
-    Float,
-    Integer,
-    String,
-    bindparam,
-    func,
-    select,
-    tuple_,
-)
+from sqlalchemy import JSON, Connection, Float, Integer, String, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -47,9 +37,6 @@ _CHUNK = 500  # ids per IN (...) lookup, under every backend's parameter limit
 _STIX_COLS = ("id", "version", "type", "spec_version", "content_hash", "added_seq", "added_at",
               "json", "tlp", "rel_to", "classification", "compartments", "sender",
               "version_key", "has_newer", "refs", "plain")
-#: Every stored version of some ids with its hash (by the primary key's prefix).
-_BY_IDS = (select(StixObject.id, StixObject.version, StixObject.content_hash)
-           .where(StixObject.id.in_(bindparam("ids", expanding=True))))
 
 
 def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
@@ -304,23 +291,23 @@ class Writer:
         """(id, version, content_hash) of every stored version of ``ids``.
 
         By id alone (the primary key's prefix), the wanted versions kept in
-        Python: a row-value IN is several times slower. The ids go as one JSON
-        array on SQLite and one array parameter on PostgreSQL, the way
-        ``_mark_superseded`` passes them: an expanding IN of 900 ids cost more
-        to render and bind than to run.
+        Python: a row-value IN is several times slower.
         """
         if not ids:
             return []
-        if self.conn.dialect.name == "sqlite":
-            return self.conn.exec_driver_sql(
-                "SELECT id, version, content_hash FROM stix_objects WHERE id IN "
-                "(SELECT value FROM json_each(?))", (orjson.dumps(ids).decode(),))
+        among, value = self._among(ids)
+        return self.conn.exec_driver_sql(
+            f"SELECT id, version, content_hash FROM stix_objects WHERE {among}", value)
+
+    def _among(self, ids: list[str]) -> tuple[str, Any]:
+        """``id`` among ``ids`` as one array parameter: the condition and its bound value.
+
+        One JSON array on SQLite, one array on PostgreSQL: an expanding IN of 900
+        ids cost more to render and bind than to run.
+        """
         if self.conn.dialect.name == "postgresql":
-            return self.conn.exec_driver_sql(
-                "SELECT id, version, content_hash FROM stix_objects WHERE id = ANY(%(ids)s)",
-                {"ids": ids})
-        return [row for i in range(0, len(ids), 900)
-                for row in self.conn.execute(_BY_IDS, {"ids": ids[i:i + 900]})]
+            return "id = ANY(%(ids)s)", {"ids": ids}
+        return "id IN (SELECT value FROM json_each(?))", (orjson.dumps(ids).decode(),)
 
     def add_stix(self, rows: Sequence[StixRow]) -> tuple[int, int]:
         """Store a batch of checked objects; same (id, version) with other content is refused."""
@@ -424,15 +411,11 @@ class Writer:
         """
         newer = ("EXISTS (SELECT 1 FROM stix_objects AS n WHERE n.id = stix_objects.id "
                  "AND n.version_key > stix_objects.version_key)")
-        if self.conn.dialect.name == "postgresql":
-            self.conn.exec_driver_sql(
-                "UPDATE stix_objects SET has_newer = true WHERE id = ANY(%(ids)s) "
-                f"AND NOT has_newer AND {newer}", {"ids": ids})
-        else:
-            self.conn.exec_driver_sql(
-                "UPDATE stix_objects SET has_newer = 1 WHERE id IN "
-                f"(SELECT value FROM json_each(?)) AND has_newer = 0 AND {newer}",
-                (orjson.dumps(ids).decode(),))
+        among, value = self._among(ids)
+        # TRUE is 1 to SQLite (3.23 and later) and a boolean to PostgreSQL.
+        self.conn.exec_driver_sql(
+            f"UPDATE stix_objects SET has_newer = TRUE WHERE {among} AND NOT has_newer "
+            f"AND {newer}", value)
 
     def _executemany_sqlite(self, tuples: list[tuple[Any, ...]]) -> int:
         raw = self.conn.connection.driver_connection

@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 
-__all__ = ["RESOLVED_ELSEWHERE", "crosses_unchanged", "needs_remark", "prunable_refs",
-           "references"]
+__all__ = ["RESOLVED_ELSEWHERE", "crosses_unchanged", "marks_only_tlp", "needs_remark",
+           "prunable_refs", "references"]
 
 #: Reference properties the sharing layer resolves itself (markings, creator), never pruned.
 RESOLVED_ELSEWHERE = frozenset({"created_by_ref", "object_marking_refs"})
@@ -84,7 +84,11 @@ def crosses_unchanged(text: str, tlp_markings: Mapping[str, str]) -> bool:
     ``tlp_markings`` is ``ingest.stix.TLP_MARKINGS`` (passed in: that module
     imports this one).
     """
-    if needs_remark(text):
-        return False
+    return not needs_remark(text) and marks_only_tlp(text, tlp_markings)
+
+
+def marks_only_tlp(text: str, tlp_markings: Mapping[str, str]) -> bool:
+    """The second half of ``crosses_unchanged``, for a caller that has already found
+    ``needs_remark`` false: the one marking-definition ``text`` names, if any, is TLP."""
     at = text.find(_MARKING)
     return at < 0 or text[at:at + _MARKING_ID_LEN] in tlp_markings

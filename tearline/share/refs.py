@@ -144,8 +144,12 @@ def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
         # relationship endpoints cost more in rendering its parameters than the
         # lookup itself, and only the hidden ids come back (HAVING), not every one.
         value: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
-        return set(conn.execute(_hidden_statement(who, dialect, any_release),
-                                {"ids": value}).scalars().all())
+        # The driver's rows, not SQLAlchemy's: one id each, no type to process.
+        result = conn.execute(_hidden_statement(who, dialect, any_release), {"ids": value})
+        try:
+            return {oid for oid, in result.cursor.fetchall()}
+        finally:
+            result.close()
     out: set[str] = set()
     stmt = _statement(who, any_release)
     for i in range(0, len(wanted), _CHUNK):

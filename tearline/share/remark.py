@@ -41,7 +41,7 @@ from sqlalchemy import Connection
 
 from tearline import settings
 from tearline.ingest.stix import TLP_MARKINGS
-from tearline.ingest.stix_hints import crosses_unchanged, needs_remark
+from tearline.ingest.stix_hints import marks_only_tlp, needs_remark
 from tearline.share.definitions import Definitions, names_other_definitions, resolve
 from tearline.warn.sanitize import Sensitive
 from tearline.warn.sanitize_stix import INTERNAL_PROPERTIES, sanitize_for_partner
@@ -117,10 +117,12 @@ def outgoing_text(text: str, partner_code: str, sensitive: Sensitive | None,
     core partner's page.
     """
     prose = sensitive is not None and bool(sensitive.protected or sensitive.source_names)
-    if not prose and crosses_unchanged(text, TLP_MARKINGS):
-        # The test ``stix_objects.plain`` stores: a page skips this call for such rows.
+    remark = prose or needs_remark(text)
+    if not remark and marks_only_tlp(text, TLP_MARKINGS):
+        # ``crosses_unchanged``, the test ``stix_objects.plain`` stores: a page skips
+        # this call for such rows. Split so that ``needs_remark`` runs once.
         return text, None
-    if prose or needs_remark(text):
+    if remark:
         text = orjson.dumps(remark_for_partner(orjson.loads(text), partner_code,
                                                sensitive)).decode()
     if not names_other_definitions(text):

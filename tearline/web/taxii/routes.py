@@ -17,7 +17,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import Connection, Engine, String, case, delete, type_coerce
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from starlette.responses import Response
@@ -247,23 +260,65 @@ class _RawStamp(TypeDecorator[Any]):
     cache_ok = True
 
 
-#: A page of objects needs ``added_at`` as a time only for its first and last rows
-#: (the date-added headers and the ``next`` position); converting all 1000 per page
-#: was a tenth of a page's cost, so it comes back raw and ``_stamp`` converts two.
-#: Each further column is a string per row made by the driver, so a caller gets
-#: only what its page reads: ``refs`` when something may be hidden from it, and
-#: ``plain`` when it is a partner (``_page_cols``). No type: an id names its type.
-_OBJ_COLS = (StixObject.json, StixObject.id,
-             type_coerce(StixObject.added_at, _RawStamp()).label("added_at"),
-             StixObject.added_seq, StixObject.refs, StixObject.plain)
-#: Positions in an ``_OBJ_COLS`` row that the page reads by index.
-_AT, _SEQ = 2, 3
+#: A page of objects needs ``added_at`` only for its first and last rows (the
+#: date-added headers and the ``next`` position), so the page statement leaves it
+#: out and ``_added_at`` reads those two afterwards by ``added_seq``: each column
+#: of a 1,000-row page is a thousand column reads of the driver, and this one cost
+#: more than the lookup. No type either: an id names its type.
+_OBJ_COLS = (StixObject.json, StixObject.id, StixObject.added_seq)
+#: Position of ``added_seq`` in a page row, and of its read hint (``_page_cols``).
+_SEQ, _HINT = 2, 3
+#: A partner's page reads both hints of ``ingest.stix_hints`` (``plain`` and
+#: ``refs``), as one column that is NULL on the usual row, plain and naming
+#: nothing prunable; otherwise "1" or "0" for ``plain``, then ``refs``, with "~"
+#: for a NULL one (a stored ``refs`` is "" or a JSON list). Two columns cost the
+#: driver two reads on every row, where the NULL costs one.
+_PARTNER_HINT = case(
+    (and_(StixObject.plain, StixObject.refs == literal("")), null()),
+    else_=case((StixObject.plain, literal("1")), else_=literal("0"))
+    + func.coalesce(StixObject.refs, literal("~"))).label("hint")
 
 
 def _page_cols(who: Principal) -> tuple[Any, ...]:
+    """The page columns ``who``'s page reads: ``refs`` when something may be hidden
+    from it, the partner hint (``refs`` and ``plain``) when it is a partner."""
     if who.kind is PrincipalKind.PARTNER:
-        return _OBJ_COLS
-    return _OBJ_COLS[:4] if sees_everything(who) else _OBJ_COLS[:5]
+        return (*_OBJ_COLS, _PARTNER_HINT)
+    return _OBJ_COLS if sees_everything(who) else (*_OBJ_COLS, StixObject.refs)
+
+
+def _partner_hints(hints: Sequence[str | None]) -> tuple[list[bool], list[str | None]]:
+    """``plain`` and ``refs`` of each row of a partner's page, from ``_PARTNER_HINT``."""
+    plains, refs = [True] * len(hints), [""] * len(hints)
+    for i in [i for i, h in enumerate(hints) if h is not None]:
+        hint: str = hints[i]  # type: ignore[assignment]  # None filtered out above
+        plains[i] = hint[0] == "1"
+        refs[i] = None if hint[1:] == "~" else hint[1:]
+    return plains, refs
+
+
+#: ``added_at`` (raw, as ``_OBJ_COLS`` reads it) of up to three rows named by their
+#: ``added_seq``: a fixed shape (a page asks for at most three, repeated to fill),
+#: as an expanding IN is rendered anew on every execution.
+_AT_BY_SEQ = (select(StixObject.id, StixObject.added_seq,
+                     type_coerce(StixObject.added_at, _RawStamp()).label("added_at"))
+              .where(StixObject.added_seq.in_([bindparam("s0"), bindparam("s1"),
+                                               bindparam("s2")])))
+
+
+def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any]:
+    """The raw ``added_at`` of each of up to three (id, added_seq) rows of a page, in order.
+
+    The writer gives every row its own ``added_seq`` under the STIX lock; the id
+    is matched too, so even a store whose sequence repeated would not hand back
+    another row's time.
+    """
+    if not rows:
+        return []
+    seqs = [q for _, q in rows] + [rows[-1][1]] * (3 - len(rows))
+    found = {(i, q): at for i, q, at in
+             conn.execute(_AT_BY_SEQ, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]}).cursor}
+    return [found[r] for r in rows]
 
 
 def _stamp(value: Any) -> datetime:
@@ -330,14 +385,13 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
         return None
     more = len(raw) > f.limit
     raw = raw[: f.limit]
-    nxt = encode_next(who, _stamp(raw[-1][_AT]), raw[-1][_SEQ]) if more else None
     cols = tuple(zip(*raw, strict=True))
-    stored, ids, ats = cols[0], cols[1], cols[_AT]
+    stored, ids, seqs = cols[0], cols[1], cols[_SEQ]
     nothing: tuple[None, ...] = (None,) * len(raw)
-    refs = cols[4] if len(cols) > 4 else nothing
+    refs: Sequence[str | None] = cols[_HINT] if len(cols) > _HINT else nothing
     withheld: dict[str, dict[str, str]] = {}
     if partner:
-        plains = cols[5]
+        plains, refs = _partner_hints(refs)
         defs = partner_definitions(conn, who, any_release=any_release)
         # A released report's own prose may still hold a protected value or the
         # name of a hidden source: the sanitizer's guard cuts them (issue 12).
@@ -348,13 +402,20 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     else:
         texts = _outgoing(conn, who, ids, stored, refs, nothing, any_release=any_release)
     extra: dict[str, Any] = {"markings_withheld": withheld} if withheld else {}
-    if None not in texts:
-        return ObjectsPage(texts, ids, ats[0], ats[-1], nxt, extra)  # type: ignore[arg-type]
-    kept = [i for i, t in enumerate(texts) if t is not None]
+    kept = (range(len(texts)) if None not in texts
+            else [i for i, t in enumerate(texts) if t is not None])
+    # The times of the first and last rows sent, and of the last row read (the
+    # position ``next`` stands for), in one lookup.
+    ends = [i for i in (*kept[:1], *kept[-1:], len(raw) - 1 if more else None)
+            if i is not None]
+    ats = dict(zip(ends, _added_at(conn, [(ids[i], seqs[i]) for i in ends]), strict=True))
+    nxt = encode_next(who, _stamp(ats[len(raw) - 1]), seqs[-1]) if more else None
+    first, last = (ats[kept[0]], ats[kept[-1]]) if kept else (None, None)
+    if len(kept) == len(texts):
+        return ObjectsPage(texts, ids, first, last, nxt, extra)  # type: ignore[arg-type]
     extra["withheld_for_hidden_refs"] = len(raw) - len(kept)  # share.refs
     return ObjectsPage([texts[i] for i in kept], [ids[i] for i in kept],  # type: ignore[misc]
-                       ats[kept[0]] if kept else None, ats[kept[-1]] if kept else None,
-                       nxt, extra)
+                       first, last, nxt, extra)
 
 
 def _objects_response(request: Request, who: Principal, f: Filters,

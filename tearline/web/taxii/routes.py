@@ -289,9 +289,9 @@ def _page_cols(who: Principal) -> tuple[Any, ...]:
 
 def _partner_hints(hints: Sequence[str | None]) -> tuple[list[bool], list[str | None]]:
     """``plain`` and ``refs`` of each row of a partner's page, from ``_PARTNER_HINT``."""
-    plains, refs = [True] * len(hints), [""] * len(hints)
-    for i in [i for i, h in enumerate(hints) if h is not None]:
-        hint: str = hints[i]  # type: ignore[assignment]  # None filtered out above
+    plains = [True] * len(hints)
+    refs: list[str | None] = [""] * len(hints)
+    for i, hint in [(i, h) for i, h in enumerate(hints) if h is not None]:
         plains[i] = hint[0] == "1"
         refs[i] = None if hint[1:] == "~" else hint[1:]
     return plains, refs
@@ -316,8 +316,11 @@ def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any]:
     if not rows:
         return []
     seqs = [q for _, q in rows] + [rows[-1][1]] * (3 - len(rows))
-    found = {(i, q): at for i, q, at in
-             conn.execute(_AT_BY_SEQ, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]}).cursor}
+    result = conn.execute(_AT_BY_SEQ, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]})
+    try:
+        found = {(i, q): at for i, q, at in result.cursor.fetchall()}
+    finally:
+        result.close()
     return [found[r] for r in rows]
 
 

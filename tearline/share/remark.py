@@ -40,7 +40,7 @@ import orjson
 from sqlalchemy import Connection
 
 from tearline import settings
-from tearline.ingest.stix import TLP_MARKINGS
+from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.ingest.stix_hints import marks_only_tlp, needs_remark
 from tearline.share.definitions import Definitions, names_other_definitions, resolve
 from tearline.warn.sanitize import Sensitive
@@ -122,6 +122,10 @@ def outgoing_text(text: str, partner_code: str, sensitive: Sensitive | None,
         # ``crosses_unchanged``, the test ``stix_objects.plain`` stores: a page skips
         # this call for such rows. Split so that ``needs_remark`` runs once.
         return text, None
+    if remark and (sensitive is None or not _has_needles(sensitive)):
+        fast = rel_to_only(text, partner_code)
+        if fast is not None:
+            return fast, None
     if remark:
         text = orjson.dumps(remark_for_partner(orjson.loads(text), partner_code,
                                                sensitive)).decode()
@@ -129,3 +133,63 @@ def outgoing_text(text: str, partner_code: str, sensitive: Sensitive | None,
         return text, None
     res = resolve(text, partner_code, definitions)
     return res.text, res.dropped or None
+
+
+def _has_needles(sensitive: Sensitive) -> bool:
+    """Whether the guard would search the object's prose for anything (``needles_for``)."""
+    return bool(sensitive.protected or sensitive.source_names or sensitive.internal_ids
+                or sensitive.originators)
+
+
+_REL_KEY = '"x_tearline_releasability":'
+_TEARLINE_KEY = '"x_tearline_'
+_MARKING = "marking-definition--"
+
+
+def rel_to_only(text: str, partner_code: str) -> str | None:
+    """``remark_text`` of an object whose only change is its REL TO list, done on the text.
+
+    Most objects a partner is sent re-marked carry nothing of ours but the REL TO
+    list, which becomes the partner alone. Parsing, re-marking and serializing
+    such an object was most of what re-marking cost a partner's TAXII page
+    (session 9 profile of the server); for these the list is cut out of the
+    text and the partner's written in. None when the text is not plainly of that
+    shape, and the caller takes the general path. The shape, every part checked
+    on the compact JSON the store keeps (``ingest.stix.check_object``):
+
+    * the only ``"x_tearline_`` in the text is the REL TO key, so no internal
+      property (and no source name to guard) is there, at any depth;
+    * that key is a top-level one: preceded by ``{`` or ``,`` (so its quote is
+      no escaped one inside a string) with no ``{`` before it but the opening
+      one, so no nested object holds it;
+    * its list closes at the first ``]`` (the cut parses as a JSON list on its
+      own, which fails for a ``]`` inside a string or a nested list);
+    * no ``created_by_ref`` (the originator is left to the general path);
+    * at most one marking-definition named anywhere, and that one the TLP 2.0
+      id of its level, which re-marking would write back unchanged.
+
+    Then re-marking sets that one list and leaves every other byte, so the result
+    is the text with the list replaced (byte for byte ``remark_text``'s output on
+    text as the store writes it; ``tests/share/test_remark_text_path.py``).
+    """
+    at = text.find(_REL_KEY)
+    if at < 1 or text.count(_TEARLINE_KEY) != 1 or text[at - 1] not in "{,":
+        return None
+    if text.find("{", 1, at) >= 0 or '"created_by_ref"' in text:
+        return None
+    start = at + len(_REL_KEY)
+    if not text.startswith("[", start):
+        return None
+    end = text.find("]", start) + 1
+    try:
+        if end <= 0 or not isinstance(orjson.loads(text[start:end]), list):
+            return None
+    except orjson.JSONDecodeError:
+        return None
+    mark = text.find(_MARKING)
+    if mark >= 0:
+        mid = text[mark:mark + len(_MARKING) + 36]
+        level = TLP_MARKINGS.get(mid)
+        if level is None or TLP_IDS_V2[level] != mid or text.find(_MARKING, mark + 1) >= 0:
+            return None
+    return text[:start] + orjson.dumps([partner_code]).decode() + text[end:]

@@ -190,7 +190,8 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
                 resolvable: Set[str] = frozenset(),
                 visible: Set[str] = frozenset(),
                 stored_refs: Sequence[str | None] | None = None, *,
-                any_release: bool = True) -> list[str | None]:
+                any_release: bool = True,
+                candidates: Sequence[int] | None = None) -> list[str | None]:
     """``prune`` over a page or batch of JSON texts as they are about to be sent.
 
     One ``hidden_refs`` query for the whole batch; texts that hold no reference
@@ -202,14 +203,19 @@ def prune_texts(conn: Connection, who: Principal, texts: Sequence[str],
     given, is each text's ``stix_objects.refs`` (``ingest.stix_hints``), valid only
     for a text sent as stored: "" says it names nothing prunable, a JSON list
     which ids it names, None that the text must be scanned. ``any_release`` as
-    for ``hidden_refs``.
+    for ``hidden_refs``. ``candidates``, with ``stored_refs``, are the only
+    texts whose hint may be other than "" (the caller knows the rest name
+    nothing): only they are visited.
     """
     if sees_everything(who):
         return list(texts)
     parsed: dict[int, dict[str, Any]] = {}
     named: dict[int, set[str]] = {}
     wanted: set[str] = set()
-    for i, text in enumerate(texts):
+    todo: Iterable[int] = (candidates if candidates is not None and stored_refs is not None
+                           else range(len(texts)))
+    for i in todo:
+        text = texts[i]
         hint = stored_refs[i] if stored_refs is not None else None
         if hint is not None:
             if hint:

@@ -188,7 +188,8 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
               stored: Sequence[str | None], refs: Sequence[str | None], plains: Sequence[Any],
               *, defs: Definitions | None = None, sens: Mapping[str, Any] | None = None,
               withheld: dict[str, dict[str, str]] | None = None,
-              any_release: bool = True) -> list[str | None]:
+              any_release: bool = True,
+              hinted: Sequence[int] | None = None) -> list[str | None]:
     """What crosses for each row: its JSON re-marked for a partner (its markings
     resolvable, ``share.definitions``), references to hidden objects pruned
     (``share.refs``); None where the object is withheld, or the row has no JSON
@@ -199,6 +200,9 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
     walked once per column in C rather than attribute by attribute. ``defs``
     is read here for a partner when the caller has not; ``any_release`` is
     ``releases.has_live_release`` as the caller read it for this request.
+    ``hinted``, when given, are the only rows that may be other than plain,
+    name anything prunable or be reports (``_partner_hints``): the rest are
+    sent as stored without a look.
     """
     partner = who.kind is PrincipalKind.PARTNER
     if partner and defs is None:
@@ -215,10 +219,11 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
         # Only rows not stored as "plain" (``ingest.stix_hints``), and reports with
         # prose to guard, go through ``outgoing_text``: most of a page is neither,
         # and picking the few by index keeps the per-row loop out of Python.
-        pick = [i for i, plain in enumerate(plains) if not plain]
+        rows: Sequence[int] = range(len(ids)) if hinted is None else hinted
+        pick = [i for i in rows if not plains[i]]
         if sens:
-            guarded = [i for i, oid in enumerate(ids)
-                       if plains[i] and (s := sens.get(oid)) and (s.protected or s.source_names)]
+            guarded = [i for i in rows if plains[i] and (s := sens.get(ids[i]))
+                       and (s.protected or s.source_names)]
             if guarded:
                 pick = sorted({*pick, *guarded})
         pid = who.id
@@ -244,7 +249,8 @@ def _outgoing(conn: Connection, who: Principal, ids: Sequence[str],
     pruned = prune_texts(conn, who, sent,  # type: ignore[arg-type]  # no None left in sent
                          resolvable_for(who, defs.allowed if defs else ()),
                          visible=frozenset(ids), stored_refs=sent_hints,
-                         any_release=any_release)
+                         any_release=any_release,
+                         candidates=hinted if keep is None else None)
     if keep is None:
         return pruned
     out_texts: list[str | None] = [None] * len(texts)
@@ -269,12 +275,15 @@ _OBJ_COLS = (StixObject.json, StixObject.id, StixObject.added_seq)
 #: Position of ``added_seq`` in a page row, and of its read hint (``_page_cols``).
 _SEQ, _HINT = 2, 3
 #: A partner's page reads both hints of ``ingest.stix_hints`` (``plain`` and
-#: ``refs``), as one column that is NULL on the usual row, plain and naming
-#: nothing prunable; otherwise "1" or "0" for ``plain``, then ``refs``, with "~"
-#: for a NULL one (a stored ``refs`` is "" or a JSON list). Two columns cost the
-#: driver two reads on every row, where the NULL costs one.
+#: ``refs``), as one column that is NULL on the usual row: plain, naming nothing
+#: prunable, and no report (whose prose may need the guard, ``sensitive_for``).
+#: Otherwise "1" or "0" for ``plain``, then ``refs``, with "~" for a NULL one (a
+#: stored ``refs`` is "" or a JSON list). Two columns cost the driver two reads on
+#: every row, where the NULL costs one; and the page's Python then visits only
+#: the rows with a hint (``_partner_hints``).
 _PARTNER_HINT = case(
-    (and_(StixObject.plain, StixObject.refs == literal("")), null()),
+    (and_(StixObject.plain, StixObject.refs == literal(""),
+          StixObject.type != literal("report")), null()),
     else_=case((StixObject.plain, literal("1")), else_=literal("0"))
     + func.coalesce(StixObject.refs, literal("~"))).label("hint")
 
@@ -287,14 +296,18 @@ def _page_cols(who: Principal) -> tuple[Any, ...]:
     return _OBJ_COLS if sees_everything(who) else (*_OBJ_COLS, StixObject.refs)
 
 
-def _partner_hints(hints: Sequence[str | None]) -> tuple[list[bool], list[str | None]]:
-    """``plain`` and ``refs`` of each row of a partner's page, from ``_PARTNER_HINT``."""
+def _partner_hints(hints: Sequence[str | None]
+                   ) -> tuple[list[bool], list[str | None], list[int]]:
+    """``plain`` and ``refs`` of each row of a partner's page, from ``_PARTNER_HINT``,
+    and the rows that have a hint: the only ones re-marking, the guard or pruning
+    may touch, and the only ones that can be reports."""
     plains = [True] * len(hints)
     refs: list[str | None] = [""] * len(hints)
-    for i, hint in [(i, h) for i, h in enumerate(hints) if h is not None]:
+    hinted = [(i, h) for i, h in enumerate(hints) if h is not None]
+    for i, hint in hinted:
         plains[i] = hint[0] == "1"
         refs[i] = None if hint[1:] == "~" else hint[1:]
-    return plains, refs
+    return plains, refs, [i for i, _ in hinted]
 
 
 #: ``added_at`` (raw, as ``_OBJ_COLS`` reads it) of up to three rows named by their
@@ -394,14 +407,15 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     refs: Sequence[str | None] = cols[_HINT] if len(cols) > _HINT else nothing
     withheld: dict[str, dict[str, str]] = {}
     if partner:
-        plains, refs = _partner_hints(refs)
+        plains, refs, hinted = _partner_hints(refs)
         defs = partner_definitions(conn, who, any_release=any_release)
         # A released report's own prose may still hold a protected value or the
         # name of a hidden source: the sanitizer's guard cuts them (issue 12).
-        # A stored id starts with its own type (``ingest.stix.check_object``).
-        sens = sensitive_for(conn, [i for i in ids if i.startswith("report--")])
+        # A stored id starts with its own type (``ingest.stix.check_object``),
+        # and every report row has a hint.
+        sens = sensitive_for(conn, [ids[i] for i in hinted if ids[i].startswith("report--")])
         texts = _outgoing(conn, who, ids, stored, refs, plains, defs=defs, sens=sens,
-                          withheld=withheld, any_release=any_release)
+                          withheld=withheld, any_release=any_release, hinted=hinted)
     else:
         texts = _outgoing(conn, who, ids, stored, refs, nothing, any_release=any_release)
     extra: dict[str, Any] = {"markings_withheld": withheld} if withheld else {}

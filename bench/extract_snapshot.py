@@ -9,6 +9,11 @@ base tree, then after each change: the two files must be identical.
     python bench/extract_snapshot.py /tmp/base.jsonl
     python bench/extract_snapshot.py /tmp/new.jsonl && cmp /tmp/base.jsonl /tmp/new.jsonl
 
+``--origins`` adds ``origins.origin_features`` (signatures, shingle sample,
+passages with their sentences, attributions, said-words) to every line, as
+plain lists: the part of the worker path ``fuse`` runs that the default
+leaves out.
+
 ``--time N`` instead measures the CPU milliseconds per article of the worker
 path (min over N repeats, ``time.process_time``), split into boilerplate,
 extraction and features.
@@ -39,11 +44,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", nargs="?", type=Path)
     ap.add_argument("--time", type=int, default=0, help="repeats of the timing run")
+    ap.add_argument("--origins", action="store_true", help="also dump the origin features")
     args = ap.parse_args()
 
     from tearline.fusion.boilerplate import clean_fragment
     from tearline.fusion.catalog import load_catalog
     from tearline.fusion.extract import extract
+    from tearline.fusion.origins import origin_features
     from tearline.fusion.threads import fragment_features
 
     catalog = load_catalog()
@@ -73,16 +80,38 @@ def main() -> None:
         for f in frags:
             g = clean_fragment(f)
             mentions = extract(g, catalog)
-            row = {
+            row: dict[str, object] = {
                 "id": g.id,
                 "body": g.body,
                 "mentions": [m.to_dict() for m in mentions],
                 "features": repr(fragment_features(g, mentions, origins=False)),
             }
+            if args.origins:
+                row["origin"] = _origin_row(origin_features(g))
             line = json.dumps(row, sort_keys=True, default=repr)
             digest.update(line.encode())
             out.write(line + "\n")
     print(f"snapshot digest {digest.hexdigest()[:16]}", file=sys.stderr)
+
+
+def _origin_row(o: object) -> dict[str, object]:
+    """Every field of one ``OriginFeatures`` as JSON-able plain data (arrays as lists)."""
+
+    def plain(v: object) -> object:
+        if v is None or isinstance(v, (str, int, float, bool)):
+            return v
+        if hasattr(v, "tolist"):
+            return [str(v.dtype), v.tolist()]  # type: ignore[attr-defined]
+        if isinstance(v, dict):
+            return [[plain(k), plain(x)] for k, x in v.items()]  # insertion order kept
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        slots = getattr(type(v), "__slots__", None) or getattr(v, "__dataclass_fields__", None)
+        if slots:
+            return {name: plain(getattr(v, name)) for name in slots}
+        return repr(v)
+
+    return {name: plain(getattr(o, name)) for name in o.__dataclass_fields__}  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -211,6 +211,8 @@ class OriginIndex:
         self._links: dict[int, list[OriginLink]] = {}
         self._legacy: set[int] = set()
         """Fragments restored from a version-3 index: their samples are the sparser class."""
+        self._last_sentences: tuple[dict[int, str], list[np.ndarray]] | None = None
+        """The sentences ``_densest`` last read, with their shingle samples."""
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -370,7 +372,9 @@ class OriginIndex:
         common = _common(mine, theirs)
         jaccard = common / (len(mine) + len(theirs) - common)
         if jaccard >= self.duplicate_jaccard:
-            passage = self._passage(i, j, sentences, quotes=True) or _densest(sentences, theirs)
+            passage = self._passage(i, j, sentences, quotes=True) or _densest(
+                sentences, self._sentence_samples(sentences), theirs
+            )
             link = OriginLink(self._ids[j], LinkReason.NEAR_DUPLICATE, jaccard, passage)
             return self._link(i, j, link)
         score = common / min(len(mine), len(theirs))
@@ -378,7 +382,9 @@ class OriginIndex:
             return None
         # Whole sentences in common are the plainer evidence when they reach further.
         score = max(score, self._sentence_containment(i, j))
-        passage = self._passage(i, j, sentences, quotes=False) or _densest(sentences, theirs)
+        passage = self._passage(i, j, sentences, quotes=False) or _densest(
+            sentences, self._sentence_samples(sentences), theirs
+        )
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, score, passage))
 
     def _short_copy_link(
@@ -398,6 +404,22 @@ class OriginIndex:
             return None
         passage = self._passage(i, j, sentences, quotes=False)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, 1.0, passage))
+
+    def _sentence_samples(self, sentences: dict[int, str]) -> list[np.ndarray]:
+        """The shingle sample of each of a fragment's sentences, in order.
+
+        A fragment with several earlier copies links to each of them in one
+        ``_add``, and when no sentence is shared word for word each link
+        quotes ``_densest``, which samples every sentence: about seven times
+        per fragment that needs it on the cycled ECB+ corpus. The samples of
+        the last fragment asked about are kept (a pure function of its
+        sentences, so the passage quoted is the same).
+        """
+        last = self._last_sentences
+        if last is None or last[0] is not sentences:
+            last = (sentences, [shingle_sample(s) for s in sentences.values()])
+            self._last_sentences = last
+        return last[1]
 
     def _comparable(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
         """The two shingle samples, cut so that their overlap estimates containment."""
@@ -625,11 +647,16 @@ class _PassageStore:
         return Passages(every, every if plain is None else plain)
 
 
-def _densest(sentences: dict[int, str], sample: np.ndarray) -> str | None:
-    """The sentence of this fragment whose sampled shingles the other prints most."""
+def _densest(
+    sentences: dict[int, str], samples: list[np.ndarray], sample: np.ndarray
+) -> str | None:
+    """The sentence of this fragment whose sampled shingles the other prints most.
+
+    ``samples`` are the sentences' own shingle samples, in order.
+    """
     best, most = None, 0
-    for sentence in sentences.values():
-        n = len(shared(shingle_sample(sentence), sample))
+    for sentence, own in zip(sentences.values(), samples, strict=True):
+        n = len(shared(own, sample))
         if n > most:
             best, most = sentence, n
     return None if best is None else best[:PASSAGE_CHARS]

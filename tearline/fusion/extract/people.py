@@ -241,8 +241,14 @@ def _scan(text: str, patterns: list[tuple[Gated, float, str]]) -> list[Mention]:
 
 # Every match of a pattern that opens with ``_NAME`` begins at a capital (each
 # branch of ``_NAME_WORD`` opens with one) with no word character or stop
-# before it; ``re`` finds those fast when the capital comes first.
-_NAME_STARTS = StartFinder(re.compile(rf"[{_UP}](?<![\w.].)"))
+# before it; ``re`` finds those fast when the capital comes first. ``_NAME`` is
+# two name words at least, so the capital's word (letters, apostrophes, stops,
+# hyphens, or a spaced stop: "H .") must be followed by a gap, maybe a particle,
+# and another capital: that look-ahead (zero-width, so no start is swallowed)
+# keeps a lone capitalised word from being tried, most of the candidates.
+_NAME_STARTS = StartFinder(
+    re.compile(rf"[{_UP}](?<![\w.].)(?=[\w'’.-]*(?:[ \t]\.)?{_GAP}(?:{_PARTICLE})?[{_UP}])")
+)
 _PATTERNS = [
     (Gated(_AFTER_TITLE), 0.85, "title"),
     (Gated(_SAID_AFTER, _NAME_STARTS), 0.7, "speech"),

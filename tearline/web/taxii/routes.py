@@ -288,12 +288,19 @@ _PARTNER_HINT = case(
     + func.coalesce(StixObject.refs, literal("~"))).label("hint")
 
 
-def _page_cols(who: Principal) -> tuple[Any, ...]:
+#: ``added_at`` as the driver returns it, last in a page row read ``timed``.
+_RAW_AT = type_coerce(StixObject.added_at, _RawStamp()).label("added_at")
+
+
+def _page_cols(who: Principal, timed: bool = False) -> tuple[Any, ...]:
     """The page columns ``who``'s page reads: ``refs`` when something may be hidden
-    from it, the partner hint (``refs`` and ``plain``) when it is a partner."""
+    from it, the partner hint (``refs`` and ``plain``) when it is a partner, and
+    ``added_at`` last when ``timed`` (see ``objects_page``)."""
     if who.kind is PrincipalKind.PARTNER:
-        return (*_OBJ_COLS, _PARTNER_HINT)
-    return _OBJ_COLS if sees_everything(who) else (*_OBJ_COLS, StixObject.refs)
+        cols: tuple[Any, ...] = (*_OBJ_COLS, _PARTNER_HINT)
+    else:
+        cols = _OBJ_COLS if sees_everything(who) else (*_OBJ_COLS, StixObject.refs)
+    return (*cols, _RAW_AT) if timed else cols
 
 
 def _partner_hints(hints: Sequence[str | None]
@@ -310,17 +317,17 @@ def _partner_hints(hints: Sequence[str | None]
     return plains, refs, [i for i, _ in hinted]
 
 
-#: ``added_at`` (raw, as ``_OBJ_COLS`` reads it) of up to three rows named by their
-#: ``added_seq``: a fixed shape (a page asks for at most three, repeated to fill),
-#: as an expanding IN is rendered anew on every execution.
-_AT_BY_SEQ = (select(StixObject.id, StixObject.added_seq,
-                     type_coerce(StixObject.added_at, _RawStamp()).label("added_at"))
+#: ``added_at`` (raw) of up to three rows named by their ``added_seq``: a fixed shape
+#: (a page asks for at most three, repeated to fill), as an expanding IN is
+#: rendered anew on every execution.
+_AT_BY_SEQ = (select(StixObject.id, StixObject.added_seq, _RAW_AT)
               .where(StixObject.added_seq.in_([bindparam("s0"), bindparam("s1"),
                                                bindparam("s2")])))
 
 
-def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any]:
-    """The raw ``added_at`` of each of up to three (id, added_seq) rows of a page, in order.
+def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any] | None:
+    """The raw ``added_at`` of each of up to three (id, added_seq) rows of a page, in
+    order; None when one of them is no longer there (deleted since the page read).
 
     The writer gives every row its own ``added_seq`` under the STIX lock; the id
     is matched too, so even a store whose sequence repeated would not hand back
@@ -334,6 +341,8 @@ def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any]:
         found = {(i, q): at for i, q, at in result.cursor.fetchall()}
     finally:
         result.close()
+    if any(r not in found for r in rows):
+        return None
     return [found[r] for r in rows]
 
 
@@ -385,18 +394,23 @@ class ObjectsPage:
 
 
 def objects_page(conn: Connection, who: Principal, f: Filters,
-                 object_id: str | None = None) -> ObjectsPage | None:
+                 object_id: str | None = None, *, timed: bool = False) -> ObjectsPage | None:
     """The caller's page of objects, re-marked and pruned; None when no row matched.
 
     Everything the objects route sends but the HTTP and the audit row, so the
     in-process benchmark (``bench/taxii_page_cpu.py``) times what a request does.
+    The page statement leaves ``added_at`` out (see ``_OBJ_COLS``) and reads it
+    for the two or three rows that need it afterwards; if one of them was
+    deleted in between, the page is read again ``timed``, with ``added_at`` in
+    its one statement.
     """
     partner = who.kind is PrincipalKind.PARTNER
     # Read once for the whole page: the page, its definitions and its hidden
     # references then share one answer (and a release made meanwhile applies
     # on the next request, as it would anyway).
     any_release = has_live_release(conn, who)
-    raw = run_page_raw(conn, _page_cols(who), who, f, object_id, any_release=any_release)
+    raw = run_page_raw(conn, _page_cols(who, timed), who, f, object_id,
+                       any_release=any_release)
     if not raw:
         return None
     more = len(raw) > f.limit
@@ -404,7 +418,7 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     cols = tuple(zip(*raw, strict=True))
     stored, ids, seqs = cols[0], cols[1], cols[_SEQ]
     nothing: tuple[None, ...] = (None,) * len(raw)
-    refs: Sequence[str | None] = cols[_HINT] if len(cols) > _HINT else nothing
+    refs: Sequence[str | None] = cols[_HINT] if len(_page_cols(who)) > _HINT else nothing
     withheld: dict[str, dict[str, str]] = {}
     if partner:
         plains, refs, hinted = _partner_hints(refs)
@@ -425,7 +439,11 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     # position ``next`` stands for), in one lookup.
     ends = [i for i in (*kept[:1], *kept[-1:], len(raw) - 1 if more else None)
             if i is not None]
-    ats = dict(zip(ends, _added_at(conn, [(ids[i], seqs[i]) for i in ends]), strict=True))
+    times = ([cols[-1][i] for i in ends] if timed
+             else _added_at(conn, [(ids[i], seqs[i]) for i in ends]))
+    if times is None:  # a row of the page was deleted before its time was read
+        return objects_page(conn, who, f, object_id, timed=True)
+    ats = dict(zip(ends, times, strict=True))
     nxt = encode_next(who, _stamp(ats[len(raw) - 1]), seqs[-1]) if more else None
     first, last = (ats[kept[0]], ats[kept[-1]]) if kept else (None, None)
     if len(kept) == len(texts):

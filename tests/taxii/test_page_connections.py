@@ -5,6 +5,11 @@ cost a second checkout after authentication's (and on PostgreSQL a second
 ``pool_pre_ping``). Counted with SQLAlchemy's ``checkout`` event, on both
 backends. Fewer checkouts must not mean fewer audit rows: every page is
 still one ``taxii.read`` entry naming what was sent, and the chain verifies.
+
+The page reads ``added_at`` only for its first and last rows, with a second
+statement after the page (``routes._added_at``): a DELETE committed between
+the two must neither fail the request nor give a wrong position (the page is
+then read again with the times in its one statement).
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, delete, event, select
 
 from tearline.security.audit import verify
 from tearline.security.users import add_user
-from tearline.store.schema import AuditEntry
+from tearline.store.schema import AuditEntry, StixObject
 from tearline.web.app import make_app
 from tearline.web.taxii import SHARED
 
@@ -101,3 +106,48 @@ def test_empty_answers_are_audited_too(client: Any, engine: Engine) -> None:
     assert len(reads) == before + 1 and reads[-1]["count"] == 0
     with engine.connect() as conn:
         assert verify(conn) is None
+
+
+def _walk(client: Any, limit: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every id a paged walk sends, and each page's date-added headers."""
+    url = f"/taxii2/api1/collections/{SHARED.id}/objects/?limit={limit}"
+    ids: list[str] = []
+    heads: list[tuple[str, str]] = []
+    while True:
+        r = client.get(url, headers=_headers())
+        assert r.status_code == 200, r.text
+        env = r.json()
+        page = [o["id"] for o in env.get("objects", [])]
+        ids += page
+        if page:
+            heads.append((r.headers["X-TAXII-Date-Added-First"],
+                          r.headers["X-TAXII-Date-Added-Last"]))
+        if not env.get("more"):
+            return ids, heads
+        url = (f"/taxii2/api1/collections/{SHARED.id}/objects/?limit={limit}"
+               f"&next={env['next']}")
+
+
+def test_a_row_deleted_before_its_time_is_read(engine: Engine, client: Any) -> None:
+    full, full_heads = _walk(client, 2)
+    assert len(full) == 5
+    victim = full[1]  # the last row of the first page: its time is looked up
+    fired: list[str] = []
+
+    def gone(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "added_seq IN" in statement and not fired:
+            fired.append(statement)
+            with engine.begin() as other:
+                other.execute(delete(StixObject).where(StixObject.id == victim))
+
+    event.listen(engine, "before_cursor_execute", gone)
+    try:
+        sent, heads = _walk(client, 2)
+    finally:
+        event.remove(engine, "before_cursor_execute", gone)
+    assert fired, "the page never looked its times up: the test no longer tests anything"
+    # Nothing but the deleted object is missing, nothing repeats, the order holds.
+    assert sent == [i for i in full if i != victim]
+    # Each page's headers are times of rows it sent, in order.
+    assert all(first <= last for first, last in heads)
+    assert heads[-1][1] == full_heads[-1][1]

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 __all__ = ["RESOLVED_ELSEWHERE", "crosses_unchanged", "marks_only_tlp", "needs_remark",
-           "prunable_refs", "references"]
+           "prunable_refs", "references", "sole_marking"]
 
 #: Reference properties the sharing layer resolves itself (markings, creator), never pruned.
 RESOLVED_ELSEWHERE = frozenset({"created_by_ref", "object_marking_refs"})
@@ -92,3 +92,14 @@ def marks_only_tlp(text: str, tlp_markings: Mapping[str, str]) -> bool:
     ``needs_remark`` false: the one marking-definition ``text`` names, if any, is TLP."""
     at = text.find(_MARKING)
     return at < 0 or text[at:at + _MARKING_ID_LEN] in tlp_markings
+
+
+def sole_marking(text: str) -> str | None:
+    """The one marking-definition id ``text`` names anywhere; "" when it names none,
+    None when it names several (or the same one twice)."""
+    at = text.find(_MARKING)
+    if at < 0:
+        return ""
+    if text.find(_MARKING, at + 1) >= 0:
+        return None
+    return text[at:at + _MARKING_ID_LEN]

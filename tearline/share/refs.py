@@ -40,6 +40,7 @@ from tearline.ingest.stix_hints import RESOLVED_ELSEWHERE, references
 from tearline.model.marking import ALL_COMPARTMENTS, CLASSIFICATION_ORDER
 from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.releases import visible_stix_filter
+from tearline.store.db import driver_rows
 from tearline.store.schema import StixObject
 
 #: Single references an object cannot stand without, by type.
@@ -48,7 +49,6 @@ _REQUIRED_REF = {"relationship": ("source_ref", "target_ref"), "sighting": ("sig
 _REQUIRED_LIST = frozenset({"report", "grouping", "note", "opinion"})
 #: Types that might be withheld: the manifest and versions read their JSON.
 WITHHOLDABLE = frozenset({*_REQUIRED_REF, *_REQUIRED_LIST, "observed-data"})
-_CHUNK = 900
 
 
 def sees_everything(who: Principal) -> bool:
@@ -117,20 +117,11 @@ def prune(obj: dict[str, Any], hidden: Set[str]) -> dict[str, Any] | None:
     return out
 
 
-@lru_cache(maxsize=256)
-def _statement(who: Principal, any_release: bool = True) -> Select[str, Any]:
-    """Held ids among ``ids``, each with whether some version of it is visible to ``who``."""
-    seen = func.max(case((visible_stix_filter(who, any_release=any_release), 1), else_=0))
-    return (select(StixObject.id, seen)
-            .where(StixObject.id.in_(bindparam("ids", expanding=True)))
-            .group_by(StixObject.id))
-
-
 def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
                 resolvable: Set[str] = frozenset(), *, any_release: bool = True) -> set[str]:
     """Of ``ids``, those this store holds and ``who`` may see no version of.
 
-    One query per 900 ids (a page names far fewer). ``resolvable`` are ids
+    One query for all of them. ``resolvable`` are ids
     the caller is served another way (the re-marking identities, allowed
     marking-definitions): never hidden. ``any_release=False`` only when the
     caller read, for this request, that ``who`` holds no live release.
@@ -139,23 +130,13 @@ def hidden_refs(conn: Connection, who: Principal, ids: Iterable[str],
     if not wanted or sees_everything(who):
         return set()
     dialect = conn.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        # The ids as one array parameter: an expanding IN of a page's ~1,000
-        # relationship endpoints cost more in rendering its parameters than the
-        # lookup itself, and only the hidden ids come back (HAVING), not every one.
-        value: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
-        # The driver's rows, not SQLAlchemy's: one id each, no type to process.
-        result = conn.execute(_hidden_statement(who, dialect, any_release), {"ids": value})
-        try:
-            return {oid for oid, in result.cursor.fetchall()}
-        finally:
-            result.close()
-    out: set[str] = set()
-    stmt = _statement(who, any_release)
-    for i in range(0, len(wanted), _CHUNK):
-        out.update(oid for oid, seen in conn.execute(stmt, {"ids": wanted[i:i + _CHUNK]})
-                   if not seen)
-    return out
+    # The ids as one array parameter: an expanding IN of a page's ~1,000
+    # relationship endpoints cost more in rendering its parameters than the
+    # lookup itself, and only the hidden ids come back (HAVING), not every one.
+    # Only SQLite and PostgreSQL are supported (``store.db``).
+    value: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
+    rows = driver_rows(conn, _hidden_statement(who, dialect, any_release), {"ids": value})
+    return {oid for oid, in rows}
 
 
 @lru_cache(maxsize=256)

@@ -41,7 +41,7 @@ from sqlalchemy import Connection
 
 from tearline import settings
 from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
-from tearline.ingest.stix_hints import marks_only_tlp, needs_remark
+from tearline.ingest.stix_hints import marks_only_tlp, needs_remark, sole_marking
 from tearline.share.definitions import Definitions, names_other_definitions, resolve
 from tearline.warn.sanitize import Sensitive
 from tearline.warn.sanitize_stix import INTERNAL_PROPERTIES, sanitize_for_partner
@@ -143,7 +143,6 @@ def _has_needles(sensitive: Sensitive) -> bool:
 
 _REL_KEY = '"x_tearline_releasability":'
 _TEARLINE_KEY = '"x_tearline_'
-_MARKING = "marking-definition--"
 
 
 def rel_to_only(text: str, partner_code: str) -> str | None:
@@ -186,10 +185,7 @@ def rel_to_only(text: str, partner_code: str) -> str | None:
             return None
     except orjson.JSONDecodeError:
         return None
-    mark = text.find(_MARKING)
-    if mark >= 0:
-        mid = text[mark:mark + len(_MARKING) + 36]
-        level = TLP_MARKINGS.get(mid)
-        if level is None or TLP_IDS_V2[level] != mid or text.find(_MARKING, mark + 1) >= 0:
-            return None
+    mid = sole_marking(text)
+    if mid is None or (mid and TLP_IDS_V2.get(TLP_MARKINGS.get(mid, "")) != mid):
+        return None
     return text[:start] + orjson.dumps([partner_code]).decode() + text[end:]

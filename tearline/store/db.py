@@ -8,6 +8,7 @@ keys on); PostgreSQL is used as is. Alembic owns the schema on both, so
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from tearline.errors import StoreError
@@ -33,6 +34,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA cache_size=-65536")
     cur.execute(f"PRAGMA mmap_size={sqlite_mmap_bytes()}")
     cur.close()
+
+
+def driver_rows(conn: Connection, stmt: Executable, params: dict[str, Any]) -> Sequence[Any]:
+    """The rows of ``stmt`` as the driver's own tuples, the result closed.
+
+    For hot reads whose columns need no type processing (text, integers, a raw
+    stamp): building SQLAlchemy rows was a sixth of a 1,000-object TAXII page.
+    """
+    result = conn.execute(stmt, params)
+    try:
+        rows: Sequence[Any] = result.cursor.fetchall()
+    finally:
+        result.close()
+    return rows
 
 
 def make_engine(url: str) -> Engine:

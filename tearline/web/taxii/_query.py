@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 from tearline.ingest.stix import version_key
 from tearline.share.policy import Principal
 from tearline.share.releases import has_live_release, visible_stix_filter
+from tearline.store.db import driver_rows
 from tearline.store.schema import StixObject
 from tearline.store.types import UTCDateTime
 
@@ -223,12 +224,7 @@ def run_page_raw(conn: Connection, cols: Sequence[Any], who: Principal, f: Filte
     if any_release is None:
         any_release = has_live_release(conn, who)
     stmt, params = _shaped(tuple(cols), who, f, object_id, any_release)
-    result = conn.execute(stmt, params)
-    try:
-        rows: Sequence[Any] = result.cursor.fetchall()
-    finally:
-        result.close()
-    return rows
+    return driver_rows(conn, stmt, params)
 
 
 def _shaped(cols: tuple[Any, ...], who: Principal, f: Filters, object_id: str | None,

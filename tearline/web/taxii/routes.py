@@ -43,6 +43,7 @@ from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.refs import WITHHOLDABLE, prune_texts, resolvable_for, sees_everything
 from tearline.share.releases import has_live_release
 from tearline.share.remark import outgoing_text, remark_text, sensitive_for
+from tearline.store.db import driver_rows
 from tearline.store.schema import StixObject
 
 from . import collections as cols
@@ -336,11 +337,8 @@ def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any] | 
     if not rows:
         return []
     seqs = [q for _, q in rows] + [rows[-1][1]] * (3 - len(rows))
-    result = conn.execute(_AT_BY_SEQ, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]})
-    try:
-        found = {(i, q): at for i, q, at in result.cursor.fetchall()}
-    finally:
-        result.close()
+    found = {(i, q): at for i, q, at in
+             driver_rows(conn, _AT_BY_SEQ, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]})}
     if any(r not in found for r in rows):
         return None
     return [found[r] for r in rows]
@@ -409,6 +407,7 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     # references then share one answer (and a release made meanwhile applies
     # on the next request, as it would anyway).
     any_release = has_live_release(conn, who)
+    hinted_cols = len(_page_cols(who)) > _HINT
     raw = run_page_raw(conn, _page_cols(who, timed), who, f, object_id,
                        any_release=any_release)
     if not raw:
@@ -418,10 +417,12 @@ def objects_page(conn: Connection, who: Principal, f: Filters,
     cols = tuple(zip(*raw, strict=True))
     stored, ids, seqs = cols[0], cols[1], cols[_SEQ]
     nothing: tuple[None, ...] = (None,) * len(raw)
-    refs: Sequence[str | None] = cols[_HINT] if len(_page_cols(who)) > _HINT else nothing
+    # The read-hint column: ``refs`` for a user, ``_PARTNER_HINT`` for a partner.
+    hint_col: Sequence[str | None] = cols[_HINT] if hinted_cols else nothing
+    refs = hint_col
     withheld: dict[str, dict[str, str]] = {}
     if partner:
-        plains, refs, hinted = _partner_hints(refs)
+        plains, refs, hinted = _partner_hints(hint_col)
         defs = partner_definitions(conn, who, any_release=any_release)
         # A released report's own prose may still hold a protected value or the
         # name of a hidden source: the sanitizer's guard cuts them (issue 12).

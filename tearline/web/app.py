@@ -17,6 +17,7 @@ from tearline.web.api import router as api_router
 from tearline.web.body_limit import BodyLimitMiddleware
 from tearline.web.console import install as install_console
 from tearline.web.taxii import make_router as make_taxii_router
+from tearline.web.taxii.dispatch import TaxiiDispatch, lean_router
 
 
 def make_app(engine: Engine) -> FastAPI:
@@ -33,13 +34,15 @@ def make_app(engine: Engine) -> FastAPI:
         docs_url=None, redoc_url=None,  # served offline by the console package instead
     )
     app.state.engine = engine
-    # TAXII first: the router tries routes in order, and a partner's page request
-    # paid ~50 us matching it against every REST route before reaching its own
-    # (session 9 profile). No REST or console path lies under /taxii2/, so the
-    # order decides nothing else.
-    app.include_router(make_taxii_router())
+    # TAXII first, so the OpenAPI document keeps its order. No REST or console
+    # path lies under /taxii2/.
+    taxii = make_taxii_router()
+    app.include_router(taxii)  # for the OpenAPI document; requests take TaxiiDispatch
     app.include_router(api_router)
     install_console(app)
+    # TAXII requests skip FastAPI's routing and parameter solving (``web.taxii.dispatch``);
+    # added first, so it sits inside the body limit below.
+    app.add_middleware(TaxiiDispatch, taxii=lean_router(taxii))
     # Outermost but for Starlette's own error middleware: no route sees a body over
     # the limit, however it reads it (docs/security.md, "Request bodies").
     limits = input_limits()

@@ -9,7 +9,6 @@ reading the rows.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +30,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from starlette.responses import Response
 
@@ -50,11 +48,11 @@ from . import collections as cols
 from . import status as status_store
 from ._add import add_objects
 from ._auth import authenticate
+from ._guard import guarded
 from ._media import (
     STIX_MEDIA,
     TAXII_MEDIA,
     TaxiiError,
-    check_accept,
     check_content_type,
     taxii_bytes,
     taxii_json,
@@ -70,7 +68,6 @@ from ._query import (
 )
 from ._refs import referenced_object
 
-_log = logging.getLogger(__name__)
 API_ROOT = "api1"
 DISCOVERY_PATH = "/taxii2/"
 ROOT_PATH = f"/taxii2/{API_ROOT}/"
@@ -83,38 +80,16 @@ def _max_content_length() -> int:
 
 
 class TaxiiRoute(APIRoute):
-    """Checks Accept before the handler and renders ``TaxiiError`` as a TAXII error."""
+    """Checks Accept before the handler and renders ``TaxiiError`` as a TAXII error
+    (``_guard.guarded``); requests normally arrive through ``dispatch`` instead."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            try:
-                check_accept(request.headers.get("accept"))
-                _check_no_nul(request)
-                return await inner(request)
-            except TaxiiError as exc:
-                return exc.to_response()
-            except DBAPIError as exc:  # the database went away: the TAXII error shape, retry
-                if not exc.connection_invalidated and not isinstance(exc, OperationalError):
-                    raise
-                return TaxiiError(503, "Service Unavailable", "the database is unavailable; "
-                                  "retry in a few seconds", {"Retry-After": "5"}).to_response()
-            except Exception:  # a bug must still answer as TAXII, never as text/plain
-                _log.exception("TAXII request failed: %s %s", request.method, request.url.path)
-                return TaxiiError(500, "Internal error", "the server failed to answer this "
-                                  "request; it has been logged, try again or report it"
-                                  ).to_response()
+            return await guarded(request, lambda: inner(request))
 
         return handler
-
-
-def _check_no_nul(request: Request) -> None:
-    """No id, filter or token holds a NUL byte; PostgreSQL text cannot even compare one."""
-    if "\x00" in request.url.path or any("\x00" in k or "\x00" in v
-                                          for k, v in request.query_params.multi_items()):
-        raise TaxiiError(400, "Bad request", "the path or query string holds a NUL byte "
-                         "(%00); no id, filter or token contains one")
 
 
 def _engine(request: Request) -> Engine:

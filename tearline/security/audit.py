@@ -31,11 +31,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, insert, select
 
+from tearline.store.fixed import FixedStatement
 from tearline.store.schema import AuditEntry
 
 GENESIS = "0" * 64
 # Built once: a read's audit entry is written on every TAXII page and REST read.
-_TIP = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_TIP = FixedStatement(
+    select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
 _INSERT = insert(AuditEntry)
 
 
@@ -65,8 +67,8 @@ def lock_chain(conn: Connection) -> None:
 
 def chain_tip(conn: Connection) -> tuple[int, str]:
     """The last row's (seq, hash), or (0, GENESIS) for an empty log."""
-    row = conn.execute(_TIP).first()
-    return (int(row.seq), str(row.hash)) if row else (0, GENESIS)
+    row = _TIP.first(conn)
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
 @dataclass

@@ -34,11 +34,12 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from tearline.errors import ConfigError
 from tearline.model.principal import Principal, Tier
 from tearline.security.audit import record_now
+from tearline.store.fixed import FixedStatement
 from tearline.store.schema import ApiToken, Partner, User
 
 TOKEN_PREFIX = "tl_"
@@ -161,11 +162,11 @@ def authenticate_basic(conn: Connection, username: str, password: str) -> Princi
         return None
     # Statements built once: this runs before every request a Basic caller makes,
     # TAXII pages included, and building them was most of its cost.
-    rec = conn.execute(_user_login(), {"name": username}).first()
+    rec = _user_login().first(conn, {"name": username})
     if rec is not None:
         ok = verify_password(password, rec.password_hash or _dummy_hash())
         return _user_principal(rec) if ok and rec.disabled_at is None else None
-    for code, creds, tier in conn.execute(_partner_logins()):
+    for code, creds, tier in _partner_logins().rows(conn):
         for entry in (creds or {}).get("basic", []):
             if not isinstance(entry, dict):
                 continue
@@ -178,15 +179,17 @@ def authenticate_basic(conn: Connection, username: str, password: str) -> Princi
 
 
 @functools.cache
-def _user_login() -> Select[Any]:
+def _user_login() -> FixedStatement:
     """The columns a Basic login reads of one user (``name`` bound)."""
-    return select(User.username, User.password_hash, User.disabled_at, User.clearance,
-                  User.compartments, User.roles).where(User.username == bindparam("name"))
+    return FixedStatement(
+        select(User.username, User.password_hash, User.disabled_at, User.clearance,
+               User.compartments, User.roles).where(User.username == bindparam("name")),
+        named=True)
 
 
 @functools.cache
-def _partner_logins() -> Select[Any]:
-    return select(Partner.code, Partner.credentials, Partner.tier)
+def _partner_logins() -> FixedStatement:
+    return FixedStatement(select(Partner.code, Partner.credentials, Partner.tier))
 
 
 def authenticate_bearer(conn: Connection, token: str) -> Principal | None:

@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import (
     Connection,
     Engine,
-    Select,
     String,
     and_,
     bindparam,
@@ -44,6 +43,7 @@ from tearline import settings
 from tearline.model.principal import Principal
 from tearline.security.audit import record_now
 from tearline.security.credentials import authenticate_basic, authenticate_bearer
+from tearline.store.fixed import FixedStatement
 from tearline.store.schema import LoginAttempt
 
 __all__ = ["LoginRefused", "authenticate_header"]
@@ -91,21 +91,22 @@ def _failures(conn: Connection, username: str, address: str,
               now: datetime) -> tuple[int, int, datetime | None]:
     """Failures in the window for the name (since its last success) and for the address.
 
-    One statement, built once (``_failures_statement``): it runs before every
-    authenticated request, TAXII pages included, and four statements built per
-    call were most of a page's authentication cost. An empty name (a bearer
+    One statement, built and compiled once (``_failures_statement``,
+    ``store.fixed``): it runs before every authenticated request, TAXII pages
+    included, and four statements built per call were most of a page's
+    authentication cost. An empty name (a bearer
     token) counts no name failures, as a bound NULL matches no row.
     """
     _, _, window = settings.login_limits()
     since = now - timedelta(seconds=window)
-    by_user, by_addr, last_addr, last_user = conn.execute(
-        _failures_statement(), {"u": username or None, "a": address, "since": since}).one()
+    (by_user, by_addr, last_addr, last_user), = _failures_statement().rows(
+        conn, {"u": username or None, "a": address, "since": since})
     latest = max((t for t in (last_addr, last_user) if t is not None), default=None)
     return int(by_user or 0), int(by_addr or 0), latest
 
 
 @functools.cache
-def _failures_statement() -> Select[int, int, datetime | None, datetime | None]:
+def _failures_statement() -> FixedStatement:
     """(name failures since its last success, address failures, their latest times)."""
     la = LoginAttempt
     name = bindparam("u", type_=String())
@@ -115,11 +116,12 @@ def _failures_statement() -> Select[int, int, datetime | None, datetime | None]:
                .scalar_subquery())
     by_name = and_(la.username == name, la.ok.is_(False))
     by_addr = and_(la.address == bindparam("a", type_=String()), la.ok.is_(False))
-    return (select(func.count(case((and_(by_name, la.at >= func.coalesce(last_ok, since)), 1))),
-                   func.count(case((by_addr, 1))),
-                   func.max(case((by_addr, la.at))),
-                   func.max(case((by_name, la.at))))
-            .where(la.at >= since, or_(la.username == name, by_addr)))
+    return FixedStatement(
+        select(func.count(case((and_(by_name, la.at >= func.coalesce(last_ok, since)), 1))),
+               func.count(case((by_addr, 1))),
+               func.max(case((by_addr, la.at))),
+               func.max(case((by_name, la.at))))
+        .where(la.at >= since, or_(la.username == name, by_addr)))
 
 
 def _record(engine: Engine, username: str, address: str, ok: bool, action: str | None,

@@ -36,11 +36,12 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Select, and_, case, literal, or_, select
+from sqlalchemy import Connection, and_, case, literal, or_, select
 
 from tearline.ingest.stix import TLP_IDS_V2, TLP_MARKINGS
 from tearline.share.policy import Principal
 from tearline.share.releases import visible_stix_filter
+from tearline.store.fixed import FixedStatement
 from tearline.store.schema import StixObject
 
 _PREFIX = "marking-definition--"
@@ -78,7 +79,7 @@ def partner_definitions(conn: Connection, who: Principal, *,
     ``any_release=False`` only when the caller read, for this request, that the
     partner holds no live release (``releases.has_live_release``).
     """
-    rows = conn.execute(_statement(who, any_release))
+    rows = _statement(who, any_release).rows(conn)
     out = Definitions()
     for oid, text, allowed in rows:  # ordered by version: the newest one wins
         out.held.add(oid)
@@ -90,18 +91,19 @@ def partner_definitions(conn: Connection, who: Principal, *,
 
 
 @lru_cache(maxsize=256)
-def _statement(who: Principal, any_release: bool = True) -> Select[Any]:
+def _statement(who: Principal, any_release: bool = True) -> FixedStatement:
     """Built once per caller: building the policy condition costs more than running it."""
     unmarked = and_(StixObject.tlp.is_(None), StixObject.rel_to == "",
                     or_(StixObject.classification.is_(None),
                         StixObject.classification == "UNCLASSIFIED"),
                     StixObject.compartments == "")
     ok = or_(visible_stix_filter(who, any_release=any_release), unmarked)
-    return (select(StixObject.id, StixObject.json, case((ok, True), else_=False))
-            .where(StixObject.type == "marking-definition",
-                   # constants as plain parameters: no SQL re-rendering per request
-                   StixObject.id.not_in([literal(m) for m in sorted(TLP_MARKINGS)]))
-            .order_by(StixObject.id, StixObject.version_key))
+    return FixedStatement(
+        select(StixObject.id, StixObject.json, case((ok, True), else_=False))
+        .where(StixObject.type == "marking-definition",
+               # constants as plain parameters: no SQL re-rendering per request
+               StixObject.id.not_in([literal(m) for m in sorted(TLP_MARKINGS)]))
+        .order_by(StixObject.id, StixObject.version_key))
 
 
 def names_other_definitions(text: str) -> bool:

@@ -36,7 +36,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     and_,
     bindparam,
     exists,
@@ -60,6 +59,7 @@ from tearline.share.policy import (
     parse_rel_to,
     sql_visibility,
 )
+from tearline.store.fixed import FixedStatement
 from tearline.store.schema import Partner, Release, Report, StixObject, Thread, User, Warning
 from tearline.warn.stix import FACET_SENDER_PREFIX
 
@@ -231,15 +231,17 @@ def has_live_release(conn: Connection, principal: Principal) -> bool:
     """
     if principal.kind is not PrincipalKind.PARTNER:
         return True
-    return conn.execute(_live_release(), {"code": principal.id}).first() is not None
+    return _live_release().first(conn, {"code": principal.id}) is not None
 
 
 @functools.cache
-def _live_release() -> Select[Any]:
-    """Built once: building it per page cost more than the indexed read it makes."""
-    return (select(Release.id)
-            .where(Release.partner_code == bindparam("code"), Release.revoked_at.is_(None))
-            .limit(1))
+def _live_release() -> FixedStatement:
+    """Built and compiled once: building it per page cost more than the indexed
+    read it makes (``store.fixed``)."""
+    return FixedStatement(
+        select(Release.id)
+        .where(Release.partner_code == bindparam("code"), Release.revoked_at.is_(None))
+        .limit(1))
 
 
 def _is_warning_sql(oid: Any) -> ColumnElement[bool]:

@@ -26,8 +26,8 @@ add's body first, and inside Starlette's outermost error middleware.
 from __future__ import annotations
 
 import inspect
-from http import HTTPStatus
 from collections.abc import Awaitable, Callable, MutableMapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter
@@ -75,7 +75,8 @@ def lean_router(router: APIRouter) -> Router:
     for route in router.routes:
         if not isinstance(route, APIRoute):
             raise TypeError(f"unexpected TAXII route {route!r}")
-        routes.append(Route(route.path, _endpoint(route.endpoint), methods=sorted(route.methods)))
+        methods = sorted(route.methods or ())
+        routes.append(Route(route.path, _endpoint(route.endpoint), methods=methods))
     return Router(routes=routes, redirect_slashes=False)
 
 
@@ -103,7 +104,7 @@ class TaxiiDispatch:
                 path = path[len(root):]
             if path.startswith(PREFIX):
                 try:
-                    await self.taxii(scope, receive, send)  # type: ignore[arg-type]
+                    await self.taxii(scope, receive, send)
                 except HTTPException as exc:  # Starlette's 405 for a method no route takes
                     await _as_taxii(exc, scope["method"]).to_response()(scope, receive, send)
                 return

@@ -41,7 +41,7 @@ from tearline.share.policy import Principal, PrincipalKind
 from tearline.share.refs import WITHHOLDABLE, prune_texts, resolvable_for, sees_everything
 from tearline.share.releases import has_live_release
 from tearline.share.remark import outgoing_text, remark_text, sensitive_for
-from tearline.store.db import driver_rows
+from tearline.store.fixed import FixedStatement
 from tearline.store.schema import StixObject
 
 from . import collections as cols
@@ -296,9 +296,10 @@ def _partner_hints(hints: Sequence[str | None]
 #: ``added_at`` (raw) of up to three rows named by their ``added_seq``: a fixed shape
 #: (a page asks for at most three, repeated to fill), as an expanding IN is
 #: rendered anew on every execution.
-_AT_BY_SEQ = (select(StixObject.id, StixObject.added_seq, _RAW_AT)
-              .where(StixObject.added_seq.in_([bindparam("s0"), bindparam("s1"),
-                                               bindparam("s2")])))
+_AT_BY_SEQ = FixedStatement(
+    select(StixObject.id, StixObject.added_seq, _RAW_AT)
+    .where(StixObject.added_seq.in_([bindparam("s0"), bindparam("s1"), bindparam("s2")])),
+    raw=True)
 
 
 def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any] | None:
@@ -313,7 +314,7 @@ def _added_at(conn: Connection, rows: Sequence[tuple[str, int]]) -> list[Any] | 
         return []
     seqs = [q for _, q in rows] + [rows[-1][1]] * (3 - len(rows))
     found = {(i, q): at for i, q, at in
-             driver_rows(conn, _AT_BY_SEQ, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]})}
+             _AT_BY_SEQ.rows(conn, {"s0": seqs[0], "s1": seqs[1], "s2": seqs[2]})}
     if any(r not in found for r in rows):
         return None
     return [found[r] for r in rows]

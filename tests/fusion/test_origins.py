@@ -344,6 +344,36 @@ def test_fast_signatures_equal_datasketch_bit_for_bit(text: str) -> None:
             assert np.array_equal(mh.hashvalues, arr)
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(64, 1), (32, 2), (7, 12345)])
+def test_own_permutations_and_mix_equal_datasketch(num_perm: int, seed: int) -> None:
+    """The hot path draws datasketch's affine32 permutations itself (no datasketch import)."""
+    import numpy as np
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix as their_fmix
+
+    from tearline.fusion import signatures
+
+    a, b = signatures._permutations(num_perm, seed)
+    theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32")
+    assert np.array_equal(a, theirs.permutations[0]) and a.dtype == theirs.permutations[0].dtype
+    assert np.array_equal(b, theirs.permutations[1]) and b.dtype == theirs.permutations[1].dtype
+    values = np.random.default_rng(seed).integers(0, 1 << 32, 5000, dtype=np.uint64)
+    values = values.astype(np.uint32)
+    assert np.array_equal(signatures._fmix(values), their_fmix(values, 32))
+
+
+def test_hot_path_does_not_import_datasketch() -> None:
+    """The fork server and the writer import the origin modules; datasketch pulls in scipy."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import tearline.fusion.threads, tearline.fusion.origins; "
+            "from tearline.fusion.signatures import all_signatures; all_signatures('a b c d e'); "
+            "print('datasketch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_one_stock_sentence_and_a_shared_credit_are_not_one_origin() -> None:
     """A claimed source lowers the bar for a copy; it does not make one sentence enough."""
     stock = "Paramedics rushed the injured to the county medical center where two later died."

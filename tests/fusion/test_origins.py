@@ -362,6 +362,30 @@ def test_own_permutations_and_mix_equal_datasketch(num_perm: int, seed: int) -> 
     assert np.array_equal(signatures._fmix(values), their_fmix(values, 32))
 
 
+@pytest.mark.parametrize("enough", [4, 10, 50])
+def test_signatures_left_out_for_a_long_sample_are_the_only_difference(enough: int) -> None:
+    """``sample_enough`` skips the shingle MinHash of a long-sampled text, changing nothing else."""
+    import numpy as np
+
+    from tearline.fusion.signatures import all_signatures
+
+    texts = [*STORY, OTHER, "\n".join(STORY), "one", "two words", "", " ".join(LONG_STORY),
+             "Ünïcode — “quotes” 123 " * 9]
+    skipped = kept = 0
+    for text in texts:
+        sig, usig, sample = all_signatures(text)
+        fsig, fusig, fsample = all_signatures(text, sample_enough=enough)
+        assert np.array_equal(sample, fsample)
+        assert (usig is None and fusig is None) or np.array_equal(usig, fusig)
+        if len(sample) >= enough:
+            assert fsig is None
+            skipped += sig is not None
+        else:
+            assert (sig is None and fsig is None) or np.array_equal(sig, fsig)
+            kept += fsig is not None
+    assert skipped and kept
+
+
 def test_hot_path_does_not_import_datasketch() -> None:
     """The fork server and the writer import the origin modules; datasketch pulls in scipy."""
     import subprocess

@@ -205,11 +205,13 @@ def _mention_rows(fid: str, mentions: list[Mention]) -> list[dict[str, Any]]:
 
 def _entity_rows(state: FusionState, fids: Iterable[str]) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
+    kinds = _ENTITY_KIND_VALUE
     for fid in fids:
         for m in state.mentions[fid]:
-            if m.kind not in _ENTITY_KINDS:
+            kind = kinds.get(m.kind)
+            if kind is None:
                 continue
-            eid = f"{m.kind.value}:{m.value}"
+            eid = f"{kind}:{m.value}"
             if eid in seen:
                 continue
             name = m.text
@@ -217,7 +219,7 @@ def _entity_rows(state: FusionState, fids: Iterable[str]) -> list[dict[str, Any]
             if m.kind is MentionKind.ACTOR:
                 actor = state.catalog.get(str(m.value))
                 name = actor.name if actor else m.text
-            seen[eid] = {"id": eid, "kind": m.kind.value, "name": name, "status": status,
+            seen[eid] = {"id": eid, "kind": kind, "name": name, "status": status,
                          "attributes": {}}
     return list(seen.values())
 
@@ -227,23 +229,35 @@ def thread_title(state: FusionState, thread_id: str, view: ThreadView | None = N
     from collections import Counter
 
     view = view if view is not None else state.threads.view(thread_id)
-    surface: dict[str, Counter[str]] = {}
-    for fid, _grade in view.fragments:
-        for m in state.mentions.get(fid, ()):
-            surface.setdefault(f"{m.kind.value}:{m.value}", Counter())[m.text] += 1
-    parts: list[str] = []
+    # The strongest entity of each prefix first; then the surface forms of only
+    # those (counting every mention's form for every touched thread cost ten
+    # times what this does, for at most three keys read).
+    ranked = sorted(view.entity_graph.nodes.items(), key=lambda kv: -kv[1])
+    top: list[tuple[str, str, str]] = []  # (key, prefix, value)
     for prefix in ("actor:", "place:", "venue:"):
-        for key, _n in sorted(view.entity_graph.nodes.items(), key=lambda kv: -kv[1]):
+        for key, _n in ranked:
             if key.startswith(prefix):
-                value = key.split(":", 1)[1]
-                actor = state.catalog.get(value) if prefix == "actor:" else None
-                if actor:
-                    parts.append(actor.name)
-                elif key in surface:
-                    parts.append(surface[key].most_common(1)[0][0])
-                else:
-                    parts.append(value.split(":")[-1].replace("_", " "))
+                top.append((key, prefix, key.split(":", 1)[1]))
                 break
+    spelled = {key for key, prefix, value in top
+               if not (prefix == "actor:" and state.catalog.get(value))}
+    surface: dict[str, Counter[str]] = {}
+    if spelled:
+        kinds = _KIND_VALUE
+        for fid, _grade in view.fragments:
+            for m in state.mentions.get(fid, ()):
+                key = f"{kinds[m.kind]}:{m.value}"
+                if key in spelled:
+                    surface.setdefault(key, Counter())[m.text] += 1
+    parts: list[str] = []
+    for key, prefix, value in top:
+        actor = state.catalog.get(value) if prefix == "actor:" else None
+        if actor:
+            parts.append(actor.name)
+        elif key in surface:
+            parts.append(surface[key].most_common(1)[0][0])
+        else:
+            parts.append(value.split(":")[-1].replace("_", " "))
     if parts:
         return " · ".join(parts)
     first = state.fragments.get(view.fragments[0][0]) if view.fragments else None

@@ -157,9 +157,9 @@ class OriginFeatures:
 def origin_features(fragment: Fragment) -> OriginFeatures:
     """Signatures, sample, passages and attributions of ``fragment`` (pure)."""
     text = _dedup_text(fragment)
-    sig, usig, sample = all_signatures(text)
-    if len(sample) >= SHINGLE_MIN_SAMPLE:
-        sig = None  # judged by its sample; the MinHash would only cost memory
+    # A text with a long enough sample is judged by it; its MinHash would only
+    # cost memory (and time: it is not even computed).
+    sig, usig, sample = all_signatures(text, sample_enough=SHINGLE_MIN_SAMPLE)
     own = source_key(fragment.outlet) if fragment.outlet else None
     every = parse_attributions(fragment.text)
     attrs = tuple(a for a in every if a.key != own)

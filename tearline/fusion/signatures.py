@@ -23,17 +23,26 @@ than in words, so every signature here is computed over ``normalize_text``
 
 Split from ``origins.py``: the hashing is a job of its own, and a test checks
 the fast path bit for bit against datasketch.
+
+datasketch itself is imported only by ``text_signature`` (the MinHash objects,
+for tests and benchmarks): its package imports its LSH classes and with them
+scipy, 0.5 CPU-s that every ``fuse`` paid in its writer and again in the
+extraction pool's fork server. The hot path needs only datasketch's affine32
+permutations and its MurmurHash3 finalizer, which are reproduced here
+(``_permutations``, ``_fmix``) and checked against datasketch by a test.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix
 
 from tearline.fusion.passages import normalize_text
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = [
     "LEGACY_MOD",
@@ -77,12 +86,45 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 _word_cache: dict[str, int] = {}
-_SEED_SHINGLE = MinHash(num_perm=NUM_PERM, seed=1)
-_SEED_UNIGRAM = MinHash(num_perm=UNIGRAM_PERM, seed=2)
-# The fast path reproduces datasketch's "affine32" scheme; any other scheme
-# (a future default) falls back to datasketch itself.
-_FAST = _SEED_SHINGLE.scheme == "affine32" == _SEED_UNIGRAM.scheme
+_SHINGLE_SEED = 1
+_UNIGRAM_SEED = 2
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def _fmix(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch's ``minhash._fmix(hv, 32)``.
+
+    datasketch mixes every input hash with it once before its affine32
+    permutations; the containment sample mixes shingle values with it too.
+    Multiplication wraps around in uint32, which is the intended modulo.
+    """
+    s1, m1, s2, m2, s3 = _FMIX
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    out: np.ndarray = hv ^ (hv >> s3)
+    return out
+
+
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of datasketch's affine32 ``MinHash(num_perm, seed)``, drawn the same way.
+
+    The same generator and the same draws in the same order as datasketch's
+    ``MinHash._init_permutations`` for the affine32 scheme (its default since
+    2.0.0): ``a`` odd, ``b`` any 32-bit value, h -> a * h + b modulo 2^32.
+    Saved signatures were made with these, so they must never change.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_SHINGLE_PERM = _permutations(NUM_PERM, _SHINGLE_SEED)
+_UNIGRAM_PERM = _permutations(UNIGRAM_PERM, _UNIGRAM_SEED)
+_MAX_HASH = np.uint32(0xFFFFFFFF)
 
 
 def _word_hashes(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,9 +153,10 @@ def _identity(value: int) -> int:
     return value
 
 
-def _minhash(seed_hash: MinHash, values: np.ndarray) -> MinHash:
-    m = seed_hash.copy()
-    m.hashfunc = _identity
+def _minhash(num_perm: int, seed: int, values: np.ndarray) -> MinHash:
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32")
     if len(values):
         m.update_batch(values.tolist())
     return m
@@ -149,12 +192,12 @@ def text_signature(text: str) -> tuple[MinHash | None, MinHash | None]:
     if parts is None:
         return None, None
     shingles, content, _ = parts
-    unigram = _minhash(_SEED_UNIGRAM, content) if len(content) else None
-    return _minhash(_SEED_SHINGLE, shingles), unigram
+    unigram = _minhash(UNIGRAM_PERM, _UNIGRAM_SEED, content) if len(content) else None
+    return _minhash(NUM_PERM, _SHINGLE_SEED, shingles), unigram
 
 
-def _fast_hashvalues(seed_hash: MinHash, values: np.ndarray) -> np.ndarray:
-    """``_minhash(seed_hash, values).hashvalues`` without the per-value Python loop.
+def _fast_hashvalues(perm: tuple[np.ndarray, np.ndarray], values: np.ndarray) -> np.ndarray:
+    """``_minhash(…, values).hashvalues`` for permutations ``perm``, without its Python loop.
 
     datasketch hashes a batch value by value in Python before its numpy
     step; on 32-bit values that loop is most of the cost at a million
@@ -162,18 +205,18 @@ def _fast_hashvalues(seed_hash: MinHash, values: np.ndarray) -> np.ndarray:
     expression, and a test checks it against datasketch bit for bit, so
     signatures saved by either path stay comparable.
     """
-    a, b = seed_hash.permutations
-    hv = _fmix(values.astype(np.uint32), 32)[:, None]
+    a, b = perm
+    hv = _fmix(values.astype(np.uint32))[:, None]
     with np.errstate(over="ignore"):
         permuted = hv * a + b  # uint32 wraparound is the modulo, as in datasketch
-    out: np.ndarray = np.minimum(seed_hash.hashvalues, permuted.min(axis=0))
+    out: np.ndarray = np.minimum(_MAX_HASH, permuted.min(axis=0))
     return out
 
 
 def _sample(shingles: np.ndarray) -> np.ndarray:
     # Mix before taking the residue: the combined shingle values are
     # arithmetic in the word hashes, and their low bits are not uniform.
-    mixed = _fmix(shingles.astype(np.uint32), 32)
+    mixed = _fmix(shingles.astype(np.uint32))
     out: np.ndarray = np.unique(mixed[mixed % SAMPLE_MOD == 0].astype(np.uint32))
     return out[:MAX_SAMPLE]
 
@@ -211,18 +254,25 @@ def signature_arrays(text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
     return sig, usig
 
 
-def all_signatures(text: str) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+def all_signatures(
+    text: str, *, sample_enough: int | None = None
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
     """Shingle MinHash values, content-word MinHash values and the containment sample.
 
     One pass over the words for all three: this runs for every fragment.
+    ``sample_enough``: a text whose sample holds at least this many values
+    gets None for the shingle MinHash, which is then neither computed nor
+    hashed (``origins`` judges such a text by its sample and drops the
+    MinHash anyway: most articles, and a third of ``all_signatures``' time).
     """
-    parts = _shingles_and_content(text)
-    if parts is None:
+    words = normalize_text(text).split()
+    if not words:
         return None, None, _EMPTY
-    shingles, content, long_shingles = parts
-    if not _FAST:
-        slow, uslow = text_signature(text)
-        sig = None if slow is None else slow.hashvalues
-        return sig, (None if uslow is None else uslow.hashvalues), _sample(long_shingles)
-    unigram = _fast_hashvalues(_SEED_UNIGRAM, content) if len(content) else None
-    return _fast_hashvalues(_SEED_SHINGLE, shingles), unigram, _sample(long_shingles)
+    hashes, keep = _word_hashes(words)
+    sample = _sample(_shingles(hashes, SAMPLE_SHINGLE, _SAMPLE_MULT))
+    content = np.unique(hashes[keep])
+    unigram = _fast_hashvalues(_UNIGRAM_PERM, content) if len(content) else None
+    if sample_enough is not None and len(sample) >= sample_enough:
+        return None, unigram, sample
+    shingles = _shingles(hashes, SHINGLE, _SHINGLE_MULT)
+    return _fast_hashvalues(_SHINGLE_PERM, shingles), unigram, sample

@@ -66,6 +66,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
+from operator import itemgetter
 from typing import Any, TypeAlias
 
 from tearline.fusion.background import BACKGROUND_DOCS, MAX_IDF, background_frequencies
@@ -250,6 +251,8 @@ _NO_RELATED: set[str] = set()  # shared and never mutated: ``add`` replaces it b
 _NO_CENTROID: dict[str, float] = {}  # a retired thread's; never mutated (it is never scored)
 _NO_EDGES: Counter[tuple[str, str]] = Counter()  # likewise, once the pairs are packed
 _KIND_SETS: dict[frozenset[str], frozenset[str]] = {}
+_WEIGHT = itemgetter(1)
+"""A (term, weight) pair's weight, the sort key of vectors and centroids."""
 _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
 
 
@@ -483,7 +486,9 @@ class ThreadIndex:
             log, unknown = math.log, self._n + BACKGROUND_DOCS
             for w, base, boost in features.unknown:
                 weights[w] = base * log(unknown / (df[w] + 0.5)) * boost
-        top = sorted(weights.items(), key=lambda kv: -kv[1])[:DOC_TERMS]
+        # Heaviest first, ties in ``term_counts`` order (a reversed sort is still stable);
+        # itemgetter rather than a lambda: this sort runs for every fragment.
+        top = sorted(weights.items(), key=_WEIGHT, reverse=True)[:DOC_TERMS]
         norm = math.sqrt(sum(x * x for _, x in top)) or 1.0
         return {w: x / norm for w, x in top if x > 0}
 
@@ -691,7 +696,7 @@ class ThreadIndex:
             _post(self._term_post, w, t)
         if len(centroid) > CENTROID_TERMS * 3 // 2:
             # Keep the heaviest terms; the tail would only cost memory.
-            kept = sorted(centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS]
+            kept = sorted(centroid.items(), key=_WEIGHT, reverse=True)[:CENTROID_TERMS]
             thread.centroid = dict(kept)
             thread.norm2 = sum(x * x for _, x in kept)
         thread.fragment_ids.append(fid)

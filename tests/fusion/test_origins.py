@@ -344,6 +344,60 @@ def test_fast_signatures_equal_datasketch_bit_for_bit(text: str) -> None:
             assert np.array_equal(mh.hashvalues, arr)
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(64, 1), (32, 2), (7, 12345)])
+def test_own_permutations_and_mix_equal_datasketch(num_perm: int, seed: int) -> None:
+    """The hot path draws datasketch's affine32 permutations itself (no datasketch import)."""
+    import numpy as np
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix as their_fmix
+
+    from tearline.fusion import signatures
+
+    a, b = signatures._permutations(num_perm, seed)
+    theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32")
+    assert np.array_equal(a, theirs.permutations[0]) and a.dtype == theirs.permutations[0].dtype
+    assert np.array_equal(b, theirs.permutations[1]) and b.dtype == theirs.permutations[1].dtype
+    values = np.random.default_rng(seed).integers(0, 1 << 32, 5000, dtype=np.uint64)
+    values = values.astype(np.uint32)
+    assert np.array_equal(signatures._fmix(values), their_fmix(values, 32))
+
+
+@pytest.mark.parametrize("enough", [4, 10, 50])
+def test_signatures_left_out_for_a_long_sample_are_the_only_difference(enough: int) -> None:
+    """``sample_enough`` skips the shingle MinHash of a long-sampled text, changing nothing else."""
+    import numpy as np
+
+    from tearline.fusion.signatures import all_signatures
+
+    texts = [*STORY, OTHER, "\n".join(STORY), "one", "two words", "", " ".join(LONG_STORY),
+             "Ünïcode — “quotes” 123 " * 9]
+    skipped = kept = 0
+    for text in texts:
+        sig, usig, sample = all_signatures(text)
+        fsig, fusig, fsample = all_signatures(text, sample_enough=enough)
+        assert np.array_equal(sample, fsample)
+        assert (usig is None and fusig is None) or np.array_equal(usig, fusig)
+        if len(sample) >= enough:
+            assert fsig is None
+            skipped += sig is not None
+        else:
+            assert (sig is None and fsig is None) or np.array_equal(sig, fsig)
+            kept += fsig is not None
+    assert skipped and kept
+
+
+def test_hot_path_does_not_import_datasketch() -> None:
+    """The fork server and the writer import the origin modules; datasketch pulls in scipy."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import tearline.fusion.threads, tearline.fusion.origins; "
+            "from tearline.fusion.signatures import all_signatures; all_signatures('a b c d e'); "
+            "print('datasketch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_one_stock_sentence_and_a_shared_credit_are_not_one_origin() -> None:
     """A claimed source lowers the bar for a copy; it does not make one sentence enough."""
     stock = "Paramedics rushed the injured to the county medical center where two later died."

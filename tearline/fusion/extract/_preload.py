@@ -7,7 +7,7 @@ its first texts is built here, once, so every worker starts with it in
 memory instead of building its own copy: the place automaton and word lists,
 the boilerplate cues (``fuse`` strips boilerplate on the workers), and what
 ``fuse``'s per-fragment fusion inputs read (``threads.fragment_features``:
-the thread and origin modules with numpy and datasketch, wordfreq's table).
+the thread and origin modules with numpy, wordfreq's table).
 
 Several tables are loaded lazily, only by the first text that needs them
 (the Census surnames by a one-word city, the city districts by a GeoNames

@@ -474,7 +474,7 @@ _NON_ASCII_WORD = re.compile(r"(?<![\w])[a-z0-9]*[^\x00-\x7f\W]")
 
 def _lowercase_tail(
     text: str,
-    words: list[re.Match[str]],
+    words: _WordsFrom,
     start: int,
     last: int,
     found: Resolution,
@@ -486,36 +486,78 @@ def _lowercase_tail(
     longer key names a different, more specific actor, it wins.
     """
     for extra in (1, 2):
-        if last + extra >= len(words):
+        nxt = words.get(last + extra)
+        if nxt is None:
             return None
-        gap = text[words[last + extra - 1].end() : words[last + extra].start()]
-        if not JOINER.fullmatch(gap) or not words[last + extra].group().islower():
+        gap = text[words[last + extra - 1].end() : nxt.start()]
+        if not JOINER.fullmatch(gap) or not nxt.group().islower():
             return None
-        end = words[last + extra].end()
+        end = nxt.end()
         other = catalog.lookup_key(name_key(text[start:end]))
         if other is not None and other.actor_id != found.actor_id:
             return end, other, extra
     return None
 
 
+class _WordsFrom:
+    """The words (``WORD`` matches, as ``finditer`` makes them) from one word start on.
+
+    Found as they are asked for: most candidate starts are rejected on their
+    first word, and listing every word of the text (with a start-to-index
+    table) for the few dozen starts tried was a third of ``_scan_catalog``.
+    ``finditer`` searches on from where each match ended, and so does ``get``.
+    """
+
+    __slots__ = ("_text", "_words")
+
+    def __init__(self, text: str, first: re.Match[str]) -> None:
+        self._text = text
+        self._words = [first]
+
+    def get(self, k: int) -> re.Match[str] | None:
+        """The ``k``-th word from the first (0 is the first), or None past the text's end."""
+        words = self._words
+        while len(words) <= k:
+            nxt = WORD.search(self._text, words[-1].end())
+            if nxt is None:
+                return None
+            words.append(nxt)
+        return words[k]
+
+    def __getitem__(self, k: int) -> re.Match[str]:
+        got = self.get(k)
+        if got is None:
+            raise IndexError(k)
+        return got
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
 def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
-    words = list(WORD.finditer(text))
     places = country_index()
     starts = _candidate_starts(text, catalog)
     out: list[Mention] = []
     # Visit only the words the automaton admitted, in order; a match skips the
     # words it covers (the per-word loop over every word cost more than the lookups).
-    position = {m.start(): k for k, m in enumerate(words)}
-    free = 0
-    for i in sorted(position[s] for s in starts if s in position):
-        if i < free or not is_capitalised(words[i].group()):
+    free = -1  # offset before which a match already covered the words
+    for s in sorted(starts):
+        if s < free:
             continue
+        first = WORD.match(text, s)
+        # Only a start of a whole word (a run of word characters) is one of ``finditer``'s.
+        if first is None or (s > 0 and _WORD_CHAR.match(text, s - 1)):
+            continue
+        if not is_capitalised(first.group()):
+            continue
+        words = _WordsFrom(text, first)
+        i = 0  # word indices below count from this start (``words[0]`` is ``first``)
         matched = 0
-        limit = min(_MAX_WORDS, catalog.max_tokens, len(words) - i)
+        limit = min(_MAX_WORDS, catalog.max_tokens)
         # Extend only across joiners that may sit inside a name.
         reach = 1
-        while reach < limit and JOINER.fullmatch(
-            text[words[i + reach - 1].end() : words[i + reach].start()]
+        while reach < limit and (nxt := words.get(reach)) is not None and JOINER.fullmatch(
+            text[words[reach - 1].end() : nxt.start()]
         ):
             reach += 1
         for n in range(reach, 0, -1):
@@ -567,7 +609,8 @@ def _scan_catalog(text: str, catalog: Catalog) -> list[Mention]:
             )
             matched = n
             break
-        free = i + (matched or 1)
+        if matched:
+            free = words[matched - 1].end()
     return out
 
 

@@ -13,6 +13,7 @@ import base64
 import warnings
 from pathlib import Path
 
+import pytest
 import requests
 from starlette.routing import Route
 
@@ -101,3 +102,24 @@ def test_head_is_answered_like_get(server: Server) -> None:
     assert head.content == b""
     refused = requests.head(server.discovery, headers=ACCEPT, timeout=10)
     assert refused.status_code == 401
+
+
+def test_a_database_error_is_a_taxii_error(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from tearline.web.taxii import SHARED, routes
+
+    app, headers = _app(tmp_path)
+    url = f"/taxii2/api1/collections/{SHARED.id}/objects/"
+    for error, status in ((IntegrityError("INSERT ...", {}, Exception("dup")), 500),
+                          (OperationalError("SELECT ...", {}, Exception("gone")), 503)):
+        def fail(*args: object, _error: Exception = error, **kwargs: object) -> None:
+            raise _error
+
+        monkeypatch.setattr(routes, "objects_page", fail)
+        with TestClient(app, raise_server_exceptions=False) as client:  # type: ignore[arg-type]
+            r = client.get(url, headers=headers)
+        assert r.status_code == status
+        assert r.headers["content-type"] == TAXII_MEDIA
+        assert r.json()["http_status"] == str(status)

@@ -39,13 +39,17 @@ async def guarded(request: Request, call: Callable[[], Awaitable[Response]]) -> 
         return await call()
     except TaxiiError as exc:
         return exc.to_response()
-    except DBAPIError as exc:  # the database went away: the TAXII error shape, retry
-        if not exc.connection_invalidated and not isinstance(exc, OperationalError):
-            raise
-        return TaxiiError(503, "Service Unavailable", "the database is unavailable; "
-                          "retry in a few seconds", {"Retry-After": "5"}).to_response()
+    except DBAPIError as exc:
+        if exc.connection_invalidated or isinstance(exc, OperationalError):
+            # The database went away: the TAXII error shape, and when to retry.
+            return TaxiiError(503, "Service Unavailable", "the database is unavailable; "
+                              "retry in a few seconds", {"Retry-After": "5"}).to_response()
+        return _internal(request)
     except Exception:  # a bug must still answer as TAXII, never as text/plain
-        _log.exception("TAXII request failed: %s %s", request.method, request.url.path)
-        return TaxiiError(500, "Internal error", "the server failed to answer this "
-                          "request; it has been logged, try again or report it"
-                          ).to_response()
+        return _internal(request)
+
+
+def _internal(request: Request) -> Response:
+    _log.exception("TAXII request failed: %s %s", request.method, request.url.path)
+    return TaxiiError(500, "Internal error", "the server failed to answer this "
+                      "request; it has been logged, try again or report it").to_response()

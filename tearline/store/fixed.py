@@ -126,8 +126,10 @@ class FixedStatement:
             finally:
                 cursor.close()
         except conn.dialect.loaded_dbapi.Error:
-            # Let SQLAlchemy run it and raise (or invalidate) its own way.
-            return [tuple(r) for r in conn.execute(self.stmt, dict(params or {}))]
+            # Let SQLAlchemy run it and raise (or invalidate) its own way; should it
+            # succeed, its rows are SQLAlchemy's (attribute access, converted values).
+            again = conn.execute(self.stmt, dict(params or {}))
+            return list(again) if self._named else [tuple(r) for r in again]
         if any(plan.results):
             procs = plan.results
             fetched = [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True))

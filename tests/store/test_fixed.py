@@ -112,3 +112,20 @@ def test_a_driver_error_surfaces_as_sqlalchemys(sqlite_engine: Engine) -> None:
         conn.exec_driver_sql("ALTER TABLE users RENAME TO users_gone")
         with pytest.raises(OperationalError):
             fixed.rows(conn, {"u": "nobody"})
+
+
+def test_the_fallback_answers_like_the_fast_path(sqlite_engine: Engine,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A driver error re-runs the statement through SQLAlchemy; if that succeeds, the
+    caller gets the same rows, named rows still named."""
+    _seed(sqlite_engine)
+    fixed = FixedStatement(USERS, named=True)
+    with sqlite_engine.connect() as conn:
+        want = fixed.rows(conn, {"not": "NONE"})
+        plan = fixed._plan(conn.dialect)
+        broken = type(plan)("SELEC nothing", plan.order, plan.fixed, plan.binds,
+                            plan.results, plan.row)
+        monkeypatch.setitem(fixed._plans, conn.dialect.name, broken)
+        got = fixed.rows(conn, {"not": "NONE"})
+        assert [tuple(r) for r in got] == [tuple(r) for r in want]
+        assert got[0].username == "ana" and got[0].enabled is True

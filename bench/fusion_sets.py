@@ -11,7 +11,10 @@ Three sets, each with a tuning split kept apart from the split it is judged on:
 * *long-form*: the scenarios in ``bench/scenarios/*.toml``, one incident each,
   covered by 5-7 outlets in articles of 4-12k characters, with background
   paragraphs about older incidents (which also appear as stories of their
-  own), site boilerplate, shared official quotes and shortened copies.
+  own), site boilerplate, shared official quotes and shortened copies. An
+  older incident's ``background`` may be a list (outlets take turns among its
+  versions), and ``lead_background`` lists the outlets (by position) whose
+  article opens with the background paragraphs instead of ending with them.
   ``role = "tune"`` scenarios are the tuning split and are never reported.
 * *short items*: the scenarios' headline- and alert-length items and
   distractors that share only a country, a city or the word "market".
@@ -143,6 +146,16 @@ def scenario_items(
     return items
 
 
+def _background(old: dict[str, Any], k: int) -> str:
+    """The background paragraph outlet ``k`` prints about an older incident.
+
+    One string: every outlet prints the same stock paragraph (as wire-fed
+    background often is); a list: outlets take turns among its versions.
+    """
+    text = old["background"]
+    return text if isinstance(text, str) else str(text[k % len(text)])
+
+
 def _one_scenario(sc: dict[str, Any], pool: list[dict[str, Any]], rng: random.Random) -> list[Item]:
     name = sc["name"]
     items: list[Item] = []
@@ -159,7 +172,8 @@ def _one_scenario(sc: dict[str, Any], pool: list[dict[str, Any]], rng: random.Ra
             body.append(para)
             if i in (1, 4) and quotes:
                 body.append(quotes.pop(0))
-        body += [old["background"] for old in sc["older"]]
+        background = [_background(old, k) for old in sc["older"]]
+        body = [*background, *body] if k in sc.get("lead_background", ()) else body + background
         body = [_swap(p, o["swap"]) for p in body]
         content.append(body)
         text = [*_boiler_top(o), body[0], o["caption"], *body[1:], *_boiler_tail(o)]

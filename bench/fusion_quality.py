@@ -17,6 +17,7 @@ import math
 import random
 import re
 import sys
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fusion_sets import Item, ecb_items, scenario_items, syndication_items
+from fusion_sets import SCENARIOS, Item, ecb_items, scenario_items, syndication_items
 from scoring import MeasureSpec, bcubed, pairwise
 
 from tearline.fusion.origins import OriginIndex
@@ -257,6 +258,26 @@ def longform(seeds: int = SEEDS, with_short: bool = False) -> list[dict[str, Any
     for row in _longform(seeds, with_short, scenario_items("eval", only=NEW_EVAL)):
         row["system"] = f"{row['system']} [{', '.join(NEW_EVAL)}]"
         rows.append(row)
+    return rows
+
+
+def longform_tuning(
+    seeds: int = 8, with_short: bool = False, generation: int = 0
+) -> list[dict[str, Any]]:
+    """The long-form rows on each ``role = "tune"`` scenario alone (tuning only, never reported).
+
+    Rules may be chosen on these; ``generation`` is the seed the scenario
+    items are built with (the evaluation rows use 0), ``seeds`` the number of
+    arrival orders.
+    """
+    rows = []
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        if tomllib.loads(path.read_text()).get("role") != "tune":
+            continue
+        items = scenario_items("tune", seed=generation, only=[path.stem])
+        for row in _longform(seeds, with_short, items):
+            row["system"] = f"{row['system']} [{path.stem}]"
+            rows.append(row)
     return rows
 
 

@@ -40,7 +40,11 @@ Scoring a candidate combines
   name for its branches) and a city and any place in the same country
   ("Almaty", "Astana", "Kazakhstan"). These *implied* keys are kept apart
   from the named ones (``_Thread.related``) so that two sibling branches
-  still conflict and the entity graph shows only what was named;
+  still conflict and the entity graph shows only what was named. A fragment
+  whose lead reports another toll than the thread's leads, while one of the
+  two recalls the other's toll further down, is another incident recalled as
+  background (``_another_toll``): its shared names count for nothing, and
+  reported days apart its score is penalised too;
 * time: full weight within ``TIME_GRACE_DAYS`` of the thread's span, decaying
   slowly after that, because plots run for weeks between the first warning
   and the attack.
@@ -113,6 +117,14 @@ LINEAGE_SHARE = 0.5
 ACTOR_CONFLICT = 0.5
 DATE_CONFLICT = 0.6  # chosen on odd ECB+ topics (docs/benchmarks-fusion.md)
 DATE_WINDOW_DAYS = 31
+TOLL_CONFLICT = 0.5
+"""Factor for a fragment and a thread whose leads report different incidents' tolls and
+that were reported days apart (``_another_toll``): chosen on mombasa_tune and bamako_tune
+(0.3-0.5 alike; 0.7 let a stock background paragraph's words carry the older incident)."""
+LEAD_TOLL_AGREEMENT = 2
+"""Leads that must state a thread's toll before the thread's own toll is taken as known."""
+TOLL_CONFLICT_DAYS = 2.0
+"""Days apart from which another incident's lead toll penalises the words too (1-3 alike)."""
 PLACE_CONFLICT = 0.3  # 0.4 let a high cosine outvote two cities in two countries
 TIME_GRACE_DAYS = 7.0
 TIME_DECAY_DAYS = 30.0
@@ -211,6 +223,7 @@ class _Thread:
         "id",
         "kinds",
         "last",
+        "lead_tolls",
         "norm2",
         "packed_edges",
         "related",
@@ -230,6 +243,8 @@ class _Thread:
         # an empty set costs 216 bytes and most threads never need one.
         self.kinds: frozenset[str] = _NO_KINDS
         self.related: set[str] = _NO_RELATED
+        self.lead_tolls: dict[str, int] = _NO_TOLLS
+        """How many members' leads state each casualty key (``_another_toll``)."""
         self.first = at
         self.last = at
         self.retired = False
@@ -248,6 +263,7 @@ _PackedEdges: TypeAlias = "tuple[tuple[str, ...], array[int]]"
 """A retired thread's entity pairs: the keys once, then (key, key, count) as index triples."""
 _NO_KINDS: frozenset[str] = frozenset()
 _NO_RELATED: set[str] = set()  # shared and never mutated: ``add`` replaces it before updating
+_NO_TOLLS: dict[str, int] = {}  # likewise (``_count_lead_tolls`` replaces it)
 _NO_CENTROID: dict[str, float] = {}  # a retired thread's; never mutated (it is never scored)
 _NO_EDGES: Counter[tuple[str, str]] = Counter()  # likewise, once the pairs are packed
 _KIND_SETS: dict[frozenset[str], frozenset[str]] = {}
@@ -322,6 +338,9 @@ class FragmentFeatures:
     casualties: list[tuple[str, str]]
     origin: OriginFeatures | None
     """``origin_features`` of the fragment, or None when origins are not tracked."""
+    lead_tolls: frozenset[str] = frozenset()
+    """Casualty keys the headline and lead state: the toll of the incident the report is
+    about, where later paragraphs also give the tolls of older incidents (``_another_toll``)."""
 
 
 def fragment_features(
@@ -340,7 +359,15 @@ def fragment_features(
         events=events,
         casualties=casualty_values(mentions, fragment.text, _event_day(events)),
         origin=origin_features(fragment) if origins else None,
+        lead_tolls=_lead_tolls(fragment, mentions),
     )
+
+
+def _lead_tolls(fragment: Fragment, mentions: Sequence[Mention]) -> frozenset[str]:
+    """Casualty keys of the mentions in the headline and the first ``LEAD_CHARS`` of the body."""
+    end = len(fragment.title) + 2 + LEAD_CHARS  # ``Fragment.text`` is title, blank line, body
+    lead = [m for m in mentions if m.kind is MentionKind.CASUALTIES and m.start < end]
+    return frozenset(k for k in entity_keys(lead) if k.startswith("casualties:"))
 
 
 def _term_weights(
@@ -436,7 +463,9 @@ class ThreadIndex:
         at = fragment.anchor_time.timestamp()
         rivals = features.rivals
         self._retire_idle(at)
-        best, result, candidates = self._best(vector, keys, related, rivals, at, features.names)
+        best, result, candidates = self._best(
+            vector, keys, related, rivals, at, features.names, features.lead_tolls
+        )
         if best is None or result.score < self.threshold:
             best = len(self._threads)
             self._threads.append(_Thread(f"thread:{fragment.id}", at))
@@ -446,6 +475,8 @@ class ThreadIndex:
         result.fragment_id = fragment.id
         result.thread_id = thread.id
         self._absorb(best, thread, fragment.id, vector, keys, at)
+        if features.lead_tolls:
+            _count_lead_tolls(thread, features.lead_tolls)
         if related and not related <= thread.related:
             if thread.related is _NO_RELATED:
                 thread.related = set(related)
@@ -500,6 +531,7 @@ class ThreadIndex:
         places: list[str],
         at: float,
         names: frozenset[str] = frozenset(),
+        lead_tolls: frozenset[str] = frozenset(),
     ) -> tuple[int | None, Attachment, list[int]]:
         # Rank candidate threads by how many of the fragment's posting lists
         # name them (an entity key counts double) and score only the top
@@ -608,6 +640,13 @@ class ThreadIndex:
                     backed = rest >= CORROBORATING_COSINE or _same_target(keys, entities)
                 if backed:
                     ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
+                if lead_tolls and _another_toll(lead_tolls, keys, thread.lead_tolls, entities):
+                    # Its lead reports another incident's toll: the names it shares are
+                    # those of one side's background, and so may be its words when the
+                    # two were reported days apart.
+                    ent = 0.0
+                    if _days_apart(at, thread) >= TOLL_CONFLICT_DAYS:
+                        factor *= TOLL_CONFLICT
             score = (cos + entity_weight * ent) * factor
             if score > result.score:
                 best = t
@@ -667,6 +706,8 @@ class ThreadIndex:
         target.kinds = target.kinds | other.kinds
         if other.related:
             target.related = target.related | other.related
+        if other.lead_tolls:
+            _count_lead_tolls(target, other.lead_tolls)
         for key in (*other.entities, *other.related):
             _post(self._key_post, key, t)
         target.first = min(target.first, other.first)
@@ -808,6 +849,7 @@ class ThreadIndex:
                     "norm2": t.norm2,
                     "entities": dict(t.entities),
                     "related": sorted(t.related),
+                    "lead_tolls": dict(t.lead_tolls),
                     "edges": [list(e) for e in t.edge_items()],
                     "first": t.first,
                     "last": t.last,
@@ -851,6 +893,7 @@ class ThreadIndex:
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
             thread.kinds = _shared_kinds(frozenset(kind_of(k) for k in thread.entities))
             thread.related = set(row.get("related", ())) or _NO_RELATED
+            thread.lead_tolls = dict(row.get("lead_tolls", ())) or _NO_TOLLS
             thread.retired = bool(row.get("retired", False))
             if thread.retired:
                 thread.packed_edges = _pack_edges(thread.edges)
@@ -920,6 +963,57 @@ def _number_forms(word: str) -> tuple[str, str]:
     return word, f"{word}s"
 
 
+def _count_lead_tolls(thread: _Thread, tolls: Iterable[str] | Mapping[str, int]) -> None:
+    """Add a member's lead tolls (or a folded thread's counts) to the thread's."""
+    if thread.lead_tolls is _NO_TOLLS:
+        thread.lead_tolls = {}
+    counts = thread.lead_tolls
+    for key in tolls:
+        n = tolls[key] if isinstance(tolls, Mapping) else 1
+        counts[key] = counts.get(key, 0) + n
+
+
+def _another_toll(
+    lead: frozenset[str],
+    keys: Mapping[str, float],
+    leads: Mapping[str, int],
+    entities: Mapping[str, int],
+) -> bool:
+    """Whether a fragment and a thread report different incidents, one recalling the other.
+
+    Long articles recall earlier attacks in the same city, with their tolls,
+    after (or before) their own lead, so shared names and tolls do not say
+    the two are one incident; the leads do. Either way round:
+
+    * *the thread recalls the fragment's incident*: the fragment's lead gives a
+      figure of a kind (killed, injured) that the thread's own lead tolls give,
+      none of its lead figures is one of them, and the fragment states none of
+      them anywhere. The thread's own lead tolls are those stated by at least
+      half as many members' leads as its most stated one, once
+      ``LEAD_TOLL_AGREEMENT`` leads state that one: a lone lead may be a report
+      that opens with background;
+    * *the fragment recalls the thread's incident*: it states a lead toll of the
+      thread only outside its own lead, none in it, and its lead gives a figure
+      the thread never stated.
+
+    A follow-up with a risen toll usually still states the other figure or the
+    earlier one in its lead; when it does not, its words alone can still join it.
+    """
+    if not leads:
+        return False
+    top = max(leads.values())
+    agreed = top >= LEAD_TOLL_AGREEMENT
+    own = [k for k, n in leads.items() if 2 * n >= top] if agreed else list(leads)
+    if any(k in lead for k in own):
+        return False
+    if any(k in keys for k in own):  # the fragment recalls a thread toll, away from its lead
+        return any(k not in entities for k in lead)
+    if not agreed:
+        return False
+    kinds = {k.rpartition(":")[0] for k in own}
+    return any(k.rpartition(":")[0] in kinds for k in lead)
+
+
 def _stray_tolls(tolls: list[str], entities: Mapping[str, int]) -> list[str]:
     """Shared casualty keys that fewer than half as many members state as the thread's top toll.
 
@@ -971,6 +1065,11 @@ def _same_target(keys: Mapping[str, float], entities: Mapping[str, int]) -> bool
         if any(key in v and e in entities for e, v in TARGET_KIN.items()):
             return True
     return False
+
+
+def _days_apart(at: float, thread: _Thread) -> float:
+    """Days between ``at`` and the thread's time span (0 inside it)."""
+    return max(0.0, thread.first - at, at - thread.last) / 86400.0
 
 
 def _time_factor(at: float, thread: _Thread) -> float:

@@ -347,12 +347,19 @@ class OriginIndex:
         return None
 
     def _sentence_containment(self, i: int, j: int) -> float:
-        """Share of the shorter fragment's sentences both print (0 below the bar)."""
+        """Share of the shorter fragment's plain sentences both print (0 below the bar).
+
+        Quotations count towards ``CONTAINMENT_MIN_SHARED`` but not towards the
+        share: outlets that print the same officials' words have a source in
+        common, not a copy, and a cut copy's quotes would otherwise lift an
+        independent report's share of sentences (the reporting is what is copied).
+        """
         mine, theirs = self._passages[i], self._passages[j]
         common = _common(mine.all, theirs.all)
-        if common < CONTAINMENT_MIN_SHARED or not _common(mine.plain, theirs.plain):
+        plain = _common(mine.plain, theirs.plain)
+        if common < CONTAINMENT_MIN_SHARED or not plain:
             return 0.0
-        score = common / min(len(mine.all), len(theirs.all))
+        score = plain / min(len(mine.plain), len(theirs.plain))
         return score if score >= self.containment else 0.0
 
     def _containment_link(self, i: int, j: int, sentences: dict[int, str]) -> OriginLink | None:

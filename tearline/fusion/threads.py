@@ -223,7 +223,7 @@ class _Thread:
         "id",
         "kinds",
         "last",
-        "lead_tolls",
+        "lead_keys",
         "norm2",
         "packed_edges",
         "related",
@@ -243,8 +243,8 @@ class _Thread:
         # an empty set costs 216 bytes and most threads never need one.
         self.kinds: frozenset[str] = _NO_KINDS
         self.related: set[str] = _NO_RELATED
-        self.lead_tolls: dict[str, int] = _NO_TOLLS
-        """How many members' leads state each casualty key (``_another_toll``)."""
+        self.lead_keys: dict[str, int] = _NO_LEAD_KEYS
+        """How many members' leads name each casualty key and target type (``_lead_keys``)."""
         self.first = at
         self.last = at
         self.retired = False
@@ -263,7 +263,8 @@ _PackedEdges: TypeAlias = "tuple[tuple[str, ...], array[int]]"
 """A retired thread's entity pairs: the keys once, then (key, key, count) as index triples."""
 _NO_KINDS: frozenset[str] = frozenset()
 _NO_RELATED: set[str] = set()  # shared and never mutated: ``add`` replaces it before updating
-_NO_TOLLS: dict[str, int] = {}  # likewise (``_count_lead_tolls`` replaces it)
+_LEAD_KINDS = (MentionKind.CASUALTIES, MentionKind.VENUE)
+_NO_LEAD_KEYS: dict[str, int] = {}  # likewise (``_count_lead_keys`` replaces it)
 _NO_CENTROID: dict[str, float] = {}  # a retired thread's; never mutated (it is never scored)
 _NO_EDGES: Counter[tuple[str, str]] = Counter()  # likewise, once the pairs are packed
 _KIND_SETS: dict[frozenset[str], frozenset[str]] = {}
@@ -338,9 +339,10 @@ class FragmentFeatures:
     casualties: list[tuple[str, str]]
     origin: OriginFeatures | None
     """``origin_features`` of the fragment, or None when origins are not tracked."""
-    lead_tolls: frozenset[str] = frozenset()
-    """Casualty keys the headline and lead state: the toll of the incident the report is
-    about, where later paragraphs also give the tolls of older incidents (``_another_toll``)."""
+    lead_keys: frozenset[str] = frozenset()
+    """Casualty keys and target types the headline and lead state: the toll and target of
+    the incident the report is about, where later paragraphs also give older incidents'
+    (``_another_toll``) and name targets in passing (``_same_target``)."""
 
 
 def fragment_features(
@@ -359,15 +361,18 @@ def fragment_features(
         events=events,
         casualties=casualty_values(mentions, fragment.text, _event_day(events)),
         origin=origin_features(fragment) if origins else None,
-        lead_tolls=_lead_tolls(fragment, mentions),
+        lead_keys=_lead_keys(fragment, mentions),
     )
 
 
-def _lead_tolls(fragment: Fragment, mentions: Sequence[Mention]) -> frozenset[str]:
-    """Casualty keys of the mentions in the headline and the first ``LEAD_CHARS`` of the body."""
+def _lead_keys(fragment: Fragment, mentions: Sequence[Mention]) -> frozenset[str]:
+    """Casualty keys and target types named in the headline and the first ``LEAD_CHARS``."""
     end = len(fragment.title) + 2 + LEAD_CHARS  # ``Fragment.text`` is title, blank line, body
-    lead = [m for m in mentions if m.kind is MentionKind.CASUALTIES and m.start < end]
-    return frozenset(k for k in entity_keys(lead) if k.startswith("casualties:"))
+    lead = [m for m in mentions if m.kind in _LEAD_KINDS and m.start < end]
+    return frozenset(
+        k for k in entity_keys(lead) if k.startswith(("casualties:", "venue:"))
+        and not k.startswith("venue:named:")
+    )  # fmt: skip
 
 
 def _term_weights(
@@ -464,7 +469,7 @@ class ThreadIndex:
         rivals = features.rivals
         self._retire_idle(at)
         best, result, candidates = self._best(
-            vector, keys, related, rivals, at, features.names, features.lead_tolls
+            vector, keys, related, rivals, at, features.names, features.lead_keys
         )
         if best is None or result.score < self.threshold:
             best = len(self._threads)
@@ -475,8 +480,8 @@ class ThreadIndex:
         result.fragment_id = fragment.id
         result.thread_id = thread.id
         self._absorb(best, thread, fragment.id, vector, keys, at)
-        if features.lead_tolls:
-            _count_lead_tolls(thread, features.lead_tolls)
+        if features.lead_keys:
+            _count_lead_keys(thread, features.lead_keys)
         if related and not related <= thread.related:
             if thread.related is _NO_RELATED:
                 thread.related = set(related)
@@ -531,7 +536,7 @@ class ThreadIndex:
         places: list[str],
         at: float,
         names: frozenset[str] = frozenset(),
-        lead_tolls: frozenset[str] = frozenset(),
+        lead_keys: frozenset[str] = frozenset(),
     ) -> tuple[int | None, Attachment, list[int]]:
         # Rank candidate threads by how many of the fragment's posting lists
         # name them (an entity key counts double) and score only the top
@@ -573,6 +578,7 @@ class ThreadIndex:
         event_keys = [k for k in keys if k.startswith(EVENT_PREFIXES)]
         key_total = sum(keys.values()) - sum(keys[k] for k in event_keys)
         items = list(vector.items())
+        lead_tolls = frozenset(k for k in lead_keys if k.startswith("casualties:"))
         short = len(items) <= SHORT_TERMS
         # A headline says "trains", its story "train": a short item's words
         # match either number (long texts share enough words without it).
@@ -637,10 +643,15 @@ class ThreadIndex:
                         rest = max(rest, SHORT_COVERAGE * sum([
                             x * x for w, x in words
                             if any(f in thread.centroid for f in forms[w])]))
-                    backed = rest >= CORROBORATING_COSINE or _same_target(keys, entities)
+                    # The thread's target is the one its leads name, when they name one:
+                    # its articles mention other targets in passing ("ports and stations").
+                    targets = [k for k in thread.lead_keys if k.startswith("venue:")]
+                    backed = rest >= CORROBORATING_COSINE or _same_target(
+                        keys, dict.fromkeys(targets, 1) or entities
+                    )
                 if backed:
                     ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
-                if lead_tolls and _another_toll(lead_tolls, keys, thread.lead_tolls, entities):
+                if lead_tolls and _another_toll(lead_tolls, keys, thread.lead_keys, entities):
                     # Its lead reports another incident's toll: the names it shares are
                     # those of one side's background, and so may be its words when the
                     # two were reported days apart.
@@ -706,8 +717,8 @@ class ThreadIndex:
         target.kinds = target.kinds | other.kinds
         if other.related:
             target.related = target.related | other.related
-        if other.lead_tolls:
-            _count_lead_tolls(target, other.lead_tolls)
+        if other.lead_keys:
+            _count_lead_keys(target, other.lead_keys)
         for key in (*other.entities, *other.related):
             _post(self._key_post, key, t)
         target.first = min(target.first, other.first)
@@ -849,7 +860,7 @@ class ThreadIndex:
                     "norm2": t.norm2,
                     "entities": dict(t.entities),
                     "related": sorted(t.related),
-                    "lead_tolls": dict(t.lead_tolls),
+                    "lead_keys": dict(t.lead_keys),
                     "edges": [list(e) for e in t.edge_items()],
                     "first": t.first,
                     "last": t.last,
@@ -893,7 +904,7 @@ class ThreadIndex:
             thread.edges = Counter({(a, b): n for a, b, n in row["edges"]})
             thread.kinds = _shared_kinds(frozenset(kind_of(k) for k in thread.entities))
             thread.related = set(row.get("related", ())) or _NO_RELATED
-            thread.lead_tolls = dict(row.get("lead_tolls", ())) or _NO_TOLLS
+            thread.lead_keys = dict(row.get("lead_keys", ())) or _NO_LEAD_KEYS
             thread.retired = bool(row.get("retired", False))
             if thread.retired:
                 thread.packed_edges = _pack_edges(thread.edges)
@@ -963,13 +974,13 @@ def _number_forms(word: str) -> tuple[str, str]:
     return word, f"{word}s"
 
 
-def _count_lead_tolls(thread: _Thread, tolls: Iterable[str] | Mapping[str, int]) -> None:
-    """Add a member's lead tolls (or a folded thread's counts) to the thread's."""
-    if thread.lead_tolls is _NO_TOLLS:
-        thread.lead_tolls = {}
-    counts = thread.lead_tolls
-    for key in tolls:
-        n = tolls[key] if isinstance(tolls, Mapping) else 1
+def _count_lead_keys(thread: _Thread, found: Iterable[str] | Mapping[str, int]) -> None:
+    """Add a member's lead keys (or a folded thread's counts) to the thread's."""
+    if thread.lead_keys is _NO_LEAD_KEYS:
+        thread.lead_keys = {}
+    counts = thread.lead_keys
+    for key in found:
+        n = found[key] if isinstance(found, Mapping) else 1
         counts[key] = counts.get(key, 0) + n
 
 
@@ -999,6 +1010,7 @@ def _another_toll(
     A follow-up with a risen toll usually still states the other figure or the
     earlier one in its lead; when it does not, its words alone can still join it.
     """
+    leads = {k: n for k, n in leads.items() if k.startswith("casualties:")}
     if not leads:
         return False
     top = max(leads.values())
@@ -1051,7 +1063,9 @@ def _same_target(keys: Mapping[str, float], entities: Mapping[str, int]) -> bool
 
     Beside a shared city, the same kind of target (a concert hall, a railway
     station) is the story's own term, so it corroborates the name as shared
-    words do. Generic types (``GENERIC_TARGETS``) count only through their
+    words do. ``entities`` are the target types the thread's leads name when
+    they name any (``_best``): its articles name other targets in passing.
+    Generic types (``GENERIC_TARGETS``) count only through their
     kin (``TARGET_KIN``): an event on one side, its venue on the other.
     """
     for key in keys:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-__all__ = ["BACKGROUND_DOCS", "MAX_IDF", "background_frequencies", "idf"]
+__all__ = ["BACKGROUND_DOCS", "MAX_IDF", "background_frequencies", "background_idf", "idf"]
 
 BACKGROUND_DOCS = 1_000_000
 """Pseudo-count of background documents behind a word wordfreq does not know."""
@@ -35,6 +35,19 @@ def background_frequencies() -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
     return dict(get_frequency_dict("en"))
+
+
+@lru_cache(maxsize=1)
+def background_idf() -> dict[str, float]:
+    """``idf`` of every word wordfreq knows, computed once per process.
+
+    Every fragment's terms are weighed on the extraction workers, and taking
+    two logarithms per distinct term per article cost more than the lookup;
+    the table is built where the workers' tables are (the pool's fork
+    server), so they share it. The values are exactly ``idf``'s.
+    """
+    log = math.log
+    return {w: min(MAX_IDF, -log(f)) for w, f in background_frequencies().items() if f > 0}
 
 
 def idf(word: str, df: int, n: int, table: dict[str, float] | None = None) -> float:

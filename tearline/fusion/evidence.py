@@ -122,11 +122,14 @@ def related_keys(mentions: Iterable[Mention]) -> set[str]:
 def term_counts(text: str) -> Counter[str]:
     # Capitalised words count double: names carry most of what tells one
     # event from another similar one.
+    # Each distinct spelling is judged once (a long article repeats most of
+    # its words); keys still go in at their first occurrence, as one pass
+    # over the words would put them, so the terms keep the text's order.
     counts: Counter[str] = Counter()
-    for word in _TOKEN.findall(text):
+    for word, n in Counter(_TOKEN.findall(text)).items():
         low = word.casefold()
         if len(low) > 2 and low not in _STOP:
-            counts[low] += 2 if word[0].isupper() else 1
+            counts[low] += 2 * n if word[0].isupper() else n
     return counts
 
 

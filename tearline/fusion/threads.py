@@ -73,7 +73,7 @@ from itertools import combinations
 from operator import itemgetter
 from typing import Any, TypeAlias
 
-from tearline.fusion.background import BACKGROUND_DOCS, MAX_IDF, background_frequencies
+from tearline.fusion.background import BACKGROUND_DOCS, background_idf
 from tearline.fusion.discrepancies import Discrepancy, casualty_values, find_discrepancies
 from tearline.fusion.evidence import (
     KIND_WEIGHT,
@@ -349,7 +349,7 @@ def fragment_features(
     fragment: Fragment, mentions: Sequence[Mention], *, origins: bool = True
 ) -> FragmentFeatures:
     """The per-fragment inputs of ``ThreadIndex.add`` (pure; see ``FragmentFeatures``)."""
-    terms, unknown = _term_weights(fragment, background_frequencies())
+    terms, unknown = _term_weights(fragment, background_idf())
     events = fragment_events(fragment, mentions)
     return FragmentFeatures(
         terms=terms,
@@ -375,32 +375,41 @@ def _lead_keys(fragment: Fragment, mentions: Sequence[Mention]) -> frozenset[str
     )  # fmt: skip
 
 
+_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]
+"""``1 + ln(c)``, the term-frequency factor, for the counts most terms have."""
+
+
+def _tf(count: int) -> float:
+    return _TF[count] if count < len(_TF) else 1 + math.log(count)
+
+
 def _term_weights(
-    fragment: Fragment, table: Mapping[str, float]
+    fragment: Fragment, idf_table: Mapping[str, float]
 ) -> tuple[dict[str, float], tuple[tuple[str, float, float], ...]]:
     """Term weights from the background frequencies, and the terms those cannot weigh.
 
-    Weights come from background frequencies (``background.idf``), never
-    from what this store happens to hold; the headline and the lead say
-    what the story is, so their words count LEAD_BOOST times. A term the
-    background does not know is weighed by the store's document frequency,
-    which only the writer has: it is listed in the second part, with 0.0 in
-    its place in the first so that the terms keep ``term_counts`` order
-    (ties among the top terms are broken by it).
+    Weights come from background frequencies (``background.idf``, here as
+    the precomputed ``background_idf``), never from what this store happens
+    to hold; the headline and the lead say what the story is, so their words
+    count LEAD_BOOST times. A term the background does not know is weighed
+    by the store's document frequency, which only the writer has: it is
+    listed in the second part, with 0.0 in its place in the first so that
+    the terms keep ``term_counts`` order (ties among the top terms are
+    broken by it).
     """
     counts = term_counts(fragment.text)
     lead = lead_terms(f"{fragment.title}\n{fragment.body[:LEAD_CHARS]}")
-    get, log = table.get, math.log
+    get = idf_table.get
     weights: dict[str, float] = {}
     unknown: list[tuple[str, float, float]] = []
     for w, c in counts.items():
-        freq = get(w)
+        weight = get(w)
         boost = LEAD_BOOST if w in lead else 1.0
-        if freq:
-            weights[w] = (1 + log(c)) * min(MAX_IDF, -log(freq)) * boost
+        if weight is not None:
+            weights[w] = _tf(c) * weight * boost
         else:
             weights[w] = 0.0
-            unknown.append((w, 1 + log(c), boost))
+            unknown.append((w, _tf(c), boost))
     return weights, tuple(unknown)
 
 

@@ -340,7 +340,12 @@ class OriginIndex:
     def _passage(self, i: int, j: int, sentences: dict[int, str], *, quotes: bool) -> str | None:
         """The first sentence of fragment ``i`` that ``j`` prints too."""
         mine, theirs = self._passages[i], self._passages[j]
-        common = shared(mine.all, theirs.all) if quotes else shared(mine.plain, theirs.plain)
+        a, b = (mine.all, theirs.all) if quotes else (mine.plain, theirs.plain)
+        if not len(a) or not len(b):
+            return None
+        # A set, not ``shared``'s array: ``h in`` an array compares every element,
+        # and this runs for every link a fragment forms (six per fragment on ECB+).
+        common = set(a.tolist()).intersection(b.tolist())
         for h in sentences:
             if h in common:
                 return sentences[h][:PASSAGE_CHARS]
@@ -397,10 +402,10 @@ class OriginIndex:
         quotation: a paraphrase or a shared quote is what independent reports
         of one statement carry.
         """
-        common = len(shared(mine, theirs))
+        common = _common(mine, theirs)
         if common < min(len(mine), len(theirs)):
             return None
-        if not len(shared(self._passages[i].plain, self._passages[j].plain)):
+        if not _common(self._passages[i].plain, self._passages[j].plain):
             return None
         passage = self._passage(i, j, sentences, quotes=False)
         return self._link(i, j, OriginLink(self._ids[j], LinkReason.CONTAINMENT, 1.0, passage))
@@ -656,7 +661,7 @@ def _densest(
     """
     best, most = None, 0
     for sentence, own in zip(sentences.values(), samples, strict=True):
-        n = len(shared(own, sample))
+        n = _common(own, sample)
         if n > most:
             best, most = sentence, n
     return None if best is None else best[:PASSAGE_CHARS]

@@ -89,7 +89,8 @@ def _replay(path: Path) -> Callable[..., Iterator[Any]]:
                     blobs.append(pickle.load(src))
                 except EOFError:
                     break
-        results = (r for blob in blobs for r in pickle.loads(blob))
+        loads = _timed("unpickle", pickle.loads)
+        results = (r for blob in blobs for r in loads(blob))
         for f, (changed, mentions, extra) in zip(frags, results, strict=True):
             yield (f if changed is None else changed), mentions, extra
 
@@ -120,6 +121,7 @@ def run(n: int, profile: str | None) -> dict[str, Any]:
     from tearline.fusion.origins import OriginIndex
     from tearline.fusion.threads import ThreadIndex
     from tearline.store.db import make_engine
+    from tearline.store.uow import UnitOfWork
 
     cache = _cache(n)
     pipeline.prepare_extract_features = _replay(cache / "prepared.pkl")  # type: ignore[assignment]
@@ -129,6 +131,9 @@ def run(n: int, profile: str | None) -> dict[str, Any]:
     pipeline._save_payload = _timed("save_payload", pipeline._save_payload)
     assess_store.recompute = _timed("recompute", assess_store.recompute)
     delivery.scan = _timed("scan", delivery.scan)
+    pipeline.catalog_for = _timed("catalog", pipeline.catalog_for)
+    pipeline.load_fragments = _timed("load_fragments", pipeline.load_fragments)
+    UnitOfWork.commit = _timed("commit", UnitOfWork.commit)  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(cache / "store.db", f"{tmp}/store.db")
         engine = make_engine(f"sqlite:///{tmp}/store.db")

@@ -402,6 +402,8 @@ class ThreadIndex:
         self._idle: list[tuple[float, int]] = []  # (last activity, thread): retirement heap
         self._since_retire = 0
         self._short_only: set[int] = set()  # threads holding only short items
+        self._days: dict[int, tuple[Counter[str], int, list[int]]] = {}
+        """Thread → (its entities, how many, the days of its date keys): ``_thread_days``."""
         self._merged = 0  # threads emptied by _fold_short
 
     def __len__(self) -> int:
@@ -580,7 +582,8 @@ class ThreadIndex:
                     and not linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
-                if dates and "date" in thread.kinds and _dates_apart(dates, entities):
+                if dates and "date" in thread.kinds and _dates_apart(
+                        dates, self._thread_days(t, entities)):
                     factor *= DATE_CONFLICT
                 # An exact casualty figure recurs across unrelated incidents
                 # (3 dead is common): it is evidence only beside a shared name,
@@ -613,6 +616,21 @@ class ThreadIndex:
                 best = t
                 result = Attachment("", "", False, score, cos, ent, sorted(shared))
         return best, result, list(candidates)
+
+    def _thread_days(self, t: int, entities: Counter[str]) -> list[int]:
+        """The days of thread ``t``'s date keys, in key order, kept until its keys change.
+
+        A candidate with dates is checked against every fragment that spells
+        one, and reading them off all its entity keys each time cost more than
+        the check. Keys are only ever added to a thread's counter (or the
+        counter replaced), so the same counter at the same size has the same keys.
+        """
+        kept = self._days.get(t)
+        if kept is not None and kept[0] is entities and kept[1] == len(entities):
+            return kept[2]
+        days = [_day_of_year(k) for k in entities if k.startswith("date:")]
+        self._days[t] = (entities, len(entities), days)
+        return days
 
     def _fold_short(self, t: int, candidates: Iterable[int]) -> None:
         """Fold into thread ``t`` the short-item threads it now covers (``SHORT_FOLD``).
@@ -676,6 +694,7 @@ class ThreadIndex:
         other.centroid, other.norm2 = {}, 0.0
         other.entities, other.edges = Counter(), Counter()
         other.retired = True
+        self._days.pop(b, None)
         self._short_only.discard(b)
         self._merged += 1
 
@@ -740,6 +759,7 @@ class ThreadIndex:
                 # The entity graph is still shown; packed it takes a tenth of the room.
                 thread.packed_edges = _pack_edges(thread.edges)
                 thread.edges = _NO_EDGES
+                self._days.pop(t, None)  # never scored again
 
     # -- reading ----------------------------------------------------------
 
@@ -936,15 +956,15 @@ def _day_of_year(key: str) -> int:
     return (int(month) - 1) * 31 + int(day) - 1
 
 
-def _dates_apart(dates: list[str], entities: Mapping[str, int]) -> bool:
+def _dates_apart(dates: list[str], theirs: list[int]) -> bool:
     """Whether every date the fragment spells out is far from every date the thread does.
 
     Dates are month and day (a year is rarely written), compared on a circle of
     372 days; a plot's dates spread over weeks, so only dates more than
-    ``DATE_WINDOW_DAYS`` apart speak of another happening.
+    ``DATE_WINDOW_DAYS`` apart speak of another happening. ``theirs`` are the
+    thread's, as days (``_day_of_year``).
     """
     mine = [_day_of_year(k) for k in dates]
-    theirs = [_day_of_year(k) for k in entities if k.startswith("date:")]
     for a in mine:
         for b in theirs:
             gap = abs(a - b)

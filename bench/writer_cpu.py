@@ -46,7 +46,7 @@ def setup(n: int) -> None:
     """Build the store and pickle the prepared results, as the pool returns them."""
     import os
 
-    from throughput import store_files  # type: ignore[import-not-found]
+    from throughput import store_files
 
     from tearline.fusion.boilerplate import clean_fragment
     from tearline.fusion.extract.batch import _run_prepared
@@ -124,7 +124,7 @@ def run(n: int, profile: str | None) -> dict[str, Any]:
     from tearline.store.uow import UnitOfWork
 
     cache = _cache(n)
-    pipeline.prepare_extract_features = _replay(cache / "prepared.pkl")  # type: ignore[assignment]
+    setattr(pipeline, "prepare_extract_features", _replay(cache / "prepared.pkl"))  # noqa: B010
     ThreadIndex.add = _timed("thread_add", ThreadIndex.add)  # type: ignore[method-assign]
     OriginIndex.add = _timed("origin_add", OriginIndex.add)  # type: ignore[method-assign]
     pipeline._persist = _timed("persist", pipeline._persist)
@@ -146,7 +146,7 @@ def run(n: int, profile: str | None) -> dict[str, Any]:
         cpu = time.process_time()
         _, stats = pipeline.fuse(engine)
         cpu = time.process_time() - cpu
-        if prof:
+        if prof and profile:
             prof.disable()
             prof.dump_stats(profile)
         decided = outcome(engine)

@@ -131,6 +131,8 @@ and with no shared actor, person or event key, shared names add no evidence: the
 cosine already counts the name, so "Quetta side wins cricket final" would otherwise
 join the Quetta bombing on the city alone (chosen on quetta_tune's distractors)."""
 _NAMED_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:")
+_BACKING_PREFIXES = (*EVENT_PREFIXES, "actor:", "person:")
+"""Shared keys that back a shared name by themselves (``_best``)."""
 GENERIC_TARGETS = frozenset({"venue:market", "venue:public_event"})
 """Target types too common to corroborate a shared name on their own: a market is in every
 town and every finance page, and festivals and concerts are everyday news."""
@@ -253,6 +255,8 @@ _NO_EDGES: Counter[tuple[str, str]] = Counter()  # likewise, once the pairs are 
 _KIND_SETS: dict[frozenset[str], frozenset[str]] = {}
 _WEIGHT = itemgetter(1)
 """A (term, weight) pair's weight, the sort key of vectors and centroids."""
+_EDGE_WEIGHT = itemgetter(2)
+"""A (key, key, count) entity pair's count, the sort key of a view's edges."""
 _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
 
 
@@ -569,8 +573,10 @@ class ThreadIndex:
             if keys:
                 entities = thread.entities
                 shared = [k for k in keys if k in entities]
-                weight = sum(keys[k] for k in shared)
-                if actors and "actor" in thread.kinds and not any(k in entities for k in actors):
+                # Lists, not generators, and ``isdisjoint`` for the membership
+                # tests: the same sums in the same order, for every candidate.
+                weight = sum([keys[k] for k in shared])
+                if actors and "actor" in thread.kinds and entities.keys().isdisjoint(actors):
                     if linked(actors, parents, entities, thread.related):
                         weight += LINEAGE_SHARE * KIND_WEIGHT[MentionKind.ACTOR]
                     else:
@@ -578,7 +584,7 @@ class ThreadIndex:
                 if (
                     places
                     and "city" in thread.kinds
-                    and not any(k in entities for k in places)
+                    and entities.keys().isdisjoint(places)
                     and not linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
@@ -599,8 +605,8 @@ class ThreadIndex:
                 # A fragment naming only a country or a venue type must not
                 # reach full evidence on it: those keys are generic. Nor may a
                 # lone city, unless the words or an event key back it up.
-                own = key_total + sum(keys[k] for k in event_keys if k in shared)
-                backed = any(k.startswith((*EVENT_PREFIXES, "actor:", "person:")) for k in shared)
+                own = key_total + sum([keys[k] for k in event_keys if k in shared])
+                backed = any([k.startswith(_BACKING_PREFIXES) for k in shared])
                 if not backed and weight > 0 and thread.norm2 > 0:
                     words = [(w, x) for w, x in items if w not in names]
                     rest = sum([x * get_weight(w, 0.0) for w, x in words]) / math.sqrt(thread.norm2)
@@ -791,7 +797,10 @@ class ThreadIndex:
         origins: dict[str, list[str]] = {}
         if self.track_origins:
             origins = self.origins.group(ids)
-        edges = sorted(thread.edge_items(), key=lambda e: (-e[2], e))
+        # Heaviest first, ties by the pair: sorted by the pair, then stably by
+        # weight, the order of key (-weight, pair) without a key tuple per edge.
+        edges = sorted(thread.edge_items())
+        edges.sort(key=_EDGE_WEIGHT, reverse=True)
         return ThreadView(
             id=thread.id,
             fragments=[(fid, records[fid].grade) for fid in ids],

@@ -64,7 +64,7 @@ from tearline.fusion import buckets
 from tearline.fusion.attribution import Attribution, parse_attributions, said_words, source_key
 from tearline.fusion.buckets import BUCKET_CAP, band_keys
 from tearline.fusion.origin_links import LinkReason, OriginLink
-from tearline.fusion.passages import Passages, normalize_text, passages, shared
+from tearline.fusion.passages import Passages, normalize_text, passages
 from tearline.fusion.ragged import Ragged
 from tearline.fusion.signatures import (
     NUM_PERM,
@@ -652,7 +652,12 @@ def _common(a: np.ndarray, b: np.ndarray) -> int:
     a fraction of that. Candidates are compared a dozen times per fragment.
     """
     if len(a) > _SMALL or len(b) > _SMALL:
-        return len(shared(a, b))
+        # Merged and sorted, each shared hash sits twice side by side: counting
+        # those pairs is ``intersect1d``'s own method without its other steps
+        # (2 µs of its 5 on two 200-value shingle samples).
+        both = np.concatenate((a, b))
+        both.sort()
+        return int(np.count_nonzero(both[1:] == both[:-1]))
     if not len(a) or not len(b):
         return 0
     return len(set(a.tolist()).intersection(b.tolist()))

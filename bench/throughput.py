@@ -181,6 +181,30 @@ def outcome(engine) -> str:  # type: ignore[no-untyped-def]
     return digest.hexdigest()[:16]
 
 
+def store_files(n: int | None, folder: Path) -> list[Path]:
+    """``n`` ECB+ articles as ingest files in ``folder``, 10,000 to a file."""
+    # Files of 10,000 articles: one file of 100,000 (200 MB) is over the
+    # ingest size limit (TEARLINE_MAX_FILE_BYTES, 128 MB) and stores nothing.
+    paths: list[Path] = []
+    out = None
+    for i, f in enumerate(fragments(n)):
+        if i % 10_000 == 0:
+            if out:
+                out.close()
+            paths.append(folder / f"ecb-{i // 10_000:03d}.jsonl")
+            out = paths[-1].open("w", encoding="utf-8")
+        if out:
+            out.write(json.dumps({
+                "external_id": f"ECB-{i}", "title": f.title, "body": f.body or f.title,
+                "reported_at": f.reported_at.isoformat(), "originator": "ecb",
+                "source": {"name": f.source_name, "kind": "osint", "reliability": "F"},
+                "credibility": 6, "tlp": "clear",
+            }) + "\n")  # fmt: skip
+    if out:
+        out.close()
+    return paths
+
+
 def store_child(n: int | None, workers: int) -> dict[str, object]:
     """End-to-end ``fuse`` over ``n`` ECB+ articles ingested into a fresh SQLite store."""
     import tempfile
@@ -191,25 +215,7 @@ def store_child(n: int | None, workers: int) -> dict[str, object]:
     from tearline.store.db import ensure_current, make_engine
 
     with tempfile.TemporaryDirectory() as tmp:
-        # Files of 10,000 articles: one file of 100,000 (200 MB) is over the
-        # ingest size limit (TEARLINE_MAX_FILE_BYTES, 128 MB) and stores nothing.
-        paths: list[Path] = []
-        out = None
-        for i, f in enumerate(fragments(n)):
-            if i % 10_000 == 0:
-                if out:
-                    out.close()
-                paths.append(Path(tmp) / f"ecb-{i // 10_000:03d}.jsonl")
-                out = paths[-1].open("w", encoding="utf-8")
-            if out:
-                out.write(json.dumps({
-                    "external_id": f"ECB-{i}", "title": f.title, "body": f.body or f.title,
-                    "reported_at": f.reported_at.isoformat(), "originator": "ecb",
-                    "source": {"name": f.source_name, "kind": "osint", "reliability": "F"},
-                    "credibility": 6, "tlp": "clear",
-                }) + "\n")  # fmt: skip
-        if out:
-            out.close()
+        paths = store_files(n, Path(tmp))
         engine = make_engine(f"sqlite:///{tmp}/store.db")
         ensure_current(engine)
         summary = ingest_paths(engine, paths)

@@ -50,7 +50,7 @@ _WORDING_WORDS: tuple[tuple[str, ...], ...] = (
     ("injur", "wound", "maim", "stabb", "acid"),
     ("kidnap", "abduct", "hostage", "ransom"),
 )
-"""Words without which each ``_WORDING`` cue cannot match (see ``cues.cues_found``)."""
+"""Words one of which every match of each ``_WORDING`` cue begins with (see ``cues.cues_found``)."""
 _MENTIONS_IN_DTW = (HarmType.KILLING, HarmType.INJURY, HarmType.KIDNAPPING)
 
 

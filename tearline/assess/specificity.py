@@ -59,12 +59,11 @@ _HOW_WORDS: tuple[tuple[str, ...], ...] = (
     ("a car", "vehicle"),
     ("device", "detonator", "switch"),
 )
-"""Words without which each ``_HOW_CUES`` pattern cannot match, in the same order.
+"""Words one of which every match of each ``_HOW_CUES`` pattern begins with, in order.
 
 Scoring runs every cue over every fragment of every thread a fuse touches
-(six searches per fragment, most of them misses: about a fifth of
-``assess_thread``), so ``cues_found`` searches a cue only where one of its
-words is in the text.
+(six searches per fragment: about a fifth of ``assess_thread``), so
+``cues_found`` tries a cue only where one of its words occurs in the text.
 """
 
 

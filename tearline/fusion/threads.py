@@ -143,6 +143,8 @@ and with no shared actor, person or event key, shared names add no evidence: the
 cosine already counts the name, so "Quetta side wins cricket final" would otherwise
 join the Quetta bombing on the city alone (chosen on quetta_tune's distractors)."""
 _NAMED_PREFIXES = ("actor:", "person:", "place:city:", "venue:named:")
+_BACKING_PREFIXES = (*EVENT_PREFIXES, "actor:", "person:")
+"""Shared keys that back a shared name by themselves (``_best``)."""
 GENERIC_TARGETS = frozenset({"venue:market", "venue:public_event"})
 """Target types too common to corroborate a shared name on their own: a market is in every
 town and every finance page, and festivals and concerts are everyday news."""
@@ -270,6 +272,8 @@ _NO_EDGES: Counter[tuple[str, str]] = Counter()  # likewise, once the pairs are 
 _KIND_SETS: dict[frozenset[str], frozenset[str]] = {}
 _WEIGHT = itemgetter(1)
 """A (term, weight) pair's weight, the sort key of vectors and centroids."""
+_EDGE_WEIGHT = itemgetter(2)
+"""A (key, key, count) entity pair's count, the sort key of a view's edges."""
 _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
 
 
@@ -443,6 +447,8 @@ class ThreadIndex:
         self._idle: list[tuple[float, int]] = []  # (last activity, thread): retirement heap
         self._since_retire = 0
         self._short_only: set[int] = set()  # threads holding only short items
+        self._days: dict[int, tuple[Counter[str], int, list[int]]] = {}
+        """Thread → (its entities, how many, the days of its date keys): ``_thread_days``."""
         self._merged = 0  # threads emptied by _fold_short
 
     def __len__(self) -> int:
@@ -614,8 +620,10 @@ class ThreadIndex:
             if keys:
                 entities = thread.entities
                 shared = [k for k in keys if k in entities]
-                weight = sum(keys[k] for k in shared)
-                if actors and "actor" in thread.kinds and not any(k in entities for k in actors):
+                # Lists, not generators, and ``isdisjoint`` for the membership
+                # tests: the same sums in the same order, for every candidate.
+                weight = sum([keys[k] for k in shared])
+                if actors and "actor" in thread.kinds and entities.keys().isdisjoint(actors):
                     if linked(actors, parents, entities, thread.related):
                         weight += LINEAGE_SHARE * KIND_WEIGHT[MentionKind.ACTOR]
                     else:
@@ -623,11 +631,12 @@ class ThreadIndex:
                 if (
                     places
                     and "city" in thread.kinds
-                    and not any(k in entities for k in places)
+                    and entities.keys().isdisjoint(places)
                     and not linked(places, countries, entities, thread.related)
                 ):
                     factor *= PLACE_CONFLICT
-                if dates and "date" in thread.kinds and _dates_apart(dates, entities):
+                if dates and "date" in thread.kinds and _dates_apart(
+                        dates, self._thread_days(t, entities)):
                     factor *= DATE_CONFLICT
                 # An exact casualty figure recurs across unrelated incidents
                 # (3 dead is common): it is evidence only beside a shared name,
@@ -643,8 +652,8 @@ class ThreadIndex:
                 # A fragment naming only a country or a venue type must not
                 # reach full evidence on it: those keys are generic. Nor may a
                 # lone city, unless the words or an event key back it up.
-                own = key_total + sum(keys[k] for k in event_keys if k in shared)
-                backed = any(k.startswith((*EVENT_PREFIXES, "actor:", "person:")) for k in shared)
+                own = key_total + sum([keys[k] for k in event_keys if k in shared])
+                backed = any([k.startswith(_BACKING_PREFIXES) for k in shared])
                 if not backed and weight > 0 and thread.norm2 > 0:
                     words = [(w, x) for w, x in items if w not in names]
                     rest = sum([x * get_weight(w, 0.0) for w, x in words]) / math.sqrt(thread.norm2)
@@ -672,6 +681,21 @@ class ThreadIndex:
                 best = t
                 result = Attachment("", "", False, score, cos, ent, sorted(shared))
         return best, result, list(candidates)
+
+    def _thread_days(self, t: int, entities: Counter[str]) -> list[int]:
+        """The days of thread ``t``'s date keys, in key order, kept until its keys change.
+
+        A candidate with dates is checked against every fragment that spells
+        one, and reading them off all its entity keys each time cost more than
+        the check. Keys are only ever added to a thread's counter (or the
+        counter replaced), so the same counter at the same size has the same keys.
+        """
+        kept = self._days.get(t)
+        if kept is not None and kept[0] is entities and kept[1] == len(entities):
+            return kept[2]
+        days = [_day_of_year(k) for k in entities if k.startswith("date:")]
+        self._days[t] = (entities, len(entities), days)
+        return days
 
     def _fold_short(self, t: int, candidates: Iterable[int]) -> None:
         """Fold into thread ``t`` the short-item threads it now covers (``SHORT_FOLD``).
@@ -737,6 +761,7 @@ class ThreadIndex:
         other.centroid, other.norm2 = {}, 0.0
         other.entities, other.edges = Counter(), Counter()
         other.retired = True
+        self._days.pop(b, None)
         self._short_only.discard(b)
         self._merged += 1
 
@@ -765,8 +790,9 @@ class ThreadIndex:
         kinds = {kind_of(k) for k in keys}
         if not kinds <= thread.kinds:
             thread.kinds = _shared_kinds(thread.kinds | kinds)
-        for a, b in combinations(sorted(keys), 2):
-            thread.edges[(a, b)] += 1
+        # Counted by Counter in C, pairs in the order the loop took them (about
+        # 200 pairs for a fragment naming 20 keys; the Python loop was most of this).
+        thread.edges.update(combinations(sorted(keys), 2))
         for key in keys:
             _post(self._key_post, key, t)
         thread.first = min(thread.first, at)
@@ -800,6 +826,7 @@ class ThreadIndex:
                 # The entity graph is still shown; packed it takes a tenth of the room.
                 thread.packed_edges = _pack_edges(thread.edges)
                 thread.edges = _NO_EDGES
+                self._days.pop(t, None)  # never scored again
 
     # -- reading ----------------------------------------------------------
 
@@ -831,7 +858,10 @@ class ThreadIndex:
         origins: dict[str, list[str]] = {}
         if self.track_origins:
             origins = self.origins.group(ids)
-        edges = sorted(thread.edge_items(), key=lambda e: (-e[2], e))
+        # Heaviest first, ties by the pair: sorted by the pair, then stably by
+        # weight, the order of key (-weight, pair) without a key tuple per edge.
+        edges = sorted(thread.edge_items())
+        edges.sort(key=_EDGE_WEIGHT, reverse=True)
         return ThreadView(
             id=thread.id,
             fragments=[(fid, records[fid].grade) for fid in ids],
@@ -1050,15 +1080,15 @@ def _day_of_year(key: str) -> int:
     return (int(month) - 1) * 31 + int(day) - 1
 
 
-def _dates_apart(dates: list[str], entities: Mapping[str, int]) -> bool:
+def _dates_apart(dates: list[str], theirs: list[int]) -> bool:
     """Whether every date the fragment spells out is far from every date the thread does.
 
     Dates are month and day (a year is rarely written), compared on a circle of
     372 days; a plot's dates spread over weeks, so only dates more than
-    ``DATE_WINDOW_DAYS`` apart speak of another happening.
+    ``DATE_WINDOW_DAYS`` apart speak of another happening. ``theirs`` are the
+    thread's, as days (``_day_of_year``).
     """
     mine = [_day_of_year(k) for k in dates]
-    theirs = [_day_of_year(k) for k in entities if k.startswith("date:")]
     for a in mine:
         for b in theirs:
             gap = abs(a - b)

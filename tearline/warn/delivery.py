@@ -50,6 +50,7 @@ from tearline.warn.trigger import PUBLIC, evaluate
 from tearline.warn.workflow import (
     Actor,
     _need,
+    _partners,
     open_case,
     recipients_of,
     transition,
@@ -265,6 +266,7 @@ def scan(conn: Connection, thread_ids: list[str] | None = None, *, actor: str = 
     order = sorted(set(tids))  # a thread named twice is scanned once
     latest_of = _latest_assessments(conn, order)
     cases = _cases_of(conn, [tid for tid in order if tid in latest_of])
+    partners: list[dict[str, Any]] | None = None  # read once, for the first case opened
     for tid in order:
         latest = latest_of.get(tid)
         if latest is None:
@@ -273,7 +275,9 @@ def scan(conn: Connection, thread_ids: list[str] | None = None, *, actor: str = 
         case = cases.get(tid)
         if case is None:
             if evaluate(payload, cfg).fires:
-                c = open_case(conn, tid, actor, automatic=True, now=when, config=cfg)
+                partners = _partners(conn) if partners is None else partners
+                c = open_case(conn, tid, actor, automatic=True, now=when, config=cfg,
+                              latest=latest, partners=partners)
                 done.append({"case": c.id, "thread": tid, "did": "opened"})
             continue
         if tighten_marking(case, thread_marking(conn, tid)):

@@ -97,22 +97,31 @@ def _partners(conn: Connection) -> list[dict[str, Any]]:
 
 def open_case(conn: Connection, thread_id: str, actor: str, *, automatic: bool,
               reason: str | None = None, now: datetime | None = None,
-              config: WarnConfig | None = None) -> Case:
-    """Open the thread's case (once per thread), linked to its latest assessment version."""
+              config: WarnConfig | None = None,
+              latest: tuple[int, dict[str, Any]] | None = None,
+              partners: list[dict[str, Any]] | None = None) -> Case:
+    """Open the thread's case (once per thread), linked to its latest assessment version.
+
+    ``latest`` (version, payload) and ``partners`` are the thread's latest
+    assessment and the partner list when the caller read them already (the
+    warning scan reads them for every thread of a fuse at once); otherwise
+    they are read here.
+    """
     cfg = config or load_warn_config()
     when = _now(now)
     existing = load_case(conn, case_id_for(thread_id))
     if existing is not None:
         raise CaseError(f"thread {thread_id} already has case {existing.short} "
                         f"({existing.state.value.replace('_', ' ')}); act on that case")
-    latest = _latest_assessment(conn, thread_id)
+    if latest is None:
+        latest = _latest_assessment(conn, thread_id)
     if latest is None:
         raise CaseError(f"thread {thread_id!r} has no stored assessment; run "
                         "`tearline fuse` (or `tearline assess THREAD`) first")
     version, payload = latest
     result = evaluate(payload, cfg)
     facts = thread_facts(conn, payload)
-    recipients = propose_recipients(facts, _partners(conn), cfg)
+    recipients = propose_recipients(facts, _partners(conn) if partners is None else partners, cfg)
     # The case file is marked like the most restrictive of the reporting it is
     # built from; the sanitized text that leaves carries its own release marking.
     case = Case(case_id_for(thread_id), thread_id, CaseState.IDENTIFIED, when, when, {

@@ -47,6 +47,8 @@ def test_same_labels_as_every_search_on_ecb() -> None:
     "A \u212aidnapping was reported",    # Kelvin sign folds to k
     "İnjured and abducted",              # dotted capital I
     "nothing to see here",
+    "A skilled, unmasked crew; massacre-free. Mass casualty drill; they revisited it.",
+    "flyer from Rome; fly from Rome; a cargo vehicle; a carton; a car",
 ])
 def test_same_labels_on_hand_made_and_non_ascii_text(text: str) -> None:
     for cues, words in TABLES:
@@ -71,3 +73,24 @@ def test_same_labels_on_generated_text(parts: list[str]) -> None:
     text = " ".join(p.upper() if i % 3 == 0 else p for i, p in enumerate(parts))
     for cues, words in TABLES:
         assert cues_found(text, cues, words) == _every(text, cues)
+
+
+def test_folds_to_ascii_holds_every_character_re_i_maps_onto_ascii() -> None:
+    """The fast path's condition: outside these characters, ``re.I`` and ``str.lower`` agree."""
+    from tearline.assess.cues import _FOLDS_TO_ASCII
+
+    everything = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000)
+    folding = set(re.findall("[a-z0-9_ ]", everything, re.I))
+    longer = {c for c in everything if len(c.lower()) != 1}
+    assert folding | longer == set(_FOLDS_TO_ASCII.pattern[1:-1])
+
+
+@pytest.mark.parametrize("text", [
+    "\u201cGunmen\u201d opened fire \u2014 the hostage\u2019s family paid for the release.",
+    "Caf\u00e9 scouted; K\u00f6ln: a car, a DEVICE, \u00c9lite gunmen",
+])
+def test_same_labels_on_non_ascii_text_without_folding_characters(text: str) -> None:
+    for cues, words in TABLES:
+        found = cues_found(text, cues, words)
+        assert found == _every(text, cues)
+        assert found

@@ -512,3 +512,19 @@ def test_short_text_sharing_only_a_quote_or_a_paraphrase_stays_apart() -> None:
     index.add(frag("p", paraphrase, at=T0 + timedelta(hours=1)))
     assert index.independent_origins(["src", "q"]) == 2
     assert index.independent_origins(["src", "p"]) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=260), st.sets(st.integers(0, 2**32 - 1),
+                                                               max_size=260),
+       st.sets(st.integers(0, 2**32 - 1), max_size=120))
+def test_common_counts_what_intersect1d_shares(a: set[int], b: set[int], both: set[int]) -> None:
+    """``_common`` on sorted unique hashes, short (sets) and long (merged pairs) alike."""
+    import numpy as np
+
+    from tearline.fusion.origins import _common
+    from tearline.fusion.passages import shared
+
+    x = np.array(sorted(a | both), dtype=np.uint32)
+    y = np.array(sorted(b | both), dtype=np.uint32)
+    assert _common(x, y) == len(shared(x, y)) == len((a | both) & (b | both))

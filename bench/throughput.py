@@ -145,8 +145,16 @@ def _progress_log(wall0: float, cpu0: float, every: int = 5000):  # type: ignore
     return tick
 
 
-OUTCOME = {982: "d47b38e2e260c82e", 2_000: "4213d3d2ab4ac829", 10_000: "485f06f6a53389d8"}
-"""``outcome`` of the tree before session 5's speed work (e2eede6), per article count.
+OUTCOME = {982: "e3e4d79e54b647e7", 2_000: "fa0c72b1cb90280f", 10_000: "5fffaf1d7044d2df",
+           100_000: "0f4ab9da3f9aa7e0"}
+"""``outcome`` per article count, as decided since session 11.
+
+Session 11 moved decisions twice, on purpose: the long-form rules (an older
+incident recalled in background, lead target types, containment over plain
+sentences) changed threads and origins, and a copy now records one link per
+cluster it joins rather than one to every earlier copy (same clusters; the
+stored reasons are fewer). Before them the digests were d47b38e2e260c82e,
+4213d3d2ab4ac829 and 485f06f6a53389d8 (taken on e2eede6, held through session 10).
 
 Speed work must not move a single decision: ``store_child`` refuses to report
 a rate for a run whose thread and origin assignment differs from these.

@@ -1046,8 +1046,9 @@ def _another_toll(
       thread only outside its own lead, none in it, and its lead gives a figure
       the thread never stated.
 
-    A follow-up with a risen toll usually still states the other figure or the
-    earlier one in its lead; when it does not, its words alone can still join it.
+    A follow-up whose lead gives a higher figure of a kind the thread's own
+    tolls give is the same incident's update, not another incident (the
+    demo's "145 people were killed" after "137 killed").
     """
     leads = {k: n for k, n in leads.items() if k.startswith("casualties:")}
     if not leads:
@@ -1061,8 +1062,17 @@ def _another_toll(
         return any(k not in entities for k in lead)
     if not agreed:
         return False
-    kinds = {k.rpartition(":")[0] for k in own}
-    return any(k.rpartition(":")[0] in kinds for k in lead)
+    highest: dict[str, int] = {}
+    for k in own:
+        kind, _, count = k.rpartition(":")
+        highest[kind] = max(highest.get(kind, 0), int(count))
+    # A higher figure of a kind the thread states is the usual update of one incident
+    # ("145 killed" after "137 killed"); an older incident recalled is told by a figure
+    # its thread does not reach.
+    return any(
+        kind in highest and int(count) <= highest[kind]
+        for kind, _, count in (k.rpartition(":") for k in lead)
+    )
 
 
 def _stray_tolls(tolls: list[str], entities: Mapping[str, int]) -> list[str]:

@@ -123,3 +123,21 @@ def test_a_restored_index_keeps_the_thread_lead_tolls() -> None:
     restored = ThreadIndex.from_dict(index.to_dict())
     older = frag("old", "Grenade attack on church", OLDER, T0 - timedelta(days=3))
     assert add(restored, older) != thread
+
+
+def test_a_higher_toll_of_the_same_kind_days_later_is_an_update_not_another_incident() -> None:
+    # The demo's "Updated casualty figures" report: a higher death toll, three days on,
+    # with none of the earlier figures and few of the story's words.
+    index = ThreadIndex(track_origins=False)
+    thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
+    add(index, frag("b", "Lyon terminal blast", f"{MAIN}\n\n{BACKGROUND}", T0 + timedelta(hours=5)))
+    update = frag(
+        "u", "Updated casualty figures from the Lyon bus bombing",
+        "Police in Lyon say 23 people were killed by the Red Hand bombing at the bus "
+        "terminal. Identification of the dead continues and 30 remain in hospital.",
+        T0 + timedelta(days=3),
+    )  # fmt: skip
+    at = update.text.find("23 people were killed")
+    toll = Mention(MentionKind.CASUALTIES, "23 people were killed", at, at + 21,
+                   {"kind": "killed", "count": 23})  # fmt: skip
+    assert index.add(update, [*mentions(update), toll]).thread_id == thread

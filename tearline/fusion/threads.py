@@ -669,7 +669,9 @@ class ThreadIndex:
                     )
                 if backed:
                     ent = min(1.0, weight / max(MIN_EVIDENCE, min(FULL_EVIDENCE, own)))
-                if lead_tolls and _another_toll(lead_tolls, keys, thread.lead_keys, entities):
+                if lead_tolls and _another_toll(
+                    lead_tolls, keys, thread.lead_keys, entities, later=at >= thread.first
+                ):
                     # Its lead reports another incident's toll: the names it shares are
                     # those of one side's background, and so may be its words when the
                     # two were reported days apart.
@@ -1028,6 +1030,8 @@ def _another_toll(
     keys: Mapping[str, float],
     leads: Mapping[str, int],
     entities: Mapping[str, int],
+    *,
+    later: bool = True,
 ) -> bool:
     """Whether a fragment and a thread report different incidents, one recalling the other.
 
@@ -1048,7 +1052,8 @@ def _another_toll(
 
     A follow-up whose lead gives a higher figure of a kind the thread's own
     tolls give is the same incident's update, not another incident (the
-    demo's "145 people were killed" after "137 killed").
+    demo's "145 people were killed" after "137 killed"), but only when it is
+    ``later`` than the thread's first report: an update never comes first.
     """
     leads = {k: n for k, n in leads.items() if k.startswith("casualties:")}
     if not leads:
@@ -1070,7 +1075,7 @@ def _another_toll(
     # ("145 killed" after "137 killed"); an older incident recalled is told by a figure
     # its thread does not reach.
     return any(
-        kind in highest and int(count) <= highest[kind]
+        kind in highest and (int(count) <= highest[kind] or not later)
         for kind, _, count in (k.rpartition(":") for k in lead)
     )
 

@@ -141,3 +141,21 @@ def test_a_higher_toll_of_the_same_kind_days_later_is_an_update_not_another_inci
     toll = Mention(MentionKind.CASUALTIES, "23 people were killed", at, at + 21,
                    {"kind": "killed", "count": 23})  # fmt: skip
     assert index.add(update, [*mentions(update), toll]).thread_id == thread
+
+
+def test_a_higher_toll_reported_before_the_thread_began_is_another_incident() -> None:
+    # An update never precedes its incident: an earlier report with a higher toll
+    # of the same kind is an older incident's own report.
+    index = ThreadIndex(track_origins=False)
+    thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
+    add(index, frag("b", "Lyon terminal blast", f"{MAIN}\n\n{BACKGROUND}", T0 + timedelta(hours=5)))
+    older = frag(
+        "o", "Market bomb kills 31 in Lyon",
+        "A bomb at the covered market in Lyon killed 31 people, police said. Commander Ada "
+        "Brun blamed the Red Hand group for the blast among the stalls.",
+        T0 - timedelta(days=40),
+    )  # fmt: skip
+    at = older.text.find("killed 31 people")
+    toll = Mention(MentionKind.CASUALTIES, "killed 31 people", at, at + 16,
+                   {"kind": "killed", "count": 31})  # fmt: skip
+    assert index.add(older, [*mentions(older), toll]).thread_id != thread

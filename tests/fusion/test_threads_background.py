@@ -74,6 +74,22 @@ def add(index: ThreadIndex, f: Fragment) -> str:
     return index.add(f, mentions(f)).thread_id
 
 
+def bombing_thread() -> tuple[ThreadIndex, str]:
+    """An index holding the bus bombing reported twice (two leads agree on its toll)."""
+    index = ThreadIndex(track_origins=False)
+    thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
+    add(index, frag("b", "Lyon terminal blast", f"{MAIN}\n\n{BACKGROUND}", T0 + timedelta(hours=5)))
+    return index, thread
+
+
+def add_with_toll(index: ThreadIndex, f: Fragment, phrase: str, count: int) -> str:
+    """``add``, with a killed toll ``mentions`` does not know, where ``phrase`` stands."""
+    at = f.text.find(phrase)
+    toll = Mention(MentionKind.CASUALTIES, phrase, at, at + len(phrase),
+                   {"kind": "killed", "count": count})  # fmt: skip
+    return index.add(f, [*mentions(f), toll]).thread_id
+
+
 def test_an_older_incident_recalled_in_background_keeps_its_own_thread() -> None:
     index = ThreadIndex(track_origins=False)
     main = frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0)
@@ -100,12 +116,7 @@ def test_a_rising_toll_with_the_story_words_still_joins() -> None:
     thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
     later = MAIN.replace("killing 19", "killing 23").replace("wounding 47", "wounding 52")
     f = frag("d", "Lyon bus bomb toll rises", later, T0 + timedelta(days=1))
-    at = f.text.find("killing 23")
-    toll = Mention(
-        MentionKind.CASUALTIES, "killing 23", at, at + 10, {"kind": "killed", "count": 23}
-    )
-    found = [*mentions(f), toll]
-    assert index.add(f, found).thread_id == thread
+    assert add_with_toll(index, f, "killing 23", 23) == thread
 
 
 def test_a_new_incident_does_not_join_the_older_one_it_recalls() -> None:
@@ -117,9 +128,7 @@ def test_a_new_incident_does_not_join_the_older_one_it_recalls() -> None:
 
 
 def test_a_restored_index_keeps_the_thread_lead_tolls() -> None:
-    index = ThreadIndex(track_origins=False)
-    thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
-    add(index, frag("b", "Lyon terminal blast", f"{MAIN}\n\n{BACKGROUND}", T0 + timedelta(hours=5)))
+    index, thread = bombing_thread()
     restored = ThreadIndex.from_dict(index.to_dict())
     older = frag("old", "Grenade attack on church", OLDER, T0 - timedelta(days=3))
     assert add(restored, older) != thread
@@ -128,34 +137,24 @@ def test_a_restored_index_keeps_the_thread_lead_tolls() -> None:
 def test_a_higher_toll_of_the_same_kind_days_later_is_an_update_not_another_incident() -> None:
     # The demo's "Updated casualty figures" report: a higher death toll, three days on,
     # with none of the earlier figures and few of the story's words.
-    index = ThreadIndex(track_origins=False)
-    thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
-    add(index, frag("b", "Lyon terminal blast", f"{MAIN}\n\n{BACKGROUND}", T0 + timedelta(hours=5)))
+    index, thread = bombing_thread()
     update = frag(
         "u", "Updated casualty figures from the Lyon bus bombing",
         "Police in Lyon say 23 people were killed by the Red Hand bombing at the bus "
         "terminal. Identification of the dead continues and 30 remain in hospital.",
         T0 + timedelta(days=3),
     )  # fmt: skip
-    at = update.text.find("23 people were killed")
-    toll = Mention(MentionKind.CASUALTIES, "23 people were killed", at, at + 21,
-                   {"kind": "killed", "count": 23})  # fmt: skip
-    assert index.add(update, [*mentions(update), toll]).thread_id == thread
+    assert add_with_toll(index, update, "23 people were killed", 23) == thread
 
 
 def test_a_higher_toll_reported_before_the_thread_began_is_another_incident() -> None:
     # An update never precedes its incident: an earlier report with a higher toll
     # of the same kind is an older incident's own report.
-    index = ThreadIndex(track_origins=False)
-    thread = add(index, frag("a", "Bus bomb kills 19 in Lyon", f"{MAIN}\n\n{BACKGROUND}", T0))
-    add(index, frag("b", "Lyon terminal blast", f"{MAIN}\n\n{BACKGROUND}", T0 + timedelta(hours=5)))
+    index, thread = bombing_thread()
     older = frag(
         "o", "Market bomb kills 31 in Lyon",
         "A bomb at the covered market in Lyon killed 31 people, police said. Commander Ada "
         "Brun blamed the Red Hand group for the blast among the stalls.",
         T0 - timedelta(days=40),
     )  # fmt: skip
-    at = older.text.find("killed 31 people")
-    toll = Mention(MentionKind.CASUALTIES, "killed 31 people", at, at + 16,
-                   {"kind": "killed", "count": 31})  # fmt: skip
-    assert index.add(older, [*mentions(older), toll]).thread_id != thread
+    assert add_with_toll(index, older, "killed 31 people", 31) != thread
